@@ -1,0 +1,85 @@
+# Commons: `make run` serves a demo city on http://127.0.0.1:5000; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PO_FILES := $(wildcard commons/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test test-sqlite test-postgresql lint format messages translations check \
+        vendor clean help
+
+help:
+	@echo "make run    set up, migrate, load the demo city, serve on http://$(HOST):$(PORT)"
+	@echo "make test   lint and run the tests (again on PostgreSQL if COMMONS_TEST_DATABASE_URL is set)"
+
+# --- prerequisites, said plainly -------------------------------------------------------------
+check:
+	@command -v $(PYTHON) >/dev/null || { echo "Missing: Python 3.11 or newer ($(PYTHON) not found)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Commons needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1)."; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+	  { echo "Missing: Python's venv module. On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+	@for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0; do \
+	  /sbin/ldconfig -p 2>/dev/null | grep -q "$$lib" || missing="$$missing $$lib"; done; \
+	  if [ -n "$$missing" ]; then echo "Missing system libraries for PDF rendering:$$missing"; \
+	  echo "On Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
+	  exit 1; fi
+
+$(VENV)/.installed: setup.cfg pyproject.toml | check
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+commons/translations/%/LC_MESSAGES/messages.mo: commons/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d commons/translations -l $* >/dev/null
+
+translations: $(MO_FILES)
+
+# --- the two front-door commands ---------------------------------------------------------------
+run: $(VENV)/.installed translations
+	$(BIN)/commons init
+	$(BIN)/commons demo
+	@echo
+	@echo "Serving Commons on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	COMMONS_SECURE_COOKIES=$${COMMONS_SECURE_COOKIES:-0} $(BIN)/flask --app commons run --host $(HOST) --port $(PORT)
+
+test: lint test-sqlite test-postgresql
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: $(VENV)/.installed translations
+	$(BIN)/pytest -p no:cacheprovider
+
+# The database tests again on PostgreSQL. If the variable is set and the server is down, the
+# run fails (tests/conftest.py refuses to start); it never skips silently.
+test-postgresql: $(VENV)/.installed translations
+	@if [ -n "$$COMMONS_TEST_DATABASE_URL" ]; then \
+	  echo "Database tests on PostgreSQL"; \
+	  COMMONS_TEST_BACKEND=postgresql $(BIN)/pytest -p no:cacheprovider -m db; \
+	else echo "COMMONS_TEST_DATABASE_URL is not set: PostgreSQL pass not run."; fi
+
+# --- upkeep -------------------------------------------------------------------------------------
+messages: $(VENV)/.installed
+	$(BIN)/python -m commons.i18n update
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh vendored front-end files from the npm registry (needs node and npm).
+BOOTSTRAP_VERSION ?= 5.3.8
+vendor:
+	rm -rf /tmp/commons-vendor && mkdir -p /tmp/commons-vendor commons/static/vendor/bootstrap
+	cd /tmp/commons-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
+	cp /tmp/commons-vendor/package/dist/css/bootstrap.min.css /tmp/commons-vendor/package/dist/js/bootstrap.bundle.min.js \
+	   /tmp/commons-vendor/package/LICENSE commons/static/vendor/bootstrap/
+	sed -i '/sourceMappingURL/d' commons/static/vendor/bootstrap/bootstrap.min.css commons/static/vendor/bootstrap/bootstrap.bundle.min.js
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(MO_FILES)

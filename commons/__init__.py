@@ -1,0 +1,170 @@
+"""Commons: a registry for collaboration pacts on urban commons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+
+# Not `from commons.extensions import db`: that would hide the `commons.db` module.
+from commons import extensions as ext
+from commons.config import PROJECT_ROOT, load_config
+
+__version__ = "0.1.0"
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the city's, else the browser's best match."""
+    from flask import current_app, has_request_context
+
+    languages = list(current_app.config["LANGUAGES"])
+    city = current_app.config.get("CITY_LANGUAGE")
+    if not has_request_context():  # CLI commands speak the city's language
+        return city if city in languages else "en"
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if city in languages:
+        return city
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+        if "SQLALCHEMY_DATABASE_URI" in config and config["SQLALCHEMY_DATABASE_URI"].startswith(
+            "sqlite"
+        ):
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from commons.db import import_all_models
+
+    import_all_models()
+    ext.db.init_app(app)
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    ext.babel.init_app(app, locale_selector=select_locale)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_security_headers(app)
+
+    from commons.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from commons.auth.models import User
+
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.login_message = _l("Please log in to see this page.")
+    ext.login_manager.login_message_category = "info"
+    ext.login_manager.session_protection = app.config["SESSION_PROTECTION"]
+
+    @ext.login_manager.user_loader
+    def load_user(user_id: str):
+        # The id carries the session token: a password change replaces it, ending old sessions.
+        try:
+            pk, token = user_id.split(":", 1)
+            user = ext.db.session.get(User, int(pk))
+        except (ValueError, TypeError):
+            return None
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from commons.auth.views import admin_bp, auth_bp
+    from commons.public.views import public_bp
+    from commons.registry.views import registry_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(registry_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from commons.auth.forms import role_label
+    from commons.auth.permissions import can
+
+    @app.context_processor
+    def inject():
+        return {
+            "can": can,
+            "role_label": role_label,
+            "city_name": app.config["CITY_NAME"],
+            "city_office": app.config["CITY_OFFICE"],
+            "languages": app.config["LANGUAGES"],
+            "current_locale": str(_current_locale()),
+        }
+
+
+def _current_locale():
+    from flask_babel import get_locale
+
+    return get_locale() or "en"
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have permission to do this."),
+        404: lambda: _("This page does not exist."),
+        405: lambda: _("This action is not allowed here."),
+        409: lambda: _("This was changed by someone else in the meantime."),
+        413: lambda: _("The file is too large."),
+        429: lambda: _("Too many attempts. Please wait a minute and try again."),
+        500: lambda: _("Something went wrong on our side. Nothing you did caused it."),
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            ext.db.session.rollback()
+        message = messages.get(code, messages[500])()
+        if code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+            message = _("The form expired or was sent from elsewhere. Please send it again.")
+        return render_template("errors/error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+
+
+def _register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=()")
+        if g.get("no_store"):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,1 @@
+"""The hash-chained history of everything that happens to a proposal."""

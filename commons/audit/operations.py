@@ -1,0 +1,120 @@
+"""Appending to the audit chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+
+from commons.audit.models import AuditEvent
+from commons.db import utcnow
+from commons.extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(data: dict) -> bytes:
+    """Serialise with sorted keys and no spaces, so the same event always hashes the same."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
+
+
+def event_fields(
+    seq: int,
+    occurred_at: datetime,
+    actor_id,
+    actor_role,
+    proposal_id,
+    trigger,
+    from_state,
+    to_state,
+    payload: dict,
+    public: bool,
+    prev_hash: str,
+) -> dict:
+    """The fields an event's hash covers, in canonical form."""
+    return {
+        "seq": seq,
+        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "proposal_id": proposal_id,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "payload": payload,
+        "public": public,
+        "prev_hash": prev_hash,
+    }
+
+
+def event_hash(fields: dict) -> str:
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def _lock_chain(session) -> None:
+    """Serialise appends: one writer at a time extends the chain."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Transaction-scoped advisory lock; released at commit or rollback.
+        session.execute(text("SELECT pg_advisory_xact_lock(7411)"))
+    # SQLite allows a single writer per database, which serialises appends already.
+
+
+def append_event(
+    trigger: str,
+    *,
+    actor=None,
+    actor_role: str | None = None,
+    proposal=None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    payload: dict | None = None,
+    public: bool = True,
+    occurred_at: datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the chain and flush; the caller commits."""
+    session = db.session
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    occurred_at = occurred_at or utcnow()
+    payload = json.loads(canonical_json(payload or {}))
+    fields = event_fields(
+        seq,
+        occurred_at,
+        actor.id if actor else None,
+        actor_role,
+        proposal.id if proposal else None,
+        trigger,
+        from_state,
+        to_state,
+        payload,
+        public,
+        prev,
+    )
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=fields["actor_id"],
+        actor_role=actor_role,
+        proposal_id=fields["proposal_id"],
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload,
+        public=public,
+        prev_hash=prev,
+        hash=event_hash(fields),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def count_events() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -1,0 +1,1 @@
+"""Users, proponent groups, roles, passwords, login and the one permission function."""

@@ -1,0 +1,160 @@
+"""Forms for login, registration, the account page and user administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from commons.auth.models import Role
+from commons.config import LANGUAGES
+from commons.forms import choices, strip
+
+
+def role_labels() -> dict:
+    return dict(
+        [
+            (Role.CITIZEN.value, _l("Citizen")),
+            (Role.OFFICER.value, _l("Officer")),
+            (Role.LEGAL.value, _l("Legal officer")),
+            (Role.AUDITOR.value, _l("Auditor")),
+            (Role.ADMIN.value, _l("Administrator")),
+        ]
+    )
+
+
+def language_choices(with_default: bool = False):
+    pairs = list(LANGUAGES.items())
+    if with_default:
+        pairs.insert(0, ("", _l("City default")))
+    return choices(pairs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+        ],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your full name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        description=_l(
+            "At least 10 characters; a short sentence is easy to remember and hard to guess."
+        ),
+        validators=[DataRequired(_l("Choose a password."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+    )
+    locale = SelectField(_l("Language"), choices=language_choices(), default="en")
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your full name.")), Length(max=200)],
+    )
+    tax_code = StringField(_l("Tax code"), filters=[strip], validators=[Optional(), Length(max=32)])
+    locale = SelectField(_l("Language"), choices=language_choices(with_default=True))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Choose a new password."))]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords differ.")),
+        ],
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=language_choices())
+
+
+class UserRolesForm(FlaskForm):
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=choices(role_labels().items()),
+        validators=[DataRequired(_l("Choose at least one role."))],
+    )
+    active = BooleanField(_l("Account active"))
+
+
+class AdminCreateUserForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the full name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Initial password"),
+        description=_l("Give it to the person safely; they can change it on their account page."),
+        validators=[DataRequired(_l("Choose a password."))],
+    )
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=choices(role_labels().items()),
+        default=[Role.CITIZEN.value],
+        validators=[DataRequired(_l("Choose at least one role."))],
+    )
+
+
+def role_label(role) -> str:
+    """The translated name of a role, for display."""
+    return str(role_labels().get(str(role), str(role)))

@@ -1,0 +1,230 @@
+"""Routes for login, registration, the account page and user administration."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import or_, select
+
+from commons.auth import operations
+from commons.auth.forms import (
+    AdminCreateUserForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+    UserRolesForm,
+)
+from commons.auth.models import Role, User, UserRole
+from commons.auth.permissions import permission_required
+from commons.errors import DomainError
+from commons.extensions import db, limiter
+from commons.forms import attach_error, render_form
+
+auth_bp = Blueprint("auth", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _safe_next(default: str) -> str:
+    """Follow ?next= only to a path on this site."""
+    target = request.args.get("next") or request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302
+)
+def login():
+    """Log in with e-mail and password; failed attempts are rate-limited per address."""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The e-mail address or the password is not right."))
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            session.pop("locale", None)
+            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+            return redirect(_safe_next(url_for("public.home")))
+    return render_form("auth/login.html", form=form)
+
+
+@auth_bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("public.home"))
+
+
+@auth_bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Citizens open their own account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.locale.data = str(_locale())
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                roles=[Role.CITIZEN],
+                locale=form.locale.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your account is ready. Welcome, %(name)s.", name=user.full_name), "success")
+            return redirect(url_for("auth.account"))
+    return render_form("auth/register.html", form=form)
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
+@auth_bp.route("/account", methods=["GET", "POST"])
+@permission_required("account.manage")
+def account():
+    """The account page: personal details and language."""
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.locale.data = current_user.locale or ""
+    if form.validate_on_submit():
+        try:
+            operations.update_profile(
+                current_user,
+                full_name=form.full_name.data,
+                tax_code=form.tax_code.data,
+                locale=form.locale.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your details are saved."), "success")
+            return redirect(url_for("auth.account"))
+    return render_form("auth/account.html", form=form, password_form=PasswordChangeForm())
+
+
+@auth_bp.route("/account/password", methods=["GET", "POST"])
+@permission_required("account.manage")
+def change_password():
+    """Change the password; every other session of this account is logged out."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(
+                current_user, current=form.current_password.data, new=form.new_password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # Keep this session: log in again with the new session token.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_form("auth/password.html", form=form)
+
+
+@auth_bp.post("/language")
+def set_language():
+    """Switch language; remembered on the account when logged in, else in the session."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(_safe_next(url_for("public.home")))
+
+
+# --- administration -------------------------------------------------------------------------
+
+
+@admin_bp.get("/users")
+@permission_required("admin.users")
+def users():
+    """All accounts, searchable by name or e-mail and filterable by role."""
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    stmt = select(User).order_by(User.full_name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(User.email.like(like), User.full_name.ilike(like)))
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    rows = db.session.scalars(stmt.limit(500)).all()
+    from flask import render_template
+
+    return render_template("admin/users.html", users=rows, q=q, role=role, roles=list(Role))
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@permission_required("admin.users")
+def create_user():
+    form = AdminCreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                roles=form.roles.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account created for %(name)s.", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_form("admin/user_new.html", form=form)
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@permission_required("admin.users")
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserRolesForm()
+    if request.method == "GET":
+        form.roles.data = sorted(r.value for r in user.roles)
+        form.active.data = user.active
+    if form.validate_on_submit():
+        try:
+            operations.set_roles(user, form.roles.data, actor=current_user)
+            operations.set_active(user, form.active.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_form("admin/user_edit.html", form=form, user=user)

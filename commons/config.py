@@ -1,0 +1,103 @@
+"""Settings read from COMMONS_* environment variables.
+
+Every setting has a sensible default so that a fresh checkout runs on SQLite in ``instance/``.
+The secret key, when not given, is generated once into ``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+# The settings a city may give, with their defaults and meaning; README's settings table
+# mirrors this list and a test keeps the two in step.
+SETTINGS: dict[str, tuple[str | None, str]] = {
+    "COMMONS_DATABASE_URL": (None, "SQLAlchemy URL; default SQLite file instance/commons.db"),
+    "COMMONS_SECRET_KEY": (None, "session signing key; generated into instance/secret_key"),
+    "COMMONS_STORAGE_DIR": (None, "where documents and uploads are kept; default instance/storage"),
+    "COMMONS_REDIS_URL": (None, "Redis URL for rate limits (and later the job queue); optional"),
+    "COMMONS_CITY_NAME": ("Demo City", "the city's name, shown in the header and documents"),
+    "COMMONS_CITY_OFFICE": ("Commons Office", "the office that runs collaboration pacts"),
+    "COMMONS_CITY_LANGUAGE": ("", "default language (en or it); empty: the browser's"),
+    "COMMONS_CITY_TIMEZONE": ("Europe/Rome", "time zone for dates shown and deadlines"),
+    "COMMONS_CITY_REGULATION": (
+        "Regulation on collaboration between citizens and the city for the care and "
+        "regeneration of urban commons",
+        "the regulation pacts are made under",
+    ),
+    "COMMONS_PROFILE": ("labsus", "regulation profile for new proposals"),
+    "COMMONS_LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts allowed per address"),
+    "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
+}
+
+LANGUAGES = {"en": "English", "it": "Italiano"}
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return SETTINGS[name][0]
+    return value
+
+
+def _secret_key(instance: Path) -> str:
+    """Return the configured key, else the one kept in instance/, creating it on first run."""
+    key = os.environ.get("COMMONS_SECRET_KEY")
+    if key:
+        return key
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created with owner-only permissions: the key signs every session.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance: Path | None = None) -> dict:
+    """Build the Flask configuration mapping from the environment."""
+    instance = Path(os.environ.get("COMMONS_INSTANCE_DIR") or instance or DEFAULT_INSTANCE)
+    database_url = _env("COMMONS_DATABASE_URL") or f"sqlite:///{instance / 'commons.db'}"
+    redis_url = _env("COMMONS_REDIS_URL")
+    secure = _env("COMMONS_SECURE_COOKIES") not in ("0", "false", "no")
+    return {
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_DIR": _env("COMMONS_STORAGE_DIR") or str(instance / "storage"),
+        "REDIS_URL": redis_url,
+        "CITY_NAME": _env("COMMONS_CITY_NAME"),
+        "CITY_OFFICE": _env("COMMONS_CITY_OFFICE"),
+        "CITY_LANGUAGE": _env("COMMONS_CITY_LANGUAGE") or None,
+        "CITY_TIMEZONE": _env("COMMONS_CITY_TIMEZONE"),
+        "CITY_REGULATION": _env("COMMONS_CITY_REGULATION"),
+        "PROFILE": _env("COMMONS_PROFILE"),
+        "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
+        # Sessions and cookies: see DESIGN.md, security principles.
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_PROTECTION": "strong",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # argon2id parameters (RFC 9106 second recommended option); tests make them cheap.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "ARGON2_PARALLELISM": 4,
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    }

@@ -1,0 +1,28 @@
+"""Domain errors raised by operations; views and the CLI turn them into answers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action. ``field`` names the input at fault, if any."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The object changed under the request (already done, or done by someone else)."""
+
+    status_code = 409

@@ -1,0 +1,1 @@
+"""Proposals and the pacts they become."""

@@ -1,0 +1,1 @@
+"""What anyone can read without logging in."""

@@ -1,0 +1,1 @@
+"""The register of urban commons: parks, squares, buildings the city can share."""

@@ -1,0 +1,69 @@
+"""Urban commons: the places and assets pacts are about."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from commons.auth.models import _in
+from commons.db import TimestampMixin
+from commons.extensions import db
+
+
+class CommonsKind(enum.StrEnum):
+    PARK = "park"
+    GARDEN = "garden"
+    SQUARE = "square"
+    STREET = "street"
+    BUILDING = "building"
+    SCHOOL_YARD = "school_yard"
+    SPORTS_AREA = "sports_area"
+    GREEN_AREA = "green_area"
+    OTHER = "other"
+
+
+class Availability(enum.StrEnum):
+    """Whether the city offers the commons for new pacts."""
+
+    AVAILABLE = "available"
+    IN_PACT = "in_pact"
+    UNAVAILABLE = "unavailable"
+
+
+class Commons(TimestampMixin, db.Model):
+    """One urban commons: a park, a flower bed, a square, an empty building."""
+
+    __tablename__ = "commons"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CommonsKind), name="kind_known"),
+        CheckConstraint(_in("availability", Availability), name="availability_known"),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
+        ),
+        # The register pages filter on these and page by (name, id).
+        Index("ix_commons_name_id", "name", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(300))
+    district: Mapped[str | None] = mapped_column(String(100), index=True)
+    neighbourhood: Mapped[str | None] = mapped_column(String(100), index=True)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    # Optional outline as a GeoJSON geometry object (Polygon, LineString...).
+    geometry: Mapped[dict | None] = mapped_column(db.JSON)
+    cadastral_reference: Mapped[str | None] = mapped_column(String(100))
+    owner_office: Mapped[str | None] = mapped_column(String(200))
+    availability: Mapped[str] = mapped_column(
+        String(20), default=Availability.AVAILABLE.value, index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Commons {self.id} {self.name}>"

@@ -1,0 +1,168 @@
+"""Fixtures: ``app``, ``client``, ``runner``, a login helper and factories (see factories.py).
+
+Every test runs on SQLite. With COMMONS_TEST_BACKEND=postgresql the same tests marked ``db``
+run on the PostgreSQL database named by COMMONS_TEST_DATABASE_URL; if that server cannot be
+reached the run stops with an error: it never skips silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from commons import create_app
+from commons.db import Base, import_all_models
+from commons.extensions import db, limiter
+
+BACKEND = os.environ.get("COMMONS_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("COMMONS_TEST_DATABASE_URL", "")
+TMP = Path(tempfile.mkdtemp(prefix="commons-tests-"))
+
+DB_FIXTURES = {"app", "client", "runner", "database_url", "migration_url"}
+
+
+def pytest_configure(config):
+    if BACKEND == "postgresql":
+        if not PG_URL:
+            raise pytest.UsageError(
+                "COMMONS_TEST_BACKEND=postgresql needs COMMONS_TEST_DATABASE_URL"
+            )
+        try:
+            engine = create_engine(PG_URL)
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+        except Exception as error:  # noqa: BLE001 - any failure to connect ends the run
+            raise pytest.UsageError(
+                f"PostgreSQL at COMMONS_TEST_DATABASE_URL is unreachable: {error}"
+            ) from error
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that touches the database, so it runs again on PostgreSQL."""
+    for item in items:
+        if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_DIR": str(TMP / "instance"),
+        "STORAGE_DIR": str(TMP / "storage"),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "CITY_NAME": "Testville",
+        "CITY_LANGUAGE": None,
+        # Cheap argon2 parameters: hashing speed is irrelevant to what the tests check.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A database with the current schema, shared by the session and emptied after each test."""
+    import_all_models()
+    url = PG_URL if BACKEND == "postgresql" else f"sqlite:///{TMP / 'test.db'}"
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    if BACKEND == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    tables = Base.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in a server.
+
+    The ``app`` fixture keeps an app context open for the test's own database work; without
+    this, requests would reuse it and share ``g`` (and the logged-in user) between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(test_config(database_url))
+    app.test_client_class = IsolatedClient
+    limiter.reset()
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client, url: str) -> str:
+    """Fetch a page and return the CSRF token of its form, as a browser would have it."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {response.status_code})"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST a form with the CSRF token taken from the page that shows it."""
+    data = {**data, "csrf_token": csrf_token(client, token_from or url)}
+    return client.post(url, data=data, **kwargs)
+
+
+def login(client, email: str, password: str = "correct horse battery"):  # noqa: S107
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def make():
+    """Factories with sensible defaults: ``make.user(...)``, ``make.commons(...)``..."""
+    from tests import factories
+
+    return factories

@@ -1,0 +1,114 @@
+"""The `commons` command: users, demo city."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from commons.auth.models import Role, User
+from commons.demo import COMMONS, GROUPS, USERS
+from commons.extensions import db
+from commons.proposals.models import Proposal
+from commons.registry.models import Commons
+from tests.conftest import login
+
+
+def test_users_create_with_password_on_stdin(runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Legal@Example.org",
+            "--name",
+            "Giulia Romano",
+            "--role",
+            "legal",
+            "--role",
+            "citizen",
+            "--password-stdin",
+        ],
+        input="granite swallow river\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "legal@example.org"))
+    assert user.roles == {Role.LEGAL, Role.CITIZEN}
+    listing = runner.invoke(args=["users", "list"])
+    assert "legal@example.org" in listing.output and "citizen,legal" in listing.output
+
+
+def test_users_create_refuses_clearly(runner, make):
+    make.user(email="taken@example.org")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "taken@example.org",
+            "--name",
+            "X",
+            "--role",
+            "officer",
+            "--password-stdin",
+        ],
+        input="granite swallow river\n",
+    )
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "new@example.org",
+            "--name",
+            "X",
+            "--role",
+            "officer",
+            "--password-stdin",
+        ],
+        input="short\n",
+    )
+    assert result.exit_code == 1 and "at least 10 characters" in result.output
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "new@example.org",
+            "--name",
+            "X",
+            "--role",
+            "mayor",
+            "--password-stdin",
+        ],
+        input="x\n",
+    )
+    assert result.exit_code == 2
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_loads_once_and_its_logins_work(runner, app):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert _count(Commons) == len(COMMONS) >= 30
+    assert _count(User) == len(USERS)
+    assert _count(Proposal) >= 5
+    assert len(GROUPS) == 10
+    # Commons are laid out like a real city: coordinates in a compact area, several districts.
+    lats = [c[5] for c in COMMONS]
+    assert max(lats) - min(lats) < 0.1
+    assert len({c[3] for c in COMMONS}) >= 5
+    second = runner.invoke(args=["demo"])
+    assert "already loaded" in second.output
+    assert _count(Commons) == len(COMMONS) and _count(User) == len(USERS)
+    for email, _name, roles, password in USERS:
+        assert email in second.output and password in second.output
+        client = app.test_client()
+        assert login(client, email, password).status_code == 302, email
+        if Role.ADMIN in roles:
+            assert client.get("/admin/users").status_code == 200
+        if Role.OFFICER in roles:
+            assert client.get("/commons/new").status_code == 200
