@@ -51,6 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
     from commons.db import import_all_models
 
     import_all_models()
+    import workflows
+
+    # Profiles are validated here: a broken one stops the start with a message naming it.
+    workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
     ext.db.init_app(app)
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)

@@ -62,5 +62,7 @@ def import_all_models() -> None:
     """Import every models module so ``Base.metadata`` knows every table (Alembic needs it)."""
     import commons.audit.models  # noqa: F401
     import commons.auth.models  # noqa: F401
+    import commons.documents.models  # noqa: F401
+    import commons.monitoring.models  # noqa: F401
     import commons.proposals.models  # noqa: F401
     import commons.registry.models  # noqa: F401

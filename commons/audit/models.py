@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import DDL, BigInteger, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commons.db import UTCDateTime, utcnow
@@ -34,3 +34,24 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.trigger}>"
+
+
+# On PostgreSQL the table refuses UPDATE and DELETE (the migration installs the same trigger;
+# this covers schemas made with create_all, as in the tests).
+APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only: %% refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_events_append_only
+    BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+"""
+
+event.listen(
+    AuditEvent.__table__,
+    "after_create",
+    DDL(APPEND_ONLY_SQL).execute_if(dialect="postgresql"),
+)

@@ -74,9 +74,10 @@ def append_event(
     payload: dict | None = None,
     public: bool = True,
     occurred_at: datetime | None = None,
+    session=None,
 ) -> AuditEvent:
     """Append one event to the chain and flush; the caller commits."""
-    session = db.session
+    session = session if session is not None else db.session
     _lock_chain(session)
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)

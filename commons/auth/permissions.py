@@ -40,6 +40,11 @@ def _has(user, *roles: Role) -> bool:
 
 def can(user, action: str, obj=None) -> bool:
     """True when ``user`` (possibly anonymous) may do ``action`` on ``obj``."""
+    if action.startswith("fire:"):
+        # Lifecycle triggers: the profile's transition table says which roles may fire them.
+        from workflows.engine import may_fire
+
+        return obj is not None and may_fire(user, obj, action[5:])
     fn = RULES.get(action)
     if fn is None:
         # An unknown action is a programming error; refusing keeps the system safe.

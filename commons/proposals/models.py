@@ -74,11 +74,87 @@ class Proposal(TimestampMixin, db.Model):
     case_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     profile: Mapped[str] = mapped_column(String(40), default="labsus")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic lock: an UPDATE from a stale copy fails instead of overwriting a transition.
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    # Acts recorded by the lifecycle (also in the audit events that recorded them).
+    decision_number: Mapped[str | None] = mapped_column(String(50))
+    decision_date: Mapped[date | None]
+    deliberation_number: Mapped[str | None] = mapped_column(String(50))
+    deliberation_date: Mapped[date | None]
+
+    # Clocks. The review clock runs from submission to admission or rejection and pauses
+    # while the office awaits an integration; paused time is kept in review_paused_seconds.
+    review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_paused_seconds: Mapped[int] = mapped_column(default=0)
+    review_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    integration_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    notice_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    deliberation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_report_due_on: Mapped[date | None] = mapped_column(index=True)
+    withdrawal_effective_on: Mapped[date | None]
+
+    # A renewal creates a successor proposal linked to this one.
+    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
 
     group: Mapped[ProponentGroup] = relationship()
     representative: Mapped[User] = relationship(foreign_keys=[representative_id])
     case_officer: Mapped[User | None] = relationship(foreign_keys=[case_officer_id])
     commons: Mapped[list[Commons]] = relationship(secondary=proposal_commons, order_by=Commons.name)
+    predecessor: Mapped[Proposal | None] = relationship(
+        remote_side="Proposal.id", back_populates="successors"
+    )
+    successors: Mapped[list[Proposal]] = relationship(back_populates="predecessor")
+    meetings: Mapped[list[CoDesignMeeting]] = relationship(
+        back_populates="proposal", order_by="CoDesignMeeting.held_on"
+    )
+    opinions: Mapped[list[TechnicalOpinion]] = relationship(
+        back_populates="proposal", order_by="TechnicalOpinion.id"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.status} {self.title!r}>"
+
+
+class CoDesignMeeting(TimestampMixin, db.Model):
+    """A co-design meeting between the office and the proponents, with its minutes."""
+
+    __tablename__ = "co_design_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    held_on: Mapped[date]
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="meetings")
+
+
+class TechnicalOpinion(TimestampMixin, db.Model):
+    """An opinion asked of a department (green areas, heritage, safety...), and its answer."""
+
+    __tablename__ = "technical_opinions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    department: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    given_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    positive: Mapped[bool | None]
+    text: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="opinions")
+
+
+class ProtocolCounter(db.Model):
+    """The last protocol number given in a year; incremented atomically on submission."""
+
+    __tablename__ = "protocol_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

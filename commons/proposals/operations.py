@@ -7,11 +7,19 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
+import workflows
 from commons.audit.operations import append_event
 from commons.auth.models import ProponentGroup, User
+from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.proposals.models import PactType, Proposal, Support
+from commons.proposals.models import (
+    CoDesignMeeting,
+    PactType,
+    Proposal,
+    Support,
+    TechnicalOpinion,
+)
 from commons.registry.models import Commons
 
 
@@ -57,7 +65,7 @@ def create_draft(
         requested_duration_months=requested_duration_months,
         start_date=start_date,
         end_date=end_date,
-        status="draft",
+        status=workflows.get_profile(current_app.config["PROFILE"]).initial,
         profile=current_app.config["PROFILE"],
     )
     db.session.add(proposal)
@@ -67,8 +75,87 @@ def create_draft(
         actor=representative,
         actor_role="citizen",
         proposal=proposal,
-        to_state="draft",
+        to_state=proposal.status,
         payload={"title": title},
         public=False,
     )
     return proposal
+
+
+def _ensure_state(proposal: Proposal, *states: str, what: str) -> None:
+    if proposal.status not in states:
+        raise DomainError(_("%(what)s can only be recorded during co-design.", what=what))
+
+
+def record_meeting(
+    proposal: Proposal, *, actor: User, held_on: date, attendees: str = "", minutes: str = ""
+) -> CoDesignMeeting:
+    """Record a co-design meeting and its minutes."""
+    _ensure_state(proposal, "co_design", what=_("A meeting"))
+    if held_on is None:
+        raise DomainError(_("Enter the date of the meeting."), field="held_on")
+    meeting = CoDesignMeeting(
+        proposal=proposal,
+        held_on=held_on,
+        attendees=attendees.strip(),
+        minutes=minutes.strip(),
+        recorded_by_id=actor.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    append_event(
+        "meeting_recorded",
+        actor=actor,
+        actor_role="officer",
+        proposal=proposal,
+        payload={
+            "meeting_id": meeting.id,
+            "held_on": held_on.isoformat(),
+            "with_minutes": bool(meeting.minutes),
+        },
+    )
+    return meeting
+
+
+def request_opinion(proposal: Proposal, *, actor: User, department: str) -> TechnicalOpinion:
+    """Ask a department for a technical opinion; co-design cannot close until it answers."""
+    _ensure_state(proposal, "co_design", what=_("An opinion"))
+    department = (department or "").strip()
+    if not department:
+        raise DomainError(_("Enter the department."), field="department")
+    opinion = TechnicalOpinion(
+        proposal=proposal, department=department, requested_at=utcnow(), recorded_by_id=actor.id
+    )
+    db.session.add(opinion)
+    db.session.flush()
+    append_event(
+        "opinion_requested",
+        actor=actor,
+        actor_role="officer",
+        proposal=proposal,
+        payload={"opinion_id": opinion.id, "department": department},
+    )
+    return opinion
+
+
+def record_opinion(
+    opinion: TechnicalOpinion, *, actor: User, positive: bool, text: str
+) -> TechnicalOpinion:
+    """Record the department's answer: positive or negative, with its text."""
+    _ensure_state(opinion.proposal, "co_design", what=_("An opinion"))
+    if not (text or "").strip():
+        raise DomainError(_("Enter the text of the opinion."), field="text")
+    opinion.positive, opinion.text, opinion.given_at = bool(positive), text.strip(), utcnow()
+    db.session.flush()
+    append_event(
+        "opinion_recorded",
+        actor=actor,
+        actor_role="officer",
+        proposal=opinion.proposal,
+        payload={
+            "opinion_id": opinion.id,
+            "department": opinion.department,
+            "positive": opinion.positive,
+        },
+    )
+    return opinion

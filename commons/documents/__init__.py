@@ -1,0 +1,1 @@
+"""Pact versions, rendering, storage, signatures and verification."""

@@ -1,0 +1,1 @@
+"""Monitoring reports, statutory clocks, the tick and the notification outbox."""

@@ -1,0 +1,210 @@
+"""Proposals travel the whole lifecycle through workflows.fire, with their effects."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from commons.audit.models import AuditEvent
+from commons.auth.models import Role
+from commons.documents import operations as documents
+from commons.documents.models import Signature
+from commons.extensions import db
+from commons.proposals import operations as proposals
+from commons.registry.models import Commons
+from tests.factories import PASSWORD
+from workflows import SYSTEM, GuardRefused, TransitionNotAllowed, fire
+from workflows.errors import NotPermitted
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def people(make):
+    return {
+        "officer": make.user(Role.OFFICER, name="Olga Officer"),
+        "legal": make.user(Role.LEGAL, name="Leo Legal"),
+        "citizen": make.user(Role.CITIZEN, name="Carla Citizen"),
+    }
+
+
+def go(proposal, trigger, actor, at, **data):
+    event = fire(proposal, trigger, actor, now=at, **data)
+    db.session.commit()
+    return event
+
+
+def test_ordinary_pact_from_submission_to_active_and_report(app, make, people):
+    group = make.group(people["citizen"])
+    p = make.proposal(group)
+    go(p, "submit", people["citizen"], T0)
+    assert p.status == "submitted" and p.protocol_number == "2026/000001"
+    go(p, "take_in_charge", people["officer"], T0 + timedelta(days=1))
+    assert p.case_officer_id == people["officer"].id
+    go(p, "admit", people["officer"], T0 + timedelta(days=5))
+    assert p.status == "public_notice"
+    assert p.notice_ends_at == T0 + timedelta(days=5 + 15)
+    with pytest.raises(GuardRefused, match="has not ended"):
+        fire(p, "close_notice", SYSTEM, now=T0 + timedelta(days=10))
+    go(p, "close_notice", SYSTEM, T0 + timedelta(days=21))
+    assert p.status == "co_design"
+    with pytest.raises(GuardRefused, match="no draft"):
+        fire(p, "agree_draft", people["officer"], now=T0 + timedelta(days=22))
+    documents.save_version(p, author=people["officer"])
+    db.session.commit()
+    go(p, "agree_draft", people["officer"], T0 + timedelta(days=25))
+    assert p.status == "legal_review"
+    go(
+        p,
+        "approve",
+        people["legal"],
+        T0 + timedelta(days=30),
+        act_number="DD 123/2026",
+        act_date="2026-03-30",
+    )
+    assert p.status == "awaiting_signatures" and p.decision_number == "DD 123/2026"
+    sign = {"full_name": "Leo Legal", "consent": "y", "password": PASSWORD}
+    with pytest.raises(GuardRefused, match="not your turn"):
+        fire(p, "sign", people["legal"], now=T0 + timedelta(days=31), **sign)
+    go(
+        p,
+        "sign",
+        people["citizen"],
+        T0 + timedelta(days=31),
+        full_name="carla  citizen",
+        consent="y",
+        password=PASSWORD,
+    )
+    assert p.status == "awaiting_signatures"
+    go(p, "sign", people["legal"], T0 + timedelta(days=32), **sign)
+    assert p.status == "active"
+    signatures = db.session.scalars(select(Signature).order_by(Signature.id)).all()
+    assert [s.signer_role for s in signatures] == ["representative", "legal"]
+    assert len({s.document_hash for s in signatures}) == 1
+    assert all(c.availability == "in_pact" for c in p.commons)
+    assert p.next_report_due_on == date(2026, 10, 3)
+    go(
+        p,
+        "file_report",
+        people["citizen"],
+        T0 + timedelta(days=120),
+        report_text="We cleaned the park 4 times.",
+        participants="12",
+        volunteer_hours="40",
+    )
+    assert p.next_report_due_on == date(2026, 12, 30)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.proposal_id == p.id).order_by(AuditEvent.seq)
+    ).all()
+    lifecycle = [e.trigger for e in events if e.from_state]
+    assert lifecycle == [
+        "submit",
+        "take_in_charge",
+        "admit",
+        "close_notice",
+        "agree_draft",
+        "approve",
+        "sign",
+        "sign",
+        "file_report",
+    ]
+    approve = next(e for e in events if e.trigger == "approve")
+    assert approve.payload["act_number"] == "DD 123/2026" and approve.payload["pact_version_hash"]
+    sign_event = next(e for e in events if e.trigger == "sign")
+    assert "password" not in sign_event.payload
+
+
+def test_complex_pact_needs_meeting_and_deliberation(app, make, people):
+    p = make.proposal(make.group(people["citizen"]), pact_type="complex")
+    go(p, "submit", people["citizen"], T0)
+    go(p, "take_in_charge", people["officer"], T0)
+    go(p, "admit", people["officer"], T0)
+    assert p.notice_ends_at == T0 + timedelta(days=30)
+    go(p, "close_notice", people["officer"], T0 + timedelta(days=30))
+    documents.save_version(p, author=people["officer"])
+    opinion = proposals.request_opinion(p, actor=people["officer"], department="Heritage")
+    db.session.commit()
+    with pytest.raises(GuardRefused, match="co-design meeting"):
+        fire(p, "agree_draft", people["officer"], now=T0 + timedelta(days=31))
+    proposals.record_meeting(
+        p,
+        actor=people["officer"],
+        held_on=date(2026, 4, 2),
+        attendees="Office, group",
+        minutes="Agreed the activities.",
+    )
+    db.session.commit()
+    with pytest.raises(GuardRefused, match="Heritage"):
+        fire(p, "agree_draft", people["officer"], now=T0 + timedelta(days=31))
+    proposals.record_opinion(opinion, actor=people["officer"], positive=True, text="Fine.")
+    db.session.commit()
+    go(p, "agree_draft", people["officer"], T0 + timedelta(days=32))
+    assert p.status == "political_approval"
+    assert p.deliberation_due_at == T0 + timedelta(days=62)
+    with pytest.raises(GuardRefused) as refused:
+        fire(p, "record_deliberation", people["legal"], now=T0 + timedelta(days=40))
+    assert set(refused.value.fields) == {"deliberation_number", "deliberation_date"}
+    go(
+        p,
+        "record_deliberation",
+        people["legal"],
+        T0 + timedelta(days=40),
+        deliberation_number="DG 45/2026",
+        deliberation_date="2026-04-10",
+    )
+    assert p.status == "legal_review" and p.deliberation_due_at is None
+
+
+def test_integration_pauses_review_clock(app, make, people):
+    from workflows.clocks import review_elapsed
+
+    p = make.proposal(make.group(people["citizen"]))
+    go(p, "submit", people["citizen"], T0)
+    go(p, "take_in_charge", people["officer"], T0 + timedelta(days=2))
+    with pytest.raises(GuardRefused):
+        fire(p, "request_integration", people["officer"], now=T0)
+    go(
+        p,
+        "request_integration",
+        people["officer"],
+        T0 + timedelta(days=4),
+        message="Please attach the statute.",
+    )
+    assert p.integration_due_at == T0 + timedelta(days=34)
+    assert review_elapsed(p, T0 + timedelta(days=20)) == timedelta(days=4)
+    go(p, "integrate", people["citizen"], T0 + timedelta(days=14), answer="Attached.")
+    assert review_elapsed(p, T0 + timedelta(days=20)) == timedelta(days=10)
+    go(p, "admit", people["officer"], T0 + timedelta(days=21))
+    assert review_elapsed(p, T0 + timedelta(days=90)) == timedelta(days=11)
+
+
+def test_refusals_change_nothing(app, make, people):
+    p = make.proposal(make.group(people["citizen"]))
+    before = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+    with pytest.raises(NotPermitted):
+        fire(p, "submit", people["officer"], now=T0)
+    with pytest.raises(TransitionNotAllowed):
+        fire(p, "admit", people["officer"], now=T0)
+    db.session.rollback()
+    assert p.status == "draft" and p.protocol_number is None
+    after = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+    assert before == after
+
+
+def test_submit_guards_say_what_is_missing(app, make, people):
+    group = make.group(people["citizen"])
+    p = make.proposal(group, commons=[], objectives="", requested_duration_months=60)
+    with pytest.raises(GuardRefused, match="objectives"):
+        fire(p, "submit", people["citizen"], now=T0)
+    p.objectives = "Clean"
+    with pytest.raises(GuardRefused, match="at least one commons"):
+        fire(p, "submit", people["citizen"], now=T0)
+    p.commons = (
+        [db.session.scalar(select(Commons))]
+        if db.session.scalar(select(Commons))
+        else [__import__("tests.factories", fromlist=["commons"]).commons()]
+    )
+    with pytest.raises(GuardRefused, match="maximum term of 48 months"):
+        fire(p, "submit", people["citizen"], now=T0)

@@ -1,0 +1,395 @@
+"""The engine: one shared ``transitions.Machine`` per profile, ``fire`` and ``allowed_triggers``.
+
+Every state change of a proposal goes through ``fire``: it locks the proposal's row, checks
+the actor's permission with the same ``can()`` as the views, validates the data and the
+regulation's guards, lets the profile's machine change the state, runs the effects and appends
+the audit event. The caller commits once, so all of it lands together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.exc import StaleDataError
+from transitions import Machine
+
+from workflows.errors import (
+    GuardRefused,
+    NotPermitted,
+    ProfileError,
+    StaleProposal,
+    TransitionNotAllowed,
+)
+from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
+from workflows.profile import PROFILES_DIR, Profile, load_profile
+
+
+class _SystemActor:
+    """The clock: fires time-based transitions; has no account."""
+
+    id = None
+    full_name = "system"
+    is_authenticated = False
+    is_active = True
+    is_system = True
+
+    def has_role(self, *roles) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "<system>"
+
+
+SYSTEM = _SystemActor()
+
+_SETTINGS: dict = {"timezone": "Europe/Rome", "default_profile": "labsus"}
+_PROFILES: dict[str, Profile] = {}
+_MACHINES: dict[str, Machine] = {}
+
+
+def configure(
+    *,
+    timezone: str | None = None,
+    default_profile: str | None = None,
+    profiles_dir: Path | None = None,
+) -> None:
+    """Load and validate every profile (refusing a bad one) and build their machines."""
+    if timezone:
+        _SETTINGS["timezone"] = timezone
+    directory = Path(profiles_dir or PROFILES_DIR)
+    profiles = {}
+    for path in sorted(directory.glob("*.toml")):
+        profiles[path.stem] = load_profile(
+            path, guards=GUARDS, conditions=CONDITIONS, effects=EFFECTS, requirements=REQUIREMENTS
+        )
+    if default_profile:
+        if default_profile not in profiles:
+            raise ProfileError(
+                f"COMMONS_PROFILE: unknown profile {default_profile!r}; "
+                f"known: {', '.join(sorted(profiles))}"
+            )
+        _SETTINGS["default_profile"] = default_profile
+    _PROFILES.clear()
+    _PROFILES.update(profiles)
+    _MACHINES.clear()
+    for name, profile in profiles.items():
+        _MACHINES[name] = _build_machine(profile)
+
+
+def _when(name: str):
+    def check(event_data) -> bool:
+        return CONDITIONS[name](event_data.kwargs["ctx"])
+
+    check.__name__ = f"when_{name}"
+    return check
+
+
+def _build_machine(profile: Profile) -> Machine:
+    # model=None: no object is ever added; fire() passes the proposal to the event directly.
+    machine = Machine(
+        model=None,
+        states=list(profile.states),
+        initial=profile.initial,
+        auto_transitions=False,
+        send_event=True,
+        model_attribute="status",
+    )
+    for spec in profile.transitions:
+        machine.add_transition(
+            spec.trigger,
+            list(spec.sources),
+            spec.target,
+            conditions=[_when(spec.when)] if spec.when else None,
+        )
+    return machine
+
+
+def _ensure_loaded() -> None:
+    if not _PROFILES:
+        configure()
+
+
+def get_profile(name: str | None = None) -> Profile:
+    _ensure_loaded()
+    name = name or _SETTINGS["default_profile"]
+    try:
+        return _PROFILES[name]
+    except KeyError:
+        raise ProfileError(f"unknown profile {name!r}") from None
+
+
+def get_machine(name: str) -> Machine:
+    _ensure_loaded()
+    return _MACHINES[name]
+
+
+def profile_names() -> list[str]:
+    _ensure_loaded()
+    return sorted(_PROFILES)
+
+
+def default_profile_name() -> str:
+    return _SETTINGS["default_profile"]
+
+
+def capacities(actor, proposal) -> set[str]:
+    """The roles of the profile's transition table the actor holds for this proposal."""
+    if getattr(actor, "is_system", False):
+        return {"system"}
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return set()
+    held = set()
+    if proposal.representative_id == actor.id:
+        held.add("representative")
+    for role in ("officer", "legal"):
+        if actor.has_role(role):
+            held.add(role)
+    return held
+
+
+def may_fire(actor, proposal, trigger: str) -> bool:
+    """Whether the actor's capacities allow ``trigger`` from the proposal's current state.
+
+    This is the rule behind ``can(user, "fire:<trigger>", proposal)``.
+    """
+    profile = get_profile(proposal.profile)
+    held = capacities(actor, proposal)
+    return any(
+        held.intersection(spec.roles) for spec in profile.specs_for(trigger, proposal.status)
+    )
+
+
+def _choose(profile: Profile, trigger: str, ctx: Context):
+    for spec in profile.specs_for(trigger, ctx.proposal.status):
+        if spec.when is None or CONDITIONS[spec.when](ctx):
+            return spec
+    return None
+
+
+def _validate(spec, data: dict) -> dict:
+    values, problems = {}, {}
+    for name in spec.requires:
+        try:
+            values[name] = REQUIREMENTS[name](data.get(name))
+        except ValueError as error:
+            problems[name] = str(error)
+    for name, check in OPTIONAL.items():
+        if data.get(name) not in (None, ""):
+            try:
+                values[name] = check(data[name])
+            except ValueError as error:
+                problems[name] = str(error)
+    if problems:
+        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        raise GuardRefused(
+            f"Some information is missing or not valid ({listed}).",
+            rule="requires",
+            fields=problems,
+        )
+    return values
+
+
+def _lock(session, proposal) -> None:
+    """Lock the proposal's row, so concurrent firings queue up here, and refuse a stale copy.
+
+    The row is read afresh (FOR UPDATE on PostgreSQL; SQLite has one writer at a time): when
+    its version differs from the copy in hand, someone else changed it in the meantime.
+    """
+    model = type(proposal)
+    current = session.execute(
+        select(model.lock_version).where(model.id == proposal.id).with_for_update()
+    ).scalar_one()
+    if current != proposal.lock_version:
+        raise StaleProposal(
+            "This proposal was changed by someone else in the meantime; "
+            "the action may already have been done. Reload to see it."
+        )
+
+
+def _actor_role(held: set[str], spec) -> str | None:
+    for role in spec.roles:
+        if role in held:
+            return role
+    return None
+
+
+def fire(
+    proposal,
+    trigger: str,
+    actor,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+    **data,
+):
+    """Fire ``trigger`` on ``proposal`` as ``actor``; return the audit event appended.
+
+    Raises TransitionNotAllowed (the trigger does not apply in this state), StaleProposal
+    (someone changed the proposal since ``expected_version``), NotPermitted, or GuardRefused
+    (a rule or a piece of data is missing; it says which). Nothing changes on refusal. The
+    caller commits.
+    """
+    from commons.audit.operations import append_event
+    from commons.auth.permissions import can
+
+    session = object_session(proposal)
+    profile = get_profile(proposal.profile)
+    if trigger not in profile.triggers:
+        raise TransitionNotAllowed(f"{trigger!r} is not an action of profile {profile.name}.")
+    _lock(session, proposal)
+    if expected_version is not None and proposal.lock_version != expected_version:
+        raise StaleProposal(
+            "This proposal was changed by someone else in the meantime; "
+            "the action may already have been done. Reload to see it."
+        )
+    if not profile.specs_for(trigger, proposal.status):
+        raise TransitionNotAllowed(
+            f"{trigger!r} cannot be done while the proposal is {proposal.status!r}."
+        )
+    if not can(actor, f"fire:{trigger}", proposal):
+        raise NotPermitted(f"Your role may not {trigger.replace('_', ' ')} this proposal now.")
+
+    now = now or datetime.now(UTC)
+    ctx = Context(
+        proposal=proposal,
+        actor=actor,
+        values={},
+        now=now,
+        profile=profile,
+        session=session,
+        settings=_SETTINGS,
+    )
+    spec = _choose(profile, trigger, ctx)
+    if spec is None:
+        raise TransitionNotAllowed(f"{trigger!r} does not apply to this proposal now.")
+    ctx.values = _validate(spec, data)
+    for name in spec.guards:
+        problem = GUARDS[name](ctx)
+        if problem:
+            raise GuardRefused(problem, rule=name)
+
+    before = proposal.status
+    machine = get_machine(profile.name)
+    if not machine.events[trigger].trigger(proposal, ctx=ctx):
+        raise TransitionNotAllowed(f"{trigger!r} does not apply to this proposal now.")
+    for name in spec.effects:
+        EFFECTS[name](ctx)
+    held = capacities(actor, proposal)
+    payload = {k: _jsonable(v) for k, v in ctx.values.items() if k != "password"}
+    payload.update(ctx.payload)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleProposal("This proposal was changed by someone else in the meantime.") from None
+    event = append_event(
+        trigger,
+        actor=None if actor is SYSTEM else actor,
+        actor_role=_actor_role(held, spec),
+        proposal=proposal,
+        from_state=before,
+        to_state=proposal.status,
+        payload=payload,
+        occurred_at=now,
+        session=session,
+    )
+    successor = getattr(ctx, "successor", None)
+    if successor is not None:
+        append_event(
+            "created_by_renewal",
+            actor=actor,
+            actor_role=_actor_role(held, spec),
+            proposal=successor,
+            from_state=None,
+            to_state=successor.status,
+            payload={"predecessor_id": proposal.id},
+            occurred_at=now,
+            session=session,
+        )
+    return event
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@dataclass
+class TriggerInfo:
+    """What a user may do now, and what it needs."""
+
+    trigger: str
+    target: str
+    requires: list[str]
+    optional: list[str] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.blocked_by
+
+
+# Data fields each trigger accepts besides its required ones, for forms.
+OPTIONAL_BY_TRIGGER = {
+    "suspend": ["effective_from"],
+    "file_report": ["participants", "volunteer_hours", "final"],
+}
+
+
+def allowed_triggers(proposal, user, *, now: datetime | None = None) -> list[TriggerInfo]:
+    """The triggers ``user`` may fire now, with their required data and any unmet rule.
+
+    Rules that depend on data the user has not typed yet (passwords, dates) are not checked.
+    """
+    from commons.auth.permissions import can
+
+    profile = get_profile(proposal.profile)
+    session = object_session(proposal)
+    ctx = Context(
+        proposal=proposal,
+        actor=user,
+        values={},
+        now=now or datetime.now(UTC),
+        profile=profile,
+        session=session,
+        settings=_SETTINGS,
+    )
+    infos = []
+    for trigger in profile.triggers:
+        if not profile.specs_for(trigger, proposal.status):
+            continue
+        if not can(user, f"fire:{trigger}", proposal):
+            continue
+        spec = _choose(profile, trigger, ctx)
+        if spec is None:
+            continue
+        blocked = []
+        for name in spec.guards:
+            if name in DATA_GUARDS:
+                continue
+            problem = GUARDS[name](ctx)
+            if problem:
+                blocked.append(problem)
+        infos.append(
+            TriggerInfo(
+                trigger,
+                spec.target,
+                list(spec.requires),
+                OPTIONAL_BY_TRIGGER.get(trigger, []) + ["comment"],
+                blocked,
+            )
+        )
+    return infos
+
+
+# Guards that judge typed data; allowed_triggers cannot evaluate them before the form is sent.
+DATA_GUARDS = {
+    "fresh_login",
+    "typed_name_matches",
+    "suspension_notice_respected",
+    "new_end_date_within_max_term",
+}

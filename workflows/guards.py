@@ -1,0 +1,728 @@
+"""Named guards, conditions, requirements and effects that profiles refer to.
+
+A guard returns None when its rule holds, else a sentence saying what is missing.
+A condition chooses between transitions of one trigger (e.g. complex or ordinary pact).
+A requirement validates one piece of data the person gives. An effect changes the proposal
+(or related rows) as part of the transition and may add to the audit event's payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from workflows.clocks import add_months, months_between
+
+
+@dataclass
+class Context:
+    """What guards and effects see of one firing."""
+
+    proposal: Any
+    actor: Any
+    values: dict
+    now: datetime
+    profile: Any
+    session: Any
+    settings: dict
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        from zoneinfo import ZoneInfo
+
+        return self.now.astimezone(ZoneInfo(self.settings.get("timezone", "UTC"))).date()
+
+    @property
+    def clocks(self) -> dict:
+        return self.profile.clocks
+
+
+GUARDS: dict[str, Callable[[Context], str | None]] = {}
+CONDITIONS: dict[str, Callable[[Context], bool]] = {}
+EFFECTS: dict[str, Callable[[Context], None]] = {}
+REQUIREMENTS: dict[str, Callable[[Any], Any]] = {}
+
+
+def guard(fn):
+    GUARDS[fn.__name__] = fn
+    return fn
+
+
+def condition(fn):
+    CONDITIONS[fn.__name__] = fn
+    return fn
+
+
+def effect(fn):
+    EFFECTS[fn.__name__] = fn
+    return fn
+
+
+# --- requirements: each returns the clean value or raises ValueError(message) --------------
+
+
+def _text(max_length: int):
+    def check(value):
+        text = (value or "").strip() if isinstance(value, str) else ""
+        if not text:
+            raise ValueError("required")
+        if len(text) > max_length:
+            raise ValueError(f"at most {max_length} characters")
+        return text
+
+    return check
+
+
+def _date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValueError("a date as YYYY-MM-DD") from None
+
+
+def _past_date(value):
+    day = _date(value)
+    if day > date.today() + timedelta(days=1):
+        raise ValueError("cannot be in the future")
+    return day
+
+
+def _consent(value):
+    if value in (True, "y", "yes", "on", "true", "1", 1):
+        return True
+    raise ValueError("explicit consent is required")
+
+
+def _grounds(value):
+    if value in ("breach", "public_interest", "safety"):
+        return value
+    raise ValueError("one of breach, public_interest, safety")
+
+
+for _name, _check in {
+    "message": _text(5000),
+    "answer": _text(10000),
+    "reasons": _text(5000),
+    "report_text": _text(20000),
+    "act_number": _text(50),
+    "deliberation_number": _text(50),
+    "act_date": _past_date,
+    "deliberation_date": _past_date,
+    "new_end_date": _date,
+    "full_name": _text(200),
+    "consent": _consent,
+    "password": _text(1000),
+    "grounds": _grounds,
+}.items():
+    REQUIREMENTS[_name] = _check
+
+
+def _optional_datetime(value):
+    """An aware datetime; a date or a naive time is taken as UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError("a date and time as YYYY-MM-DDTHH:MM") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _optional_int(value):
+    number = int(str(value).strip())
+    if number < 0:
+        raise ValueError("cannot be negative")
+    return number
+
+
+# Data a person may add to any transition; checked when present.
+OPTIONAL: dict[str, Callable[[Any], Any]] = {
+    "comment": lambda v: (v or "").strip()[:5000],
+    "effective_from": _optional_datetime,
+    "final": lambda v: v in (True, "y", "yes", "on", "true", "1", 1),
+    "participants": _optional_int,
+    "volunteer_hours": _optional_int,
+}
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+@condition
+def is_complex(ctx: Context) -> bool:
+    return ctx.proposal.pact_type == "complex"
+
+
+@condition
+def is_ordinary(ctx: Context) -> bool:
+    return ctx.proposal.pact_type != "complex"
+
+
+@condition
+def has_notice_period(ctx: Context) -> bool:
+    return ctx.profile.notice_days(ctx.proposal.pact_type) > 0
+
+
+@condition
+def no_notice_period(ctx: Context) -> bool:
+    return not has_notice_period(ctx)
+
+
+def _signatures(ctx: Context) -> dict[str, Any]:
+    from commons.documents.models import Signature
+
+    rows = ctx.session.scalars(select(Signature).where(Signature.proposal_id == ctx.proposal.id))
+    return {row.signer_role: row for row in rows}
+
+
+def _next_signer(ctx: Context) -> str | None:
+    signed = _signatures(ctx)
+    return next((role for role in ctx.profile.signers if role not in signed), None)
+
+
+@condition
+def is_last_signature(ctx: Context) -> bool:
+    signed = _signatures(ctx)
+    return len([r for r in ctx.profile.signers if r not in signed]) == 1
+
+
+@condition
+def more_signatures_needed(ctx: Context) -> bool:
+    return not is_last_signature(ctx)
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+@guard
+def required_fields_complete(ctx: Context) -> str | None:
+    p = ctx.proposal
+    missing = [
+        label
+        for label, ok in (
+            ("title", bool((p.title or "").strip())),
+            ("objectives", bool((p.objectives or "").strip())),
+            ("activities", bool((p.activities or "").strip())),
+            (
+                "requested duration",
+                bool(p.requested_duration_months or (p.start_date and p.end_date)),
+            ),
+        )
+        if not ok
+    ]
+    return f"Required fields are missing: {', '.join(missing)}." if missing else None
+
+
+@guard
+def has_commons(ctx: Context) -> str | None:
+    return None if ctx.proposal.commons else "Choose at least one commons."
+
+
+def _max_months(ctx: Context) -> int:
+    return int(ctx.clocks["max_term_months"])
+
+
+@guard
+def duration_within_max_term(ctx: Context) -> str | None:
+    p, limit = ctx.proposal, _max_months(ctx)
+    if p.requested_duration_months and p.requested_duration_months > limit:
+        return f"The requested duration exceeds the maximum term of {limit} months."
+    if p.start_date and p.end_date and months_between(p.start_date, p.end_date) > limit:
+        return f"The dates exceed the maximum term of {limit} months."
+    return None
+
+
+@guard
+def end_date_within_max_term(ctx: Context) -> str | None:
+    p, limit = ctx.proposal, _max_months(ctx)
+    if p.start_date and p.end_date and p.end_date > add_months(p.start_date, limit):
+        return f"The end date is beyond the maximum term of {limit} months."
+    if not p.end_date and (p.requested_duration_months or 0) > limit:
+        return f"The requested duration exceeds the maximum term of {limit} months."
+    return None
+
+
+@guard
+def new_end_date_within_max_term(ctx: Context) -> str | None:
+    p, new_end = ctx.proposal, ctx.values["new_end_date"]
+    if p.end_date and new_end <= p.end_date:
+        return "The new end date must be later than the current end date."
+    start = p.start_date or ctx.today
+    if new_end > add_months(start, _max_months(ctx)):
+        return f"The new end date is beyond the maximum term of {_max_months(ctx)} months."
+    return None
+
+
+@guard
+def integration_deadline_passed(ctx: Context) -> str | None:
+    due = ctx.proposal.integration_due_at
+    if due is None or ctx.now < due:
+        return "The deadline for the integration reply has not passed yet."
+    return None
+
+
+@guard
+def notice_window_ended(ctx: Context) -> str | None:
+    ends = ctx.proposal.notice_ends_at
+    if ends is not None and ctx.now < ends:
+        return "The public notice window has not ended yet."
+    return None
+
+
+def latest_version(ctx: Context):
+    from commons.documents.models import PactVersion
+
+    return ctx.session.scalar(
+        select(PactVersion)
+        .where(PactVersion.proposal_id == ctx.proposal.id)
+        .order_by(PactVersion.number.desc())
+        .limit(1)
+    )
+
+
+@guard
+def pact_version_exists(ctx: Context) -> str | None:
+    return None if latest_version(ctx) is not None else "There is no draft of the pact yet."
+
+
+@guard
+def co_design_meeting_with_minutes(ctx: Context) -> str | None:
+    if any((m.minutes or "").strip() for m in ctx.proposal.meetings):
+        return None
+    return "A complex pact needs at least one co-design meeting with minutes."
+
+
+@guard
+def technical_opinions_recorded(ctx: Context) -> str | None:
+    pending = [o.department for o in ctx.proposal.opinions if o.given_at is None]
+    if pending:
+        return f"Technical opinions still awaited from: {', '.join(pending)}."
+    return None
+
+
+@guard
+def mandatory_clauses_present(ctx: Context) -> str | None:
+    version = latest_version(ctx)
+    if version is None:
+        return "There is no draft of the pact yet."
+    filled = {
+        s.get("key")
+        for s in version.content.get("sections", [])
+        if any((a.get("text") or "").strip() for a in s.get("articles", []))
+        or (s.get("text") or "").strip()
+    }
+    missing = [key for key in ctx.profile.mandatory_sections if key not in filled]
+    return f"Mandatory clauses are missing: {', '.join(missing)}." if missing else None
+
+
+def actor_capacity(ctx: Context) -> set[str]:
+    """In which capacities the actor may sign or act: representative, legal, officer, system."""
+    from workflows.engine import capacities
+
+    return capacities(ctx.actor, ctx.proposal)
+
+
+@guard
+def signer_in_order(ctx: Context) -> str | None:
+    expected = _next_signer(ctx)
+    if expected is None:
+        return "Every party has signed already."
+    if expected not in actor_capacity(ctx):
+        who = (
+            "the proponents' representative"
+            if expected == "representative"
+            else "the legal officer for the city"
+        )
+        return f"It is not your turn to sign: {who} signs next."
+    return None
+
+
+@guard
+def fresh_login(ctx: Context) -> str | None:
+    from commons.auth.passwords import verify_password
+
+    if verify_password(ctx.actor.password_hash, ctx.values.get("password", "")):
+        return None
+    return "Your password is needed again to sign, and it was not right."
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@guard
+def typed_name_matches(ctx: Context) -> str | None:
+    if _fold(ctx.values.get("full_name", "")) == _fold(ctx.actor.full_name):
+        return None
+    return "Type your full name exactly as in your account to sign."
+
+
+@guard
+def suspension_notice_respected(ctx: Context) -> str | None:
+    if ctx.values.get("grounds") != "public_interest":
+        return None
+    hours = int(ctx.clocks["suspension_notice_hours"])
+    start = ctx.values.get("effective_from")
+    if start is None or start < ctx.now + timedelta(hours=hours):
+        return (
+            f"A suspension for public interest needs at least {hours} hours' notice: "
+            "give an effective time far enough ahead."
+        )
+    return None
+
+
+@guard
+def renewal_window_open(ctx: Context) -> str | None:
+    if "system" not in actor_capacity(ctx):
+        return None  # the representative may ask for renewal at any time while active
+    end = ctx.proposal.end_date
+    days = int(ctx.clocks["renewal_window_days"])
+    if end is None or ctx.today < end - timedelta(days=days):
+        return f"The renewal window opens {days} days before the end date."
+    return None
+
+
+@guard
+def final_report_filed(ctx: Context) -> str | None:
+    from commons.monitoring.models import MonitoringReport
+
+    found = ctx.session.scalar(
+        select(func.count())
+        .select_from(MonitoringReport)
+        .where(MonitoringReport.proposal_id == ctx.proposal.id, MonitoringReport.final.is_(True))
+    )
+    return None if found else "A final monitoring report is required before renewal."
+
+
+@guard
+def end_date_passed(ctx: Context) -> str | None:
+    end = ctx.proposal.end_date
+    if end is None or ctx.today <= end:
+        return "The pact has not reached its end date."
+    return None
+
+
+@guard
+def no_withdrawal_pending(ctx: Context) -> str | None:
+    due = ctx.proposal.withdrawal_effective_on
+    return f"A withdrawal is already pending, effective on {due}." if due else None
+
+
+@guard
+def withdrawal_notice_elapsed(ctx: Context) -> str | None:
+    due = ctx.proposal.withdrawal_effective_on
+    if due is None or ctx.today < due:
+        return "No withdrawal has reached the end of its notice period."
+    return None
+
+
+# --- effects --------------------------------------------------------------------------------
+
+
+@effect
+def assign_protocol_number(ctx: Context) -> None:
+    from commons.proposals.models import ProtocolCounter
+
+    if ctx.proposal.protocol_number:
+        return
+    year = ctx.today.year
+    table = ProtocolCounter.__table__
+    # One row per year, incremented atomically: concurrent submissions get distinct numbers.
+    result = ctx.session.execute(
+        update(table)
+        .where(table.c.year == year)
+        .values(last_number=table.c.last_number + 1)
+        .returning(table.c.last_number)
+    ).scalar()
+    if result is None:
+        ctx.session.execute(insert(table).values(year=year, last_number=1))
+        result = 1
+    ctx.proposal.protocol_number = f"{year}/{result:06d}"
+    ctx.proposal.submitted_at = ctx.now
+    ctx.payload["protocol_number"] = ctx.proposal.protocol_number
+
+
+@effect
+def start_review_clock(ctx: Context) -> None:
+    p = ctx.proposal
+    p.review_started_at, p.review_paused_at = ctx.now, None
+    p.review_paused_seconds, p.review_stopped_at = 0, None
+
+
+@effect
+def pause_review_clock(ctx: Context) -> None:
+    if ctx.proposal.review_paused_at is None:
+        ctx.proposal.review_paused_at = ctx.now
+
+
+@effect
+def resume_review_clock(ctx: Context) -> None:
+    p = ctx.proposal
+    if p.review_paused_at is not None:
+        p.review_paused_seconds = int(p.review_paused_seconds or 0) + int(
+            (ctx.now - p.review_paused_at).total_seconds()
+        )
+        p.review_paused_at = None
+
+
+@effect
+def stop_review_clock(ctx: Context) -> None:
+    p = ctx.proposal
+    if p.review_started_at is None or p.review_stopped_at is not None:
+        return
+    resume_review_clock(ctx)
+    p.review_stopped_at = ctx.now
+
+
+@effect
+def assign_case_officer(ctx: Context) -> None:
+    ctx.proposal.case_officer_id = ctx.actor.id
+    ctx.payload["case_officer_id"] = ctx.actor.id
+
+
+@effect
+def set_integration_deadline(ctx: Context) -> None:
+    due = ctx.now + timedelta(days=int(ctx.clocks["integration_reply_days"]))
+    ctx.proposal.integration_due_at = due
+    ctx.payload["reply_due"] = due.isoformat()
+
+
+@effect
+def clear_integration_deadline(ctx: Context) -> None:
+    ctx.proposal.integration_due_at = None
+
+
+@effect
+def open_notice_window(ctx: Context) -> None:
+    ends = ctx.now + timedelta(days=ctx.profile.notice_days(ctx.proposal.pact_type))
+    ctx.proposal.notice_ends_at = ends
+    ctx.payload["notice_ends"] = ends.isoformat()
+
+
+@effect
+def close_notice_window(ctx: Context) -> None:
+    ctx.payload["notice_closed"] = ctx.now.isoformat()
+
+
+@effect
+def start_deliberation_clock(ctx: Context) -> None:
+    due = ctx.now + timedelta(days=int(ctx.clocks["deliberation_days"]))
+    ctx.proposal.deliberation_due_at = due
+    ctx.payload["deliberation_due"] = due.isoformat()
+
+
+@effect
+def stop_deliberation_clock(ctx: Context) -> None:
+    ctx.proposal.deliberation_due_at = None
+
+
+@effect
+def record_deliberation_act(ctx: Context) -> None:
+    ctx.proposal.deliberation_number = ctx.values["deliberation_number"]
+    ctx.proposal.deliberation_date = ctx.values["deliberation_date"]
+
+
+@effect
+def record_decision_act(ctx: Context) -> None:
+    ctx.proposal.decision_number = ctx.values["act_number"]
+    ctx.proposal.decision_date = ctx.values["act_date"]
+
+
+def content_hash(content: dict) -> str:
+    """SHA-256 of a pact version's canonical JSON."""
+    raw = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@effect
+def freeze_pact_version(ctx: Context) -> None:
+    version = latest_version(ctx)
+    version.frozen_at = ctx.now
+    ctx.payload["pact_version"] = version.number
+    ctx.payload["pact_version_hash"] = version.content_hash
+    p = ctx.proposal
+    if p.start_date and not p.end_date and p.requested_duration_months:
+        p.end_date = add_months(p.start_date, p.requested_duration_months)
+
+
+def signed_document_hash(ctx: Context) -> str:
+    """The hash a signature binds to: the frozen version's (the final PDF's, once rendered)."""
+    from commons.documents.models import PactVersion
+
+    version = ctx.session.scalar(
+        select(PactVersion)
+        .where(PactVersion.proposal_id == ctx.proposal.id, PactVersion.frozen_at.is_not(None))
+        .order_by(PactVersion.number.desc())
+        .limit(1)
+    )
+    return version.content_hash if version else ""
+
+
+@effect
+def record_signature(ctx: Context) -> None:
+    from commons.documents.models import Signature
+
+    role = _next_signer(ctx)
+    signature = Signature(
+        proposal_id=ctx.proposal.id,
+        signer_id=ctx.actor.id,
+        signer_role=role,
+        typed_name=ctx.values["full_name"],
+        signed_at=ctx.now,
+        document_hash=signed_document_hash(ctx),
+    )
+    ctx.session.add(signature)
+    ctx.payload["signature"] = {"role": role, "document_hash": signature.document_hash}
+
+
+@effect
+def start_pact(ctx: Context) -> None:
+    from commons.registry.models import Availability
+
+    p = ctx.proposal
+    if p.start_date is None or p.start_date < ctx.today:
+        months = p.requested_duration_months
+        if p.start_date and p.end_date and not months:
+            months = round(months_between(p.start_date, p.end_date))
+        p.start_date = ctx.today
+        if months:
+            p.end_date = add_months(p.start_date, months)
+    if p.end_date is None:
+        p.end_date = add_months(p.start_date, int(p.requested_duration_months or 12))
+    for commons in p.commons:
+        commons.availability = Availability.IN_PACT.value
+    ctx.payload["in_force"] = {"from": p.start_date.isoformat(), "to": p.end_date.isoformat()}
+
+
+@effect
+def start_report_clock(ctx: Context) -> None:
+    ctx.proposal.next_report_due_on = add_months(
+        ctx.today, int(ctx.clocks["report_interval_months"])
+    )
+
+
+@effect
+def reset_report_clock(ctx: Context) -> None:
+    start_report_clock(ctx)
+
+
+@effect
+def record_report(ctx: Context) -> None:
+    from commons.monitoring.models import MonitoringReport
+
+    indicators = {k: ctx.values[k] for k in ("participants", "volunteer_hours") if k in ctx.values}
+    report = MonitoringReport(
+        proposal_id=ctx.proposal.id,
+        author_id=ctx.actor.id,
+        filed_at=ctx.now,
+        text=ctx.values["report_text"],
+        indicators=indicators,
+        final=bool(ctx.values.get("final")),
+    )
+    ctx.session.add(report)
+    ctx.session.flush()
+    ctx.payload["report_id"] = report.id
+    ctx.payload["final"] = report.final
+
+
+@effect
+def set_new_end_date(ctx: Context) -> None:
+    ctx.payload["previous_end_date"] = (
+        ctx.proposal.end_date.isoformat() if ctx.proposal.end_date else None
+    )
+    ctx.proposal.end_date = ctx.values["new_end_date"]
+
+
+@effect
+def schedule_withdrawal(ctx: Context) -> None:
+    due = ctx.today + timedelta(days=int(ctx.clocks["withdrawal_notice_days"]))
+    ctx.proposal.withdrawal_effective_on = due
+    ctx.payload["effective_on"] = due.isoformat()
+
+
+@effect
+def release_commons(ctx: Context) -> None:
+    """Commons of an ended pact become available again unless another pact is in force."""
+    from commons.proposals.models import Proposal, proposal_commons
+    from commons.registry.models import Availability
+
+    for commons in ctx.proposal.commons:
+        others = ctx.session.scalar(
+            select(func.count())
+            .select_from(proposal_commons)
+            .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
+            .where(
+                proposal_commons.c.commons_id == commons.id,
+                Proposal.id != ctx.proposal.id,
+                Proposal.status.in_(sorted(ctx.profile.in_force)),
+            )
+        )
+        if not others and commons.availability == Availability.IN_PACT.value:
+            commons.availability = Availability.AVAILABLE.value
+
+
+@effect
+def create_successor(ctx: Context) -> None:
+    """A new proposal in co-design, pre-filled from this pact, linked both ways."""
+    from commons.documents.models import PactVersion
+    from commons.monitoring.models import MonitoringReport
+    from commons.proposals.models import Proposal
+
+    old = ctx.proposal
+    reports = ctx.session.scalars(
+        select(MonitoringReport)
+        .where(MonitoringReport.proposal_id == old.id)
+        .order_by(MonitoringReport.filed_at)
+    ).all()
+    summary = "\n\n".join(f"[{r.filed_at.date().isoformat()}] {r.text}" for r in reports)
+    successor = Proposal(
+        title=old.title,
+        pact_type=old.pact_type,
+        group_id=old.group_id,
+        representative_id=old.representative_id,
+        objectives=old.objectives,
+        activities=old.activities,
+        support_requested=list(old.support_requested or []),
+        support_notes=old.support_notes,
+        requested_duration_months=old.requested_duration_months,
+        start_date=old.end_date + timedelta(days=1) if old.end_date else None,
+        status="co_design",
+        profile=old.profile,
+        predecessor_id=old.id,
+        case_officer_id=old.case_officer_id,
+        commons=list(old.commons),
+    )
+    if successor.start_date and successor.requested_duration_months:
+        successor.end_date = add_months(successor.start_date, successor.requested_duration_months)
+    ctx.session.add(successor)
+    ctx.session.flush()
+    last = latest_version(ctx)
+    if last is not None:
+        content = json.loads(json.dumps(last.content))
+        content["monitoring_results"] = summary
+        ctx.session.add(
+            PactVersion(
+                proposal_id=successor.id,
+                number=1,
+                content=content,
+                content_hash=content_hash(content),
+                author_id=ctx.actor.id,
+                comment=f"Renewal of {old.protocol_number}",
+                created_at=ctx.now,
+            )
+        )
+    ctx.payload["successor_id"] = successor.id
+    ctx.successor = successor

@@ -1,0 +1,228 @@
+"""Loading and validating regulation profiles (TOML files in workflows/profiles/)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workflows.errors import ProfileError
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+ROLES = {"representative", "officer", "legal", "system"}
+CLOCK_KEYS = {
+    "review_days",
+    "integration_reply_days",
+    "notice_days",
+    "deliberation_days",
+    "report_interval_months",
+    "renewal_window_days",
+    "max_term_months",
+    "withdrawal_notice_days",
+    "suspension_notice_hours",
+}
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    trigger: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    path: Path
+    initial: str
+    states: tuple[str, ...]
+    terminal: frozenset[str]
+    in_force: frozenset[str]
+    pact_types: tuple[str, ...]
+    signers: tuple[str, ...]
+    clocks: dict
+    transitions: tuple[TransitionSpec, ...]
+    sections: tuple[str, ...] = ()
+    mandatory_sections: tuple[str, ...] = ()
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def specs_for(self, trigger: str, state: str) -> list[TransitionSpec]:
+        """The transitions ``trigger`` may take from ``state``, in profile order."""
+        return self._index.get((trigger, state), [])
+
+    @property
+    def triggers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for spec in self.transitions:
+            seen.setdefault(spec.trigger, None)
+        return list(seen)
+
+    def notice_days(self, pact_type: str) -> int:
+        days = self.clocks["notice_days"]
+        return int(days[pact_type] if isinstance(days, dict) else days)
+
+
+def _fail(path: Path, key: str, message: str):
+    raise ProfileError(f"{path.name}: {key}: {message}")
+
+
+def _names(path: Path, data: dict, key: str, where: str = "") -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        _fail(path, f"{where}{key}", "must be a list of names")
+    return tuple(value)
+
+
+def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requirements=()) -> Profile:
+    """Read and validate one profile; refuse it with a message naming the file and the key."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(f"{path.name}: not valid TOML: {error}") from None
+    for key in ("name", "initial", "states", "terminal", "transitions", "clocks"):
+        if key not in data:
+            _fail(path, key, "missing")
+    states = _names(path, data, "states")
+    known = set(states)
+    if len(known) != len(states):
+        _fail(path, "states", "a state is listed twice")
+    terminal = set(_names(path, data, "terminal"))
+    for key, values in (
+        ("initial", [data["initial"]]),
+        ("terminal", terminal),
+        ("in_force", _names(path, data, "in_force")),
+    ):
+        for state in values:
+            if state not in known:
+                _fail(path, key, f"unknown state {state!r}")
+    clocks = data["clocks"]
+    missing = CLOCK_KEYS - set(clocks)
+    if missing:
+        _fail(path, "clocks", f"missing {', '.join(sorted(missing))}")
+    pact_types = _names(path, data, "pact_types") or ("ordinary",)
+    if isinstance(clocks["notice_days"], dict):
+        for pact_type in pact_types:
+            if pact_type not in clocks["notice_days"]:
+                _fail(path, "clocks.notice_days", f"no value for pact type {pact_type!r}")
+    signers = _names(path, data, "signers") or ("representative", "legal")
+    for signer in signers:
+        if signer not in {"representative", "legal"}:
+            _fail(path, "signers", f"unknown signer {signer!r}")
+
+    specs: list[TransitionSpec] = []
+    index: dict[tuple[str, str], list[TransitionSpec]] = {}
+    for i, raw in enumerate(data["transitions"]):
+        where = f"transitions[{i}]"
+        trigger = raw.get("trigger")
+        if not trigger:
+            _fail(path, f"{where}.trigger", "missing")
+        where = f"transitions[{i}] ({trigger})"
+        sources = _names(path, raw, "sources", f"{where}.")
+        if not sources:
+            _fail(path, f"{where}.sources", "missing")
+        target = raw.get("target")
+        for state in (*sources, target):
+            if state not in known:
+                _fail(path, f"{where}", f"unknown state {state!r}")
+        for state in sources:
+            if state in terminal:
+                _fail(path, f"{where}.sources", f"terminal state {state!r} cannot have exits")
+        roles = _names(path, raw, "roles", f"{where}.")
+        if not roles:
+            _fail(path, f"{where}.roles", "no role may fire this trigger")
+        for role in roles:
+            if role not in ROLES:
+                _fail(path, f"{where}.roles", f"unknown role {role!r}")
+        for key, registry in (("guards", guards), ("effects", effects), ("requires", requirements)):
+            for name in _names(path, raw, key, f"{where}."):
+                if name not in registry:
+                    _fail(
+                        path,
+                        f"{where}.{key}",
+                        f"unknown {key[:-1] if key != 'requires' else 'requirement'} {name!r}",
+                    )
+        when = raw.get("when")
+        if when is not None and when not in conditions:
+            _fail(path, f"{where}.when", f"unknown condition {when!r}")
+        unknown_keys = set(raw) - {
+            "trigger",
+            "sources",
+            "target",
+            "roles",
+            "guards",
+            "effects",
+            "requires",
+            "when",
+        }
+        if unknown_keys:
+            _fail(path, where, f"unknown keys {', '.join(sorted(unknown_keys))}")
+        spec = TransitionSpec(
+            trigger,
+            sources,
+            target,
+            roles,
+            _names(path, raw, "guards"),
+            _names(path, raw, "effects"),
+            _names(path, raw, "requires"),
+            when,
+        )
+        for state in sources:
+            siblings = index.setdefault((trigger, state), [])
+            if siblings and (
+                when is None or any(s.when is None or s.when == when for s in siblings)
+            ):
+                _fail(
+                    path,
+                    where,
+                    f"trigger {trigger!r} from {state!r} is defined twice "
+                    "without distinct 'when' conditions",
+                )
+            siblings.append(spec)
+        specs.append(spec)
+
+    reachable = {data["initial"]}
+    queue = deque([data["initial"]])
+    while queue:
+        state = queue.popleft()
+        for spec in specs:
+            if state in spec.sources and spec.target not in reachable:
+                reachable.add(spec.target)
+                queue.append(spec.target)
+    unreachable = [s for s in states if s not in reachable]
+    if unreachable:
+        _fail(path, "states", f"unreachable from {data['initial']!r}: {', '.join(unreachable)}")
+    for state in states:
+        if state not in terminal and not any(state in s.sources for s in specs):
+            _fail(path, "terminal", f"state {state!r} has no exit but is not terminal")
+
+    pact = data.get("pact", {})
+    sections = _names(path, pact, "sections", "pact.")
+    mandatory = _names(path, pact, "mandatory_sections", "pact.")
+    for key in mandatory:
+        if key not in sections:
+            _fail(path, "pact.mandatory_sections", f"unknown section {key!r}")
+    if data["name"] != path.stem:
+        _fail(path, "name", f"must match the file name {path.stem!r}")
+    return Profile(
+        name=data["name"],
+        title=data.get("title", data["name"]),
+        path=path,
+        initial=data["initial"],
+        states=states,
+        terminal=frozenset(terminal),
+        in_force=frozenset(_names(path, data, "in_force")),
+        pact_types=pact_types,
+        signers=signers,
+        clocks=dict(clocks),
+        transitions=tuple(specs),
+        sections=sections,
+        mandatory_sections=mandatory,
+        _index=index,
+    )
