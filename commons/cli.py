@@ -113,10 +113,103 @@ def users_list():
         click.echo(f"{user.id:>5}  {user.email:<40} {','.join(sorted(user.roles))}{state}")
 
 
+audit_group = click.Group("audit", help="The audit history.")
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Recompute the whole hash chain; exit 1 naming the first broken event."""
+    from commons.audit.operations import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"OK: {report.count} events, head {report.head_hash}")
+        return
+    click.echo(
+        f"BROKEN at event {report.broken_seq}: {report.reason} "
+        f"({report.count} events verified before it)",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _parse_now(value: str | None):
+    from datetime import UTC, datetime
+
+    if not value:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601, e.g. 2026-11-21T09:00:00+01:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@click.command("tick")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Pretend it is this time (default: now). Naive times are UTC.",
+)
+@with_appcontext
+def tick_command(now_text):
+    """Fire the time-based transitions that are due and queue reminders (idempotent)."""
+    from commons.monitoring.operations import tick
+
+    now = _parse_now(now_text)
+    report = tick(now)
+    for protocol, trigger, state in report.fired:
+        click.echo(f"fired   {trigger:<20} {protocol:<14} -> {state}")
+    for key, kind in report.notified:
+        click.echo(f"queued  {kind:<20} {key}")
+    for protocol, trigger, why in report.refused:
+        click.echo(f"skipped {trigger:<20} {protocol:<14} {why}")
+    click.echo(
+        f"tick at {now.isoformat()}: {len(report.fired)} transitions, "
+        f"{len(report.notified)} notifications"
+    )
+
+
+workflow_group = click.Group("workflow", help="Regulation profiles and their lifecycle.")
+
+
+@workflow_group.command("diagram")
+@click.option("--profile", "profile_name", help="Profile name (default: the configured one).")
+@with_appcontext
+def workflow_diagram(profile_name):
+    """Print the lifecycle as a Mermaid stateDiagram-v2."""
+    import workflows
+    from workflows.diagram import mermaid
+
+    try:
+        profile = workflows.get_profile(profile_name or current_app.config["PROFILE"])
+    except workflows.ProfileError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(mermaid(profile))
+
+
+@workflow_group.command("check")
+@with_appcontext
+def workflow_check():
+    """Validate every profile (the app also does this at start-up)."""
+    import workflows
+
+    for name in workflows.profile_names():
+        profile = workflows.get_profile(name)
+        click.echo(
+            f"{name}: {len(profile.states)} states, {len(profile.transitions)} transitions: OK"
+        )
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(tick_command)
+    app.cli.add_command(workflow_group)
 
 
 def _create_app():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text
@@ -119,3 +120,94 @@ def append_event(
 
 def count_events() -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+@dataclass
+class ChainReport:
+    """The result of recomputing the chain: OK with count and head, or the first broken event."""
+
+    ok: bool
+    count: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(session=None, batch_size: int = 5000) -> ChainReport:
+    """Recompute every event's hash and link in order; stop at the first inconsistency.
+
+    Streams the table in seq order with constant memory.
+    """
+    session = session if session is not None else db.session
+    table = AuditEvent.__table__
+    columns = [
+        table.c[name]
+        for name in (
+            "seq",
+            "occurred_at",
+            "actor_id",
+            "actor_role",
+            "proposal_id",
+            "trigger",
+            "from_state",
+            "to_state",
+            "payload",
+            "public",
+            "prev_hash",
+            "hash",
+        )
+    ]
+    result = session.execute(
+        select(*columns).order_by(table.c.seq).execution_options(yield_per=batch_size)
+    )
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
+    for row in result:
+        (
+            seq,
+            occurred_at,
+            actor_id,
+            actor_role,
+            proposal_id,
+            trigger,
+            from_state,
+            to_state,
+            payload,
+            public,
+            prev_hash,
+            stored_hash,
+        ) = row
+        if seq != expected_seq:
+            result.close()
+            # Name the event missing from its place: deleted, or its number altered.
+            return ChainReport(
+                False,
+                count,
+                prev,
+                expected_seq,
+                f"event {expected_seq} is missing (the next one is {seq})",
+            )
+        if prev_hash != prev:
+            result.close()
+            return ChainReport(
+                False, count, prev, seq, "its previous-hash does not match the event before it"
+            )
+        fields = event_fields(
+            seq,
+            occurred_at,
+            actor_id,
+            actor_role,
+            proposal_id,
+            trigger,
+            from_state,
+            to_state,
+            payload,
+            public,
+            prev_hash,
+        )
+        if event_hash(fields) != stored_hash:
+            result.close()
+            return ChainReport(
+                False, count, prev, seq, "its content does not match its hash (altered)"
+            )
+        prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
+    return ChainReport(True, count, prev)

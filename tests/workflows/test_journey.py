@@ -208,3 +208,17 @@ def test_submit_guards_say_what_is_missing(app, make, people):
     )
     with pytest.raises(GuardRefused, match="maximum term of 48 months"):
         fire(p, "submit", people["citizen"], now=T0)
+
+
+def test_simplified_profile_and_proposals_keep_their_profile(app, make, people):
+    app.config["PROFILE"] = "simplified"
+    p = make.proposal(make.group(people["citizen"]))
+    app.config["PROFILE"] = "labsus"
+    older = make.proposal(make.group(people["citizen"]))
+    assert (p.profile, older.profile) == ("simplified", "labsus")
+    for proposal in (p, older):
+        go(proposal, "submit", people["citizen"], T0)
+        go(proposal, "take_in_charge", people["officer"], T0)
+        go(proposal, "admit", people["officer"], T0)
+    # The simplified regulation has no public notice: straight to co-design.
+    assert (p.status, older.status) == ("co_design", "public_notice")

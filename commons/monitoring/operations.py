@@ -1,0 +1,278 @@
+"""The tick: fires time-based transitions and queues reminders, idempotently.
+
+``commons tick`` runs it (from cron, e.g. every hour). Each run looks only at proposals whose
+deadlines have come, using indexed columns; running it twice at the same time does nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+import workflows
+from commons.extensions import db
+from commons.monitoring.models import Notification
+from commons.proposals.models import Proposal
+from workflows.clocks import review_elapsed
+
+
+@dataclass
+class TickReport:
+    fired: list[tuple[str, str, str]] = field(default_factory=list)  # (protocol, trigger, to)
+    notified: list[tuple[str, str]] = field(default_factory=list)  # (dedup key, kind)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # (protocol, trigger, why)
+
+
+def queue_notification(
+    *,
+    kind: str,
+    dedup_key: str,
+    subject: str,
+    body: str = "",
+    proposal: Proposal | None = None,
+    recipient_id: int | None = None,
+    recipient_role: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Put a message in the outbox once; False when the same key is already queued."""
+    exists = db.session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key))
+    if exists:
+        return False
+    note = Notification(
+        kind=kind,
+        dedup_key=dedup_key,
+        subject=subject,
+        body=body,
+        proposal_id=proposal.id if proposal else None,
+        recipient_id=recipient_id,
+        recipient_role=recipient_role,
+    )
+    if now is not None:
+        note.created_at = now
+    nested = db.session.begin_nested()
+    db.session.add(note)
+    try:
+        nested.commit()
+    except IntegrityError:  # queued by a concurrent tick in the meantime
+        nested.rollback()
+        return False
+    return True
+
+
+def _label(p: Proposal) -> str:
+    return p.protocol_number or f"#{p.id}"
+
+
+def _fire_due(report: TickReport, proposals, trigger: str, now: datetime) -> None:
+    for proposal in proposals:
+        try:
+            event = workflows.fire(proposal, trigger, workflows.SYSTEM, now=now)
+        except workflows.WorkflowError as error:
+            db.session.rollback()
+            report.refused.append((_label(proposal), trigger, error.message))
+            continue
+        db.session.commit()
+        report.fired.append((_label(proposal), trigger, event.to_state))
+        if trigger == "open_renewal":
+            _notify(
+                report,
+                kind="renewal_open",
+                key=f"renewal_open:{proposal.id}",
+                subject=f"Renewal of pact {_label(proposal)} is open",
+                body="File the final monitoring report so the city can decide on renewal.",
+                proposal=proposal,
+                recipient_id=proposal.representative_id,
+                now=now,
+            )
+
+
+def _notify(
+    report: TickReport,
+    *,
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    proposal: Proposal,
+    now: datetime,
+    recipient_id=None,
+    recipient_role=None,
+) -> None:
+    if queue_notification(
+        kind=kind,
+        dedup_key=key,
+        subject=subject,
+        body=body,
+        proposal=proposal,
+        recipient_id=recipient_id,
+        recipient_role=recipient_role,
+        now=now,
+    ):
+        db.session.commit()
+        report.notified.append((key, kind))
+
+
+def tick(now: datetime) -> TickReport:
+    """Fire every time-based transition that is due at ``now`` and queue reminders."""
+    report = TickReport()
+    q = db.session.scalars
+
+    # Integration replies not received in time: the proposal is archived.
+    _fire_due(
+        report,
+        q(
+            select(Proposal).where(
+                Proposal.status == "awaiting_integration", Proposal.integration_due_at <= now
+            )
+        ),
+        "archive",
+        now,
+    )
+    # Public notice windows that have ended.
+    _fire_due(
+        report,
+        q(
+            select(Proposal).where(
+                Proposal.status == "public_notice", Proposal.notice_ends_at <= now
+            )
+        ),
+        "close_notice",
+        now,
+    )
+
+    today = now.astimezone(_zone()).date()
+    # Withdrawals from active pacts whose notice has elapsed.
+    _fire_due(
+        report,
+        q(
+            select(Proposal).where(
+                Proposal.status == "active", Proposal.withdrawal_effective_on <= today
+            )
+        ),
+        "complete_withdrawal",
+        now,
+    )
+    # Pacts past their end date expire (before the renewal window is considered).
+    _fire_due(
+        report,
+        q(
+            select(Proposal).where(
+                Proposal.status.in_(("active", "renewal_review")), Proposal.end_date < today
+            )
+        ),
+        "expire",
+        now,
+    )
+    # Renewal windows opening: each profile says how many days before the end.
+    for name in workflows.profile_names():
+        days = int(workflows.get_profile(name).clocks["renewal_window_days"])
+        _fire_due(
+            report,
+            q(
+                select(Proposal).where(
+                    Proposal.profile == name,
+                    Proposal.status == "active",
+                    Proposal.withdrawal_effective_on.is_(None),
+                    Proposal.end_date <= today + timedelta(days=days),
+                )
+            ),
+            "open_renewal",
+            now,
+        )
+
+    _flag_overdue(report, now, today)
+    return report
+
+
+def _zone():
+    from zoneinfo import ZoneInfo
+
+    from workflows.engine import _SETTINGS
+
+    return ZoneInfo(_SETTINGS["timezone"])
+
+
+def _flag_overdue(report: TickReport, now: datetime, today) -> None:
+    q = db.session.scalars
+    # Reviews past the statutory limit escalate to the legal officer (once per proposal).
+    for p in q(
+        select(Proposal).where(
+            Proposal.status.in_(("submitted", "under_review")),
+            Proposal.review_started_at.is_not(None),
+        )
+    ):
+        limit = int(workflows.get_profile(p.profile).clocks["review_days"])
+        if review_elapsed(p, now) > timedelta(days=limit):
+            _notify(
+                report,
+                kind="review_overdue",
+                key=f"review_overdue:{p.id}",
+                subject=f"Review of {_label(p)} is past the {limit}-day limit",
+                body=f"{p.title}: the review has taken more than {limit} days.",
+                proposal=p,
+                recipient_role="legal",
+                now=now,
+            )
+    # Council deliberations overdue.
+    for p in q(
+        select(Proposal).where(
+            Proposal.status == "political_approval", Proposal.deliberation_due_at <= now
+        )
+    ):
+        _notify(
+            report,
+            kind="deliberation_overdue",
+            key=f"deliberation_overdue:{p.id}",
+            subject=f"Council deliberation on {_label(p)} is overdue",
+            body=p.title,
+            proposal=p,
+            recipient_role="legal",
+            now=now,
+        )
+    # Monitoring reports overdue: the representative and the case officer are reminded.
+    for p in q(
+        select(Proposal).where(Proposal.status == "active", Proposal.next_report_due_on < today)
+    ):
+        due = p.next_report_due_on.isoformat()
+        _notify(
+            report,
+            kind="report_overdue",
+            key=f"report_overdue:{p.id}:{due}",
+            subject=f"Monitoring report for {_label(p)} was due on {due}",
+            body=p.title,
+            proposal=p,
+            recipient_id=p.representative_id,
+            now=now,
+        )
+        if p.case_officer_id:
+            _notify(
+                report,
+                kind="report_overdue",
+                key=f"report_overdue_office:{p.id}:{due}",
+                subject=f"Monitoring report for {_label(p)} was due on {due}",
+                body=p.title,
+                proposal=p,
+                recipient_id=p.case_officer_id,
+                now=now,
+            )
+    # Integration replies due within a week: remind the representative once.
+    for p in q(
+        select(Proposal).where(
+            Proposal.status == "awaiting_integration",
+            Proposal.integration_due_at <= now + timedelta(days=7),
+        )
+    ):
+        _notify(
+            report,
+            kind="integration_due",
+            key=f"integration_due:{p.id}:{p.integration_due_at.date().isoformat()}",
+            subject=f"Answer the office's request on {_label(p)} by "
+            f"{p.integration_due_at.date().isoformat()}",
+            body="Without an answer the proposal is archived.",
+            proposal=p,
+            recipient_id=p.representative_id,
+            now=now,
+        )

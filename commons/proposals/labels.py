@@ -1,0 +1,86 @@
+"""What people read for the states, triggers and pact types of the lifecycle.
+
+The workflow engine names them in code (``under_review``, ``take_in_charge``); these are the
+translatable words shown on pages. A name a profile adds without a label here is shown with
+its underscores as spaces.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "under_review": _l("Under review"),
+    "awaiting_integration": _l("Awaiting integration"),
+    "public_notice": _l("Public notice"),
+    "co_design": _l("Co-design"),
+    "political_approval": _l("Council deliberation"),
+    "legal_review": _l("Legal review"),
+    "awaiting_signatures": _l("Awaiting signatures"),
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "renewal_review": _l("Renewal review"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+    "archived": _l("Archived"),
+    "revoked": _l("Revoked"),
+    "terminated": _l("Terminated"),
+    "expired": _l("Expired"),
+    "renewed": _l("Renewed"),
+}
+
+TRIGGER_LABELS = {
+    "submit": _l("Submit"),
+    "take_in_charge": _l("Take in charge"),
+    "request_integration": _l("Request integration"),
+    "integrate": _l("Send integration"),
+    "archive": _l("Archive"),
+    "admit": _l("Admit"),
+    "close_notice": _l("Close public notice"),
+    "agree_draft": _l("Agree the draft"),
+    "record_deliberation": _l("Record council deliberation"),
+    "return_to_co_design": _l("Return to co-design"),
+    "approve": _l("Approve"),
+    "sign": _l("Sign"),
+    "file_report": _l("File monitoring report"),
+    "suspend": _l("Suspend"),
+    "resume": _l("Resume"),
+    "extend": _l("Extend"),
+    "open_renewal": _l("Open renewal"),
+    "renew": _l("Renew"),
+    "expire": _l("Expire"),
+    "reject": _l("Reject"),
+    "withdraw": _l("Withdraw"),
+    "complete_withdrawal": _l("Complete withdrawal"),
+    "revoke": _l("Revoke"),
+    "terminate": _l("Terminate"),
+}
+
+PACT_TYPE_LABELS = {
+    "ordinary": _l("ordinary"),
+    "complex": _l("complex"),
+}
+
+
+def _plain(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def state_label(state: str) -> str:
+    """The display name of a lifecycle state, in the current language."""
+    label = STATE_LABELS.get(state)
+    return str(label) if label is not None else _plain(state)
+
+
+def trigger_label(trigger: str) -> str:
+    """The display name of a trigger (an action that moves a proposal), in the current language."""
+    label = TRIGGER_LABELS.get(trigger)
+    return str(label) if label is not None else _plain(trigger)
+
+
+def pact_type_label(pact_type: str) -> str:
+    """The display name of a pact type (lower case, as used inside a sentence)."""
+    label = PACT_TYPE_LABELS.get(pact_type)
+    return str(label) if label is not None else _plain(pact_type)

@@ -1,0 +1,203 @@
+"""Every (state, trigger, role) of the default profile, against DOMAIN.md's lifecycle table.
+
+The expected table is written here independently of workflows/profiles/labsus.toml, so the test
+proves the profile encodes the regulation. Allowed combinations succeed with their effects;
+all others are refused with a clear error and change nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+import workflows
+from commons.audit.models import AuditEvent
+from commons.documents.models import PactVersion, Signature
+from commons.extensions import db
+from commons.monitoring.models import MonitoringReport
+from commons.proposals.models import Proposal
+from tests.workflows.scenario import NOW, Cast, data_for, proposal_in
+from workflows import SYSTEM, fire
+from workflows.errors import GuardRefused, NotPermitted, TransitionNotAllowed
+
+PRE_ACTIVE = [
+    "draft",
+    "submitted",
+    "under_review",
+    "awaiting_integration",
+    "public_notice",
+    "co_design",
+    "political_approval",
+    "legal_review",
+    "awaiting_signatures",
+]
+
+# (trigger, from state) -> {capacity: target}
+EXPECTED: dict[tuple[str, str], dict[str, str]] = {
+    ("submit", "draft"): {"representative": "submitted"},
+    ("take_in_charge", "submitted"): {"officer": "under_review"},
+    ("request_integration", "under_review"): {"officer": "awaiting_integration"},
+    ("integrate", "awaiting_integration"): {"representative": "under_review"},
+    ("archive", "awaiting_integration"): {"system": "archived", "officer": "archived"},
+    ("admit", "under_review"): {"officer": "public_notice"},
+    ("close_notice", "public_notice"): {"system": "co_design", "officer": "co_design"},
+    ("agree_draft", "co_design"): {"officer": "legal_review"},  # ordinary pact
+    ("record_deliberation", "political_approval"): {"legal": "legal_review"},
+    ("return_to_co_design", "legal_review"): {"legal": "co_design"},
+    ("approve", "legal_review"): {"legal": "awaiting_signatures"},
+    ("sign", "awaiting_signatures"): {"representative": "awaiting_signatures", "legal": "active"},
+    ("file_report", "active"): {"representative": "active"},
+    ("file_report", "renewal_review"): {"representative": "renewal_review"},
+    ("suspend", "active"): {"legal": "suspended"},
+    ("resume", "suspended"): {"legal": "active"},
+    ("extend", "active"): {"legal": "active"},
+    ("open_renewal", "active"): {"system": "renewal_review", "representative": "renewal_review"},
+    ("renew", "renewal_review"): {"legal": "renewed"},
+    ("expire", "active"): {"system": "expired"},
+    ("expire", "renewal_review"): {"system": "expired"},
+    ("reject", "under_review"): {"officer": "rejected"},
+    **{
+        ("reject", s): {"legal": "rejected"}
+        for s in ("public_notice", "co_design", "political_approval", "legal_review")
+    },
+    **{("withdraw", s): {"representative": "withdrawn"} for s in PRE_ACTIVE},
+    # From an active pact, withdrawal takes effect after the notice period (then the clock
+    # fires complete_withdrawal).
+    ("withdraw", "active"): {"representative": "active"},
+    ("complete_withdrawal", "active"): {"system": "withdrawn"},
+    **{("revoke", s): {"legal": "revoked"} for s in ("active", "suspended")},
+    **{("terminate", s): {"legal": "terminated"} for s in ("active", "suspended")},
+}
+
+CAPACITIES = ["representative", "member", "officer", "legal", "auditor", "admin", "system"]
+
+
+def _actor(cast: Cast, capacity: str):
+    return SYSTEM if capacity == "system" else getattr(cast, capacity)
+
+
+def _events() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def _prepare(p: Proposal, trigger: str) -> None:
+    """Satisfy the time-based guards of the trigger about to be tried."""
+    if trigger == "expire":
+        p.end_date = (NOW - timedelta(days=2)).date()
+    if trigger == "complete_withdrawal":
+        p.withdrawal_effective_on = (NOW - timedelta(days=1)).date()
+    db.session.commit()
+
+
+def _check_effects(trigger: str, p: Proposal, cast: Cast) -> None:
+    """The visible effects of each trigger, beyond the state change."""
+    if trigger == "submit":
+        assert p.protocol_number and p.review_started_at == NOW
+    elif trigger == "take_in_charge":
+        assert p.case_officer_id == cast.officer.id
+    elif trigger == "request_integration":
+        assert p.review_paused_at == NOW and p.integration_due_at == NOW + timedelta(days=30)
+    elif trigger == "integrate":
+        assert p.review_paused_at is None and p.review_paused_seconds > 0
+    elif trigger == "admit":
+        assert p.notice_ends_at == NOW + timedelta(days=15) and p.review_stopped_at == NOW
+    elif trigger == "record_deliberation":
+        assert p.deliberation_number == "DG 12/2026"
+    elif trigger == "approve":
+        assert p.decision_number == "DD 77/2026"
+        assert (
+            db.session.scalar(select(PactVersion.frozen_at).where(PactVersion.proposal_id == p.id))
+            is not None
+        )
+    elif trigger == "sign":
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Signature).where(Signature.proposal_id == p.id)
+            )
+            >= 1
+        )
+        if p.status == "active":
+            assert p.next_report_due_on is not None
+            assert all(c.availability == "in_pact" for c in p.commons)
+    elif trigger == "file_report":
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(MonitoringReport)
+                .where(MonitoringReport.proposal_id == p.id)
+            )
+            >= 1
+        )
+    elif trigger == "extend":
+        assert p.end_date.isoformat() == "2028-12-31"
+    elif trigger == "renew":
+        successor = db.session.scalar(select(Proposal).where(Proposal.predecessor_id == p.id))
+        assert successor.status == "co_design" and successor.title == p.title
+    elif trigger == "withdraw" and p.status == "active":
+        assert p.withdrawal_effective_on == (NOW + timedelta(days=30)).date()
+
+
+def _try(p: Proposal, trigger: str, cast: Cast, capacity: str):
+    actor = _actor(cast, capacity)
+    return fire(p, trigger, actor, now=NOW, **data_for(trigger, actor))
+
+
+@pytest.mark.parametrize("state", workflows.get_profile("labsus").states)
+def test_every_trigger_and_role_from(state, app):
+    profile = workflows.get_profile("labsus")
+    cast = Cast()
+    pact_type = "complex" if state == "political_approval" else "ordinary"
+    shared = proposal_in(state, cast, pact_type=pact_type)
+    for trigger in profile.triggers:
+        for capacity in CAPACITIES:
+            target = EXPECTED.get((trigger, state), {}).get(capacity)
+            if target is None:
+                before_events, before_version = _events(), shared.lock_version
+                with pytest.raises((NotPermitted, TransitionNotAllowed)) as refused:
+                    _try(shared, trigger, cast, capacity)
+                assert refused.value.message, (trigger, capacity)
+                db.session.rollback()
+                assert shared.status == state and shared.lock_version == before_version
+                assert _events() == before_events, (trigger, capacity)
+                continue
+            p = proposal_in(state, cast, pact_type=pact_type, for_signer=capacity)
+            _prepare(p, trigger)
+            event = _try(p, trigger, cast, capacity)
+            db.session.commit()
+            assert p.status == target, (trigger, capacity)
+            assert (event.trigger, event.from_state, event.to_state) == (trigger, state, target)
+            assert event.actor_role == capacity
+            _check_effects(trigger, p, cast)
+    # Every allowed combination of this state was exercised above.
+    assert {k[0] for k in EXPECTED if k[1] == state} <= set(profile.triggers)
+
+
+def test_complex_pacts_go_to_council_deliberation(app):
+    cast = Cast()
+    p = proposal_in("co_design", cast, pact_type="complex")
+    fire(p, "agree_draft", cast.officer, now=NOW)
+    assert p.status == "political_approval"
+    assert p.deliberation_due_at == NOW + timedelta(days=30)
+
+
+def test_profile_has_no_transition_the_table_lacks():
+    profile = workflows.get_profile("labsus")
+    for spec in profile.transitions:
+        for source in spec.sources:
+            allowed = EXPECTED.get((spec.trigger, source))
+            assert allowed is not None, (spec.trigger, source)
+            assert set(spec.roles) == set(allowed), (spec.trigger, source)
+
+
+def test_guard_refusal_names_rule_and_changes_nothing(app):
+    cast = Cast()
+    p = proposal_in("awaiting_signatures", cast)
+    events = _events()
+    with pytest.raises(GuardRefused) as refused:
+        fire(p, "sign", cast.legal, now=NOW, **data_for("sign", cast.legal))
+    assert refused.value.rule == "signer_in_order"
+    assert "representative signs next" in refused.value.message
+    db.session.rollback()
+    assert p.status == "awaiting_signatures" and _events() == events
