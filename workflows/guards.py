@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from workflows.clocks import add_months, months_between
 
@@ -440,16 +442,24 @@ def assign_protocol_number(ctx: Context) -> None:
         return
     year = ctx.today.year
     table = ProtocolCounter.__table__
-    # One row per year, incremented atomically: concurrent submissions get distinct numbers.
+    # One row per year, created if missing (a concurrent creator wins harmlessly), then
+    # incremented atomically: concurrent submissions get distinct numbers.
+    dialect = ctx.session.get_bind().dialect.name
+    insert_fn = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect)
+    if insert_fn is not None:
+        ctx.session.execute(
+            insert_fn(table)
+            .values(year=year, last_number=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
+    elif ctx.session.get(ProtocolCounter, year) is None:
+        ctx.session.execute(insert(table).values(year=year, last_number=0))
     result = ctx.session.execute(
         update(table)
         .where(table.c.year == year)
         .values(last_number=table.c.last_number + 1)
         .returning(table.c.last_number)
-    ).scalar()
-    if result is None:
-        ctx.session.execute(insert(table).values(year=year, last_number=1))
-        result = 1
+    ).scalar_one()
     ctx.proposal.protocol_number = f"{year}/{result:06d}"
     ctx.proposal.submitted_at = ctx.now
     ctx.payload["protocol_number"] = ctx.proposal.protocol_number
