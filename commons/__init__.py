@@ -51,9 +51,13 @@ def create_app(config: dict | None = None) -> Flask:
     from commons.db import import_all_models
 
     import_all_models()
-    import workflows
-
     # Profiles are validated here: a broken one stops the start with a message naming it.
+    from flask_babel import gettext
+
+    import workflows
+    from workflows.i18n import set_translator
+
+    set_translator(gettext)
     workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
     ext.db.init_app(app)
     ext.csrf.init_app(app)
@@ -97,6 +101,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from commons.auth.views import admin_bp, auth_bp
+    from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp
 
@@ -104,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(proposals_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

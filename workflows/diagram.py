@@ -11,14 +11,15 @@ import math
 import re
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
 # Geometry, in SVG user units (about pixels at the intended width of 1100-1400).
-BOX_W = 180
+BOX_W = 170
 BOX_H = 44
 ROW_PITCH = 104  # between the centres of consecutive ranks
-COL_PITCH = 256  # between the centres of states of one rank
-SIDE_GAP = 170  # between the main states and a column of final states
+COL_PITCH = 240  # between the centres of states of one rank
+SIDE_GAP = 120  # between the main states and a column of final states
 TERMINAL_SPACING = BOX_H + 24
 MARGIN = 16
 STATE_FONT = 13
@@ -44,7 +45,10 @@ LABEL_ALONG = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8)
 LABEL_ACROSS = (0, 14, -14, 28, -28, 38, -38, 52, -52)
 # Edges sharing a target and a label are labelled once, near the target, from this many.
 SHARED_LABEL_MIN = 3
-LABEL_WRAP = 16  # characters per line of a trigger label, about
+CROSSING_COST = 12  # of a label lying across another edge, against moving it away
+# Characters per line of a trigger label: the first that finds a good place, the narrower
+# costing a little more (it reads less easily).
+LABEL_WRAPS = ((16, 0), (9, 6))
 
 
 def lifecycle_edges(profile) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -124,7 +128,7 @@ class _Box:
 class _Edge:
     source: str
     target: str
-    lines: list[str]
+    texts: list[str]  # one per trigger
     exit: bool  # into a final state
     start: tuple[float, float] = (0, 0)
     control: tuple[float, float] | None = None
@@ -171,11 +175,11 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return list(min(splits, key=lambda pair: max(len(pair[0]), len(pair[1]))))
 
 
-def _wrap_label(text: str) -> list[str]:
-    """Break a trigger label into short lines, so it fits between two states."""
+def _wrap_label(text: str, width: int) -> list[str]:
+    """Break a trigger label into lines of about ``width`` characters."""
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_WRAP:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -201,8 +205,12 @@ def _ranks(profile, edges) -> dict[str, int]:
     return rank
 
 
-def _place_states(profile, edges) -> dict[str, _Box]:
-    """Ranks top to bottom, states of a rank side by side; final states in side columns."""
+def _place_states(profile, edges, label_width) -> dict[str, _Box]:
+    """Ranks top to bottom, states of a rank side by side; final states in side columns.
+
+    ``label_width(triggers)`` is the narrowest width of an edge label: states of one rank
+    joined by an edge stand far enough apart for it.
+    """
     rank = _ranks(profile, edges)
     order = {state: i for i, state in enumerate(profile.states)}
     boxes: dict[str, _Box] = {}
@@ -223,8 +231,16 @@ def _place_states(profile, edges) -> dict[str, _Box]:
                 return sum(xs) / len(xs) if xs else 0.0
 
             members = sorted(members, key=lambda s: (barycentre(s), order[s]))
+        pitch = max(
+            [COL_PITCH]
+            + [
+                BOX_W + label_width(triggers) + 16
+                for source, target, triggers in edges
+                if source != target and source in members and target in members
+            ]
+        )
         for i, state in enumerate(members):
-            x = (i - (len(members) - 1) / 2) * COL_PITCH
+            x = (i - (len(members) - 1) / 2) * pitch
             boxes[state] = _Box(x, r * ROW_PITCH, BOX_W, BOX_H)
 
     half = max((abs(b.x) + b.w / 2 for b in boxes.values()), default=BOX_W / 2)
@@ -313,51 +329,63 @@ def _label_box(lines: list[str], x: float, y: float) -> _Box:
     return _Box(x, y, width, len(lines) * LABEL_LINE + 4)
 
 
-def _place_label(lines, candidates, taken: list[_Box], states: list[_Box], lines_near) -> _Box:
-    """The first free spot: clear of states and labels, and if it can be, of other edges."""
-    spots = [_label_box(lines, x, y) for x, y in candidates]
-    free = [
-        box
-        for box in spots
-        if not any(box.overlaps(s, pad=3) for s in states)
-        and not any(box.overlaps(t, pad=1) for t in taken)
-    ]
-    for box in free:
-        if not any(box.contains(px, py, pad=1) for px, py in lines_near):
-            return box
-    return free[0] if free else spots[0]
+def _place_label(lines, spots, taken, states, foreign) -> tuple[_Box, float]:
+    """The cheapest spot clear of states and labels; crossing another edge costs extra.
+
+    ``spots`` yields (x, y, cost) with the cost of being that far from the ideal place;
+    ``foreign`` holds the sample points of each other edge.
+    """
+    best, best_cost, fallback = None, math.inf, None
+    for x, y, cost in spots:
+        box = _label_box(lines, x, y)
+        fallback = fallback or box
+        if cost >= best_cost:
+            continue
+        if any(box.overlaps(s, pad=3) for s in states) or any(
+            box.overlaps(t, pad=1) for t in taken
+        ):
+            continue
+        crossed = sum(any(box.contains(px, py, pad=1) for px, py in points) for points in foreign)
+        cost += CROSSING_COST * crossed
+        if cost < best_cost:
+            best, best_cost = box, cost
+    return (best, best_cost) if best else (fallback, math.inf)
 
 
-def _along(edge: _Edge):
+def _along(edge: _Edge, lines: list[str]):
     (x0, y0), (x1, y1) = edge.start, edge.end
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     nx, ny = -(y1 - y0) / length, (x1 - x0) / length
     for t in LABEL_ALONG:
         px, py = edge.point(t)
         for shift in LABEL_ACROSS:
-            yield px + nx * shift, py + ny * shift
+            yield px + nx * shift, py + ny * shift, abs(t - 0.5) * 60 + abs(shift) * 0.6
 
 
 def _loop_spots(edge: _Edge, lines: list[str]):
     width = _label_box(lines, 0, 0).w
     px = edge.control[0] + 2 + width / 2
     y = (edge.start[1] + edge.end[1]) / 2
-    for shift in (0, -18, 18, -36, 36):
-        yield px, y + shift
-    yield edge.start[0] - BOX_W / 2, y - BOX_H / 2 - 14  # above the box
+    for i, shift in enumerate((0, -18, 18, -36, 36)):
+        yield px, y + shift, i * 4
+    yield edge.start[0] - BOX_W / 2, y - BOX_H / 2 - 14, 30  # above the box
 
 
-def _shared_spots(target: _Box, members: list[_Edge]):
+def _shared_spots(target: _Box, members: list[_Edge], lines: list[str]):
     """Near the target, on the side the edges come from."""
     sx = sum(e.start[0] for e in members) / len(members)
     sy = sum(e.start[1] for e in members) / len(members)
     dx, dy = sx - target.x, sy - target.y
     length = math.hypot(dx, dy) or 1.0
     ux, uy = dx / length, dy / length
+    ex, ey = target.boundary_towards(target.x + ux, target.y + uy)
     for distance in (24, 44, 64, 84, 110):
-        ex, ey = target.boundary_towards(target.x + ux, target.y + uy)
         for shift in (0, 20, -20, 40, -40):
-            yield ex + ux * distance - uy * shift, ey + uy * distance + ux * shift
+            yield (
+                ex + ux * distance - uy * shift,
+                ey + uy * distance + ux * shift,
+                distance * 0.3 + abs(shift) * 0.3,
+            )
 
 
 def _text(x: float, y: float, lines: list[str], size: float, line: float, **attrs) -> str:
@@ -392,14 +420,19 @@ def svg(
     trigger_labels = trigger_labels or {}
     prefix = f"lifecycle-{_id_part(profile.name)}"
     raw_edges = lifecycle_edges(profile)
-    boxes = _place_states(profile, raw_edges)
 
     def state_text(state: str) -> str:
         return str(labels.get(state, _plain(state)))
 
-    def trigger_lines(trigger: str) -> list[str]:
-        text = str(trigger_labels.get(trigger, _plain(trigger)))
-        return _wrap_label(text)
+    def trigger_text(trigger: str) -> str:
+        return str(trigger_labels.get(trigger, _plain(trigger)))
+
+    def narrowest(triggers) -> float:
+        width, _ = LABEL_WRAPS[-1]
+        lines = [line for t in triggers for line in _wrap_label(trigger_text(t), width)]
+        return _label_box(lines, 0, 0).w
+
+    boxes = _place_states(profile, raw_edges, narrowest)
 
     # The start: a dot above the initial state.
     initial = boxes[profile.initial]
@@ -410,8 +443,8 @@ def svg(
     pairs = {(s, t) for s, t, _ in raw_edges}
     edges: list[_Edge] = []
     for source, target, triggers in raw_edges:
-        lines = [line for trigger in triggers for line in trigger_lines(trigger)]
-        edge = _Edge(source, target, lines, target in profile.terminal)
+        texts = [trigger_text(trigger) for trigger in triggers]
+        edge = _Edge(source, target, texts, target in profile.terminal)
         a, b = boxes[source], boxes[target]
         obstacles = [box for name, box in boxes.items() if name not in (source, target)]
         _route(edge, a, b, [*obstacles, dot_box], paired=(target, source) in pairs)
@@ -421,34 +454,36 @@ def svg(
     groups: dict[tuple[str, tuple[str, ...]], list[_Edge]] = {}
     for edge in edges:
         if edge.source != edge.target:
-            groups.setdefault((edge.target, tuple(edge.lines)), []).append(edge)
+            groups.setdefault((edge.target, tuple(edge.texts)), []).append(edge)
     shared = {key: members for key, members in groups.items() if len(members) >= SHARED_LABEL_MIN}
     samples = [[edge.point(i / 40) for i in range(1, 40)] for edge in edges]
 
-    def others(*mine: _Edge) -> list[tuple[float, float]]:
-        return [
-            p
-            for edge, points in zip(edges, samples, strict=True)
-            if edge not in mine
-            for p in points
-        ]
+    def others(*mine: _Edge) -> list[list[tuple[float, float]]]:
+        return [points for edge, points in zip(edges, samples, strict=True) if edge not in mine]
 
     taken: list[_Box] = [dot_box]
     placed: list[tuple[list[str], _Box]] = []
 
-    def place(lines: list[str], spots, *mine: _Edge) -> None:
-        box = _place_label(lines, spots, taken, state_boxes, others(*mine))
+    def place(texts, spots, *mine: _Edge) -> None:
+        foreign = others(*mine)
+        best = None
+        for width, extra in LABEL_WRAPS:
+            lines = [line for text in texts for line in _wrap_label(text, width)]
+            box, cost = _place_label(lines, spots(lines), taken, state_boxes, foreign)
+            if best is None or cost + extra < best[0]:
+                best = (cost + extra, lines, box)
+        _, lines, box = best
         taken.append(box)
         placed.append((lines, box))
 
     for edge in edges:
         if edge.source == edge.target:
-            place(edge.lines, _loop_spots(edge, edge.lines), edge)
-    for (target, lines), members in shared.items():
-        place(list(lines), _shared_spots(boxes[target], members), *members)
+            place(edge.texts, partial(_loop_spots, edge), edge)
+    for (target, texts), members in shared.items():
+        place(texts, partial(_shared_spots, boxes[target], members), *members)
     for edge in edges:
-        if edge.source != edge.target and (edge.target, tuple(edge.lines)) not in shared:
-            place(edge.lines, _along(edge), edge)
+        if edge.source != edge.target and (edge.target, tuple(edge.texts)) not in shared:
+            place(edge.texts, partial(_along, edge), edge)
 
     # The drawing's extent, from everything drawn.
     extent = [*state_boxes, *taken]

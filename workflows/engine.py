@@ -25,6 +25,7 @@ from workflows.errors import (
     TransitionNotAllowed,
 )
 from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
+from workflows.i18n import _
 from workflows.profile import PROFILES_DIR, Profile, load_profile
 
 
@@ -186,11 +187,22 @@ def _validate(spec, data: dict) -> dict:
     if problems:
         listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
         raise GuardRefused(
-            f"Some information is missing or not valid ({listed}).",
+            _("Some information is missing or not valid: %(problems)s.", problems=listed),
             rule="requires",
             fields=problems,
         )
     return values
+
+
+def _stale_message() -> str:
+    return _(
+        "This proposal was changed by someone else in the meantime; the action may "
+        "already have been done. Reload the page to see it."
+    )
+
+
+def _not_now_message() -> str:
+    return _("This action is not possible in the proposal's current state.")
 
 
 def _lock(session, proposal) -> None:
@@ -204,10 +216,7 @@ def _lock(session, proposal) -> None:
         select(model.lock_version).where(model.id == proposal.id).with_for_update()
     ).scalar_one()
     if current != proposal.lock_version:
-        raise StaleProposal(
-            "This proposal was changed by someone else in the meantime; "
-            "the action may already have been done. Reload to see it."
-        )
+        raise StaleProposal(_stale_message())
 
 
 def _actor_role(held: set[str], spec) -> str | None:
@@ -239,19 +248,20 @@ def fire(
     session = object_session(proposal)
     profile = get_profile(proposal.profile)
     if trigger not in profile.triggers:
-        raise TransitionNotAllowed(f"{trigger!r} is not an action of profile {profile.name}.")
+        raise TransitionNotAllowed(
+            _(
+                "%(action)s is not an action of the regulation %(profile)s.",
+                action=trigger,
+                profile=profile.name,
+            )
+        )
     _lock(session, proposal)
     if expected_version is not None and proposal.lock_version != expected_version:
-        raise StaleProposal(
-            "This proposal was changed by someone else in the meantime; "
-            "the action may already have been done. Reload to see it."
-        )
+        raise StaleProposal(_stale_message())
     if not profile.specs_for(trigger, proposal.status):
-        raise TransitionNotAllowed(
-            f"{trigger!r} cannot be done while the proposal is {proposal.status!r}."
-        )
+        raise TransitionNotAllowed(_not_now_message())
     if not can(actor, f"fire:{trigger}", proposal):
-        raise NotPermitted(f"Your role may not {trigger.replace('_', ' ')} this proposal now.")
+        raise NotPermitted(_("Your role does not allow this action on this proposal now."))
 
     now = now or datetime.now(UTC)
     ctx = Context(
@@ -265,7 +275,7 @@ def fire(
     )
     spec = _choose(profile, trigger, ctx)
     if spec is None:
-        raise TransitionNotAllowed(f"{trigger!r} does not apply to this proposal now.")
+        raise TransitionNotAllowed(_not_now_message())
     ctx.values = _validate(spec, data)
     for name in spec.guards:
         problem = GUARDS[name](ctx)
@@ -275,7 +285,7 @@ def fire(
     before = proposal.status
     machine = get_machine(profile.name)
     if not machine.events[trigger].trigger(proposal, ctx=ctx):
-        raise TransitionNotAllowed(f"{trigger!r} does not apply to this proposal now.")
+        raise TransitionNotAllowed(_not_now_message())
     for name in spec.effects:
         EFFECTS[name](ctx)
     held = capacities(actor, proposal)
@@ -284,7 +294,7 @@ def fire(
     try:
         session.flush()
     except StaleDataError:
-        raise StaleProposal("This proposal was changed by someone else in the meantime.") from None
+        raise StaleProposal(_stale_message()) from None
     event = append_event(
         trigger,
         actor=None if actor is SYSTEM else actor,

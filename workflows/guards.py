@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from workflows.clocks import add_months, months_between
+from workflows.i18n import _
 
 
 @dataclass
@@ -74,7 +75,7 @@ def _text(max_length: int):
     def check(value):
         text = (value or "").strip() if isinstance(value, str) else ""
         if not text:
-            raise ValueError("required")
+            raise ValueError(_("required"))
         if len(text) > max_length:
             raise ValueError(f"at most {max_length} characters")
         return text
@@ -90,26 +91,26 @@ def _date(value):
     try:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
-        raise ValueError("a date as YYYY-MM-DD") from None
+        raise ValueError(_("a date as YYYY-MM-DD")) from None
 
 
 def _past_date(value):
     day = _date(value)
     if day > date.today() + timedelta(days=1):
-        raise ValueError("cannot be in the future")
+        raise ValueError(_("cannot be in the future"))
     return day
 
 
 def _consent(value):
     if value in (True, "y", "yes", "on", "true", "1", 1):
         return True
-    raise ValueError("explicit consent is required")
+    raise ValueError(_("explicit consent is required"))
 
 
 def _grounds(value):
     if value in ("breach", "public_interest", "safety"):
         return value
-    raise ValueError("one of breach, public_interest, safety")
+    raise ValueError(_("choose one of the grounds listed"))
 
 
 for _name, _check in {
@@ -140,14 +141,14 @@ def _optional_datetime(value):
         try:
             parsed = datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError("a date and time as YYYY-MM-DDTHH:MM") from None
+            raise ValueError(_("a date and time as YYYY-MM-DDTHH:MM")) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _optional_int(value):
     number = int(str(value).strip())
     if number < 0:
-        raise ValueError("cannot be negative")
+        raise ValueError(_("cannot be negative"))
     return number
 
 
@@ -215,22 +216,24 @@ def required_fields_complete(ctx: Context) -> str | None:
     missing = [
         label
         for label, ok in (
-            ("title", bool((p.title or "").strip())),
-            ("objectives", bool((p.objectives or "").strip())),
-            ("activities", bool((p.activities or "").strip())),
+            (_("title"), bool((p.title or "").strip())),
+            (_("objectives"), bool((p.objectives or "").strip())),
+            (_("activities"), bool((p.activities or "").strip())),
             (
-                "requested duration",
+                _("requested duration"),
                 bool(p.requested_duration_months or (p.start_date and p.end_date)),
             ),
         )
         if not ok
     ]
-    return f"Required fields are missing: {', '.join(missing)}." if missing else None
+    if not missing:
+        return None
+    return _("Required fields are missing: %(fields)s.", fields=", ".join(missing))
 
 
 @guard
 def has_commons(ctx: Context) -> str | None:
-    return None if ctx.proposal.commons else "Choose at least one commons."
+    return None if ctx.proposal.commons else _("Choose at least one commons.")
 
 
 def _max_months(ctx: Context) -> int:
@@ -241,9 +244,9 @@ def _max_months(ctx: Context) -> int:
 def duration_within_max_term(ctx: Context) -> str | None:
     p, limit = ctx.proposal, _max_months(ctx)
     if p.requested_duration_months and p.requested_duration_months > limit:
-        return f"The requested duration exceeds the maximum term of {limit} months."
+        return _("The requested duration exceeds the maximum term of %(n)d months.", n=limit)
     if p.start_date and p.end_date and months_between(p.start_date, p.end_date) > limit:
-        return f"The dates exceed the maximum term of {limit} months."
+        return _("The dates exceed the maximum term of %(n)d months.", n=limit)
     return None
 
 
@@ -251,9 +254,9 @@ def duration_within_max_term(ctx: Context) -> str | None:
 def end_date_within_max_term(ctx: Context) -> str | None:
     p, limit = ctx.proposal, _max_months(ctx)
     if p.start_date and p.end_date and p.end_date > add_months(p.start_date, limit):
-        return f"The end date is beyond the maximum term of {limit} months."
+        return _("The end date is beyond the maximum term of %(n)d months.", n=limit)
     if not p.end_date and (p.requested_duration_months or 0) > limit:
-        return f"The requested duration exceeds the maximum term of {limit} months."
+        return _("The requested duration exceeds the maximum term of %(n)d months.", n=limit)
     return None
 
 
@@ -261,10 +264,10 @@ def end_date_within_max_term(ctx: Context) -> str | None:
 def new_end_date_within_max_term(ctx: Context) -> str | None:
     p, new_end = ctx.proposal, ctx.values["new_end_date"]
     if p.end_date and new_end <= p.end_date:
-        return "The new end date must be later than the current end date."
+        return _("The new end date must be later than the current end date.")
     start = p.start_date or ctx.today
     if new_end > add_months(start, _max_months(ctx)):
-        return f"The new end date is beyond the maximum term of {_max_months(ctx)} months."
+        return _("The new end date is beyond the maximum term of %(n)d months.", n=_max_months(ctx))
     return None
 
 
@@ -272,7 +275,7 @@ def new_end_date_within_max_term(ctx: Context) -> str | None:
 def integration_deadline_passed(ctx: Context) -> str | None:
     due = ctx.proposal.integration_due_at
     if due is None or ctx.now < due:
-        return "The deadline for the integration reply has not passed yet."
+        return _("The deadline for the integration reply has not passed yet.")
     return None
 
 
@@ -280,7 +283,7 @@ def integration_deadline_passed(ctx: Context) -> str | None:
 def notice_window_ended(ctx: Context) -> str | None:
     ends = ctx.proposal.notice_ends_at
     if ends is not None and ctx.now < ends:
-        return "The public notice window has not ended yet."
+        return _("The public notice window has not ended yet.")
     return None
 
 
@@ -297,21 +300,24 @@ def latest_version(ctx: Context):
 
 @guard
 def pact_version_exists(ctx: Context) -> str | None:
-    return None if latest_version(ctx) is not None else "There is no draft of the pact yet."
+    return None if latest_version(ctx) is not None else _("There is no draft of the pact yet.")
 
 
 @guard
 def co_design_meeting_with_minutes(ctx: Context) -> str | None:
     if any((m.minutes or "").strip() for m in ctx.proposal.meetings):
         return None
-    return "A complex pact needs at least one co-design meeting with minutes."
+    return _("A complex pact needs at least one co-design meeting with minutes.")
 
 
 @guard
 def technical_opinions_recorded(ctx: Context) -> str | None:
     pending = [o.department for o in ctx.proposal.opinions if o.given_at is None]
     if pending:
-        return f"Technical opinions still awaited from: {', '.join(pending)}."
+        return _(
+            "Technical opinions still awaited from: %(departments)s.",
+            departments=", ".join(pending),
+        )
     return None
 
 
@@ -319,7 +325,7 @@ def technical_opinions_recorded(ctx: Context) -> str | None:
 def mandatory_clauses_present(ctx: Context) -> str | None:
     version = latest_version(ctx)
     if version is None:
-        return "There is no draft of the pact yet."
+        return _("There is no draft of the pact yet.")
     filled = {
         s.get("key")
         for s in version.content.get("sections", [])
@@ -327,7 +333,9 @@ def mandatory_clauses_present(ctx: Context) -> str | None:
         or (s.get("text") or "").strip()
     }
     missing = [key for key in ctx.profile.mandatory_sections if key not in filled]
-    return f"Mandatory clauses are missing: {', '.join(missing)}." if missing else None
+    if not missing:
+        return None
+    return _("Mandatory clauses are missing: %(sections)s.", sections=", ".join(missing))
 
 
 def actor_capacity(ctx: Context) -> set[str]:
@@ -341,14 +349,11 @@ def actor_capacity(ctx: Context) -> set[str]:
 def signer_in_order(ctx: Context) -> str | None:
     expected = _next_signer(ctx)
     if expected is None:
-        return "Every party has signed already."
+        return _("Every party has signed already.")
     if expected not in actor_capacity(ctx):
-        who = (
-            "the proponents' representative"
-            if expected == "representative"
-            else "the legal officer for the city"
-        )
-        return f"It is not your turn to sign: {who} signs next."
+        if expected == "representative":
+            return _("It is not your turn to sign: the proponents' representative signs next.")
+        return _("It is not your turn to sign: the legal officer for the city signs next.")
     return None
 
 
@@ -358,7 +363,7 @@ def fresh_login(ctx: Context) -> str | None:
 
     if verify_password(ctx.actor.password_hash, ctx.values.get("password", "")):
         return None
-    return "Your password is needed again to sign, and it was not right."
+    return _("Your password is needed again to sign, and it was not right.")
 
 
 def _fold(name: str) -> str:
@@ -369,7 +374,7 @@ def _fold(name: str) -> str:
 def typed_name_matches(ctx: Context) -> str | None:
     if _fold(ctx.values.get("full_name", "")) == _fold(ctx.actor.full_name):
         return None
-    return "Type your full name exactly as in your account to sign."
+    return _("Type your full name exactly as in your account to sign.")
 
 
 @guard
@@ -379,9 +384,10 @@ def suspension_notice_respected(ctx: Context) -> str | None:
     hours = int(ctx.clocks["suspension_notice_hours"])
     start = ctx.values.get("effective_from")
     if start is None or start < ctx.now + timedelta(hours=hours):
-        return (
-            f"A suspension for public interest needs at least {hours} hours' notice: "
-            "give an effective time far enough ahead."
+        return _(
+            "A suspension for public interest needs at least %(n)d hours' notice: give an "
+            "effective time far enough ahead.",
+            n=hours,
         )
     return None
 
@@ -393,7 +399,7 @@ def renewal_window_open(ctx: Context) -> str | None:
     end = ctx.proposal.end_date
     days = int(ctx.clocks["renewal_window_days"])
     if end is None or ctx.today < end - timedelta(days=days):
-        return f"The renewal window opens {days} days before the end date."
+        return _("The renewal window opens %(n)d days before the end date.", n=days)
     return None
 
 
@@ -406,28 +412,30 @@ def final_report_filed(ctx: Context) -> str | None:
         .select_from(MonitoringReport)
         .where(MonitoringReport.proposal_id == ctx.proposal.id, MonitoringReport.final.is_(True))
     )
-    return None if found else "A final monitoring report is required before renewal."
+    return None if found else _("A final monitoring report is required before renewal.")
 
 
 @guard
 def end_date_passed(ctx: Context) -> str | None:
     end = ctx.proposal.end_date
     if end is None or ctx.today <= end:
-        return "The pact has not reached its end date."
+        return _("The pact has not reached its end date.")
     return None
 
 
 @guard
 def no_withdrawal_pending(ctx: Context) -> str | None:
     due = ctx.proposal.withdrawal_effective_on
-    return f"A withdrawal is already pending, effective on {due}." if due else None
+    if not due:
+        return None
+    return _("A withdrawal is already pending, effective on %(date)s.", date=due.isoformat())
 
 
 @guard
 def withdrawal_notice_elapsed(ctx: Context) -> str | None:
     due = ctx.proposal.withdrawal_effective_on
     if due is None or ctx.today < due:
-        return "No withdrawal has reached the end of its notice period."
+        return _("No withdrawal has reached the end of its notice period.")
     return None
 
 

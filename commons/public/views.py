@@ -1,13 +1,19 @@
-"""Public pages: the home page."""
+"""Public pages: the home page and how the lifecycle works."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+import workflows
 from commons.extensions import db
+from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from workflows.diagram import lifecycle_edges, mermaid, svg
+from workflows.engine import default_profile_name
 
 public_bp = Blueprint("public", __name__)
 
@@ -26,4 +32,149 @@ def home():
     )
     return render_template(
         "public/home.html", commons_count=commons_count, pacts_in_force=pacts_in_force
+    )
+
+
+def _notice_sentence(profile) -> str:
+    days = {pact_type: profile.notice_days(pact_type) for pact_type in profile.pact_types}
+    if len(set(days.values())) == 1:
+        value = next(iter(days.values()))
+        if not value:
+            return _("There is no public notice: an admitted proposal goes straight to co-design.")
+        return _("Public notice lasts %(days)d days.", days=value)
+    if set(days) == {"ordinary", "complex"}:
+        ordinary, complex_ = days["ordinary"], days["complex"]
+        if not ordinary:
+            return _(
+                "There is no public notice for ordinary pacts; for complex ones it lasts "
+                "%(days)d days.",
+                days=complex_,
+            )
+        if not complex_:
+            return _(
+                "There is no public notice for complex pacts; for ordinary ones it lasts "
+                "%(days)d days.",
+                days=ordinary,
+            )
+        return _(
+            "Public notice lasts %(ordinary)d days for ordinary pacts and %(complex)d days for "
+            "complex ones.",
+            ordinary=ordinary,
+            complex=complex_,
+        )
+    return " ".join(
+        _("Public notice lasts %(days)d days for %(type)s pacts.", days=value, type=kind)
+        if value
+        else _("There is no public notice for %(type)s pacts.", type=kind)
+        for kind, value in ((pact_type_label(t), v) for t, v in days.items())
+    )
+
+
+def clock_sentences(profile) -> list[str]:
+    """The profile's clocks told in plain sentences, in the current language."""
+    clocks = profile.clocks
+    sentences = [
+        _(
+            "The office has %(days)d days to review a proposal; the clock stops while it waits "
+            "for an answer to an integration request.",
+            days=clocks["review_days"],
+        ),
+        _(
+            "If you do not answer an integration request within %(days)d days, the proposal is "
+            "archived.",
+            days=clocks["integration_reply_days"],
+        ),
+        _notice_sentence(profile),
+    ]
+    # Only a regulation with a council stage has a deliberation clock that matters.
+    if "political_approval" in profile.states and clocks["deliberation_days"]:
+        if "complex" in profile.pact_types:
+            sentences.append(
+                _(
+                    "The council deliberates within %(days)d days (complex pacts).",
+                    days=clocks["deliberation_days"],
+                )
+            )
+        else:
+            sentences.append(
+                _("The council deliberates within %(days)d days.", days=clocks["deliberation_days"])
+            )
+    months = clocks["max_term_months"]
+    sentences += [
+        _(
+            "A monitoring report is due every %(months)d months.",
+            months=clocks["report_interval_months"],
+        ),
+        _("Renewal can start %(days)d days before the end.", days=clocks["renewal_window_days"]),
+        _(
+            "A pact lasts at most %(months)d months (%(years)d years).",
+            months=months,
+            years=months // 12,
+        )
+        if months % 12 == 0
+        else _("A pact lasts at most %(months)d months.", months=months),
+        _(
+            "A representative may withdraw from an active pact with %(days)d days' notice.",
+            days=clocks["withdrawal_notice_days"],
+        ),
+        _(
+            "Suspension for public interest needs at least %(hours)d hours' notice.",
+            hours=clocks["suspension_notice_hours"],
+        ),
+    ]
+    return sentences
+
+
+def _stages(profile, labels: dict, triggers: dict) -> list[dict]:
+    """Each stage with the actions that leave it, for the text alternative of the diagram."""
+    moves: dict[str, list[dict]] = {state: [] for state in profile.states}
+    for source, target, names in lifecycle_edges(profile):
+        for name in names:
+            moves[source].append(
+                {"action": triggers[name], "stage": labels[target], "stays": source == target}
+            )
+    return [
+        {
+            "state": state,
+            "label": labels[state],
+            "initial": state == profile.initial,
+            "final": state in profile.terminal,
+            "in_force": state in profile.in_force,
+            "moves": moves[state],
+        }
+        for state in profile.states
+    ]
+
+
+@public_bp.get("/how-it-works")
+def how_it_works():
+    """The lifecycle of a proposal and its clocks, drawn and told in words."""
+    names = workflows.profile_names()
+    name = request.args.get("profile") or current_app.config.get("PROFILE")
+    name = name or default_profile_name()
+    if name not in names:
+        message = _(
+            "There is no regulation called “%(name)s”. Known regulations: %(known)s.",
+            name=name[:80],
+            known=", ".join(names),
+        )
+        return render_template("errors/error.html", code=404, message=message), 404
+    profile = workflows.get_profile(name)
+    labels = {state: state_label(state) for state in profile.states}
+    triggers = {trigger: trigger_label(trigger) for trigger in profile.triggers}
+    diagram = svg(
+        profile,
+        labels=labels,
+        trigger_labels=triggers,
+        title=_("The stages of a proposal: %(title)s", title=profile.title),
+        description=_("The same stages are listed in words below the diagram."),
+    )
+    return render_template(
+        "public/how_it_works.html",
+        profile=profile,
+        profile_names=names,
+        diagram=Markup(diagram),  # noqa: S704 - built by svg(), which escapes every text
+        stages=_stages(profile, labels, triggers),
+        clocks=clock_sentences(profile),
+        mermaid_source=mermaid(profile, labels=labels, trigger_labels=triggers),
     )

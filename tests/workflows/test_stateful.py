@@ -69,8 +69,10 @@ def run_machine(cast: Cast, reached: set[str]):
             )
             if not moves:
                 return
-            # Moves that keep the proposal alive are drawn five times as often as endings.
-            moves = [(t, r) for t, r, ends in moves for _ in range(1 if ends else 5)]
+            # Moves that keep the proposal alive are drawn ten times as often as endings.
+            moves = [(t, r) for t, r, ends in moves for _ in range(1 if ends else 10)]
+            if status == "co_design" and not self.proposal.meetings:
+                self.co_design_work()
             trigger, capacity = data.draw(st.sampled_from(moves))
             self.fire_something(trigger, capacity, days, True)
 
@@ -103,7 +105,7 @@ def test_random_sequences_keep_the_lifecycle_and_chain_sound(app):
     reached: set[str] = set()
     machine = run_machine(cast, reached)
     machine.TestCase.settings = settings(
-        max_examples=40,
+        max_examples=60,
         stateful_step_count=40,
         deadline=None,
         derandomize=True,

@@ -1,0 +1,235 @@
+"""Proposal pages: the case page with its timeline, clocks and actions, and "my proposals"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+import workflows
+from commons.audit.models import AuditEvent
+from commons.auth.models import GroupMember, User
+from commons.auth.permissions import can, ensure
+from commons.extensions import db
+from commons.proposals.forms import field_spec
+from commons.proposals.labels import state_label, trigger_label
+from commons.proposals.models import Proposal
+from workflows.clocks import review_elapsed, review_running
+
+proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+FORM_FIELDS = {"expected_version", "csrf_token"}
+
+
+def _load(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view", proposal)
+    return proposal
+
+
+def _clocks(proposal: Proposal, now: datetime) -> list[dict]:
+    """The clocks that matter for this proposal now, in words and numbers."""
+    profile = workflows.get_profile(proposal.profile)
+    clocks = []
+    if proposal.review_started_at is not None:
+        limit = int(profile.clocks["review_days"])
+        elapsed = review_elapsed(proposal, now).days
+        if proposal.review_stopped_at is not None:
+            status = _("stopped")
+        elif proposal.review_paused_at is not None:
+            status = _("paused while awaiting integration")
+        else:
+            status = _("running")
+        clocks.append(
+            {
+                "name": _("Review"),
+                "elapsed": elapsed,
+                "limit": limit,
+                "left": limit - elapsed,
+                "status": status,
+                "overdue": review_running(proposal) and elapsed > limit,
+            }
+        )
+    for name, due in (
+        (_("Reply to the integration request"), proposal.integration_due_at),
+        (_("Public notice"), proposal.notice_ends_at),
+        (_("Council deliberation"), proposal.deliberation_due_at),
+    ):
+        if due is not None and (
+            due > now
+            or proposal.status in ("awaiting_integration", "public_notice", "political_approval")
+        ):
+            clocks.append(
+                {"name": name, "due": due.date(), "left": (due - now).days, "overdue": due < now}
+            )
+    today = now.date()
+    if proposal.next_report_due_on and proposal.status in ("active", "renewal_review"):
+        clocks.append(
+            {
+                "name": _("Next monitoring report"),
+                "due": proposal.next_report_due_on,
+                "left": (proposal.next_report_due_on - today).days,
+                "overdue": proposal.next_report_due_on < today,
+            }
+        )
+    if proposal.end_date and proposal.status in profile.in_force:
+        clocks.append(
+            {
+                "name": _("End of the pact"),
+                "due": proposal.end_date,
+                "left": (proposal.end_date - today).days,
+                "overdue": False,
+            }
+        )
+    if proposal.withdrawal_effective_on:
+        clocks.append(
+            {
+                "name": _("Withdrawal takes effect"),
+                "due": proposal.withdrawal_effective_on,
+                "left": (proposal.withdrawal_effective_on - today).days,
+                "overdue": False,
+            }
+        )
+    return clocks
+
+
+def _timeline(proposal: Proposal, private: bool) -> list[dict]:
+    stmt = select(AuditEvent).where(AuditEvent.proposal_id == proposal.id)
+    if not private:
+        stmt = stmt.where(AuditEvent.public.is_(True))
+    events = db.session.scalars(stmt.order_by(AuditEvent.seq)).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    names = (
+        dict(
+            db.session.execute(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()
+        )
+        if actor_ids and private
+        else {}
+    )
+    public_keys = (
+        "protocol_number",
+        "act_number",
+        "act_date",
+        "deliberation_number",
+        "deliberation_date",
+        "effective_on",
+        "pact_version",
+        "new_end_date",
+    )
+    rows = []
+    for event in events:
+        payload = event.payload or {}
+        shown = payload if private else {k: v for k, v in payload.items() if k in public_keys}
+        rows.append(
+            {
+                "event": event,
+                "label": trigger_label(event.trigger),
+                "to": state_label(event.to_state) if event.to_state else "",
+                "who": names.get(event.actor_id) if private else None,
+                "details": {
+                    k: v
+                    for k, v in shown.items()
+                    if isinstance(v, str | int | float | bool) and k != "title"
+                },
+            }
+        )
+    return rows
+
+
+def render_case(
+    proposal: Proposal,
+    *,
+    errors: dict | None = None,
+    failed: str | None = None,
+    message: str | None = None,
+    values: dict | None = None,
+    status: int = 200,
+):
+    now = datetime.now(UTC)
+    private = can(current_user, "proposal.view_private", proposal)
+    actions = (
+        workflows.allowed_triggers(proposal, current_user, now=now)
+        if current_user.is_authenticated
+        else []
+    )
+    return render_template(
+        "proposals/case.html",
+        proposal=proposal,
+        private=private,
+        actions=actions,
+        clocks=_clocks(proposal, now),
+        timeline=_timeline(proposal, private),
+        state_label=state_label,
+        trigger_label=trigger_label,
+        field_spec=field_spec,
+        errors=errors or {},
+        failed=failed,
+        failure=message,
+        values=values or {},
+        profile=workflows.get_profile(proposal.profile),
+    ), status
+
+
+@proposals_bp.get("/<int:proposal_id>")
+def case(proposal_id: int):
+    """The case page: state, clocks, timeline, and the actions this user may take now."""
+    return render_case(_load(proposal_id))
+
+
+@proposals_bp.post("/<int:proposal_id>/actions/<trigger>")
+@login_required
+def act(proposal_id: int, trigger: str):
+    """Fire one lifecycle trigger with the data of its form."""
+    proposal = _load(proposal_id)
+    data = {k: v for k, v in request.form.items() if k not in FORM_FIELDS}
+    try:
+        expected = int(request.form.get("expected_version", ""))
+    except ValueError:
+        expected = None
+    try:
+        workflows.fire(
+            proposal, trigger, current_user._get_current_object(), expected_version=expected, **data
+        )
+    except workflows.GuardRefused as error:
+        db.session.rollback()
+        data.pop("password", None)
+        return render_case(
+            proposal,
+            errors=error.fields,
+            failed=trigger,
+            message=error.message,
+            values=data,
+            status=422,
+        )
+    except workflows.WorkflowError as error:
+        db.session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        # Already done by someone else, or no longer possible in the current state.
+        return render_case(proposal, failed=trigger, message=error.message, status=409)
+    db.session.commit()
+    flash(
+        _(
+            "Done: %(action)s. The proposal is now: %(state)s.",
+            action=trigger_label(trigger),
+            state=state_label(proposal.status),
+        ),
+        "success",
+    )
+    return redirect(url_for("proposals.case", proposal_id=proposal.id))
+
+
+@proposals_bp.get("/mine")
+@login_required
+def mine():
+    """Proposals the user represents or is a member of, newest first."""
+    member_of = select(GroupMember.group_id).where(GroupMember.user_id == current_user.id)
+    rows = db.session.scalars(
+        select(Proposal)
+        .where(or_(Proposal.representative_id == current_user.id, Proposal.group_id.in_(member_of)))
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+    ).all()
+    return render_template("proposals/mine.html", proposals=rows, state_label=state_label)
