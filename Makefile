@@ -8,11 +8,12 @@ PORT ?= 5000
 PO_FILES := $(wildcard commons/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgresql lint format messages translations check \
+.PHONY: run test test-sqlite test-postgresql lint format bench messages translations check \
         vendor clean help
 
 help:
 	@echo "make run    set up, migrate, load the demo city, serve on http://$(HOST):$(PORT)"
+	@echo "make bench  run the benchmarks in bench/ (results in docs/performance.md)"
 	@echo "make test   lint and run the tests (again on PostgreSQL if COMMONS_TEST_DATABASE_URL is set)"
 
 # --- prerequisites, said plainly -------------------------------------------------------------
@@ -63,6 +64,11 @@ test-postgresql: $(VENV)/.installed translations
 	  echo "Database tests on PostgreSQL"; \
 	  COMMONS_TEST_BACKEND=postgresql $(BIN)/pytest -p no:cacheprovider -m db; \
 	else echo "COMMONS_TEST_DATABASE_URL is not set: PostgreSQL pass not run."; fi
+
+# Benchmarks against their baselines, in one run; figures go to docs/performance.md.
+# PostgreSQL parts use COMMONS_BENCH_DATABASE_URL (default: the local server).
+bench: $(VENV)/.installed translations
+	$(BIN)/python -m bench
 
 # --- upkeep -------------------------------------------------------------------------------------
 messages: $(VENV)/.installed

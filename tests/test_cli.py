@@ -101,6 +101,13 @@ def test_demo_loads_once_and_its_logins_work(runner, app):
     lats = [c[5] for c in COMMONS]
     assert max(lats) - min(lats) < 0.1
     assert len({c[3] for c in COMMONS}) >= 5
+    # Proposals in every state of the default profile, reached by firing real transitions.
+    import workflows
+    from commons.audit.operations import verify_chain
+
+    states = set(db.session.scalars(select(Proposal.status)))
+    assert states == set(workflows.get_profile("labsus").states)
+    assert verify_chain().ok
     second = runner.invoke(args=["demo"])
     assert "already loaded" in second.output
     assert _count(Commons) == len(COMMONS) and _count(User) == len(USERS)
