@@ -68,7 +68,7 @@ def _plain(name: str) -> str:
 
 def _mermaid_text(text: str) -> str:
     # Characters that end or confuse a Mermaid label.
-    return re.sub(r'[\n\r";:#{}<>]', " ", str(text)).strip()
+    return " ".join(re.sub(r'[";:#{}<>]', " ", str(text)).split())
 
 
 def mermaid(profile, labels: dict | None = None, trigger_labels: dict | None = None) -> str:
