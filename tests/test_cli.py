@@ -119,3 +119,16 @@ def test_demo_loads_once_and_its_logins_work(runner, app):
             assert client.get("/admin/users").status_code == 200
         if Role.OFFICER in roles:
             assert client.get("/commons/new").status_code == 200
+
+
+def test_workflow_diagram_and_check(runner):
+    result = runner.invoke(args=["workflow", "diagram"])
+    assert result.exit_code == 0
+    assert result.output.startswith("stateDiagram-v2")
+    assert "[*] --> draft" in result.output and "political_approval" in result.output
+    simplified = runner.invoke(args=["workflow", "diagram", "--profile", "simplified"])
+    assert "political_approval" not in simplified.output
+    unknown = runner.invoke(args=["workflow", "diagram", "--profile", "atlantis"])
+    assert unknown.exit_code == 1 and "unknown profile 'atlantis'" in unknown.output
+    check = runner.invoke(args=["workflow", "check"])
+    assert "labsus: 19 states" in check.output and "simplified: 17 states" in check.output
