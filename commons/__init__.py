@@ -78,6 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from sqlalchemy.orm import joinedload
+
     from commons.auth.models import User
 
     ext.login_manager.init_app(app)
@@ -91,7 +93,8 @@ def _init_login(app: Flask) -> None:
         # The id carries the session token: a password change replaces it, ending old sessions.
         try:
             pk, token = user_id.split(":", 1)
-            user = ext.db.session.get(User, int(pk))
+            # One query for the user and their roles: this runs on every request.
+            user = ext.db.session.get(User, int(pk), options=[joinedload(User.role_rows)])
         except (ValueError, TypeError):
             return None
         if user is None or user.session_token != token or not user.active:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 
 from commons.audit.models import AuditEvent
 from commons.db import utcnow
@@ -77,7 +77,11 @@ def append_event(
     occurred_at: datetime | None = None,
     session=None,
 ) -> AuditEvent:
-    """Append one event to the chain and flush; the caller commits."""
+    """Append one event to the chain; the caller commits.
+
+    The row is written with one Core INSERT (no ORM flush); the returned event is a detached
+    copy for reading.
+    """
     session = session if session is not None else db.session
     _lock_chain(session)
     head = session.execute(
@@ -99,23 +103,22 @@ def append_event(
         public,
         prev,
     )
-    event = AuditEvent(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_id=fields["actor_id"],
-        actor_role=actor_role,
-        proposal_id=fields["proposal_id"],
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        payload=payload,
-        public=public,
-        prev_hash=prev,
-        hash=event_hash(fields),
-    )
-    session.add(event)
-    session.flush()
-    return event
+    values = {
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor_id": fields["actor_id"],
+        "actor_role": actor_role,
+        "proposal_id": fields["proposal_id"],
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "payload": payload,
+        "public": public,
+        "prev_hash": prev,
+        "hash": event_hash(fields),
+    }
+    session.execute(insert(AuditEvent.__table__), [values])
+    return AuditEvent(**values)
 
 
 def count_events() -> int:
