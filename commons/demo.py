@@ -540,72 +540,204 @@ PROPOSALS = [
 # Proposals taken through the real lifecycle to every state of the default profile:
 # (group, title, pact type, commons, target state, days ago the proposal was submitted).
 LIFECYCLE = [
-    ("Residenti Piazza della Pace", "Benches and flowers for Piazza della Pace", "ordinary",
-     ["Piazza della Pace"], "submitted", 3),
-    ("Genitori del Longhena", "Painting the Longhena school yard", "ordinary",
-     ["Cortile della scuola Longhena"], "under_review", 45),
-    ("Basket Pietralata ASD", "Repairing the Pietralata basketball court", "ordinary",
-     ["Campo da basket di via Pietralata"], "awaiting_integration", 20),
-    ("Cooperativa Cavaticcio", "Summer evenings at the Cavaticcio garden", "ordinary",
-     ["Giardino del Cavaticcio"], "public_notice", 12),
-    ("Amici del Parco della Zucca", "A reading corner in Villa Angeletti", "ordinary",
-     ["Giardino di Villa Angeletti"], "co_design", 40),
-    ("Comitato di via Bertocchi", "Civic house in the former bowls club", "complex",
-     ["Ex bocciofila di Borgo Panigale"], "political_approval", 70),
-    ("Orti Salgari APS", "Orchard paths at Villa Ghigi", "ordinary",
-     ["Parco di Villa Ghigi, sentieri"], "legal_review", 60),
-    ("Anna Esposito", "Watering the Lunetta Gamberini flower beds", "ordinary",
-     ["Giardino Lunetta Gamberini"], "awaiting_signatures", 65),
-    ("Lungo Reno Pulito", "Litter picking along the Reno", "ordinary",
-     ["Aiuola della rotonda Paradisi"], "active", 200),
-    ("Scuola primaria Besta", "Garden lessons at Scandellara", "ordinary",
-     ["Parco Scandellara"], "suspended", 220),
-    ("Residenti Piazza della Pace", "Christmas lights in Piazza Spadolini", "ordinary",
-     ["Piazza Spadolini"], "renewal_review", 400),
-    ("Genitori del Longhena", "Weekend games in Parco Melloni", "ordinary",
-     ["Parco Melloni"], "renewed", 420),
-    ("Cooperativa Cavaticcio", "Street art under the porticoes", "ordinary",
-     ["Portici di via Saragozza, tratto 120-180"], "rejected", 50),
-    ("Basket Pietralata ASD", "Five-a-side pitch in Piazza Carducci", "ordinary",
-     ["Piazza Carducci"], "withdrawn", 30),
-    ("Amici del Parco della Zucca", "Bird boxes in Giardino Guido Rossa", "ordinary",
-     ["Giardino Guido Rossa"], "archived", 90),
-    ("Orti Salgari APS", "Herb garden on via Murri", "ordinary",
-     ["Aiuole di via Murri"], "revoked", 300),
-    ("Lungo Reno Pulito", "A dog area in via Populonia", "ordinary",
-     ["Giardino di via Populonia"], "terminated", 320),
-    ("Anna Esposito", "Flower bed of Piazza dell'Unità", "ordinary",
-     ["Aiuola di Piazza dell'Unità"], "expired", 800),
+    (
+        "Residenti Piazza della Pace",
+        "Benches and flowers for Piazza della Pace",
+        "ordinary",
+        ["Piazza della Pace"],
+        "submitted",
+        3,
+    ),
+    (
+        "Genitori del Longhena",
+        "Painting the Longhena school yard",
+        "ordinary",
+        ["Cortile della scuola Longhena"],
+        "under_review",
+        45,
+    ),
+    (
+        "Basket Pietralata ASD",
+        "Repairing the Pietralata basketball court",
+        "ordinary",
+        ["Campo da basket di via Pietralata"],
+        "awaiting_integration",
+        20,
+    ),
+    (
+        "Cooperativa Cavaticcio",
+        "Summer evenings at the Cavaticcio garden",
+        "ordinary",
+        ["Giardino del Cavaticcio"],
+        "public_notice",
+        12,
+    ),
+    (
+        "Amici del Parco della Zucca",
+        "A reading corner in Villa Angeletti",
+        "ordinary",
+        ["Giardino di Villa Angeletti"],
+        "co_design",
+        40,
+    ),
+    (
+        "Comitato di via Bertocchi",
+        "Civic house in the former bowls club",
+        "complex",
+        ["Ex bocciofila di Borgo Panigale"],
+        "political_approval",
+        70,
+    ),
+    (
+        "Orti Salgari APS",
+        "Orchard paths at Villa Ghigi",
+        "ordinary",
+        ["Parco di Villa Ghigi, sentieri"],
+        "legal_review",
+        60,
+    ),
+    (
+        "Anna Esposito",
+        "Watering the Lunetta Gamberini flower beds",
+        "ordinary",
+        ["Giardino Lunetta Gamberini"],
+        "awaiting_signatures",
+        65,
+    ),
+    (
+        "Lungo Reno Pulito",
+        "Litter picking along the Reno",
+        "ordinary",
+        ["Aiuola della rotonda Paradisi"],
+        "active",
+        200,
+    ),
+    (
+        "Scuola primaria Besta",
+        "Garden lessons at Scandellara",
+        "ordinary",
+        ["Parco Scandellara"],
+        "suspended",
+        220,
+    ),
+    (
+        "Residenti Piazza della Pace",
+        "Christmas lights in Piazza Spadolini",
+        "ordinary",
+        ["Piazza Spadolini"],
+        "renewal_review",
+        400,
+    ),
+    (
+        "Genitori del Longhena",
+        "Weekend games in Parco Melloni",
+        "ordinary",
+        ["Parco Melloni"],
+        "renewed",
+        420,
+    ),
+    (
+        "Cooperativa Cavaticcio",
+        "Street art under the porticoes",
+        "ordinary",
+        ["Portici di via Saragozza, tratto 120-180"],
+        "rejected",
+        50,
+    ),
+    (
+        "Basket Pietralata ASD",
+        "Five-a-side pitch in Piazza Carducci",
+        "ordinary",
+        ["Piazza Carducci"],
+        "withdrawn",
+        30,
+    ),
+    (
+        "Amici del Parco della Zucca",
+        "Bird boxes in Giardino Guido Rossa",
+        "ordinary",
+        ["Giardino Guido Rossa"],
+        "archived",
+        90,
+    ),
+    (
+        "Orti Salgari APS",
+        "Herb garden on via Murri",
+        "ordinary",
+        ["Aiuole di via Murri"],
+        "revoked",
+        300,
+    ),
+    (
+        "Lungo Reno Pulito",
+        "A dog area in via Populonia",
+        "ordinary",
+        ["Giardino di via Populonia"],
+        "terminated",
+        320,
+    ),
+    (
+        "Anna Esposito",
+        "Flower bed of Piazza dell'Unità",
+        "ordinary",
+        ["Aiuola di Piazza dell'Unità"],
+        "expired",
+        800,
+    ),
 ]
 
 # The path to each state, as (trigger, who, days after the previous step).
-_TO_CO_DESIGN = [("submit", "rep", 0), ("take_in_charge", "officer", 2),
-                 ("admit", "officer", 8), ("close_notice", "system", 31)]
-_TO_ACTIVE = [*_TO_CO_DESIGN, ("agree_draft", "officer", 10), ("approve", "legal", 5),
-              ("sign", "rep", 2), ("sign", "legal", 1)]
+_TO_CO_DESIGN = [
+    ("submit", "rep", 0),
+    ("take_in_charge", "officer", 2),
+    ("admit", "officer", 8),
+    ("close_notice", "system", 31),
+]
+_TO_ACTIVE = [
+    *_TO_CO_DESIGN,
+    ("agree_draft", "officer", 10),
+    ("approve", "legal", 5),
+    ("sign", "rep", 2),
+    ("sign", "legal", 1),
+]
 PATHS = {
     "submitted": [("submit", "rep", 0)],
     "under_review": [("submit", "rep", 0), ("take_in_charge", "officer", 3)],
-    "awaiting_integration": [("submit", "rep", 0), ("take_in_charge", "officer", 2),
-                             ("request_integration", "officer", 4)],
-    "public_notice": [("submit", "rep", 0), ("take_in_charge", "officer", 1),
-                      ("admit", "officer", 6)],
+    "awaiting_integration": [
+        ("submit", "rep", 0),
+        ("take_in_charge", "officer", 2),
+        ("request_integration", "officer", 4),
+    ],
+    "public_notice": [
+        ("submit", "rep", 0),
+        ("take_in_charge", "officer", 1),
+        ("admit", "officer", 6),
+    ],
     "co_design": _TO_CO_DESIGN,
     "political_approval": [*_TO_CO_DESIGN, ("agree_draft", "officer", 12)],
     "legal_review": [*_TO_CO_DESIGN, ("agree_draft", "officer", 10)],
-    "awaiting_signatures": [*_TO_CO_DESIGN, ("agree_draft", "officer", 10),
-                            ("approve", "legal", 5)],
+    "awaiting_signatures": [
+        *_TO_CO_DESIGN,
+        ("agree_draft", "officer", 10),
+        ("approve", "legal", 5),
+    ],
     "active": [*_TO_ACTIVE, ("file_report", "rep", 120)],
     "suspended": [*_TO_ACTIVE, ("suspend", "legal", 100)],
     "renewal_review": [*_TO_ACTIVE, ("open_renewal", "rep", 300)],
-    "renewed": [*_TO_ACTIVE, ("open_renewal", "rep", 300), ("file_report", "rep", 5),
-                ("renew", "legal", 10)],
-    "rejected": [("submit", "rep", 0), ("take_in_charge", "officer", 2),
-                 ("reject", "officer", 10)],
-    "withdrawn": [("submit", "rep", 0), ("take_in_charge", "officer", 2),
-                  ("withdraw", "rep", 5)],
-    "archived": [("submit", "rep", 0), ("take_in_charge", "officer", 2),
-                 ("request_integration", "officer", 3), ("archive", "system", 40)],
+    "renewed": [
+        *_TO_ACTIVE,
+        ("open_renewal", "rep", 300),
+        ("file_report", "rep", 5),
+        ("renew", "legal", 10),
+    ],
+    "rejected": [("submit", "rep", 0), ("take_in_charge", "officer", 2), ("reject", "officer", 10)],
+    "withdrawn": [("submit", "rep", 0), ("take_in_charge", "officer", 2), ("withdraw", "rep", 5)],
+    "archived": [
+        ("submit", "rep", 0),
+        ("take_in_charge", "officer", 2),
+        ("request_integration", "officer", 3),
+        ("archive", "system", 40),
+    ],
     "revoked": [*_TO_ACTIVE, ("revoke", "legal", 150)],
     "terminated": [*_TO_ACTIVE, ("terminate", "legal", 160)],
     "expired": [*_TO_ACTIVE, ("expire", "system", 400)],
@@ -614,8 +746,12 @@ PATHS = {
 STEP_DATA = {
     "request_integration": {"message": "Please attach the group's statute and a site plan."},
     "approve": {"act_number": "DD {n}/2026"},
-    "file_report": {"report_text": "Monthly clean-ups held; 14 volunteers, 60 hours in all.",
-                    "participants": 14, "volunteer_hours": 60, "final": True},
+    "file_report": {
+        "report_text": "Monthly clean-ups held; 14 volunteers, 60 hours in all.",
+        "participants": 14,
+        "volunteer_hours": 60,
+        "final": True,
+    },
     "suspend": {"reasons": "Works on the water mains in the area.", "grounds": "safety"},
     "renew": {"act_number": "DD R{n}/2026"},
     "reject": {"reasons": "The activity needs a permit outside the regulation's scope."},
@@ -637,16 +773,21 @@ def _walk(proposal, path, people, passwords, start) -> None:
         actor = workflows.SYSTEM if who == "system" else people[who]
         if trigger == "agree_draft":
             save_version(proposal, author=people["officer"], comment="Draft agreed in co-design")
-            record_meeting(proposal, actor=people["officer"], held_on=(now - timedelta(days=3))
-                           .date(), attendees="Commons office; the proponents",
-                           minutes="Activities, safety and support agreed.")
-        data = {k: (v.format(n=proposal.id) if isinstance(v, str) else v)
-                for k, v in STEP_DATA.get(trigger, {}).items()}
+            record_meeting(
+                proposal,
+                actor=people["officer"],
+                held_on=(now - timedelta(days=3)).date(),
+                attendees="Commons office; the proponents",
+                minutes="Activities, safety and support agreed.",
+            )
+        data = {
+            k: (v.format(n=proposal.id) if isinstance(v, str) else v)
+            for k, v in STEP_DATA.get(trigger, {}).items()
+        }
         if trigger == "approve":
             data["act_date"] = now.date().isoformat()
         if trigger == "sign":
-            data.update(full_name=actor.full_name, consent=True,
-                        password=passwords[actor.email])
+            data.update(full_name=actor.full_name, consent=True, password=passwords[actor.email])
         workflows.fire(proposal, trigger, actor, now=now, **data)
 
 
@@ -742,13 +883,23 @@ def load_demo(echo=print) -> dict:
         if exists is not None:
             continue
         proposal = proposal_ops.create_draft(
-            representative=group.representative, group=group, title=title,
-            commons=[commons_by_name[n] for n in names], pact_type=pact_type,
+            representative=group.representative,
+            group=group,
+            title=title,
+            commons=[commons_by_name[n] for n in names],
+            pact_type=pact_type,
             objectives=f"{title}: care for a shared place of the neighbourhood.",
             activities="Regular volunteer mornings, small repairs, reporting damage.",
-            support_requested=["tools", "insurance"], requested_duration_months=12)
-        _walk(proposal, PATHS[state], {**people, "rep": group.representative}, passwords,
-              now - timedelta(days=days_ago))
+            support_requested=["tools", "insurance"],
+            requested_duration_months=12,
+        )
+        _walk(
+            proposal,
+            PATHS[state],
+            {**people, "rep": group.representative},
+            passwords,
+            now - timedelta(days=days_ago),
+        )
         created["proposals"] += 1
     db.session.commit()
     return created
