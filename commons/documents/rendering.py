@@ -1,0 +1,526 @@
+"""The pact document: a frozen pact version and the city's settings, rendered to HTML and PDF.
+
+Rendering is a pure function (DESIGN.md, "Documents"): the same content, meta and language give
+the same bytes, in any process, on any day. Nothing is read from the clock, the request or the
+network:
+
+- the dates printed and written to the PDF metadata are ``meta["approved_at"]``;
+- the PDF file identifier is derived from the content hash, not drawn at random;
+- the pact's canonical JSON is attached (PDF/A-3 associated file, relationship ``Source``) and
+  its SHA-256, the pact version's ``content_hash``, is printed on the first page next to a QR
+  code of the verification address, generated here;
+- fonts are the DejaVu files vendored in ``commons/static/fonts`` and embedded (subset);
+- the only URL fetcher is ``StaticFilesFetcher``: it serves regular files inside
+  ``commons/static`` and refuses everything else (other paths, ``file://`` outside, http(s),
+  data:), recording every attempt.
+
+User-written text (titles, article texts, names) is plain text: markup in it is stripped with
+nh3 and what remains is escaped by Jinja's autoescape, so it can neither fetch nor run anything.
+
+``meta`` keys (only ``approved_at`` is required)::
+
+    city: {name, office, signatory, logo_path (relative to commons/static), timezone}
+    pact: {title, protocol_number, pact_type, version, profile_title}
+    proponent: {name, representative}          names for the blank signature blocks
+    verification_url: "https://commons.example/verify?sha256=..."
+    approved_at: datetime                      approval time (for a draft: the version's time)
+    content_sha256: hex                        checked against the content's own hash
+    annexes: [str]
+    signatures: [{name, role ("representative" | "legal"), signed_at, document_hash}]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+from zoneinfo import ZoneInfo
+
+import jinja2
+import nh3
+import segno
+from markupsafe import Markup
+from weasyprint import HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from commons.config import PROJECT_ROOT
+from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_language
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+TEMPLATE = "pacts/pact.html"
+KINDS = ("final", "draft")
+PDF_VARIANT = "pdf/a-3b"
+ATTACHMENT_NAME = "pact.json"
+
+# Sections printed before the numbered articles, as in real pacts: the title, the parties
+# (a table) and the recitals ("Premesse") carry no article number.
+UNNUMBERED_SECTIONS = frozenset({"title", "parties", "recitals"})
+
+LABELS = {
+    "en": {
+        "pact": "Collaboration pact",
+        "protocol": "Protocol no.",
+        "reference": "Prot. no.",
+        "version": "Version",
+        "pact_type": "Type",
+        "ordinary": "ordinary",
+        "complex": "complex",
+        "profile": "Regulation profile",
+        "approved_at": "Approved on",
+        "draft_of": "Draft of",
+        "page": "Page",
+        "of": "of",
+        "between": "Between",
+        "and": "and",
+        "for_city": "For the City",
+        "for_proponent": "For the proponent",
+        "representative": "Representative of the proponent",
+        "legal": "Signing manager for the City",
+        "signed_on": "Signed electronically on",
+        "signed_hash": "Signed document (SHA-256)",
+        "signature": "Signature",
+        "onerous_title": "Specific approval of onerous clauses",
+        "onerous_text": "Under articles 1341 and 1342 of the Italian Civil Code, the proponent "
+        "specifically approves the clauses of the following articles:",
+        "annexes": "Annexes",
+        "no_annexes": "No annexes.",
+        "verification": "Verification",
+        "verify_text": "Scan the code or open the address below to check that this document "
+        "is authentic and unchanged.",
+        "sha256": "SHA-256 of the pact text (attached file pact.json)",
+        "attachment": "Canonical JSON text of version {version} of the pact, from which this "
+        "document is rendered",
+        "draft": "DRAFT",
+        "draft_notice": "Draft: not valid for signature",
+        "subject": "Collaboration pact {protocol} between {city} and {proponent}",
+        "keywords": "collaboration pact, urban commons",
+    },
+    "it": {
+        "pact": "Patto di collaborazione",
+        "protocol": "Protocollo n.",
+        "reference": "Prot. n.",
+        "version": "Versione",
+        "pact_type": "Tipologia",
+        "ordinary": "ordinario",
+        "complex": "complesso",
+        "profile": "Profilo regolamentare",
+        "approved_at": "Approvato il",
+        "draft_of": "Bozza del",
+        "page": "Pagina",
+        "of": "di",
+        "between": "Tra",
+        "and": "e",
+        "for_city": "Per il Comune",
+        "for_proponent": "Per il proponente",
+        "representative": "Rappresentante del proponente",
+        "legal": "Dirigente firmatario per il Comune",
+        "signed_on": "Firmato elettronicamente il",
+        "signed_hash": "Documento firmato (SHA-256)",
+        "signature": "Firma",
+        "onerous_title": "Approvazione specifica delle clausole onerose",
+        "onerous_text": "Ai sensi e per gli effetti degli artt. 1341 e 1342 del Codice civile, "
+        "il proponente approva specificamente le clausole dei seguenti articoli:",
+        "annexes": "Allegati",
+        "no_annexes": "Nessun allegato.",
+        "verification": "Verifica",
+        "verify_text": "Inquadrare il codice o aprire l'indirizzo indicato per verificare "
+        "l'autenticità e l'integrità del documento.",
+        "sha256": "SHA-256 del testo del patto (file allegato pact.json)",
+        "attachment": "Testo JSON canonico della versione {version} del patto, da cui è generato "
+        "questo documento",
+        "draft": "BOZZA",
+        "draft_notice": "Bozza: non valida per la sottoscrizione",
+        "subject": "Patto di collaborazione {protocol} tra {city} e {proponent}",
+        "keywords": "patto di collaborazione, beni comuni urbani",
+    },
+}
+
+
+# --- canonical JSON ---------------------------------------------------------------------------
+
+
+def canonical_json(content: dict) -> bytes:
+    """The pact version's canonical JSON, as hashed by ``workflows.guards.content_hash``."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_sha256(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+# --- sanitising -------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(value) -> str:
+    """User text as plain text: control characters removed, markup (if any) stripped by nh3.
+
+    Text without tags is kept exactly ("a < b", "AT&T" stay as typed); Jinja escapes it.
+    """
+    if value is None:
+        return ""
+    text = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    if nh3.is_html(text):
+        text = html.unescape(nh3.clean(text, tags=set(), attributes={}, link_rel=None))
+    return text
+
+
+def _line(value) -> str:
+    return " ".join(plain_text(value).split())
+
+
+_ITEM = re.compile(r"^[a-z]\) ")
+
+
+def _paragraphs(text) -> list[dict]:
+    """Paragraphs split at blank lines, each a list of lines; "a) ..." paragraphs are items."""
+    out = []
+    for block in re.split(r"\n\s*\n", plain_text(text).strip()):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if lines:
+            out.append({"lines": lines, "item": bool(_ITEM.match(lines[0]))})
+    return out
+
+
+# --- the URL fetcher --------------------------------------------------------------------------
+
+
+class RefusedFetch(ValueError):
+    """A URL outside the app's static files was asked for; nothing was read."""
+
+
+@dataclass(frozen=True)
+class FetchAttempt:
+    url: str
+    served: bool
+    reason: str = ""
+
+
+_MEDIA_TYPES = {
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".css": "text/css",
+}
+
+
+class StaticFilesFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher, restricted to regular files inside the app's static directory.
+
+    Every attempt is recorded in ``attempts`` (served or refused, with the reason). A refusal
+    raises ``RefusedFetch``: WeasyPrint logs it and renders without the resource.
+    """
+
+    def __init__(self, root: Path | str = STATIC_DIR):
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+        self.root = Path(root).resolve()
+        self.attempts: list[FetchAttempt] = []
+
+    @property
+    def base_url(self) -> str:
+        """Relative URLs in the document (fonts/..., img/...) resolve inside the root."""
+        return self.root.as_uri() + "/"
+
+    @property
+    def served(self) -> list[str]:
+        return [a.url for a in self.attempts if a.served]
+
+    @property
+    def refused(self) -> list[str]:
+        return [a.url for a in self.attempts if not a.served]
+
+    def _refuse(self, url: str, reason: str):
+        self.attempts.append(FetchAttempt(url, False, reason))
+        raise RefusedFetch(f"refused to fetch {url[:200]!r}: {reason}")
+
+    def resolve(self, url: str) -> Path:
+        """The file ``url`` names, if it is a regular file of an allowed type inside the root."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            self._refuse(url, "malformed URL")
+        if parts.scheme.lower() != "file":
+            self._refuse(url, f"scheme {parts.scheme or '(none)'!r} not allowed")
+        if parts.netloc not in ("", "localhost"):
+            self._refuse(url, "remote file host")
+        raw = unquote(parts.path)
+        if "\x00" in raw or "\\" in raw:
+            self._refuse(url, "invalid characters in path")
+        try:
+            # resolve() follows symbolic links and removes "..": the real path must be inside.
+            path = Path(url2pathname(parts.path)).resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
+            self._refuse(url, "no such file")
+        if not path.is_relative_to(self.root):
+            self._refuse(url, "outside the static files")
+        if not path.is_file():
+            self._refuse(url, "not a regular file")
+        if path.suffix.lower() not in _MEDIA_TYPES:
+            self._refuse(url, f"file type {path.suffix!r} not allowed")
+        return path
+
+    def fetch(self, url, headers=None):
+        path = self.resolve(url)
+        body = path.read_bytes()
+        self.attempts.append(FetchAttempt(url, True))
+        return URLFetcherResponse(
+            path.as_uri(), body=body, headers={"Content-Type": _MEDIA_TYPES[path.suffix.lower()]}
+        )
+
+
+# --- the HTML ---------------------------------------------------------------------------------
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _utc(value, what: str = "meta['approved_at']") -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        raise ValueError(
+            f"{what} is required: the document's dates must be fixed for reproducible output"
+        )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _format_date(value: datetime, lang: str, zone: ZoneInfo, *, time: bool = False) -> str:
+    local = value.astimezone(zone)
+    text = format_date(local.date(), lang)
+    if time:
+        text += f", {local:%H:%M} {local.tzname() or ''}".rstrip()
+    return text
+
+
+def _qr_svg(url: str) -> Markup:
+    """The verification address as an inline SVG QR code: drawn here, nothing to fetch."""
+    qr = segno.make(url or "-", error="m", micro=False)
+    svg = qr.svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
+    # The SVG holds segno's path data and sizes only, never the URL's characters.
+    return Markup(svg)  # noqa: S704 - markup generated here, not user input
+
+
+def _slug(value) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", str(value).lower()).strip("-") or "section"
+
+
+def _context(version_content: dict, meta: dict, lang: str, kind: str) -> dict:
+    labels = LABELS[lang]
+    city = dict(meta.get("city") or {})
+    pact = dict(meta.get("pact") or {})
+    proponent = dict(meta.get("proponent") or {})
+    zone = ZoneInfo(_line(city.get("timezone") or meta.get("timezone")) or "Europe/Rome")
+    approved = _utc(meta.get("approved_at"))
+    digest = content_sha256(version_content)
+    given = _line(meta.get("content_sha256")).lower()
+    if given and given != digest:
+        raise ValueError(
+            f"meta['content_sha256'] ({given}) is not the hash of the content ({digest})"
+        )
+
+    sections = []
+    seen: set[str] = set()
+    for section in version_content.get("sections") or []:
+        key = _slug(section.get("key", ""))
+        anchor = key
+        while anchor in seen:
+            anchor += "-x"
+        seen.add(anchor)
+        articles = [
+            {
+                "id": f"art-{anchor}-{i}",
+                "title": _line(article.get("title")),
+                "paragraphs": _paragraphs(article.get("text")),
+            }
+            for i, article in enumerate(section.get("articles") or [], start=1)
+        ]
+        sections.append(
+            {
+                "key": key,
+                "anchor": anchor,
+                "title": _line(section.get("title")) or key.replace("_", " ").capitalize(),
+                "numbered": key not in UNNUMBERED_SECTIONS,
+                "articles": articles,
+            }
+        )
+    onerous = [
+        {"href": f"#{s['articles'][0]['id']}", "title": s["title"]}
+        for key in ONEROUS_SECTIONS
+        for s in sections
+        if s["key"] == key and s["articles"] and s["numbered"]
+    ]
+
+    signatures = []
+    for signature in meta.get("signatures") or []:
+        role = _line(signature.get("role"))
+        signed_at = signature.get("signed_at")
+        signatures.append(
+            {
+                "name": _line(signature.get("name")),
+                "role": role,
+                "role_label": labels.get(role, role)
+                if role in ("representative", "legal")
+                else role,
+                "signed_at": _format_date(_utc(signed_at, "signed_at"), lang, zone, time=True)
+                if signed_at
+                else "",
+                "document_hash": _line(signature.get("document_hash")),
+            }
+        )
+    by_role = {s["role"]: s for s in signatures}
+
+    pact_type = _line(pact.get("pact_type"))
+    city_name = _line(city.get("name"))
+    protocol = _line(pact.get("protocol_number"))
+    version = _line(pact.get("version"))
+    reference = " · ".join(
+        part
+        for part in (
+            f"{labels['reference']} {protocol}" if protocol else "",
+            f"{labels['version']} {version}" if version else "",
+        )
+        if part
+    )
+    proponent_name = _line(proponent.get("name"))
+    subject = labels["subject"].format(protocol=protocol, city=city_name, proponent=proponent_name)
+    keywords = [labels["keywords"]]
+    if protocol:
+        keywords.append(protocol)
+    profile_title = _line(pact.get("profile_title"))
+    if profile_title:
+        keywords.append(profile_title)
+    logo = _line(city.get("logo_path"))
+    verification_url = _line(meta.get("verification_url"))
+    return {
+        "lang": lang,
+        "kind": kind,
+        "t": labels,
+        "city": {
+            "name": city_name,
+            "office": _line(city.get("office")),
+            "signatory": _line(city.get("signatory")),
+            "logo": logo,
+        },
+        "pact": {
+            "title": _line(pact.get("title")),
+            "protocol_number": protocol,
+            "pact_type": labels.get(pact_type, pact_type) if pact_type else "",
+            "version": version,
+            "profile_title": profile_title,
+        },
+        "proponent": {
+            "name": proponent_name,
+            "representative": _line(proponent.get("representative")),
+        },
+        "reference": reference,
+        "approved_on": _format_date(approved, lang, zone),
+        "created_w3c": approved.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "subject": " ".join(subject.split()),
+        "keywords": ", ".join(keywords),
+        "content_sha256": digest,
+        "verification_url": verification_url,
+        # Only a web address becomes a link (a javascript: or file: URL stays text).
+        "verification_href": verification_url
+        if urlsplit(verification_url).scheme in ("http", "https")
+        else "",
+        "qr_svg": _qr_svg(verification_url),
+        "sections": sections,
+        "onerous": onerous,
+        "signatures": signatures,
+        "signed_by": by_role,
+        "annexes": [a for a in (_line(x) for x in meta.get("annexes") or []) if a],
+    }
+
+
+def render_pact_html(
+    version_content: dict, meta: dict, language: str, *, kind: str = "final"
+) -> str:
+    """The pact document as a self-contained HTML page (the stylesheet is inline).
+
+    Relative URLs in it (fonts, logo) are relative to the app's static directory.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}; known: {KINDS}")
+    lang = normalise_language(language)
+    context = _context(version_content, meta, lang, kind)
+    return _environment().get_template(TEMPLATE).render(**context)
+
+
+# --- the PDF ----------------------------------------------------------------------------------
+
+
+def render_pact_pdf(
+    version_content: dict,
+    meta: dict,
+    language: str,
+    *,
+    kind: str = "final",
+    url_fetcher: StaticFilesFetcher | None = None,
+) -> bytes:
+    """The pact document as PDF/A-3b bytes, identical for identical inputs.
+
+    ``url_fetcher`` may be given to inspect what the rendering asked for afterwards.
+    """
+    document_html = render_pact_html(version_content, meta, language, kind=kind)
+    fetcher = url_fetcher if url_fetcher is not None else StaticFilesFetcher()
+    approved = _utc(meta.get("approved_at"))
+    digest = content_sha256(version_content)
+    version = _line((meta.get("pact") or {}).get("version")) or "-"
+    lang = normalise_language(language)
+    # Attachment dates default to "now": pinned to the approval time (UTC, naive as WeasyPrint
+    # formats it with a "Z").
+    stamp = approved.replace(tzinfo=None)
+    attachment = Attachment(
+        string=canonical_json(version_content),
+        name=ATTACHMENT_NAME,
+        description=LABELS[lang]["attachment"].format(version=version),
+        created=stamp,
+        modified=stamp,
+        relationship="Source",
+        url_fetcher=fetcher,
+    )
+    # The file identifier names this document: the text's hash, the language and the kind.
+    identifier = hashlib.sha256(f"{digest}:{lang}:{kind}".encode()).hexdigest()[:32].encode()
+    return HTML(string=document_html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
+        font_config=FontConfiguration(),
+        finisher=_list_associated_files_once,
+        pdf_variant=PDF_VARIANT,
+        attachments=[attachment],
+        pdf_identifier=identifier,
+    )
+
+
+def _list_associated_files_once(document, pdf) -> None:
+    """WeasyPrint 70 lists each attachment twice in the catalog's /AF array; keep one of each."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        seen = set()
+        unique = [r for r in associated if not (str(r) in seen or seen.add(str(r)))]
+        associated[:] = unique
