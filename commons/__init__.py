@@ -77,7 +77,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-
     from sqlalchemy.orm import joinedload
 
     from commons.auth.models import User
@@ -104,6 +103,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from commons.auth.views import admin_bp, auth_bp
+    from commons.documents.views import documents_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp
@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(documents_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

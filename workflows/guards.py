@@ -577,8 +577,17 @@ def freeze_pact_version(ctx: Context) -> None:
 
 
 def signed_document_hash(ctx: Context) -> str:
-    """The hash a signature binds to: the frozen version's (the final PDF's, once rendered)."""
-    from commons.documents.models import PactVersion
+    """The hash a signature binds to: the final PDF's, else the frozen version's."""
+    from commons.documents.models import Document, PactVersion
+
+    final = ctx.session.scalar(
+        select(Document.sha256)
+        .where(Document.proposal_id == ctx.proposal.id, Document.kind == "final")
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
+    if final:
+        return final
 
     version = ctx.session.scalar(
         select(PactVersion)
@@ -744,3 +753,39 @@ def create_successor(ctx: Context) -> None:
         )
     ctx.payload["successor_id"] = successor.id
     ctx.successor = successor
+
+
+def _frozen_version(ctx: Context):
+    from commons.documents.models import PactVersion
+
+    return ctx.session.scalar(
+        select(PactVersion)
+        .where(PactVersion.proposal_id == ctx.proposal.id, PactVersion.frozen_at.is_not(None))
+        .order_by(PactVersion.number.desc())
+        .limit(1)
+    )
+
+
+@effect
+def issue_final_document(ctx: Context) -> None:
+    """Render the frozen text as the final PDF; its hash goes into the approval event."""
+    from commons.documents.operations import issue_document
+
+    document = issue_document(ctx.proposal, _frozen_version(ctx), "final", issued_at=ctx.now)
+    ctx.payload["final_pdf_sha256"] = document.sha256
+
+
+@effect
+def issue_signed_document(ctx: Context) -> None:
+    """With the last signature, the signed PDF: the final document plus the signature page."""
+    from commons.documents.operations import issue_document, signature_rows
+
+    ctx.session.flush()
+    document = issue_document(
+        ctx.proposal,
+        _frozen_version(ctx),
+        "signed",
+        issued_at=ctx.now,
+        signatures=signature_rows(ctx.proposal),
+    )
+    ctx.payload["signed_pdf_sha256"] = document.sha256

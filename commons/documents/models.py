@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commons.db import UTCDateTime, utcnow
@@ -52,3 +52,23 @@ class Signature(db.Model):
     document_hash: Mapped[str] = mapped_column(String(64))
 
     signer = relationship("User")
+
+
+class Document(db.Model):
+    """A pact PDF the registry issued, stored content-addressed by its SHA-256."""
+
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint("kind IN ('draft', 'final', 'signed')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("pact_versions.id"), index=True)
+    # draft: a preview in co-design; final: rendered at approval; signed: with the signatures.
+    kind: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    version = relationship("PactVersion")
+    proposal = relationship("Proposal")

@@ -2,82 +2,51 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask import current_app
 from sqlalchemy import func, select
 
 import workflows
 from commons.audit.operations import append_event
-from commons.documents.models import PactVersion
+from commons.documents import clauses, rendering, storage
+from commons.documents.models import Document, PactVersion, Signature
 from commons.errors import DomainError
 from commons.extensions import db
 from workflows.guards import content_hash
 
-# Working titles of the sections; the rendered document (templates/pacts/) gives the
-# legal wording in the city's language.
-SECTION_TITLES = {
-    "title": "Title and legal basis",
-    "parties": "Parties",
-    "recitals": "Recitals",
-    "object": "Object and objectives",
-    "duration": "Duration, suspension and withdrawal",
-    "commitments": "Commitments of the parties and support from the city",
-    "monitoring": "Monitoring and evaluation",
-    "safety": "Safety",
-    "liability": "Liability and insurance",
-    "disputes": "Disputes",
-    "staff_support": "Support from city staff",
-    "amendments": "Amendments",
-    "end_of_collaboration": "End of the collaboration",
-    "termination_for_breach": "Termination for breach",
-    "guarantees": "Guarantees",
-    "final_provisions": "Final provisions",
-    "privacy": "Privacy notice",
-    "signatures": "Signatures",
-}
+
+def document_language() -> str:
+    """Pacts are written in the city's language (English when none is set)."""
+    return current_app.config.get("CITY_LANGUAGE") or "en"
 
 
 def default_content(proposal) -> dict:
-    """A first draft of the pact from the proposal's data, one section per profile section."""
-    profile = workflows.get_profile(proposal.profile)
-    commons = "; ".join(f"{c.name}, {c.address}" for c in proposal.commons)
-    support = ", ".join(proposal.support_requested or []) or "none requested"
-    texts = {
-        "title": f"Collaboration pact: {proposal.title} ({proposal.pact_type}).",
-        "parties": f"The city and {proposal.group.name}, represented by "
-        f"{proposal.representative.full_name}.",
-        "recitals": "Proposal received, reviewed and co-designed under the regulation.",
-        "object": f"Commons: {commons}. Objectives: {proposal.objectives}. "
-        f"Activities: {proposal.activities}.",
-        "duration": f"{proposal.requested_duration_months or ''} months. Suspension for public "
-        "interest with 48 hours' notice; withdrawal with 30 days' notice.",
-        "commitments": f"The proponents carry out the activities. Support from the city: "
-        f"{support}. No employment relationship arises.",
-        "monitoring": "A monitoring report every six months, published.",
-        "safety": "Risk analysis, training and protective equipment before activities start.",
-        "liability": "Each party answers for its own acts; the city provides insurance cover "
-        "where agreed.",
-        "disputes": "A conciliation committee of three gives a non-binding proposal within "
-        "30 days.",
-        "staff_support": "The office names a contact person.",
-        "amendments": "Only with the city's written consent.",
-        "end_of_collaboration": "Works remain the city's; goods are returned and the site "
-        "restored; renewal only by a new pact.",
-        "termination_for_breach": "The city may terminate the pact for serious breach.",
-        "guarantees": "None beyond those stated.",
-        "final_provisions": "Interpreted in favour of civic participation.",
-        "privacy": "Personal data processed under GDPR art. 13 for this pact only.",
-        "signatures": "Signed by the representative and by the manager for the city; onerous "
-        "clauses approved separately (Civil Code art. 1341).",
-    }
-    return {
-        "sections": [
+    """A first draft of the pact from the proposal's data, in the city's language."""
+    return clauses.default_content(
+        proposal, clauses.settings_from_config(current_app.config), document_language()
+    )
+
+
+def _plain(content: dict) -> dict:
+    """Keep only plain text in titles and articles, so what is hashed is what is printed."""
+    sections = []
+    for section in content.get("sections", []):
+        sections.append(
             {
-                "key": key,
-                "title": SECTION_TITLES.get(key, key),
-                "articles": [{"title": SECTION_TITLES.get(key, key), "text": texts.get(key, "")}],
+                **section,
+                "title": rendering.plain_text(section.get("title", "")),
+                "articles": [
+                    {
+                        **a,
+                        "title": rendering.plain_text(a.get("title", "")),
+                        "text": rendering.plain_text(a.get("text", "")),
+                    }
+                    for a in section.get("articles", [])
+                ],
             }
-            for key in profile.sections
-        ]
-    }
+        )
+    return {**content, "sections": sections}
 
 
 def save_version(
@@ -86,7 +55,7 @@ def save_version(
     """Save the pact text as a new version (co-design only); the previous ones stay as they were."""
     if proposal.status != "co_design":
         raise DomainError("The pact text can be changed only during co-design.")
-    content = content if content is not None else default_content(proposal)
+    content = _plain(content) if content is not None else default_content(proposal)
     number = (
         db.session.scalar(
             select(func.max(PactVersion.number)).where(PactVersion.proposal_id == proposal.id)
@@ -110,3 +79,102 @@ def save_version(
         payload={"version": number, "hash": version.content_hash, "comment": comment},
     )
     return version
+
+
+def pact_meta(
+    proposal, version: PactVersion, *, issued_at: datetime, signatures: list[dict] | None = None
+) -> dict:
+    """Everything around the pact text that the document prints, from the data and settings."""
+    config = current_app.config
+    return {
+        "city": {
+            "name": config["CITY_NAME"],
+            "office": config["CITY_OFFICE"],
+            "signatory": config.get("CITY_SIGNATORY") or "",
+            "logo_path": config.get("CITY_LOGO") or None,
+            "timezone": config["CITY_TIMEZONE"],
+        },
+        "pact": {
+            "title": proposal.title,
+            "protocol_number": proposal.protocol_number or "",
+            "pact_type": proposal.pact_type,
+            "version": version.number,
+            "profile": workflows.get_profile(proposal.profile).title,
+        },
+        "proponent": {
+            "name": proposal.group.name,
+            "representative": proposal.representative.full_name,
+        },
+        "verification_url": f"{config['PUBLIC_URL']}/verify?sha256={version.content_hash}",
+        "approved_at": issued_at,
+        "content_sha256": version.content_hash,
+        "annexes": [],
+        "signatures": signatures or [],
+    }
+
+
+def issue_document(
+    proposal,
+    version: PactVersion,
+    kind: str,
+    *,
+    issued_at: datetime,
+    signatures: list[dict] | None = None,
+) -> Document:
+    """Render the version as a PDF of this kind, store it by hash and record it (idempotent)."""
+    meta = pact_meta(proposal, version, issued_at=issued_at, signatures=signatures)
+    language = document_language()
+    pdf = rendering.render_pact_pdf(
+        version.content, meta, language, kind="draft" if kind == "draft" else "final"
+    )
+    sha256, _path = storage.store(current_app.config["STORAGE_DIR"], pdf)
+    existing = db.session.scalar(select(Document).where(Document.sha256 == sha256))
+    if existing is not None:
+        return existing
+    document = Document(
+        proposal_id=proposal.id,
+        version_id=version.id,
+        kind=kind,
+        sha256=sha256,
+        size=len(pdf),
+        language=language,
+        created_at=issued_at,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def signature_rows(proposal) -> list[dict]:
+    """The signatures for the signature page: names, capacities, times, hashes (in order)."""
+    rows = db.session.scalars(
+        select(Signature)
+        .where(Signature.proposal_id == proposal.id)
+        .order_by(Signature.signed_at, Signature.id)
+    ).all()
+    return [
+        {
+            "name": s.typed_name,
+            "role": s.signer_role,
+            "signed_at": s.signed_at,
+            "document_hash": s.document_hash,
+        }
+        for s in rows
+    ]
+
+
+def final_document(proposal, kind: str = "final") -> Document | None:
+    return db.session.scalar(
+        select(Document)
+        .where(Document.proposal_id == proposal.id, Document.kind == kind)
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
+
+
+def find_document(sha256: str) -> Document | None:
+    """The issued document with this hash, or None: the registry never issued it."""
+    sha256 = (sha256 or "").strip().lower()
+    if not storage.SHA256.match(sha256):
+        return None
+    return db.session.scalar(select(Document).where(Document.sha256 == sha256))

@@ -155,8 +155,19 @@ def render_case(
         if current_user.is_authenticated
         else []
     )
+    from commons.documents.models import Document
+    from commons.documents.views import may_read
+
+    documents = [
+        d
+        for d in db.session.scalars(
+            select(Document).where(Document.proposal_id == proposal.id).order_by(Document.id)
+        )
+        if may_read(current_user, d)
+    ]
     return render_template(
         "proposals/case.html",
+        documents=documents,
         proposal=proposal,
         private=private,
         actions=actions,
