@@ -107,6 +107,14 @@ def _proposal_edit(user, obj):
     return obj.status == "draft" and _authenticated(user) and obj.representative_id == user.id
 
 
+@rule("pact.edit")
+def _pact_edit(user, obj):
+    """During co-design the office and the representative edit the pact text."""
+    if obj.status != "co_design" or not _authenticated(user):
+        return False
+    return obj.representative_id == user.id or user.has_role(Role.OFFICER)
+
+
 @rule("group.manage")
 def _group_manage(user, obj):
     return _authenticated(user) and obj.representative_id == user.id

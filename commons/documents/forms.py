@@ -21,3 +21,14 @@ class VerifyForm(FlaskForm):
             Regexp(r"^[0-9a-f]{64}$", message=_l("A SHA-256 has 64 characters 0-9 and a-f.")),
         ],
     )
+
+
+class PactEditForm(FlaskForm):
+    """The clause editor's own fields; articles come as s<i>-a<j>-title / -text."""
+
+    comment = StringField(
+        _l("What did you change?"),
+        filters=[strip],
+        description=_l("Saved with the version, for the other party."),
+        validators=[Optional()],
+    )

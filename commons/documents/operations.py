@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import workflows
@@ -54,8 +55,16 @@ def save_version(
 ) -> PactVersion:
     """Save the pact text as a new version (co-design only); the previous ones stay as they were."""
     if proposal.status != "co_design":
-        raise DomainError("The pact text can be changed only during co-design.")
+        raise DomainError(_("The pact text can be changed only during co-design."))
     content = _plain(content) if content is not None else default_content(proposal)
+    latest = db.session.scalar(
+        select(PactVersion)
+        .where(PactVersion.proposal_id == proposal.id)
+        .order_by(PactVersion.number.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.content_hash == content_hash(content):
+        raise DomainError(_("Nothing changed since version %(n)d.", n=latest.number))
     number = (
         db.session.scalar(
             select(func.max(PactVersion.number)).where(PactVersion.proposal_id == proposal.id)

@@ -11,7 +11,7 @@ from flask_login import current_user
 import workflows
 from commons.auth.permissions import can
 from commons.documents import storage
-from commons.documents.forms import VerifyForm
+from commons.documents.forms import PactEditForm, VerifyForm
 from commons.documents.models import Document
 from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
@@ -89,3 +89,155 @@ def verify():
             )
     status = 422 if form.errors or form.form_errors else 200
     return render_template("documents/verify.html", form=form, result=result), status
+
+
+# --- the pact text in co-design: versions, editor, comparison ------------------------------
+
+
+def _proposal_for(proposal_id: int, action: str = "proposal.view_private"):
+    from commons.auth.permissions import ensure
+    from commons.proposals.models import Proposal
+
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure(action, proposal)
+    return proposal
+
+
+def _versions(proposal):
+    from sqlalchemy import select
+
+    from commons.documents.models import PactVersion
+
+    return db.session.scalars(
+        select(PactVersion)
+        .where(PactVersion.proposal_id == proposal.id)
+        .order_by(PactVersion.number.desc())
+    ).all()
+
+
+@documents_bp.get("/proposals/<int:proposal_id>/pact")
+def pact_versions(proposal_id: int):
+    """Every version of the pact text, with who saved it, when and why."""
+    proposal = _proposal_for(proposal_id)
+    from sqlalchemy import select
+
+    from commons.auth.models import User
+
+    versions = _versions(proposal)
+    ids = {v.author_id for v in versions if v.author_id}
+    authors = (
+        dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return render_template(
+        "documents/versions.html",
+        proposal=proposal,
+        versions=versions,
+        authors=authors,
+        can_edit=can(current_user, "pact.edit", proposal),
+    )
+
+
+@documents_bp.get("/proposals/<int:proposal_id>/pact/<int:number>")
+def pact_version(proposal_id: int, number: int):
+    proposal = _proposal_for(proposal_id)
+    version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
+    return render_template("documents/version.html", proposal=proposal, version=version)
+
+
+@documents_bp.get("/proposals/<int:proposal_id>/pact/compare")
+def pact_compare(proposal_id: int):
+    """Inline differences between two versions (default: the last two)."""
+    from commons.documents.diff import diff_versions
+
+    proposal = _proposal_for(proposal_id)
+    versions = {v.number: v for v in _versions(proposal)}
+    numbers = sorted(versions)
+    if len(numbers) < 2:
+        abort(404)
+    old = request.args.get("a", type=int) or numbers[-2]
+    new = request.args.get("b", type=int) or numbers[-1]
+    if old not in versions or new not in versions:
+        abort(404)
+    return render_template(
+        "documents/compare.html",
+        proposal=proposal,
+        numbers=numbers,
+        old=versions[old],
+        new=versions[new],
+        sections=diff_versions(versions[old].content, versions[new].content),
+    )
+
+
+def _edited_content(form, base: dict) -> dict:
+    """The pact text as submitted by the clause editor; a filled 'new article' is appended."""
+    sections = []
+    for s_index, section in enumerate(base.get("sections", [])):
+        articles = []
+        count = len(section.get("articles", [])) + 1  # the existing ones and one new slot
+        for a_index in range(count):
+            prefix = f"s{s_index}-a{a_index}"
+            title = (form.get(f"{prefix}-title") or "").strip()
+            text = (form.get(f"{prefix}-text") or "").strip()
+            if title or text:  # emptying both fields removes an article
+                articles.append({"title": title, "text": text})
+        sections.append({**section, "articles": articles})
+    return {**base, "sections": sections}
+
+
+@documents_bp.route("/proposals/<int:proposal_id>/pact/edit", methods=["GET", "POST"])
+def pact_edit(proposal_id: int):
+    """The clause editor: every save is a new version with its author, time and comment."""
+    from flask import flash, redirect, url_for
+
+    from commons.documents.operations import default_content, save_version
+    from commons.errors import DomainError
+    from commons.forms import attach_error
+
+    proposal = _proposal_for(proposal_id, "pact.edit")
+    versions = _versions(proposal)
+    base = versions[0].content if versions else default_content(proposal)
+    form = PactEditForm()
+    content = base
+    if form.validate_on_submit():
+        content = _edited_content(request.form, base)
+        try:
+            version = save_version(
+                proposal, author=current_user, content=content, comment=form.comment.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Version %(n)d saved.", n=version.number), "success")
+            return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "documents/edit.html",
+        proposal=proposal,
+        form=form,
+        content=content,
+        latest=versions[0] if versions else None,
+    ), status
+
+
+@documents_bp.post("/proposals/<int:proposal_id>/pact/<int:number>/preview")
+def pact_preview(proposal_id: int, number: int):
+    """Render a version as a draft PDF (stored, so asking again costs nothing)."""
+    from datetime import UTC, datetime
+
+    from flask import redirect, url_for
+
+    from commons.documents.operations import issue_document
+
+    proposal = _proposal_for(proposal_id)
+    version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
+    if version.frozen_at is not None:
+        abort(404)
+    document = issue_document(
+        proposal, version, "draft", issued_at=version.created_at or datetime.now(UTC)
+    )
+    db.session.commit()
+    return redirect(url_for("documents.download", sha256=document.sha256))

@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 import workflows
 from commons.audit.operations import verify_chain
 from commons.documents import operations as documents
+from commons.errors import DomainError
 from commons.extensions import db
 from commons.proposals import operations as proposal_ops
 from tests.workflows.scenario import NOW, Cast, data_for
@@ -81,7 +82,10 @@ def run_machine(cast: Cast, reached: set[str]):
             """The office drafts the pact and holds a meeting, when co-design allows it."""
             if self.proposal.status != "co_design":
                 return
-            documents.save_version(self.proposal, author=cast.officer)
+            try:
+                documents.save_version(self.proposal, author=cast.officer)
+            except DomainError:  # nothing changed since the last version
+                db.session.rollback()
             proposal_ops.record_meeting(
                 self.proposal, actor=cast.officer, held_on=self.now.date(), minutes="Minutes."
             )
