@@ -46,7 +46,9 @@ run: $(VENV)/.installed translations
 	$(BIN)/commons demo
 	@echo
 	@echo "Serving Commons on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	COMMONS_SECURE_COOKIES=$${COMMONS_SECURE_COOKIES:-0} $(BIN)/flask --app commons run --host $(HOST) --port $(PORT)
+	COMMONS_SECURE_COOKIES=$${COMMONS_SECURE_COOKIES:-0} \
+	COMMONS_SIGNING_P12=$${COMMONS_SIGNING_P12:-$(CURDIR)/instance/demo-seal.p12} \
+	$(BIN)/flask --app commons run --host $(HOST) --port $(PORT)
 
 test: lint test-sqlite test-postgresql
 

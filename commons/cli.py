@@ -291,7 +291,12 @@ def pacts_render(key, output, number):
 
     from commons.documents import rendering
     from commons.documents.models import Document, PactVersion
-    from commons.documents.operations import document_language, pact_meta, signature_rows
+    from commons.documents.operations import (
+        document_language,
+        pact_meta,
+        seal_if_configured,
+        signature_rows,
+    )
     from commons.extensions import db
 
     proposal = _find_proposal(key)
@@ -318,6 +323,9 @@ def pacts_render(key, output, number):
         meta = pact_meta(proposal, version, issued_at=version.created_at)
         kind = "draft"
     pdf = rendering.render_pact_pdf(version.content, meta, document_language(), kind=kind)
+    if issued is not None and issued.kind == "signed":
+        # Sealing is deterministic: with the same key, the stored bytes come back.
+        pdf = seal_if_configured(pdf, issued.created_at)
     with open(output, "wb") as fh:
         fh.write(pdf)
     click.echo(

@@ -39,6 +39,8 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_PROFILE": ("labsus", "regulation profile for new proposals"),
     "COMMONS_LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts allowed per address"),
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
+    "COMMONS_SIGNING_P12": ("", "PKCS#12 file whose key seals signed pacts (PAdES); empty: none"),
+    "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
 }
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -95,6 +97,8 @@ def load_config(instance: Path | None = None) -> dict:
         "PUBLIC_URL": _env("COMMONS_PUBLIC_URL").rstrip("/"),
         "PROFILE": _env("COMMONS_PROFILE"),
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
+        "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
+        "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
         # Sessions and cookies: see DESIGN.md, security principles.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -793,6 +793,11 @@ def _walk(proposal, path, people, passwords, start) -> None:
 
 def load_demo(echo=print) -> dict:
     """Create what is missing of the demo city; return counts of what was created."""
+    from flask import current_app
+
+    from commons.documents.seal import ensure_demo_seal
+
+    ensure_demo_seal(current_app.config, echo)
     created = {"users": 0, "commons": 0, "groups": 0, "proposals": 0}
     users = {}
     for email, name, roles, password in USERS:

@@ -65,6 +65,7 @@ def test_config(database_url: str) -> dict:
         "LOGIN_RATE_LIMIT": "5 per minute",
         "CITY_NAME": "Testville",
         "CITY_LANGUAGE": None,
+        "SIGNING_P12": "",  # no seal unless a test configures one
         # Cheap argon2 parameters: hashing speed is irrelevant to what the tests check.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,

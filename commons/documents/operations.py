@@ -122,6 +122,26 @@ def pact_meta(
     }
 
 
+def seal_if_configured(pdf: bytes, signed_at: datetime) -> bytes:
+    """The city's electronic seal (PAdES) on a signed pact, when COMMONS_SIGNING_P12 is set.
+
+    Made at the signing time, so the same input gives the same bytes.
+    """
+    p12 = current_app.config.get("SIGNING_P12")
+    if not p12:
+        return pdf
+    from commons.documents import seal
+
+    return seal.apply_seal(
+        pdf,
+        p12,
+        current_app.config.get("SIGNING_P12_PASSWORD") or "",
+        signed_at=signed_at,
+        reason="Collaboration pact signed by the parties",
+        location=current_app.config["CITY_NAME"],
+    )
+
+
 def issue_document(
     proposal,
     version: PactVersion,
@@ -136,6 +156,8 @@ def issue_document(
     pdf = rendering.render_pact_pdf(
         version.content, meta, language, kind="draft" if kind == "draft" else "final"
     )
+    if kind == "signed":
+        pdf = seal_if_configured(pdf, issued_at)
     sha256, _path = storage.store(current_app.config["STORAGE_DIR"], pdf)
     existing = db.session.scalar(select(Document).where(Document.sha256 == sha256))
     if existing is not None:

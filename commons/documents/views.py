@@ -56,15 +56,19 @@ def download(sha256: str):
 @documents_bp.route("/verify", methods=["GET", "POST"])
 def verify():
     """Anyone checks a pact PDF (upload) or a fingerprint against what the registry issued."""
+    from commons.documents.seal import verify_seal
+
     form = VerifyForm()
     sha256 = None
+    data = None
     if request.method == "GET" and request.args.get("sha256"):
         form.sha256.data = request.args["sha256"].strip().lower()
         sha256 = form.sha256.data if storage.SHA256.match(form.sha256.data) else None
     elif form.validate_on_submit():
         upload = form.document.data
         if upload and upload.filename:
-            sha256 = hashlib.sha256(upload.read()).hexdigest()
+            data = upload.read()
+            sha256 = hashlib.sha256(data).hexdigest()
         elif form.sha256.data:
             sha256 = form.sha256.data
         else:
@@ -87,6 +91,11 @@ def verify():
                 signatures=signature_rows(proposal) if document.kind == "signed" else [],
                 in_force=proposal.status in workflows.get_profile(proposal.profile).in_force,
             )
+            if data is None and document.kind == "signed":
+                path = storage.path_for(current_app.config["STORAGE_DIR"], document.sha256)
+                data = path.read_bytes() if path.exists() else None
+        # The electronic seal, checked on the file itself: an upload, or the registry's copy.
+        result["seal"] = verify_seal(data) if data else None
     status = 422 if form.errors or form.form_errors else 200
     return render_template("documents/verify.html", form=form, result=result), status
 
