@@ -24,6 +24,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--n", "2000", "--rounds", "5", "--memory-objects", "5000"],
         ["--n", "200", "--rounds", "3", "--memory-objects", "500"],
     ),
+    "documents": (
+        "bench.documents",
+        ["--rounds", "15", "--requests", "500"],
+        ["--rounds", "2", "--requests", "20"],
+    ),
 }
 
 
