@@ -321,7 +321,7 @@ def _format_date(value: datetime, lang: str, zone: ZoneInfo, *, time: bool = Fal
 
 def _qr_svg(url: str) -> Markup:
     """The verification address as an inline SVG QR code: drawn here, nothing to fetch."""
-    # A fixed mask: segno would otherwise try all eight (most of the QR cost); same code, same bytes.
+    # A fixed mask: segno would otherwise try all eight (most of the QR cost).
     qr = segno.make(url or "-", error="m", micro=False, mask=0)
     svg = qr.svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
     # The SVG holds segno's path data and sizes only, never the URL's characters.
