@@ -237,27 +237,21 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
         select(Proposal).where(Proposal.status == "active", Proposal.next_report_due_on < today)
     ):
         due = p.next_report_due_on.isoformat()
-        _notify(
-            report,
-            kind="report_overdue",
-            key=f"report_overdue:{p.id}:{due}",
-            subject=f"Monitoring report for {_label(p)} was due on {due}",
-            body=p.title,
-            proposal=p,
-            recipient_id=p.representative_id,
-            now=now,
-        )
-        if p.case_officer_id:
-            _notify(
-                report,
-                kind="report_overdue",
-                key=f"report_overdue_office:{p.id}:{due}",
-                subject=f"Monitoring report for {_label(p)} was due on {due}",
-                body=p.title,
-                proposal=p,
-                recipient_id=p.case_officer_id,
-                now=now,
-            )
+        for key, recipient in (
+            ("report_overdue", p.representative_id),
+            ("report_overdue_office", p.case_officer_id),
+        ):
+            if recipient:
+                _notify(
+                    report,
+                    kind="report_overdue",
+                    key=f"{key}:{p.id}:{due}",
+                    subject=f"Monitoring report for {_label(p)} was due on {due}",
+                    body=p.title,
+                    proposal=p,
+                    recipient_id=recipient,
+                    now=now,
+                )
     # Integration replies due within a week: remind the representative once.
     for p in q(
         select(Proposal).where(

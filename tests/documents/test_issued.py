@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,28 +13,14 @@ from commons.audit.models import AuditEvent
 from commons.documents import storage
 from commons.documents.models import Document, Signature
 from commons.extensions import db
-from tests.factories import PASSWORD
-from tests.workflows.scenario import NOW, Cast, proposal_in
-from workflows import fire
+from tests.workflows.scenario import Cast, approve_and_sign, proposal_in
 
 
 @pytest.fixture
 def signed_pact(app):
     cast = Cast()
     p = proposal_in("legal_review", cast)
-    fire(p, "approve", cast.legal, now=NOW, act_number="DD 5/2026", act_date="2026-05-30")
-    db.session.commit()
-    for who, at in ((cast.representative, 1), (cast.legal, 2)):
-        fire(
-            p,
-            "sign",
-            who,
-            now=NOW + timedelta(days=at),
-            full_name=who.full_name,
-            consent="y",
-            password=PASSWORD,
-        )
-        db.session.commit()
+    approve_and_sign(cast, p)
     return cast, p
 
 

@@ -13,9 +13,7 @@ from commons.documents import seal, storage
 from commons.documents.models import Document
 from commons.extensions import db
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD
-from tests.workflows.scenario import NOW, Cast, proposal_in
-from workflows import fire
+from tests.workflows.scenario import NOW, Cast, approve_and_sign, proposal_in
 
 SIGNED_AT = NOW + timedelta(days=2)  # the last signature, when the signed PDF is issued
 
@@ -25,28 +23,12 @@ def demo_p12(tmp_path_factory):
     return seal.create_demo_certificate(tmp_path_factory.mktemp("seal") / "seal.p12", "Testville")
 
 
-def _sign(cast, p):
-    fire(p, "approve", cast.legal, now=NOW, act_number="DD 5/2026", act_date="2026-05-30")
-    db.session.commit()
-    for who, at in ((cast.representative, 1), (cast.legal, 2)):
-        fire(
-            p,
-            "sign",
-            who,
-            now=NOW + timedelta(days=at),
-            full_name=who.full_name,
-            consent="y",
-            password=PASSWORD,
-        )
-        db.session.commit()
-
-
 @pytest.fixture
 def sealed_pact(app, demo_p12):
     app.config["SIGNING_P12"] = str(demo_p12)
     cast = Cast()
     p = proposal_in("legal_review", cast)
-    _sign(cast, p)
+    approve_and_sign(cast, p)
     return cast, p
 
 
@@ -171,7 +153,7 @@ def test_unsealed_when_no_certificate_is_configured(app, client):
     assert not app.config.get("SIGNING_P12")
     cast = Cast()
     p = proposal_in("legal_review", cast)
-    _sign(cast, p)
+    approve_and_sign(cast, p)
     _doc, data = _stored(app, p)
     assert b"/ByteRange" not in data and seal.verify_seal(data) is None
     page = _post(client, data)

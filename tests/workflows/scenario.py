@@ -114,3 +114,22 @@ def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_sign
 def version_hash(p) -> str:
     version = db.session.query(PactVersion).filter_by(proposal_id=p.id).first()
     return content_hash(version.content)
+
+
+def approve_and_sign(cast: Cast, p) -> None:
+    """Approve the pact in legal review, then both parties sign it in order."""
+    from workflows import fire
+
+    fire(p, "approve", cast.legal, now=NOW, act_number="DD 5/2026", act_date="2026-05-30")
+    db.session.commit()
+    for who, days in ((cast.representative, 1), (cast.legal, 2)):
+        fire(
+            p,
+            "sign",
+            who,
+            now=NOW + timedelta(days=days),
+            full_name=who.full_name,
+            consent="y",
+            password=factories.PASSWORD,
+        )
+        db.session.commit()
