@@ -1,0 +1,524 @@
+"""The evidence bundle's format, and its offline verification.
+
+No Flask and no database here: an auditor can check a bundle with nothing but this module and
+``commons/audit/chain.py`` (the hashing rules), e.g. ``python commons/audit/bundle.py FILE.zip``.
+
+What :func:`verify` checks, stopping at the first failure:
+
+1. ``manifest.json`` is in its canonical form and its ``digest`` matches its content;
+2. every file the manifest lists is in the archive, and nothing else is;
+3. ``chain.csv`` links: seq 1..N contiguous, the first prev_hash is the genesis hash, each
+   prev_hash is the hash before it, and the last hash and the count are the manifest's head;
+4. ``events.csv``: in increasing seq order, each event's hash recomputes from its fields,
+   contiguous events link, each event is in ``chain.csv`` with the same hashes at its seq, and
+   the count and first/last seq are the manifest's;
+5. each ``versions/*.json`` is canonical JSON whose SHA-256 is the content hash recorded in
+   ``versions.csv``;
+6. each ``documents/<sha256>.pdf`` hashes to its name, to the hash and size in
+   ``documents.csv``;
+7. every file's SHA-256 and size are those the manifest lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+if __package__:
+    from commons.audit.chain import GENESIS_HASH, canonical_json, event_fields, event_hash
+else:  # run as a script: load the sibling chain.py, without importing the commons package
+    import importlib.util
+    from pathlib import Path
+
+    _spec = importlib.util.spec_from_file_location("chain", Path(__file__).with_name("chain.py"))
+    _chain = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_chain)
+    GENESIS_HASH, canonical_json = _chain.GENESIS_HASH, _chain.canonical_json
+    event_fields, event_hash = _chain.event_fields, _chain.event_hash
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+EVENT_COLUMNS = [
+    "seq",
+    "occurred_at",
+    "protocol_number",
+    "proposal_id",
+    "trigger",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor_role",
+    "payload",
+    "public",
+    "prev_hash",
+    "hash",
+]
+CHAIN_COLUMNS = ["seq", "prev_hash", "hash"]
+PACT_COLUMNS = [
+    "id",
+    "protocol_number",
+    "title",
+    "status",
+    "pact_type",
+    "profile",
+    "group_id",
+    "representative_id",
+    "case_officer_id",
+    "case_officer_email",
+    "commons",
+    "districts",
+    "start_date",
+    "end_date",
+    "submitted_at",
+    "decision_number",
+    "decision_date",
+    "deliberation_number",
+    "deliberation_date",
+    "predecessor_id",
+    "created_at",
+]
+VERSION_COLUMNS = [
+    "proposal_id",
+    "protocol_number",
+    "number",
+    "content_hash",
+    "created_at",
+    "frozen_at",
+    "author_id",
+    "comment",
+    "path",
+]
+DOCUMENT_COLUMNS = [
+    "proposal_id",
+    "protocol_number",
+    "version_number",
+    "kind",
+    "sha256",
+    "size",
+    "language",
+    "created_at",
+    "path",
+]
+SIGNATURE_COLUMNS = [
+    "proposal_id",
+    "protocol_number",
+    "signer_id",
+    "signer_role",
+    "typed_name",
+    "signed_at",
+    "document_hash",
+]
+REPORT_COLUMNS = ["proposal_id", "protocol_number", "author_id", "filed_at", "final", "text"]
+REPORT_COLUMNS_XLSX = [*REPORT_COLUMNS, "indicators"]
+
+# Frictionless field types of the CSV files the datapackage describes.
+EVENT_TYPES = {
+    "seq": "integer",
+    "occurred_at": "datetime",
+    "proposal_id": "integer",
+    "actor_id": "integer",
+    "payload": "object",
+    "public": "boolean",
+}
+PACT_TYPES = {
+    "id": "integer",
+    "group_id": "integer",
+    "representative_id": "integer",
+    "case_officer_id": "integer",
+    "start_date": "date",
+    "end_date": "date",
+    "submitted_at": "datetime",
+    "decision_date": "date",
+    "deliberation_date": "date",
+    "predecessor_id": "integer",
+    "created_at": "datetime",
+}
+
+
+def csv_writer(stream):
+    """RFC 4180: comma, double quotes, CRLF line ends."""
+    return csv.writer(stream, lineterminator="\r\n")
+
+
+def cell(value) -> str:
+    """How a value is written in the CSV files: empty for null, true/false, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return canonical_json(value).decode()
+    return str(value)
+
+
+def version_path(protocol_number: str | None, proposal_id: int, number: int) -> str:
+    name = protocol_number.replace("/", "-") if protocol_number else f"proposal-{proposal_id}"
+    return f"versions/{name}-v{number}.json"
+
+
+def document_path(sha256: str) -> str:
+    return f"documents/{sha256}.pdf"
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    """The manifest as written: its ``digest`` covers the canonical JSON of everything else."""
+    body = {k: v for k, v in manifest.items() if k != "digest"}
+    body["digest"] = hashlib.sha256(canonical_json(body)).hexdigest()
+    return (json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def datapackage(name: str) -> dict:
+    """A Frictionless Data Package descriptor for pacts.csv and events.csv."""
+
+    def schema(columns, types):
+        return {
+            "fields": [{"name": c, "type": types.get(c, "string")} for c in columns],
+            "missingValues": [""],
+        }
+
+    def resource(res_name, columns, types):
+        return {
+            "name": res_name,
+            "path": f"{res_name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"'},
+            "schema": schema(columns, types),
+        }
+
+    return {
+        "profile": "tabular-data-package",
+        "name": name,
+        "resources": [
+            resource("pacts", PACT_COLUMNS, PACT_TYPES),
+            resource("events", EVENT_COLUMNS, EVENT_TYPES),
+        ],
+    }
+
+
+README = """\
+Evidence bundle of the Commons registry of collaboration pacts
+==============================================================
+
+What is inside
+--------------
+manifest.json    every file with its SHA-256 and size; the filters; who exported it and when;
+                 the audit chain's head hash and length at export time; the first and last
+                 seq of the exported events. Its "digest" is the SHA-256 of the canonical JSON
+                 (see below) of the manifest without the "digest" key.
+pacts.csv        the selected pacts (one row each).
+events.csv       every audit event of the selected pacts, in seq order.
+chain.csv        seq, prev_hash and hash of EVERY event of the whole chain up to the head, so
+                 the links can be checked even though the selected events are not contiguous.
+versions.csv     the pact text versions; versions/<protocol>-v<n>.json holds each one.
+documents.csv    the issued PDFs; documents/<sha256>.pdf holds each one.
+signatures.csv   who signed, in which capacity, when, and the hash of what they signed.
+datapackage.json a Frictionless Data Package descriptor of pacts.csv and events.csv.
+
+CSV files are RFC 4180 (comma, double quotes, CRLF), UTF-8; an empty cell means null.
+
+How to verify
+-------------
+With the registry's code (no database needed):
+    commons audit verify-bundle THIS_FILE.zip
+or, with Python alone, from a copy of the registry's source:
+    python commons/audit/bundle.py THIS_FILE.zip
+It prints "OK: ..." or the first failure, naming the file, row and seq.
+
+To check the bundle against the live registry, an operator runs `commons audit verify` (the
+chain recomputes) and checks that the event with seq = manifest "chain.count" has the hash
+"chain.head_hash", and that an "exported" audit event records this ZIP file's SHA-256
+(sha256sum THIS_FILE.zip).
+
+The hashing rules
+-----------------
+Canonical JSON: keys sorted, no spaces (separators "," and ":"), UTF-8 without \\u escapes.
+
+An event's hash is the SHA-256 (hex) of the canonical JSON of the object with the keys
+seq, occurred_at, actor_id, actor_role, proposal_id, trigger, from_state, to_state, payload,
+public and prev_hash, where occurred_at is ISO 8601 with microseconds and its UTC offset
+(as in events.csv), payload is the JSON object of the payload column, public is a JSON boolean,
+empty cells are null and ids are integers.
+
+prev_hash is the hash of the event before in the chain (seq - 1); the first event's prev_hash
+is 64 zeros. So changing, removing or reordering any event breaks every later link.
+
+A pact version's content hash is the SHA-256 of its canonical JSON: the bytes of its file
+under versions/. A document's name is the SHA-256 of its bytes.
+"""
+
+
+class BundleError(Exception):
+    """The first failed check, naming the file (and row or seq) that failed."""
+
+
+@dataclass
+class BundleReport:
+    ok: bool
+    message: str
+    counts: dict = field(default_factory=dict)
+
+
+def _sha256(zf: zipfile.ZipFile, name: str) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with zf.open(name) as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _rows(zf: zipfile.ZipFile, name: str, columns: list[str]) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a CSV file in the bundle, checking its header."""
+    with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        reader = csv.reader(text)
+        header = next(reader, None)
+        if header != columns:
+            raise BundleError(f"{name}: unexpected header {header!r}")
+        for row in reader:
+            if len(row) != len(columns):
+                raise BundleError(
+                    f"{name} line {reader.line_num}: {len(row)} cells, not {len(columns)}"
+                )
+            yield reader.line_num, dict(zip(columns, row, strict=True))
+
+
+def _null(value: str) -> str | None:
+    return value if value != "" else None
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value != "" else None
+
+
+def _read_manifest(zf: zipfile.ZipFile) -> dict:
+    try:
+        raw = zf.read(MANIFEST)
+    except KeyError:
+        raise BundleError(f"{MANIFEST}: missing") from None
+    try:
+        manifest = json.loads(raw)
+    except ValueError as error:
+        raise BundleError(f"{MANIFEST}: not valid JSON ({error})") from None
+    if not isinstance(manifest, dict) or "digest" not in manifest or "files" not in manifest:
+        raise BundleError(f"{MANIFEST}: not a bundle manifest")
+    if manifest_bytes(manifest) != raw:
+        raise BundleError(f"{MANIFEST}: its digest or form does not match its content (altered)")
+    return manifest
+
+
+def _check_listing(zf: zipfile.ZipFile, manifest: dict) -> None:
+    names = [info.filename for info in zf.infolist()]
+    if len(names) != len(set(names)):
+        raise BundleError("the archive holds the same file name twice")
+    present, listed = set(names), set(manifest["files"])
+    for name in sorted(listed - present):
+        raise BundleError(f"{name}: listed in {MANIFEST} but missing from the bundle")
+    for name in sorted(present - listed - {MANIFEST}):
+        raise BundleError(f"{name}: in the bundle but not listed in {MANIFEST}")
+
+
+def _chain_rows(zf: zipfile.ZipFile) -> Iterator[tuple[int, int, str, str]]:
+    for line, row in _rows(zf, "chain.csv", CHAIN_COLUMNS):
+        try:
+            seq = int(row["seq"])
+        except ValueError:
+            raise BundleError(
+                f"chain.csv line {line}: seq {row['seq']!r} is not a number"
+            ) from None
+        yield line, seq, row["prev_hash"], row["hash"]
+
+
+def _check_chain(zf: zipfile.ZipFile, manifest: dict) -> int:
+    expected, prev = 1, GENESIS_HASH
+    for line, seq, prev_hash, hash_ in _chain_rows(zf):
+        if seq != expected:
+            raise BundleError(
+                f"chain.csv line {line}: seq {seq} where {expected} was expected "
+                "(an event is missing or out of order)"
+            )
+        if prev_hash != prev:
+            raise BundleError(
+                f"chain.csv line {line} (seq {seq}): prev_hash is not the hash of seq {seq - 1}"
+            )
+        prev, expected = hash_, expected + 1
+    count = expected - 1
+    chain = manifest.get("chain", {})
+    if count != chain.get("count") or prev != chain.get("head_hash"):
+        raise BundleError(
+            f"chain.csv: ends at seq {count} with hash {prev}, but {MANIFEST} records "
+            f"{chain.get('count')} events with head {chain.get('head_hash')}"
+        )
+    return count
+
+
+def _event_hash(row: dict) -> str:
+    fields = event_fields(
+        int(row["seq"]),
+        datetime.fromisoformat(row["occurred_at"]),
+        _int(row["actor_id"]),
+        _null(row["actor_role"]),
+        _int(row["proposal_id"]),
+        row["trigger"],
+        _null(row["from_state"]),
+        _null(row["to_state"]),
+        json.loads(row["payload"]),
+        {"true": True, "false": False}[row["public"]],
+        row["prev_hash"],
+    )
+    return event_hash(fields)
+
+
+def _check_events(zf: zipfile.ZipFile, manifest: dict) -> int:
+    chain = _chain_rows(zf)
+    chain_row = None
+    last_seq, last_hash, first_seq, count = None, None, None, 0
+    for line, row in _rows(zf, "events.csv", EVENT_COLUMNS):
+        where = f"events.csv line {line}"
+        try:
+            seq = int(row["seq"])
+        except ValueError:
+            raise BundleError(f"{where}: seq {row['seq']!r} is not a number") from None
+        where = f"{where} (seq {seq})"
+        try:
+            computed = _event_hash(row)
+        except (ValueError, KeyError) as error:
+            raise BundleError(f"{where}: unreadable value {error} (altered)") from None
+        if last_seq is not None and seq <= last_seq:
+            raise BundleError(f"{where}: not after seq {last_seq} (rows out of order)")
+        if computed != row["hash"]:
+            raise BundleError(f"{where}: its content does not match its hash (altered)")
+        if last_seq is not None and seq == last_seq + 1 and row["prev_hash"] != last_hash:
+            raise BundleError(f"{where}: prev_hash is not the hash of seq {last_seq}")
+        while chain_row is None or chain_row[1] < seq:
+            chain_row = next(chain, None)
+            if chain_row is None:
+                raise BundleError(f"{where}: not in chain.csv")
+        if chain_row[1] != seq or (chain_row[2], chain_row[3]) != (row["prev_hash"], row["hash"]):
+            raise BundleError(f"{where}: differs from chain.csv at that seq")
+        first_seq = seq if first_seq is None else first_seq
+        last_seq, last_hash, count = seq, row["hash"], count + 1
+    recorded = manifest.get("events", {})
+    found = {"count": count, "first_seq": first_seq, "last_seq": last_seq}
+    if found != {k: recorded.get(k) for k in found}:
+        raise BundleError(
+            f"events.csv: holds {count} events, seq {first_seq}..{last_seq}; {MANIFEST} "
+            f"records {recorded.get('count')}, seq "
+            f"{recorded.get('first_seq')}..{recorded.get('last_seq')} (rows removed or added)"
+        )
+    return count
+
+
+def _check_versions(zf: zipfile.ZipFile) -> int:
+    count = 0
+    for line, row in _rows(zf, "versions.csv", VERSION_COLUMNS):
+        name = row["path"]
+        try:
+            data = zf.read(name)
+        except KeyError:
+            raise BundleError(f"versions.csv line {line}: {name} is missing") from None
+        if hashlib.sha256(data).hexdigest() != row["content_hash"]:
+            raise BundleError(
+                f"{name}: its SHA-256 is not the content hash {row['content_hash']} "
+                f"recorded in versions.csv line {line} (altered)"
+            )
+        try:
+            canonical = canonical_json(json.loads(data))
+        except ValueError:
+            raise BundleError(f"{name}: not valid JSON") from None
+        if canonical != data:
+            raise BundleError(f"{name}: not in canonical JSON form")
+        count += 1
+    return count
+
+
+def _check_documents(zf: zipfile.ZipFile) -> int:
+    count = 0
+    for line, row in _rows(zf, "documents.csv", DOCUMENT_COLUMNS):
+        name = row["path"]
+        if name != document_path(row["sha256"]):
+            raise BundleError(f"documents.csv line {line}: path {name} is not named by its hash")
+        try:
+            sha256, size = _sha256(zf, name)
+        except KeyError:
+            raise BundleError(f"documents.csv line {line}: {name} is missing") from None
+        if sha256 != row["sha256"]:
+            raise BundleError(f"{name}: its SHA-256 is {sha256}, not its name (altered)")
+        if str(size) != row["size"]:
+            raise BundleError(f"{name}: {size} bytes, documents.csv line {line} says {row['size']}")
+        count += 1
+    return count
+
+
+def _check_files(zf: zipfile.ZipFile, manifest: dict) -> int:
+    for name, entry in sorted(manifest["files"].items()):
+        sha256, size = _sha256(zf, name)
+        if sha256 != entry.get("sha256"):
+            raise BundleError(f"{name}: SHA-256 {sha256} differs from {MANIFEST} (altered)")
+        if size != entry.get("size"):
+            raise BundleError(f"{name}: {size} bytes, {MANIFEST} says {entry.get('size')}")
+    return len(manifest["files"])
+
+
+def check(path) -> dict:
+    """Verify a bundle; return the counts, or raise BundleError naming the first failure."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise BundleError(f"{path}: not a readable ZIP file ({error})") from None
+    with zf:
+        manifest = _read_manifest(zf)
+        _check_listing(zf, manifest)
+        for required in ("chain.csv", "events.csv", "versions.csv", "documents.csv"):
+            if required not in manifest["files"]:
+                raise BundleError(f"{required}: missing from {MANIFEST}")
+        return {
+            "chain": _check_chain(zf, manifest),
+            "events": _check_events(zf, manifest),
+            "versions": _check_versions(zf),
+            "documents": _check_documents(zf),
+            "files": _check_files(zf, manifest),
+            "head": manifest["chain"]["head_hash"],
+        }
+
+
+def verify(path) -> BundleReport:
+    """Verify a bundle: OK with counts, or the first failure."""
+    try:
+        counts = check(path)
+    except BundleError as error:
+        return BundleReport(False, str(error))
+    message = (
+        f"OK: {counts['files']} files, {counts['events']} events, {counts['versions']} versions, "
+        f"{counts['documents']} documents; chain of {counts['chain']} events, "
+        f"head {counts['head']}"
+    )
+    return BundleReport(True, message, counts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: bundle.py FILE.zip", file=sys.stderr)
+        return 2
+    report = verify(args[0])
+    print(report.message, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

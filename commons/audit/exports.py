@@ -1,0 +1,540 @@
+"""Exports of the audit history of selected pacts: CSV, JSON Lines, XLSX and evidence bundles.
+
+Filters select pacts; the events exported are those of the selected pacts. Every query streams
+(``yield_per``) and every file is written as rows arrive, so memory stays constant. Each export
+is recorded as an ``exported`` audit event once the file is written (see :func:`run_export`).
+The bundle's format and its offline verification live in :mod:`commons.audit.bundle`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from commons.audit import bundle
+from commons.audit.chain import GENESIS_HASH, canonical_json
+from commons.audit.models import AuditEvent
+from commons.audit.operations import append_event
+from commons.auth.models import Role, User
+from commons.db import utcnow
+from commons.documents import storage
+from commons.documents.models import Document, PactVersion, Signature
+from commons.extensions import db
+from commons.monitoring.models import MonitoringReport
+from commons.proposals.models import Proposal
+from commons.registry.models import Commons
+
+FORMATS = ("csv", "jsonl", "xlsx", "zip")
+BATCH = 1000
+
+Progress = Callable[[int], None]
+
+
+class ExportError(Exception):
+    """The export cannot be made (e.g. a document is missing from storage)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which pacts to export. Dates select pacts with at least one event on those days (UTC)."""
+
+    protocols: tuple[str, ...] = ()
+    state: str | None = None
+    district: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    officer: str | None = None
+
+    def as_dict(self) -> dict:
+        values = asdict(self)
+        values["protocols"] = list(self.protocols)
+        for key in ("date_from", "date_to"):
+            values[key] = values[key].isoformat() if values[key] else None
+        return values
+
+
+def pact_ids(filters: Filters):
+    """A SELECT of the ids of the selected pacts (used as a subquery, never loaded whole)."""
+    stmt = select(Proposal.id)
+    if filters.protocols:
+        stmt = stmt.where(Proposal.protocol_number.in_(filters.protocols))
+    if filters.state:
+        stmt = stmt.where(Proposal.status == filters.state)
+    if filters.district:
+        stmt = stmt.where(Proposal.commons.any(Commons.district == filters.district))
+    if filters.officer:
+        officers = select(User.id).where(func.lower(User.email) == filters.officer.lower())
+        stmt = stmt.where(Proposal.case_officer_id.in_(officers))
+    if filters.date_from or filters.date_to:
+        event = aliased(AuditEvent)
+        activity = select(event.seq).where(event.proposal_id == Proposal.id)
+        if filters.date_from:
+            start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
+            activity = activity.where(event.occurred_at >= start)
+        if filters.date_to:
+            end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+            activity = activity.where(event.occurred_at < end)
+        stmt = stmt.where(activity.exists())
+    return stmt
+
+
+def _stream(stmt):
+    return db.session.execute(stmt.execution_options(yield_per=BATCH))
+
+
+# Rows, as Python values in the column order of commons.audit.bundle.
+
+
+def event_rows(filters: Filters, upto_seq: int | None = None) -> Iterator[tuple]:
+    stmt = (
+        select(
+            AuditEvent.seq,
+            AuditEvent.occurred_at,
+            Proposal.protocol_number,
+            AuditEvent.proposal_id,
+            AuditEvent.trigger,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.actor_id,
+            AuditEvent.actor_role,
+            AuditEvent.payload,
+            AuditEvent.public,
+            AuditEvent.prev_hash,
+            AuditEvent.hash,
+        )
+        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
+        .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
+        .order_by(AuditEvent.seq)
+    )
+    if upto_seq is not None:
+        stmt = stmt.where(AuditEvent.seq <= upto_seq)
+    for row in _stream(stmt):
+        yield tuple(row)
+
+
+def count_events(filters: Filters) -> int:
+    stmt = select(func.count()).where(AuditEvent.proposal_id.in_(pact_ids(filters)))
+    return db.session.scalar(stmt) or 0
+
+
+def pact_rows(filters: Filters) -> Iterator[list]:
+    stmt = (
+        select(Proposal)
+        .where(Proposal.id.in_(pact_ids(filters)))
+        .options(selectinload(Proposal.commons), selectinload(Proposal.case_officer))
+        .order_by(Proposal.id)
+    )
+    for p in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
+        yield [
+            p.id,
+            p.protocol_number,
+            p.title,
+            p.status,
+            p.pact_type,
+            p.profile,
+            p.group_id,
+            p.representative_id,
+            p.case_officer_id,
+            p.case_officer.email if p.case_officer else None,
+            "; ".join(c.name for c in p.commons),
+            "; ".join(sorted({c.district for c in p.commons if c.district})),
+            p.start_date,
+            p.end_date,
+            p.submitted_at,
+            p.decision_number,
+            p.decision_date,
+            p.deliberation_number,
+            p.deliberation_date,
+            p.predecessor_id,
+            p.created_at,
+        ]
+
+
+def version_rows(filters: Filters) -> Iterator[tuple[list, dict]]:
+    """(row without the path, content) of each pact version of the selected pacts."""
+    stmt = (
+        select(
+            PactVersion.proposal_id,
+            Proposal.protocol_number,
+            PactVersion.number,
+            PactVersion.content_hash,
+            PactVersion.created_at,
+            PactVersion.frozen_at,
+            PactVersion.author_id,
+            PactVersion.comment,
+            PactVersion.content,
+        )
+        .join(Proposal, Proposal.id == PactVersion.proposal_id)
+        .where(PactVersion.proposal_id.in_(pact_ids(filters)))
+        .order_by(PactVersion.proposal_id, PactVersion.number)
+    )
+    for row in _stream(stmt):
+        yield list(row[:-1]), row[-1]
+
+
+def document_rows(filters: Filters) -> Iterator[list]:
+    stmt = (
+        select(
+            Document.proposal_id,
+            Proposal.protocol_number,
+            PactVersion.number,
+            Document.kind,
+            Document.sha256,
+            Document.size,
+            Document.language,
+            Document.created_at,
+        )
+        .join(Proposal, Proposal.id == Document.proposal_id)
+        .join(PactVersion, PactVersion.id == Document.version_id)
+        .where(Document.proposal_id.in_(pact_ids(filters)))
+        .order_by(Document.id)
+    )
+    for row in _stream(stmt):
+        yield list(row)
+
+
+def signature_rows(filters: Filters) -> Iterator[list]:
+    stmt = (
+        select(
+            Signature.proposal_id,
+            Proposal.protocol_number,
+            Signature.signer_id,
+            Signature.signer_role,
+            Signature.typed_name,
+            Signature.signed_at,
+            Signature.document_hash,
+        )
+        .join(Proposal, Proposal.id == Signature.proposal_id)
+        .where(Signature.proposal_id.in_(pact_ids(filters)))
+        .order_by(Signature.id)
+    )
+    for row in _stream(stmt):
+        yield list(row)
+
+
+def report_rows(filters: Filters) -> Iterator[list]:
+    stmt = (
+        select(
+            MonitoringReport.proposal_id,
+            Proposal.protocol_number,
+            MonitoringReport.author_id,
+            MonitoringReport.filed_at,
+            MonitoringReport.final,
+            MonitoringReport.text,
+            MonitoringReport.indicators,
+        )
+        .join(Proposal, Proposal.id == MonitoringReport.proposal_id)
+        .where(MonitoringReport.proposal_id.in_(pact_ids(filters)))
+        .order_by(MonitoringReport.id)
+    )
+    for row in _stream(stmt):
+        yield list(row)
+
+
+def chain_rows() -> Iterator[tuple[int, str, str]]:
+    """(seq, prev_hash, hash) of every event of the whole chain, in order."""
+    stmt = select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
+    for row in _stream(stmt):
+        yield tuple(row)
+
+
+def event_object(row: tuple) -> dict:
+    """An event row as a JSON object (JSON Lines)."""
+    obj = dict(zip(bundle.EVENT_COLUMNS, row, strict=True))
+    obj["occurred_at"] = obj["occurred_at"].isoformat(timespec="microseconds")
+    return obj
+
+
+def _tick(progress: Progress | None) -> None:
+    if progress is not None:
+        progress(1)
+
+
+# Writers.
+
+
+class _CsvSink:
+    """CSV rows encoded to UTF-8 and handed to ``write`` in chunks: constant memory."""
+
+    def __init__(self, write: Callable[[bytes], None], columns: list[str]):
+        self._write = write
+        self._buffer = io.StringIO()
+        self._writer = bundle.csv_writer(self._buffer)
+        self.rows = 0
+        self._writer.writerow(columns)
+
+    def row(self, values) -> None:
+        self._writer.writerow([bundle.cell(v) for v in values])
+        self.rows += 1
+        if self._buffer.tell() > 1 << 16:
+            self.flush()
+
+    def flush(self) -> None:
+        self._write(self._buffer.getvalue().encode())
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+
+def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | None = None) -> int:
+    if bom:
+        fh.write("\ufeff".encode())
+    sink = _CsvSink(fh.write, bundle.EVENT_COLUMNS)
+    for row in event_rows(filters):
+        sink.row(row)
+        _tick(progress)
+    sink.flush()
+    return sink.rows
+
+
+def write_jsonl(fh, filters: Filters, *, progress: Progress | None = None) -> int:
+    rows = 0
+    for row in event_rows(filters):
+        fh.write(canonical_json(event_object(row)) + b"\n")
+        rows += 1
+        _tick(progress)
+    return rows
+
+
+def _xlsx_value(ws, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, datetime):
+        # Excel has no time zones: write UTC, naive.
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, dict | list):
+        value = canonical_json(value).decode()
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            # Text, never a formula.
+            text = WriteOnlyCell(ws, value)
+            text.data_type = "s"
+            return text
+    return value
+
+
+def write_xlsx(path, filters: Filters, *, progress: Progress | None = None) -> int:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    sheets = [
+        ("pacts", bundle.PACT_COLUMNS, pact_rows(filters)),
+        ("events", bundle.EVENT_COLUMNS, event_rows(filters)),
+        (
+            "versions",
+            bundle.VERSION_COLUMNS[:-1],
+            (row for row, _content in version_rows(filters)),
+        ),
+        ("signatures", bundle.SIGNATURE_COLUMNS, signature_rows(filters)),
+        ("reports", bundle.REPORT_COLUMNS_XLSX, report_rows(filters)),
+    ]
+    events = 0
+    for title, columns, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.append(columns)
+        for row in rows:
+            ws.append([_xlsx_value(ws, v) for v in row])
+            if title == "events":
+                events += 1
+                _tick(progress)
+    wb.save(path)
+    return events
+
+
+class _Entry:
+    """One file written into the ZIP as a stream, hashing and counting what it writes."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str, files: dict):
+        self.name = name
+        self._files = files
+        self._fh = zf.open(name, "w", force_zip64=True)
+        self._digest = hashlib.sha256()
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._digest.update(data)
+        self._size += len(data)
+        self._fh.write(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._fh.close()
+        self._files[self.name] = {"sha256": self._digest.hexdigest(), "size": self._size}
+
+
+def _copy(src, entry: _Entry) -> None:
+    while block := src.read(1 << 20):
+        entry.write(block)
+
+
+def _copy_into(zf: zipfile.ZipFile, name: str, files: dict, spool) -> None:
+    spool.seek(0)
+    with _Entry(zf, name, files) as entry:
+        _copy(spool, entry)
+
+
+def write_zip(
+    zf: zipfile.ZipFile,
+    filters: Filters,
+    *,
+    exported_by: str,
+    exported_at: datetime,
+    progress: Progress | None = None,
+) -> int:
+    files: dict[str, dict] = {}
+    storage_dir = current_app.config["STORAGE_DIR"]
+
+    # The whole chain first: its last event is the head the rest of the bundle is bound to.
+    head_seq, head_hash = 0, GENESIS_HASH
+    with _Entry(zf, "chain.csv", files) as entry:
+        sink = _CsvSink(entry.write, bundle.CHAIN_COLUMNS)
+        for seq, prev_hash, hash_ in chain_rows():
+            sink.row((seq, prev_hash, hash_))
+            head_seq, head_hash = seq, hash_
+        sink.flush()
+
+    first_seq = last_seq = None
+    with _Entry(zf, "events.csv", files) as entry:
+        sink = _CsvSink(entry.write, bundle.EVENT_COLUMNS)
+        for row in event_rows(filters, upto_seq=head_seq):
+            sink.row(row)
+            first_seq = row[0] if first_seq is None else first_seq
+            last_seq = row[0]
+            _tick(progress)
+        sink.flush()
+        events = sink.rows
+
+    with _Entry(zf, "pacts.csv", files) as entry:
+        sink = _CsvSink(entry.write, bundle.PACT_COLUMNS)
+        for row in pact_rows(filters):
+            sink.row(row)
+        sink.flush()
+        pacts = sink.rows
+
+    # A ZIP takes one write handle at a time: each index is spooled while its files are written.
+    with tempfile.SpooledTemporaryFile(max_size=1 << 22) as spool:
+        sink = _CsvSink(spool.write, bundle.VERSION_COLUMNS)
+        for row, content in version_rows(filters):
+            name = bundle.version_path(row[1], row[0], row[2])
+            with _Entry(zf, name, files) as version_entry:
+                version_entry.write(canonical_json(content))
+            sink.row([*row, name])
+        sink.flush()
+        _copy_into(zf, "versions.csv", files, spool)
+
+    with tempfile.SpooledTemporaryFile(max_size=1 << 22) as spool:
+        sink = _CsvSink(spool.write, bundle.DOCUMENT_COLUMNS)
+        for row in document_rows(filters):
+            name = bundle.document_path(row[4])
+            source = storage.path_for(storage_dir, row[4])
+            if not source.is_file():
+                raise ExportError(f"document {row[4]} is missing from storage ({source})")
+            with _Entry(zf, name, files) as document_entry, open(source, "rb") as src:
+                _copy(src, document_entry)
+            sink.row([*row, name])
+        sink.flush()
+        _copy_into(zf, "documents.csv", files, spool)
+
+    with _Entry(zf, "signatures.csv", files) as entry:
+        sink = _CsvSink(entry.write, bundle.SIGNATURE_COLUMNS)
+        for row in signature_rows(filters):
+            sink.row(row)
+        sink.flush()
+
+    with _Entry(zf, "datapackage.json", files) as entry:
+        descriptor = bundle.datapackage("commons-audit-export")
+        entry.write(json.dumps(descriptor, indent=2, ensure_ascii=False).encode() + b"\n")
+    with _Entry(zf, "README.txt", files) as entry:
+        entry.write(bundle.README.encode())
+
+    manifest = {
+        "format": "commons-audit-bundle",
+        "format_version": bundle.FORMAT_VERSION,
+        "exported_at": exported_at.isoformat(timespec="seconds"),
+        "exported_by": exported_by,
+        "filters": filters.as_dict(),
+        "chain": {"count": head_seq, "head_hash": head_hash},
+        "events": {"count": events, "first_seq": first_seq, "last_seq": last_seq},
+        "pacts": pacts,
+        "files": files,
+    }
+    zf.writestr(bundle.MANIFEST, bundle.manifest_bytes(manifest))
+    return events
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    format: str
+    rows: int
+    sha256: str
+    event_seq: int
+
+
+def run_export(
+    fmt: str,
+    output,
+    filters: Filters,
+    *,
+    by: User | None = None,
+    bom: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the export to ``output`` (atomically), then record it as an audit event."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}")
+    output = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=output.parent or ".", prefix=".export-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if fmt == "csv":
+                rows = write_csv(fh, filters, bom=bom, progress=progress)
+            elif fmt == "jsonl":
+                rows = write_jsonl(fh, filters, progress=progress)
+            elif fmt == "zip":
+                with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                    rows = write_zip(
+                        zf,
+                        filters,
+                        exported_by=by.email if by else "cli",
+                        exported_at=utcnow(),
+                        progress=progress,
+                    )
+        if fmt == "xlsx":
+            rows = write_xlsx(tmp, filters, progress=progress)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        db.session.rollback()
+        raise
+    sha256 = storage.sha256_of_file(output)
+    event = append_event(
+        "exported",
+        actor=by,
+        actor_role=Role.AUDITOR.value if by is not None and by.has_role(Role.AUDITOR) else None,
+        payload={
+            "format": fmt,
+            "filters": filters.as_dict(),
+            "rows": rows,
+            "sha256": sha256,
+            "by": by.email if by else "cli",
+        },
+        public=False,
+    )
+    db.session.commit()
+    return ExportResult(output, fmt, rows, sha256, event.seq)
