@@ -772,13 +772,19 @@ def _walk(proposal, path, people, passwords, start) -> None:
         now += timedelta(days=days)
         actor = workflows.SYSTEM if who == "system" else people[who]
         if trigger == "agree_draft":
-            save_version(proposal, author=people["officer"], comment="Draft agreed in co-design")
+            save_version(
+                proposal,
+                author=people["officer"],
+                comment="Draft agreed in co-design",
+                now=now - timedelta(days=5),
+            )
             record_meeting(
                 proposal,
                 actor=people["officer"],
                 held_on=(now - timedelta(days=3)).date(),
                 attendees="Commons office; the proponents",
                 minutes="Activities, safety and support agreed.",
+                now=now - timedelta(days=3),
             )
         data = {
             k: (v.format(n=proposal.id) if isinstance(v, str) else v)

@@ -51,9 +51,17 @@ def _plain(content: dict) -> dict:
 
 
 def save_version(
-    proposal, *, author, content: dict | None = None, comment: str = ""
+    proposal,
+    *,
+    author,
+    content: dict | None = None,
+    comment: str = "",
+    now: datetime | None = None,
 ) -> PactVersion:
-    """Save the pact text as a new version (co-design only); the previous ones stay as they were."""
+    """Save the pact text as a new version (co-design only); the previous ones stay as they were.
+
+    ``now`` is for recording past history (the demo city); it defaults to the current time.
+    """
     if proposal.status != "co_design":
         raise DomainError(_("The pact text can be changed only during co-design."))
     content = _plain(content) if content is not None else default_content(proposal)
@@ -79,6 +87,8 @@ def save_version(
         comment=comment.strip(),
         author_id=author.id,
     )
+    if now is not None:
+        version.created_at = now
     db.session.add(version)
     db.session.flush()
     append_event(
@@ -86,6 +96,7 @@ def save_version(
         actor=author,
         proposal=proposal,
         payload={"version": number, "hash": version.content_hash, "comment": comment},
+        occurred_at=now,
     )
     return version
 

@@ -56,6 +56,14 @@ TRIGGER_LABELS = {
     "complete_withdrawal": _l("Complete withdrawal"),
     "revoke": _l("Revoke"),
     "terminate": _l("Terminate"),
+    # Events recorded outside the lifecycle's transitions.
+    "created": _l("Proposal created"),
+    "created_by_renewal": _l("Created by renewal"),
+    "pact_version_saved": _l("Pact text saved"),
+    "meeting_recorded": _l("Co-design meeting recorded"),
+    "opinion_requested": _l("Technical opinion requested"),
+    "opinion_recorded": _l("Technical opinion recorded"),
+    "imported": _l("Imported from the previous register"),
 }
 
 PACT_TYPE_LABELS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -88,9 +88,15 @@ def _ensure_state(proposal: Proposal, *states: str, what: str) -> None:
 
 
 def record_meeting(
-    proposal: Proposal, *, actor: User, held_on: date, attendees: str = "", minutes: str = ""
+    proposal: Proposal,
+    *,
+    actor: User,
+    held_on: date,
+    attendees: str = "",
+    minutes: str = "",
+    now: datetime | None = None,
 ) -> CoDesignMeeting:
-    """Record a co-design meeting and its minutes."""
+    """Record a co-design meeting and its minutes (``now``: when recorded, default now)."""
     _ensure_state(proposal, "co_design", what=_("A meeting"))
     if held_on is None:
         raise DomainError(_("Enter the date of the meeting."), field="held_on")
@@ -113,6 +119,7 @@ def record_meeting(
             "held_on": held_on.isoformat(),
             "with_minutes": bool(meeting.minutes),
         },
+        occurred_at=now,
     )
     return meeting
 
