@@ -29,6 +29,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--rounds", "15", "--requests", "500"],
         ["--rounds", "2", "--requests", "20"],
     ),
+    "audit": (
+        "bench.audit",
+        ["--events", "1000000", "--proposals", "20000", "--commons", "5000"],
+        ["--events", "5000", "--proposals", "500", "--commons", "100"],
+    ),
 }
 
 

@@ -99,36 +99,50 @@ class ChainReport:
     reason: str = ""
 
 
-def verify_chain(session=None, batch_size: int = 5000) -> ChainReport:
+def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
     """Recompute every event's hash and link in order; stop at the first inconsistency.
 
-    Streams the table in seq order with constant memory.
+    Streams the table in seq order with constant memory. For speed, the payload is read as its
+    stored JSON text and, on PostgreSQL, the timestamp as its ISO text (the exact text
+    ``event_fields`` gives), and each event's canonical JSON is written directly
+    (:func:`commons.audit.chain.event_hash_of`, equal to ``event_hash(event_fields(...))``).
     """
+    from sqlalchemy import Text, cast
+
+    from commons.audit.chain import event_hash_of, payload_json
+
     session = session if session is not None else db.session
     table = AuditEvent.__table__
-    columns = [
-        table.c[name]
-        for name in (
-            "seq",
-            "occurred_at",
-            "actor_id",
-            "actor_role",
-            "proposal_id",
-            "trigger",
-            "from_state",
-            "to_state",
-            "payload",
-            "public",
-            "prev_hash",
-            "hash",
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    occurred = (
+        func.to_char(
+            func.timezone("UTC", table.c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
         )
+        if postgresql
+        else table.c.occurred_at
+    )
+    columns = [
+        table.c.seq,
+        occurred,
+        table.c.actor_id,
+        table.c.actor_role,
+        table.c.proposal_id,
+        table.c.trigger,
+        table.c.from_state,
+        table.c.to_state,
+        cast(table.c.payload, Text),
+        table.c.public,
+        table.c.prev_hash,
+        table.c.hash,
     ]
     result = session.execute(
-        select(*columns).order_by(table.c.seq).execution_options(yield_per=batch_size)
+        select(*columns)
+        .order_by(table.c.seq)
+        .execution_options(stream_results=True, yield_per=batch_size)
     )
     expected_seq, prev, count = 1, GENESIS_HASH, 0
-    for row in result:
-        (
+    for rows in result.partitions():
+        for (
             seq,
             occurred_at,
             actor_id,
@@ -141,39 +155,39 @@ def verify_chain(session=None, batch_size: int = 5000) -> ChainReport:
             public,
             prev_hash,
             stored_hash,
-        ) = row
-        if seq != expected_seq:
-            result.close()
-            # Name the event missing from its place: deleted, or its number altered.
-            return ChainReport(
-                False,
-                count,
-                prev,
-                expected_seq,
-                f"event {expected_seq} is missing (the next one is {seq})",
+        ) in rows:
+            if seq != expected_seq:
+                result.close()
+                # Name the event missing from its place: deleted, or its number altered.
+                return ChainReport(
+                    False,
+                    count,
+                    prev,
+                    expected_seq,
+                    f"event {expected_seq} is missing (the next one is {seq})",
+                )
+            if prev_hash != prev:
+                result.close()
+                return ChainReport(
+                    False, count, prev, seq, "its previous-hash does not match the event before it"
+                )
+            digest = event_hash_of(
+                seq,
+                occurred_at if postgresql else occurred_at.isoformat(timespec="microseconds"),
+                actor_id,
+                actor_role,
+                proposal_id,
+                trigger,
+                from_state,
+                to_state,
+                payload_json(payload),
+                public,
+                prev_hash,
             )
-        if prev_hash != prev:
-            result.close()
-            return ChainReport(
-                False, count, prev, seq, "its previous-hash does not match the event before it"
-            )
-        fields = event_fields(
-            seq,
-            occurred_at,
-            actor_id,
-            actor_role,
-            proposal_id,
-            trigger,
-            from_state,
-            to_state,
-            payload,
-            public,
-            prev_hash,
-        )
-        if event_hash(fields) != stored_hash:
-            result.close()
-            return ChainReport(
-                False, count, prev, seq, "its content does not match its hash (altered)"
-            )
-        prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
+            if digest != stored_hash:
+                result.close()
+                return ChainReport(
+                    False, count, prev, seq, "its content does not match its hash (altered)"
+                )
+            prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
     return ChainReport(True, count, prev)

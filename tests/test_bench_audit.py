@@ -1,0 +1,137 @@
+"""The audit benchmark runs end to end, and the fast paths of the audit code (the canonical
+JSON written directly, the CSV and JSON Lines writers) give exactly what the reference rules
+give. No timing is checked here: timing belongs in bench/."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bench.common import DEFAULT_POSTGRESQL_URL, postgresql_reachable
+from commons.audit import bundle
+from commons.audit.chain import (
+    GENESIS_HASH,
+    canonical_json,
+    event_fields,
+    event_hash,
+    event_hash_of,
+    payload_json,
+)
+from commons.audit.exports import Filters, event_object, event_rows, write_csv, write_jsonl
+from commons.audit.operations import append_event, verify_chain
+from commons.extensions import db
+from tests.workflows.scenario import Cast, proposal_in
+
+PAYLOADS = [
+    {},
+    {"version": 1},
+    {"reasons": 'Says "no", then, yes\r\nnew line; àè 漢字 \\ \t', "b": [1, 2.5, None, True]},
+    {"z": {"y": {"x": [{"b": 1, "a": 2}]}}, "a": -0.0, "n": 10**20, "f": 1e-7},
+    ["a", "list", {"k": "v"}],
+    "just a string, with a comma",
+    42,
+    3.25,
+    True,
+    None,
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize(
+    ("actor_id", "actor_role", "proposal_id", "from_state", "to_state", "public"),
+    [
+        (None, None, None, None, None, False),
+        (7, "officer", 12, "submitted", 'under "review"', True),
+        (2**40, "ruolo è", 3, "a,b", "c\nd", True),
+    ],
+)
+def test_event_hash_of_equals_the_reference_hash(
+    payload, actor_id, actor_role, proposal_id, from_state, to_state, public
+):
+    at = datetime(2026, 3, 4, 5, 6, 7, 0, tzinfo=UTC) + timedelta(microseconds=123)
+    fields = event_fields(
+        42, at, actor_id, actor_role, proposal_id, "trig\u2028", from_state, to_state,
+        payload, public, GENESIS_HASH,
+    )  # fmt: skip
+    stored = canonical_json(payload).decode() if payload is not None else "null"
+
+    fast = event_hash_of(
+        42,
+        at.isoformat(timespec="microseconds"),
+        actor_id,
+        actor_role,
+        proposal_id,
+        "trig\u2028",
+        from_state,
+        to_state,
+        payload_json(stored),
+        public,
+        GENESIS_HASH,
+    )
+
+    assert fast == event_hash(fields)
+
+
+def _reference_csv(filters: Filters) -> bytes:
+    """The CSV as the writer made it before it was optimised: csv.writer over bundle.cell."""
+    buffer = io.StringIO()
+    writer = bundle.csv_writer(buffer)
+    writer.writerow(bundle.EVENT_COLUMNS)
+    for row in event_rows(filters):
+        writer.writerow([bundle.cell(v) for v in row])
+    return buffer.getvalue().encode()
+
+
+def _reference_jsonl(filters: Filters) -> bytes:
+    return b"".join(canonical_json(event_object(row)) + b"\n" for row in event_rows(filters))
+
+
+def test_csv_and_jsonl_writers_give_the_reference_bytes(app):
+    cast = Cast()
+    pact = proposal_in("draft", cast)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i, payload in enumerate(PAYLOADS * 3):
+        append_event(
+            f"note,{i}" if i % 4 == 0 else "note",
+            actor=cast.representative if i % 2 else None,
+            actor_role='role "x"' if i % 3 == 0 else None,
+            proposal=pact,
+            from_state="a\r\nb" if i % 5 == 0 else None,
+            payload=payload if isinstance(payload, dict) else {"value": payload},
+            public=bool(i % 2),
+            occurred_at=start + timedelta(seconds=i, microseconds=i * 7 % 3),
+        )
+    db.session.commit()
+    filters = Filters()
+
+    for bom in (False, True):
+        out = io.BytesIO()
+        rows = write_csv(out, filters, bom=bom)
+        assert out.getvalue() == ("\ufeff".encode() if bom else b"") + _reference_csv(filters)
+    jsonl = io.BytesIO()
+    assert write_jsonl(jsonl, filters) == rows
+    assert jsonl.getvalue() == _reference_jsonl(filters)
+    assert rows == len(list(csv.reader(io.StringIO(_reference_csv(filters).decode())))) - 1
+    assert verify_chain().ok
+
+
+def test_benchmark_runs_on_postgresql(tmp_path):
+    reason = postgresql_reachable(DEFAULT_POSTGRESQL_URL)
+    if reason:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {reason}")
+    from bench.audit import markdown_report, run
+    from bench.common import machine
+
+    result = run(DEFAULT_POSTGRESQL_URL, 2000, proposals=200, commons=50, out=io.StringIO())
+
+    assert result["csv"]["rows"] == result["jsonl"]["rows"] == result["copy"]["rows"] > 0
+    assert result["csv"]["lines"] == result["csv"]["rows"] + 1
+    assert result["jsonl"]["lines"] == result["jsonl"]["rows"]
+    assert result["verify"]["ok"] is True
+    # The chain holds the generated events and the two exports' own events.
+    assert result["verify"]["events"] == result["verify_cli"]["events"] == 2002
+    assert result["csv"]["peak_mb"] > 0 and result["csv"]["vs_copy"] > 0
+    assert "<!--" not in markdown_report(result, machine(), [])
