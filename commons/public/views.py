@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from functools import partial
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ import workflows
 from commons.extensions import db
 from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
+from commons.public import opendata
 from commons.registry.models import Commons
 from workflows.diagram import lifecycle_edges, mermaid, svg
 from workflows.engine import default_profile_name
@@ -178,3 +181,53 @@ def how_it_works():
         clocks=clock_sentences(profile),
         mermaid_source=mermaid(profile, labels=labels, trigger_labels=triggers),
     )
+
+
+# --- Open data --------------------------------------------------------------------------
+
+
+def _download(chunks, filename: str, content_type: str) -> Response:
+    """A streamed file, read from the database while it is sent."""
+    return Response(
+        chunks,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@public_bp.get("/open-data/")
+def open_data():
+    """The open-data files, what they hold and the meaning of every field."""
+    return render_template("public/open_data.html", datasets=opendata.DATASETS)
+
+
+@public_bp.get("/open-data/pacts.csv")
+def open_data_pacts_csv():
+    chunks = opendata.stream(partial(opendata.pacts_csv, context=opendata.pact_context()))
+    return _download(chunks, "pacts.csv", "text/csv; charset=utf-8")
+
+
+@public_bp.get("/open-data/pacts.json")
+def open_data_pacts_json():
+    chunks = opendata.stream(partial(opendata.pacts_json, context=opendata.pact_context()))
+    return _download(chunks, "pacts.json", "application/json; charset=utf-8")
+
+
+@public_bp.get("/open-data/events.csv")
+def open_data_events_csv():
+    chunks = opendata.stream(opendata.events_csv)
+    return _download(chunks, "events.csv", "text/csv; charset=utf-8")
+
+
+@public_bp.get("/open-data/commons.geojson")
+def open_data_commons_geojson():
+    chunks = opendata.stream(opendata.commons_geojson)
+    return _download(chunks, "commons.geojson", "application/geo+json; charset=utf-8")
+
+
+@public_bp.get("/open-data/datapackage.json")
+def open_data_datapackage():
+    title = _("Register of collaboration pacts: %(city)s", city=current_app.config["CITY_NAME"])
+    response = jsonify(opendata.datapackage(title))
+    response.headers["Content-Disposition"] = 'attachment; filename="datapackage.json"'
+    return response

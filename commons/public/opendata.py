@@ -1,0 +1,487 @@
+"""Open data: the public register as CSV, JSON and GeoJSON files, with a Frictionless package.
+
+Every file's fields are defined once, in ``DATASETS``: the open-data page draws its data
+dictionary from it and ``datapackage()`` builds the Frictionless schemas from it.
+
+Only public data leaves here (DOMAIN.md, "The public register"): of the people behind a pact,
+only the representative's name, and only once the pact is signed. No reasons, messages or
+other free text of the audit trail, no actor names or ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+import workflows
+from commons.audit.models import AuditEvent
+from commons.documents.models import Document
+from commons.extensions import db
+from commons.proposals.labels import STATE_LABELS
+from commons.proposals.models import Proposal
+from commons.registry.models import Commons
+from workflows.engine import ProfileError
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a file: its name, its Frictionless type and what it means."""
+
+    name: str
+    type: str
+    description: object  # a lazy string, translated where it is shown
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One file of the open data."""
+
+    name: str
+    path: str
+    format: str
+    mediatype: str
+    title: object
+    description: object
+    fields: tuple[Field, ...]
+    tabular: bool = True
+
+
+PACT_FIELDS = (
+    Field("id", "integer", _l("Identifier of the proposal in the register.")),
+    Field("protocol_number", "string", _l("Protocol number given when it was submitted.")),
+    Field("title", "string", _l("Title of the proposal.")),
+    Field("pact_type", "string", _l("Type of pact: ordinary or complex.")),
+    Field("status", "string", _l("Stage of the lifecycle, as a code (e.g. co_design, active).")),
+    Field("status_label", "string", _l("Stage of the lifecycle, in English words.")),
+    Field("districts", "string", _l("Districts of the commons concerned, separated by “;”.")),
+    Field("commons_ids", "string", _l("Identifiers of the commons concerned, separated by “;”.")),
+    Field("start_date", "date", _l("Date the pact starts (YYYY-MM-DD).")),
+    Field("end_date", "date", _l("Date the pact ends (YYYY-MM-DD).")),
+    Field("decision_number", "string", _l("Number of the act approving the pact.")),
+    Field("decision_date", "date", _l("Date of the act approving the pact.")),
+    Field("deliberation_number", "string", _l("Number of the council deliberation, if any.")),
+    Field("deliberation_date", "date", _l("Date of the council deliberation, if any.")),
+    Field(
+        "representative",
+        "string",
+        _l("Name of the proponents' representative; only for signed pacts, empty otherwise."),
+    ),
+    Field("signed_pdf_url", "string", _l("Address of the signed pact PDF, when there is one.")),
+    Field(
+        "proponent_type",
+        "string",
+        _l("Kind of proponent (e.g. individual, informal_group, association)."),
+    ),
+)
+
+EVENT_FIELDS = (
+    Field("seq", "integer", _l("Position of the event in the audit chain.")),
+    Field("occurred_at", "datetime", _l("When it happened, in UTC (ISO 8601).")),
+    Field("proposal_id", "integer", _l("Identifier of the proposal (see pacts.csv).")),
+    Field("protocol_number", "string", _l("Protocol number of the proposal.")),
+    Field("trigger", "string", _l("The action recorded, as a code (e.g. admit, approve, sign).")),
+    Field("actor_role", "string", _l("Role in which the action was taken (no names).")),
+    Field("from_state", "string", _l("Stage before the action, as a code.")),
+    Field("to_state", "string", _l("Stage after the action, as a code.")),
+    Field("act_number", "string", _l("Number of the act the action recorded, if any.")),
+    Field("act_date", "date", _l("Date of that act, if any.")),
+    Field("deliberation_number", "string", _l("Number of the council deliberation, if any.")),
+    Field("deliberation_date", "date", _l("Date of the council deliberation, if any.")),
+)
+
+COMMONS_FIELDS = (
+    Field("id", "integer", _l("Identifier of the commons in the register.")),
+    Field("name", "string", _l("Name of the commons.")),
+    Field("kind", "string", _l("Kind of commons (e.g. park, garden, square, building).")),
+    Field("address", "string", _l("Address of the commons.")),
+    Field("district", "string", _l("District.")),
+    Field("neighbourhood", "string", _l("Neighbourhood.")),
+    Field("availability", "string", _l("Whether it is available, in a pact or unavailable.")),
+    Field("cadastral_reference", "string", _l("Cadastral reference, if known.")),
+)
+
+DATASETS = (
+    Dataset(
+        name="pacts",
+        path="pacts.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Pacts"),
+        description=_l("Every proposal that left draft, one row each, with its acts."),
+        fields=PACT_FIELDS,
+    ),
+    Dataset(
+        name="pacts-json",
+        path="pacts.json",
+        format="json",
+        mediatype="application/json",
+        title=_l("Pacts (JSON)"),
+        description=_l("The same rows as pacts.csv, as a JSON array of objects."),
+        fields=PACT_FIELDS,
+    ),
+    Dataset(
+        name="commons",
+        path="commons.geojson",
+        format="geojson",
+        mediatype="application/geo+json",
+        title=_l("Commons on the map"),
+        description=_l(
+            "A GeoJSON FeatureCollection of the commons with a position; "
+            "the fields below are each feature's properties."
+        ),
+        fields=COMMONS_FIELDS,
+        tabular=False,
+    ),
+    Dataset(
+        name="events",
+        path="events.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Events"),
+        description=_l(
+            "The public events of the proposals' audit trail, with the acts they record."
+        ),
+        fields=EVENT_FIELDS,
+    ),
+)
+
+DATASET_BY_PATH = {dataset.path: dataset for dataset in DATASETS}
+
+# Act references an event may carry in its payload; nothing else of the payload is published.
+EVENT_PAYLOAD_KEYS = ("act_number", "act_date", "deliberation_number", "deliberation_date")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _iso_date(value) -> str:
+    """A date as YYYY-MM-DD, or "" when it is missing or not a date."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        return ""
+
+
+def _iso_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _english_state_labels() -> dict[str, str]:
+    with force_locale("en"):
+        return {state: str(label) for state, label in STATE_LABELS.items()}
+
+
+def _profile(name: str):
+    try:
+        return workflows.get_profile(name)
+    except ProfileError:
+        return workflows.get_profile(None)
+
+
+def _states_after_signing(profile) -> frozenset[str]:
+    """Terminal states reached only from states in force: a pact there was signed."""
+    sources: dict[str, set[str]] = {}
+    for spec in profile.transitions:
+        sources.setdefault(spec.target, set()).update(spec.sources)
+    return frozenset(
+        state
+        for state in profile.terminal
+        if sources.get(state) and sources[state] <= set(profile.in_force)
+    )
+
+
+def _all_in_force() -> set[str]:
+    states: set[str] = set()
+    for name in workflows.profile_names():
+        states |= workflows.get_profile(name).in_force
+    return states
+
+
+# --- pacts --------------------------------------------------------------------------------
+
+
+def _signed_documents(session: Session) -> dict[int, str]:
+    """The SHA-256 of each proposal's latest signed PDF."""
+    rows = session.execute(
+        select(Document.proposal_id, Document.sha256)
+        .where(Document.kind == "signed")
+        .order_by(Document.id)
+    )
+    return {proposal_id: sha for proposal_id, sha in rows}
+
+
+def _once_in_force(session: Session) -> set[int]:
+    """Proposals whose audit trail shows them entering a state in which a pact is in force."""
+    return set(
+        session.scalars(
+            select(AuditEvent.proposal_id)
+            .where(AuditEvent.proposal_id.is_not(None))
+            .where(AuditEvent.to_state.in_(sorted(_all_in_force())))
+            .distinct()
+        )
+    )
+
+
+def pact_context() -> dict:
+    """What the pact rows need of the request: English labels and the PDF address pattern."""
+    return {
+        "labels": _english_state_labels(),
+        "pdf_url": url_for("documents.download", sha256=_SHA, _external=True),
+    }
+
+
+_SHA = "SHA256"
+
+
+def pact_rows(session: Session, context: dict) -> Iterator[dict]:
+    """One dict per proposal that left draft, in id order, read in batches."""
+    labels, pdf_url = context["labels"], context["pdf_url"]
+    signed_docs = _signed_documents(session)
+    once_in_force = _once_in_force(session)
+    profiles: dict[str, tuple] = {}
+    query = (
+        select(Proposal)
+        .where(Proposal.status != "draft")
+        .options(
+            selectinload(Proposal.commons),
+            selectinload(Proposal.group),
+            selectinload(Proposal.representative),
+        )
+        .order_by(Proposal.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for proposal in session.scalars(query):
+        if proposal.profile not in profiles:
+            profile = _profile(proposal.profile)
+            profiles[proposal.profile] = (profile, _states_after_signing(profile))
+        profile, after_signing = profiles[proposal.profile]
+        sha = signed_docs.get(proposal.id)
+        signed = (
+            sha is not None
+            or proposal.status in profile.in_force
+            or (
+                proposal.status in profile.terminal
+                and (proposal.status in after_signing or proposal.id in once_in_force)
+            )
+        )
+        districts = sorted({c.district for c in proposal.commons if c.district})
+        yield {
+            "id": proposal.id,
+            "protocol_number": _text(proposal.protocol_number),
+            "title": proposal.title,
+            "pact_type": proposal.pact_type,
+            "status": proposal.status,
+            "status_label": labels.get(proposal.status, proposal.status.replace("_", " ")),
+            "districts": ";".join(districts),
+            "commons_ids": ";".join(str(c.id) for c in proposal.commons),
+            "start_date": _iso_date(proposal.start_date),
+            "end_date": _iso_date(proposal.end_date),
+            "decision_number": _text(proposal.decision_number),
+            "decision_date": _iso_date(proposal.decision_date),
+            "deliberation_number": _text(proposal.deliberation_number),
+            "deliberation_date": _iso_date(proposal.deliberation_date),
+            "representative": proposal.representative.full_name if signed else "",
+            "signed_pdf_url": pdf_url.replace(_SHA, sha) if sha else "",
+            "proponent_type": proposal.group.kind if proposal.group else "",
+        }
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+def event_rows(session: Session) -> Iterator[dict]:
+    """The public events of proposals that left draft, in chain order, read in batches."""
+    query = (
+        select(AuditEvent, Proposal.protocol_number)
+        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
+        .where(AuditEvent.public.is_(True), Proposal.status != "draft")
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=BATCH)
+    )
+    for event, protocol_number in session.execute(query):
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        row = {
+            "seq": event.seq,
+            "occurred_at": _iso_datetime(event.occurred_at),
+            "proposal_id": event.proposal_id,
+            "protocol_number": _text(protocol_number or payload.get("protocol_number")),
+            "trigger": event.trigger,
+            "actor_role": _text(event.actor_role),
+            "from_state": _text(event.from_state),
+            "to_state": _text(event.to_state),
+        }
+        for key in EVENT_PAYLOAD_KEYS:
+            value = payload.get(key)
+            if key.endswith("_date"):
+                row[key] = _iso_date(value)
+            else:
+                row[key] = value if isinstance(value, str | int) else ""
+        yield row
+
+
+# --- commons ------------------------------------------------------------------------------
+
+
+def _geometry(commons: Commons) -> dict | None:
+    stored = commons.geometry
+    if (
+        isinstance(stored, dict)
+        and stored.get("type")
+        and ("coordinates" in stored or "geometries" in stored)
+    ):
+        return stored
+    if commons.latitude is not None and commons.longitude is not None:
+        return {"type": "Point", "coordinates": [float(commons.longitude), float(commons.latitude)]}
+    return None
+
+
+def commons_features(session: Session) -> Iterator[dict]:
+    query = select(Commons).order_by(Commons.id).execution_options(yield_per=BATCH)
+    for commons in session.scalars(query):
+        geometry = _geometry(commons)
+        if geometry is None:
+            continue
+        yield {
+            "type": "Feature",
+            "id": commons.id,
+            "geometry": geometry,
+            "properties": {field.name: getattr(commons, field.name) for field in COMMONS_FIELDS},
+        }
+
+
+# --- streaming --------------------------------------------------------------------------
+
+
+def stream(make_chunks: Callable[[Session], Iterator[str]]) -> Iterator[str]:
+    """Chunks read in a session of their own while they are sent.
+
+    The session is opened on the app's engine, taken now: the chunks need no application or
+    request context, which a response body streamed by the server no longer has.
+    """
+    engine = db.engine
+
+    def generate() -> Iterator[str]:
+        with Session(engine) as session:
+            yield from make_chunks(session)
+
+    return generate()
+
+
+def pacts_csv(session: Session, context: dict) -> Iterator[str]:
+    return csv_lines(PACT_FIELDS, pact_rows(session, context))
+
+
+def pacts_json(session: Session, context: dict) -> Iterator[str]:
+    return json_array(PACT_FIELDS, pact_rows(session, context))
+
+
+def events_csv(session: Session) -> Iterator[str]:
+    return csv_lines(EVENT_FIELDS, event_rows(session))
+
+
+def commons_geojson(session: Session) -> Iterator[str]:
+    return geojson_collection(commons_features(session))
+
+
+# --- serialisation ------------------------------------------------------------------------
+
+
+def csv_lines(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
+    """A CSV file, a header then one line per row, produced as it is read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    names = [field.name for field in fields]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([row[name] for name in names])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_value(field: Field, value):
+    # In JSON an empty cell is null, so that typed fields (dates) stay valid.
+    return None if value == "" else value
+
+
+def json_array(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
+    """A JSON array of objects, one per row, produced as it is read."""
+    yield "["
+    first = True
+    for row in rows:
+        item = {field.name: _json_value(field, row[field.name]) for field in fields}
+        yield ("\n" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+        first = False
+    yield "\n]\n"
+
+
+def geojson_collection(features: Iterator[dict]) -> Iterator[str]:
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    for feature in features:
+        yield ("\n" if first else ",\n") + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"
+
+
+def _schema(fields: tuple[Field, ...]) -> dict:
+    return {
+        "fields": [
+            {"name": field.name, "type": field.type, "description": str(field.description)}
+            for field in fields
+        ]
+    }
+
+
+def datapackage(title: str) -> dict:
+    """The Frictionless Data Package descriptor of the files, with relative paths."""
+    resources = []
+    for dataset in DATASETS:
+        resource = {
+            "name": dataset.name,
+            "path": dataset.path,
+            "title": str(dataset.title),
+            "description": str(dataset.description),
+            "format": dataset.format,
+            "mediatype": dataset.mediatype,
+            "encoding": "utf-8",
+        }
+        if dataset.tabular:
+            resource["profile"] = "tabular-data-resource"
+            resource["schema"] = _schema(dataset.fields)
+        else:
+            resource["profile"] = "data-resource"
+        resources.append(resource)
+    return {
+        "name": "commons-register",
+        "title": title,
+        "resources": resources,
+    }
