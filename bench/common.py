@@ -157,3 +157,22 @@ def update_docs(name: str, markdown: str, path: Path = DOCS) -> Path:
 
 def say(message: str = "", out=None) -> None:
     print(message, file=out or sys.stdout, flush=True)
+
+
+def app_config(database_url: str, workdir) -> dict:
+    """The app's settings for a benchmark: its own database and folders, cheap argon2."""
+    from pathlib import Path
+
+    workdir = Path(workdir)
+    return {
+        "SECRET_KEY": "bench-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_DIR": str(workdir / "instance"),
+        "STORAGE_DIR": str(workdir / "storage"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CITY_NAME": "Benchville",
+        "CITY_LANGUAGE": None,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+    }

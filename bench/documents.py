@@ -49,7 +49,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from bench.common import machine, median, say, spread, table, update_docs
+from bench.common import app_config, machine, median, say, spread, table, update_docs
 
 NAME = "documents"
 RENDER_VARIANTS = ("ours", "raw", "raw_pdfa", "html")
@@ -60,22 +60,6 @@ WARMUP_REQUESTS = 20
 
 
 # --- the app and the demo pact --------------------------------------------------------------
-
-
-def _config(database_url: str, workdir: Path) -> dict:
-    """The app's settings for the benchmark: cheap argon2 (the demo has ten users)."""
-    return {
-        "SECRET_KEY": "bench-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "INSTANCE_DIR": str(workdir / "instance"),
-        "STORAGE_DIR": str(workdir / "storage"),
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "CITY_NAME": "Benchville",
-        "CITY_LANGUAGE": None,
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 8,
-        "ARGON2_PARALLELISM": 1,
-    }
 
 
 @dataclass
@@ -123,7 +107,7 @@ def _prepared() -> Iterator[_Setup]:
         engine = create_engine(url)
         Base.metadata.create_all(engine)
         engine.dispose()
-        app = create_app(_config(url, workdir))
+        app = create_app(app_config(url, workdir))
         try:
             with app.app_context():
                 started = time.perf_counter()

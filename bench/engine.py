@@ -50,6 +50,7 @@ from transitions import Machine
 
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
+    app_config,
     is_postgresql,
     machine,
     median,
@@ -73,22 +74,6 @@ BREAKDOWN = 500  # operations of the instrumented pass
 
 
 # --- the database ---------------------------------------------------------------------------
-
-
-def _config(database_url: str, workdir: Path) -> dict:
-    """The app's settings for the benchmark: cheap argon2 (two users), nothing on disk kept."""
-    return {
-        "SECRET_KEY": "bench-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "INSTANCE_DIR": str(workdir / "instance"),
-        "STORAGE_DIR": str(workdir / "storage"),
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "CITY_NAME": "Benchville",
-        "CITY_LANGUAGE": None,
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 8,
-        "ARGON2_PARALLELISM": 1,
-    }
 
 
 def _fresh_schema(database_url: str) -> None:
@@ -188,7 +173,7 @@ def _prepared(database_url: str, n: int) -> Iterator[_Setup]:
         )
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="commons-bench-")))
         _fresh_schema(url)
-        app = create_app(_config(url, workdir))
+        app = create_app(app_config(url, workdir))
         stack.enter_context(app.app_context())
         # Runs first on the way out: close the pool before the scratch database is dropped.
         stack.callback(db.engine.dispose)

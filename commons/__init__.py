@@ -42,10 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
-        if "SQLALCHEMY_DATABASE_URI" in config and config["SQLALCHEMY_DATABASE_URI"].startswith(
-            "sqlite"
-        ):
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this machine: no connection to check before each use.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from commons.db import import_all_models

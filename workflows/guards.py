@@ -578,23 +578,12 @@ def freeze_pact_version(ctx: Context) -> None:
 
 def signed_document_hash(ctx: Context) -> str:
     """The hash a signature binds to: the final PDF's, else the frozen version's."""
-    from commons.documents.models import Document, PactVersion
+    from commons.documents.operations import latest_document
 
-    final = ctx.session.scalar(
-        select(Document.sha256)
-        .where(Document.proposal_id == ctx.proposal.id, Document.kind == "final")
-        .order_by(Document.id.desc())
-        .limit(1)
-    )
-    if final:
-        return final
-
-    version = ctx.session.scalar(
-        select(PactVersion)
-        .where(PactVersion.proposal_id == ctx.proposal.id, PactVersion.frozen_at.is_not(None))
-        .order_by(PactVersion.number.desc())
-        .limit(1)
-    )
+    final = latest_document(ctx.proposal, "final")
+    if final is not None:
+        return final.sha256
+    version = _frozen_version(ctx)
     return version.content_hash if version else ""
 
 

@@ -161,7 +161,15 @@ def issue_document(
     issued_at: datetime,
     signatures: list[dict] | None = None,
 ) -> Document:
-    """Render the version as a PDF of this kind, store it by hash and record it (idempotent)."""
+    """Render the version as a PDF of this kind, store it by hash and record it.
+
+    Issued once: a version's document of this kind is returned as it is, never re-rendered.
+    """
+    issued = db.session.scalar(
+        select(Document).where(Document.version_id == version.id, Document.kind == kind)
+    )
+    if issued is not None:
+        return issued
     meta = pact_meta(proposal, version, issued_at=issued_at, signatures=signatures)
     language = document_language()
     pdf = rendering.render_pact_pdf(
@@ -205,7 +213,8 @@ def signature_rows(proposal) -> list[dict]:
     ]
 
 
-def final_document(proposal, kind: str = "final") -> Document | None:
+def latest_document(proposal, kind: str = "final") -> Document | None:
+    """The proposal's most recent issued document of this kind, if any."""
     return db.session.scalar(
         select(Document)
         .where(Document.proposal_id == proposal.id, Document.kind == kind)

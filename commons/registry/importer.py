@@ -437,7 +437,7 @@ class Counts:
     proposals_created: int = 0
 
 
-def _placeholder_user(name: str, kind: str) -> tuple[User, bool]:
+def _imported_representative(name: str, kind: str) -> tuple[User, bool]:
     """The account standing for an imported representative: it can never log in.
 
     Its e-mail is under the reserved ``.invalid`` domain, its password hash matches no password
@@ -470,7 +470,7 @@ def _group_for(row: PlannedRow, cache: dict, counts: Counts) -> tuple[ProponentG
     if key in cache:
         counts.groups_reused += 1
         return cache[key], "same as above"
-    user, new_user = _placeholder_user(row.group_name, row.group_kind)
+    user, new_user = _imported_representative(row.group_name, row.group_kind)
     group = None
     if not new_user:
         group = db.session.scalar(
