@@ -146,7 +146,10 @@ def _optional_datetime(value):
 
 
 def _optional_int(value):
-    number = int(str(value).strip())
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(_("a whole number, such as 12")) from None
     if number < 0:
         raise ValueError(_("cannot be negative"))
     return number
@@ -159,6 +162,7 @@ OPTIONAL: dict[str, Callable[[Any], Any]] = {
     "final": lambda v: v in (True, "y", "yes", "on", "true", "1", 1),
     "participants": _optional_int,
     "volunteer_hours": _optional_int,
+    "events_held": _optional_int,
 }
 
 # --- conditions -----------------------------------------------------------------------------
@@ -233,7 +237,10 @@ def required_fields_complete(ctx: Context) -> str | None:
 
 @guard
 def has_commons(ctx: Context) -> str | None:
-    return None if ctx.proposal.commons else _("Choose at least one commons.")
+    # A place not yet in the register, proposed by address, counts as the commons.
+    if ctx.proposal.commons or getattr(ctx.proposal, "new_place_address", None):
+        return None
+    return _("Choose at least one commons.")
 
 
 def _max_months(ctx: Context) -> int:
@@ -639,7 +646,11 @@ def reset_report_clock(ctx: Context) -> None:
 def record_report(ctx: Context) -> None:
     from commons.monitoring.models import MonitoringReport
 
-    indicators = {k: ctx.values[k] for k in ("participants", "volunteer_hours") if k in ctx.values}
+    indicators = {
+        k: ctx.values[k]
+        for k in ("participants", "volunteer_hours", "events_held")
+        if k in ctx.values
+    }
     report = MonitoringReport(
         proposal_id=ctx.proposal.id,
         author_id=ctx.actor.id,
