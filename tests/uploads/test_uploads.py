@@ -1,4 +1,4 @@
-"""Uploads: sniffed type, size cap, random names outside the web root, served only to those allowed."""
+"""Uploads: sniffed type, size cap, random names outside the web root, served to the allowed."""
 
 from __future__ import annotations
 
