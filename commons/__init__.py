@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.auth.views import admin_bp, auth_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
+    from commons.monitoring.views import monitoring_bp
     from commons.proposals.application import apply_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(uploads_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(apply_bp)
+    app.register_blueprint(monitoring_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -139,6 +139,24 @@ def _timeline(proposal: Proposal, private: bool) -> list[dict]:
     return rows
 
 
+def _reports(proposal: Proposal):
+    """Monitoring reports, newest first, with their photos: two queries whatever the count."""
+    from commons.monitoring.models import MonitoringReport
+    from commons.uploads.operations import attachments_for
+
+    reports = db.session.scalars(
+        select(MonitoringReport)
+        .where(MonitoringReport.proposal_id == proposal.id)
+        .order_by(MonitoringReport.filed_at.desc(), MonitoringReport.id.desc())
+    ).all()
+    photos: dict[int, list] = {}
+    if reports:
+        for attachment in attachments_for(proposal, "report_photo"):
+            if attachment.linked_id is not None:
+                photos.setdefault(attachment.linked_id, []).append(attachment)
+    return reports, photos
+
+
 def render_case(
     proposal: Proposal,
     *,
@@ -165,9 +183,12 @@ def render_case(
         )
         if may_read(current_user, d)
     ]
+    reports, report_photos = _reports(proposal) if private else ([], {})
     return render_template(
         "proposals/case.html",
         documents=documents,
+        reports=reports,
+        report_photos=report_photos,
         proposal=proposal,
         private=private,
         actions=actions,

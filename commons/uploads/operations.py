@@ -65,12 +65,17 @@ def upload_dir() -> Path:
 _UNSAFE = re.compile(r"[^\w .()+,-]", re.UNICODE)
 
 
-def sanitise_name(name: str | None, content_type: str) -> str:
-    """A display name: no path, no control characters, at most 200 characters, right suffix."""
+def clean_name(name: str | None) -> str:
+    """A file name safe to show and to put in a header: no path, no control characters."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", "".join(c for c in name if unicodedata.category(c)[0] != "C"))
-    name = name.strip(" ._") or "file"
+    return name.strip(" ._")[:200] or "file"
+
+
+def sanitise_name(name: str | None, content_type: str) -> str:
+    """A display name: no path, no control characters, at most 200 characters, right suffix."""
+    name = clean_name(name)
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
@@ -169,7 +174,7 @@ def save_uploads(files, **kwargs) -> tuple[list[Attachment], list[str]]:
         try:
             kept.append(save_upload(file, **kwargs))
         except UploadRejected as error:
-            problems.append(f"{sanitise_name(file.filename, 'application/pdf')[:-4]}: {error}")
+            problems.append(f"{clean_name(file.filename)}: {error}")
     return kept, problems
 
 
