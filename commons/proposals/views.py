@@ -254,14 +254,64 @@ def act(proposal_id: int, trigger: str):
     return redirect(url_for("proposals.case", proposal_id=proposal.id))
 
 
+def _deadline(proposal: Proposal):
+    """The date that matters next for the proponents, with what it is."""
+    status = proposal.status
+    if status == "awaiting_integration" and proposal.integration_due_at:
+        return proposal.integration_due_at.date(), _("reply to the office by")
+    if status == "public_notice" and proposal.notice_ends_at:
+        return proposal.notice_ends_at.date(), _("public notice ends")
+    if proposal.withdrawal_effective_on:
+        return proposal.withdrawal_effective_on, _("withdrawal takes effect")
+    if status in ("active", "renewal_review") and proposal.next_report_due_on:
+        return proposal.next_report_due_on, _("next monitoring report due")
+    if status in ("active", "suspended", "renewal_review") and proposal.end_date:
+        return proposal.end_date, _("the pact ends")
+    return None, None
+
+
+def _next_actions(proposal: Proposal, user) -> list[str]:
+    """What this user may do now, by the profile's table (no query: shown for every row)."""
+    profile = workflows.get_profile(proposal.profile)
+    triggers = [
+        t
+        for t in profile.triggers
+        if profile.specs_for(t, proposal.status) and can(user, f"fire:{t}", proposal)
+    ]
+    # Withdrawing is possible almost always; it is never "the next thing to do".
+    return [trigger_label(t) for t in triggers if t != "withdraw"]
+
+
 @proposals_bp.get("/mine")
 @login_required
 def mine():
-    """Proposals the user represents or is a member of, newest first."""
+    """My proposals: drafts to resume, then the others with state, next action and deadline."""
+    from sqlalchemy.orm import selectinload
+
+    from commons.proposals.application import first_missing_step
+
     member_of = select(GroupMember.group_id).where(GroupMember.user_id == current_user.id)
     rows = db.session.scalars(
         select(Proposal)
+        .options(selectinload(Proposal.group))
         .where(or_(Proposal.representative_id == current_user.id, Proposal.group_id.in_(member_of)))
         .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
     ).all()
-    return render_template("proposals/mine.html", proposals=rows, state_label=state_label)
+    drafts, others = [], []
+    for p in rows:
+        if p.status == "draft":
+            mine_to_edit = p.representative_id == current_user.id
+            drafts.append({"p": p, "resume": first_missing_step(p) if mine_to_edit else None})
+        else:
+            due, due_what = _deadline(p)
+            others.append(
+                {
+                    "p": p,
+                    "actions": _next_actions(p, current_user),
+                    "due": due,
+                    "due_what": due_what,
+                }
+            )
+    return render_template(
+        "proposals/mine.html", drafts=drafts, proposals=others, state_label=state_label
+    )
