@@ -155,8 +155,15 @@ def _optional_int(value):
     return number
 
 
+def _file_names(value):
+    """Names of the files sent with a transition (stored by the app), for the record."""
+    names = [value] if isinstance(value, str) else list(value or ())
+    return [str(name)[:200] for name in names][:50]
+
+
 # Data a person may add to any transition; checked when present.
 OPTIONAL: dict[str, Callable[[Any], Any]] = {
+    "files": _file_names,
     "comment": lambda v: (v or "").strip()[:5000],
     "effective_from": _optional_datetime,
     "final": lambda v: v in (True, "y", "yes", "on", "true", "1", 1),

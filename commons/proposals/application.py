@@ -500,3 +500,72 @@ _HANDLERS = {
     "attachments": _attachments_step,
     "check": _check_step,
 }
+
+
+# --- answering an integration request, with files ----------------------------------------------
+
+
+@apply_bp.post("/<int:proposal_id>/answer")
+@login_required
+def answer(proposal_id: int):
+    """The representative answers the office's integration request, with files if needed.
+
+    The answer is checked first and the files next, so a refusal stores nothing and the
+    typed answer comes back on the case page with the reason.
+    """
+    from commons.proposals.views import render_case
+
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view_private", proposal)
+    ensure("fire:integrate", proposal)
+    values = {k: request.form.get(k, "") for k in ("answer", "comment")}
+
+    def refuse(errors: dict, message: str, status: int = 422):
+        return render_case(
+            proposal,
+            errors=errors,
+            failed="integrate",
+            message=message,
+            values=values,
+            status=status,
+        )
+
+    if not values["answer"].strip():
+        return refuse({"answer": _("required")}, _("Write your answer to the office."))
+    kept, problems = uploads.save_uploads(
+        request.files.getlist("files"),
+        owner=current_user,
+        purpose="integration",
+        proposal=proposal,
+    )
+    if problems:
+        _discard(kept)
+        return refuse({"files": " ".join(problems)}, " ".join(problems))
+    try:
+        event = workflows.fire(
+            proposal,
+            "integrate",
+            current_user._get_current_object(),
+            expected_version=request.form.get("expected_version", type=int),
+            answer=values["answer"],
+            comment=values["comment"],
+            files=[a.original_name for a in kept],
+        )
+    except workflows.WorkflowError as error:
+        _discard(kept)
+        if error.status_code == 403:
+            abort(403)
+        status = 422 if isinstance(error, workflows.GuardRefused) else 409
+        return refuse(getattr(error, "fields", {}) or {}, error.message, status)
+    uploads.link_attachments(kept, event.seq)
+    db.session.commit()
+    flash(_("Your answer is sent to the office."), "success")
+    return redirect(url_for("proposals.case", proposal_id=proposal.id))
+
+
+def _discard(attachments) -> None:
+    """Forget files stored for a request that was refused: rows and bytes."""
+    paths = [uploads.path_of(a) for a in attachments]
+    db.session.rollback()
+    for path in paths:
+        path.unlink(missing_ok=True)

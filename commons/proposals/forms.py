@@ -58,7 +58,7 @@ FIELDS: dict[str, FieldSpec] = {
     "participants": FieldSpec(_l("Participants"), "number"),
     "volunteer_hours": FieldSpec(_l("Volunteer hours"), "number"),
     "events_held": FieldSpec(_l("Events held"), "number"),
-    "comment": FieldSpec(_l("Comment (optional)"), "textarea"),
+    "comment": FieldSpec(_l("Comment"), "textarea"),
 }
 
 
@@ -108,6 +108,16 @@ def attachment_kinds() -> dict:
         "photo": _l("Photo of the place"),
         "plan": _l("Plan or drawing"),
     }
+
+
+def attachment_label(purpose: str):
+    """What an attached file is, in words; other features' purposes fall back to the key."""
+    labels = {
+        **attachment_kinds(),
+        "integration": _l("Sent with the answer to an integration request"),
+        "report_photo": _l("Photo of a monitoring report"),
+    }
+    return labels.get(purpose, purpose.replace("_", " "))
 
 
 class StartForm(FlaskForm):

@@ -14,7 +14,7 @@ from commons.audit.models import AuditEvent
 from commons.auth.models import GroupMember, User
 from commons.auth.permissions import can, ensure
 from commons.extensions import db
-from commons.proposals.forms import field_spec
+from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal
 from workflows.clocks import review_elapsed, review_running
@@ -157,6 +157,19 @@ def _reports(proposal: Proposal):
     return reports, photos
 
 
+def _integration_request(proposal: Proposal) -> str | None:
+    """What the office asked in its last integration request, while the answer is awaited."""
+    if proposal.status != "awaiting_integration":
+        return None
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.proposal_id == proposal.id, AuditEvent.trigger == "request_integration")
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (event.payload or {}).get("message") if event else None
+
+
 def render_case(
     proposal: Proposal,
     *,
@@ -175,6 +188,7 @@ def render_case(
     )
     from commons.documents.models import Document
     from commons.documents.views import may_read
+    from commons.uploads.operations import attachments_for
 
     documents = [
         d
@@ -184,11 +198,18 @@ def render_case(
         if may_read(current_user, d)
     ]
     reports, report_photos = _reports(proposal) if private else ([], {})
+    integration_request = _integration_request(proposal) if private else None
+    attachments = (
+        [a for a in attachments_for(proposal) if a.purpose != "report_photo"] if private else []
+    )
     return render_template(
         "proposals/case.html",
         documents=documents,
         reports=reports,
         report_photos=report_photos,
+        integration_request=integration_request,
+        attachments=attachments,
+        attachment_label=attachment_label,
         proposal=proposal,
         private=private,
         actions=actions,
