@@ -216,3 +216,11 @@ def test_only_groups_i_represent_can_propose(app, client, make):
     response = _post(client, "/apply/", {"title": "", "group": str(mine.id)})
     assert response.status_code == 422 and "Enter a title." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
+
+
+def test_the_application_speaks_italian(app, client, make):
+    user = make.user(locale="it")
+    login(client, user.email)
+    page = client.get("/apply/").get_data(as_text=True)
+    assert "Salva e continua" in page and "Proponente e titolo" in page
+    assert "Save and continue" not in page
