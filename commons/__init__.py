@@ -103,9 +103,13 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from commons.auth.views import admin_bp, auth_bp
     from commons.documents.views import documents_bp
+    from commons.groups.views import groups_bp
+    from commons.monitoring.views import monitoring_bp
+    from commons.proposals.application import apply_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp
+    from commons.uploads.views import uploads_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -113,6 +117,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(uploads_bp)
+    app.register_blueprint(groups_bp)
+    app.register_blueprint(apply_bp)
+    app.register_blueprint(monitoring_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -146,7 +154,11 @@ def _register_error_pages(app: Flask) -> None:
         404: lambda: _("This page does not exist."),
         405: lambda: _("This action is not allowed here."),
         409: lambda: _("This was changed by someone else in the meantime."),
-        413: lambda: _("The file is too large."),
+        413: lambda: _(
+            "What you sent is too large: each file may be at most %(mb)d MB, and at most four "
+            "files at a time. Go back to the form, choose smaller files, and send it again.",
+            mb=int(app.config["MAX_UPLOAD_MB"]),
+        ),
         429: lambda: _("Too many attempts. Please wait a minute and try again."),
         500: lambda: _("Something went wrong on our side. Nothing you did caused it."),
     }

@@ -18,7 +18,7 @@ DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_DATABASE_URL": (None, "SQLAlchemy URL; default SQLite file instance/commons.db"),
     "COMMONS_SECRET_KEY": (None, "session signing key; generated into instance/secret_key"),
-    "COMMONS_STORAGE_DIR": (None, "where documents and uploads are kept; default instance/storage"),
+    "COMMONS_STORAGE_DIR": (None, "where pact documents are kept; default instance/storage"),
     "COMMONS_REDIS_URL": (None, "Redis URL for rate limits (and later the job queue); optional"),
     "COMMONS_CITY_NAME": ("Demo City", "the city's name, shown in the header and documents"),
     "COMMONS_CITY_OFFICE": ("Commons Office", "the office that runs collaboration pacts"),
@@ -41,6 +41,8 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
     "COMMONS_SIGNING_P12": ("", "PKCS#12 file whose key seals signed pacts (PAdES); empty: none"),
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
+    "COMMONS_UPLOAD_DIR": (None, "where uploaded files are kept; default instance/uploads"),
+    "COMMONS_MAX_UPLOAD_MB": ("10", "largest file accepted, in MB (a form may carry four)"),
 }
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -76,6 +78,7 @@ def load_config(instance: Path | None = None) -> dict:
     database_url = _env("COMMONS_DATABASE_URL") or f"sqlite:///{instance / 'commons.db'}"
     redis_url = _env("COMMONS_REDIS_URL")
     secure = _env("COMMONS_SECURE_COOKIES") not in ("0", "false", "no")
+    max_upload_mb = max(1, int(_env("COMMONS_MAX_UPLOAD_MB")))
     return {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _secret_key(instance),
@@ -108,7 +111,10 @@ def load_config(instance: Path | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_PROTECTION": "strong",
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "UPLOAD_DIR": _env("COMMONS_UPLOAD_DIR"),
+        "MAX_UPLOAD_MB": max_upload_mb,
+        # A request may carry four files at the limit and the form around them.
+        "MAX_CONTENT_LENGTH": (4 * max_upload_mb + 1) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # argon2id parameters (RFC 9106 second recommended option); tests make them cheap.

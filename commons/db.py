@@ -66,3 +66,4 @@ def import_all_models() -> None:
     import commons.monitoring.models  # noqa: F401
     import commons.proposals.models  # noqa: F401
     import commons.registry.models  # noqa: F401
+    import commons.uploads.models  # noqa: F401

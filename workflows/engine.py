@@ -335,7 +335,7 @@ class TriggerInfo:
 # Data fields each trigger accepts besides its required ones, for forms.
 OPTIONAL_BY_TRIGGER = {
     "suspend": ["effective_from"],
-    "file_report": ["participants", "volunteer_hours", "final"],
+    "file_report": ["participants", "volunteer_hours", "events_held", "final"],
 }
 
 

@@ -146,19 +146,30 @@ def _optional_datetime(value):
 
 
 def _optional_int(value):
-    number = int(str(value).strip())
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(_("a whole number, such as 12")) from None
     if number < 0:
         raise ValueError(_("cannot be negative"))
     return number
 
 
+def _file_names(value):
+    """Names of the files sent with a transition (stored by the app), for the record."""
+    names = [value] if isinstance(value, str) else list(value or ())
+    return [str(name)[:200] for name in names][:50]
+
+
 # Data a person may add to any transition; checked when present.
 OPTIONAL: dict[str, Callable[[Any], Any]] = {
+    "files": _file_names,
     "comment": lambda v: (v or "").strip()[:5000],
     "effective_from": _optional_datetime,
     "final": lambda v: v in (True, "y", "yes", "on", "true", "1", 1),
     "participants": _optional_int,
     "volunteer_hours": _optional_int,
+    "events_held": _optional_int,
 }
 
 # --- conditions -----------------------------------------------------------------------------
@@ -233,7 +244,10 @@ def required_fields_complete(ctx: Context) -> str | None:
 
 @guard
 def has_commons(ctx: Context) -> str | None:
-    return None if ctx.proposal.commons else _("Choose at least one commons.")
+    # A place not yet in the register, proposed by address, counts as the commons.
+    if ctx.proposal.commons or getattr(ctx.proposal, "new_place_address", None):
+        return None
+    return _("Choose at least one commons.")
 
 
 def _max_months(ctx: Context) -> int:
@@ -639,7 +653,11 @@ def reset_report_clock(ctx: Context) -> None:
 def record_report(ctx: Context) -> None:
     from commons.monitoring.models import MonitoringReport
 
-    indicators = {k: ctx.values[k] for k in ("participants", "volunteer_hours") if k in ctx.values}
+    indicators = {
+        k: ctx.values[k]
+        for k in ("participants", "volunteer_hours", "events_held")
+        if k in ctx.values
+    }
     report = MonitoringReport(
         proposal_id=ctx.proposal.id,
         author_id=ctx.actor.id,

@@ -137,6 +137,9 @@ class GroupMember(TimestampMixin, db.Model):
     tax_code: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(300))
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SHA-256 of the invitation link's token while the invitation waits; the token itself is
+    # only in the e-mail, so a copy of the database cannot be used to join.
+    invitation_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     group: Mapped[ProponentGroup] = relationship(back_populates="members")
     user: Mapped[User | None] = relationship()

@@ -125,6 +125,35 @@ def _group_view(user, obj):
     return obj.has_member(user) or _has(user, *STAFF)
 
 
+@rule("attachment.view")
+def _attachment_view(user, obj):
+    """Files are private: their owner, and whoever sees the proposal's private parts."""
+    if not _authenticated(user):
+        return False
+    if obj.owner_id == user.id:
+        return True
+    return obj.proposal is not None and _proposal_view_private(user, obj.proposal)
+
+
+@rule("attachment.delete")
+def _attachment_delete(user, obj):
+    """The owner removes a file while the proposal is still a draft; filed files stay."""
+    if not _authenticated(user) or obj.owner_id != user.id:
+        return False
+    return obj.proposal is None or obj.proposal.status == "draft"
+
+
+@rule("pact.comment")
+def _pact_comment(user, obj):
+    """During co-design the representative and the group's members comment on the pact."""
+    return obj.status == "co_design" and is_proponent(user, obj)
+
+
+@rule("group.create")
+def _group_create(user, obj):
+    return _has(user, Role.CITIZEN)
+
+
 @rule("audit.read")
 def _audit_read(user, obj):
     return _has(user, Role.AUDITOR)

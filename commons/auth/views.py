@@ -105,7 +105,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Your account is ready. Welcome, %(name)s.", name=user.full_name), "success")
-            return redirect(url_for("auth.account"))
+            return redirect(_safe_next(url_for("auth.account")))
     return render_form("auth/register.html", form=form)
 
 

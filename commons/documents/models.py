@@ -72,3 +72,19 @@ class Document(db.Model):
 
     version = relationship("PactVersion")
     proposal = relationship("Proposal")
+
+
+class PactComment(db.Model):
+    """A proponent's comment on one version of the pact text during co-design."""
+
+    __tablename__ = "pact_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("pact_versions.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    version = relationship("PactVersion")
+    author = relationship("User")

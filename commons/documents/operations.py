@@ -229,3 +229,48 @@ def find_document(sha256: str) -> Document | None:
     if not storage.SHA256.match(sha256):
         return None
     return db.session.scalar(select(Document).where(Document.sha256 == sha256))
+
+
+def add_comment(proposal, version, *, author, text: str):
+    """A proponent comments on one version of the pact text during co-design."""
+    from commons.documents.models import PactComment
+
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write your comment."), field="text")
+    if len(text) > 5000:
+        raise DomainError(_("At most %(n)d characters.", n=5000), field="text")
+    if version.proposal_id != proposal.id:
+        raise DomainError(_("This version belongs to another proposal."))
+    comment = PactComment(
+        proposal_id=proposal.id, version_id=version.id, author_id=author.id, text=text
+    )
+    db.session.add(comment)
+    db.session.flush()
+    append_event(
+        "pact_commented",
+        actor=author,
+        actor_role="citizen",
+        proposal=proposal,
+        payload={"pact_version": version.number, "comment_id": comment.id},
+        public=False,
+    )
+    return comment
+
+
+def comments_by_version(proposal) -> dict[int, list]:
+    """Every comment on the proposal's pact versions, by version id, oldest first (one query)."""
+    from sqlalchemy.orm import joinedload
+
+    from commons.documents.models import PactComment
+
+    rows = db.session.scalars(
+        select(PactComment)
+        .options(joinedload(PactComment.author))
+        .where(PactComment.proposal_id == proposal.id)
+        .order_by(PactComment.created_at, PactComment.id)
+    ).all()
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.version_id, []).append(row)
+    return grouped

@@ -139,20 +139,77 @@ def pact_versions(proposal_id: int):
         if ids
         else {}
     )
+    from commons.documents.operations import comments_by_version
+
+    comments = comments_by_version(proposal)
     return render_template(
         "documents/versions.html",
         proposal=proposal,
         versions=versions,
         authors=authors,
         can_edit=can(current_user, "pact.edit", proposal),
+        comments=comments,
+        since=_last_commented(versions, comments),
     )
+
+
+def _last_commented(versions, comments):
+    """The latest version the current user commented on, if a newer one exists since."""
+    if not current_user.is_authenticated or not versions:
+        return None
+    mine = [
+        v for v in versions if any(c.author_id == current_user.id for c in comments.get(v.id, ()))
+    ]
+    if not mine or mine[0].number == versions[0].number:
+        return None
+    return mine[0]
 
 
 @documents_bp.get("/proposals/<int:proposal_id>/pact/<int:number>")
 def pact_version(proposal_id: int, number: int):
     proposal = _proposal_for(proposal_id)
     version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
-    return render_template("documents/version.html", proposal=proposal, version=version)
+    return _version_page(proposal, version)
+
+
+def _version_page(proposal, version, *, error=None, text="", status=200):
+    from commons.documents.operations import comments_by_version
+
+    return render_template(
+        "documents/version.html",
+        proposal=proposal,
+        version=version,
+        comments=comments_by_version(proposal).get(version.id, []),
+        may_comment=can(current_user, "pact.comment", proposal),
+        comment_error=error,
+        comment_text=text,
+    ), status
+
+
+@documents_bp.post("/proposals/<int:proposal_id>/pact/<int:number>/comments")
+def pact_comment(proposal_id: int, number: int):
+    """The representative or a member comments on a version during co-design."""
+    from flask import flash, redirect, url_for
+
+    from commons.auth.permissions import ensure
+    from commons.documents.operations import add_comment
+    from commons.errors import DomainError
+
+    proposal = _proposal_for(proposal_id)
+    ensure("pact.comment", proposal)
+    version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
+    text = request.form.get("text", "")
+    try:
+        add_comment(proposal, version, author=current_user, text=text)
+    except DomainError as error:
+        db.session.rollback()
+        return _version_page(proposal, version, error=error.message, text=text, status=422)
+    db.session.commit()
+    flash(_("Your comment is saved. The office sees it with the versions."), "success")
+    return redirect(
+        url_for("documents.pact_version", proposal_id=proposal.id, number=number)
+        + "#comments-title"
+    )
 
 
 @documents_bp.get("/proposals/<int:proposal_id>/pact/compare")

@@ -39,6 +39,8 @@ class Notification(db.Model):
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When no single person is named: every user with this role (e.g. "legal").
     recipient_role: Mapped[str | None] = mapped_column(String(16))
+    # Someone without an account yet (an invitation to join a group): their e-mail address.
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))

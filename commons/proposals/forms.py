@@ -57,9 +57,159 @@ FIELDS: dict[str, FieldSpec] = {
     "final": FieldSpec(_l("This is the final report (needed before renewal)"), "checkbox"),
     "participants": FieldSpec(_l("Participants"), "number"),
     "volunteer_hours": FieldSpec(_l("Volunteer hours"), "number"),
-    "comment": FieldSpec(_l("Comment (optional)"), "textarea"),
+    "events_held": FieldSpec(_l("Events held"), "number"),
+    "comment": FieldSpec(_l("Comment"), "textarea"),
 }
 
 
 def field_spec(name: str) -> FieldSpec:
     return FIELDS.get(name, FieldSpec(name.replace("_", " ")))
+
+
+# --- the forms of the online application (commons/proposals/application.py) -----------------
+
+from flask_wtf import FlaskForm  # noqa: E402
+from flask_wtf.file import FileField  # noqa: E402
+from wtforms import (  # noqa: E402
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional  # noqa: E402
+from wtforms.widgets import CheckboxInput, ListWidget  # noqa: E402
+
+from commons.forms import strip  # noqa: E402
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def support_labels() -> dict:
+    return {
+        "materials": _l("Materials"),
+        "tools": _l("Tools"),
+        "training": _l("Training"),
+        "insurance": _l("Insurance"),
+        "fee_exemption": _l("Exemption from fees"),
+        "use_of_spaces": _l("Use of spaces"),
+    }
+
+
+def attachment_kinds() -> dict:
+    return {
+        "statute": _l("Statute or founding act"),
+        "identity": _l("Identity document of the representative"),
+        "photo": _l("Photo of the place"),
+        "plan": _l("Plan or drawing"),
+    }
+
+
+def attachment_label(purpose: str):
+    """What an attached file is, in words; other features' purposes fall back to the key."""
+    labels = {
+        **attachment_kinds(),
+        "integration": _l("Sent with the answer to an integration request"),
+        "report_photo": _l("Photo of a monitoring report"),
+    }
+    return labels.get(purpose, purpose.replace("_", " "))
+
+
+class StartForm(FlaskForm):
+    title = StringField(
+        _l("Title of the proposal"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter a title.")), Length(max=200)],
+        description=_l("A few words anyone can understand, e.g. 'Care of the Via Roma garden'."),
+    )
+    group = SelectField(_l("Who proposes"), validators=[DataRequired(_l("Choose who proposes."))])
+    new_group_name = StringField(
+        _l("Name of the new group"),
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        description=_l("Only if you chose a new group above."),
+    )
+    new_group_kind = SelectField(_l("Kind of the new group"), validators=[Optional()])
+
+
+class PlacesForm(FlaskForm):
+    new_place_address = StringField(
+        _l("Address of a new place (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300)],
+        description=_l("If the place you want to care for is not in the register."),
+    )
+    new_place_latitude = DecimalField(
+        _l("Latitude (optional)"),
+        places=None,
+        validators=[
+            Optional(),
+            NumberRange(-90, 90, _l("A latitude is between -90 and 90.")),
+        ],
+        description=_l("e.g. 44.4949"),
+    )
+    new_place_longitude = DecimalField(
+        _l("Longitude (optional)"),
+        places=None,
+        validators=[
+            Optional(),
+            NumberRange(-180, 180, _l("A longitude is between -180 and 180.")),
+        ],
+        description=_l("e.g. 11.3426"),
+    )
+
+
+class ObjectivesForm(FlaskForm):
+    objectives = TextAreaField(
+        _l("Objectives"),
+        validators=[Length(max=10000)],
+        description=_l("What you want to achieve for the place and for the people who use it."),
+    )
+
+
+class ActivitiesForm(FlaskForm):
+    activities = TextAreaField(
+        _l("Activities"),
+        validators=[Length(max=10000)],
+        description=_l("What you will do, how often, and who takes part."),
+    )
+
+
+class SupportForm(FlaskForm):
+    support_requested = MultiCheckboxField(_l("Support you ask of the city"))
+    support_notes = TextAreaField(
+        _l("Details of the support (optional)"),
+        validators=[Length(max=5000)],
+        description=_l("e.g. which tools, how many people to train."),
+    )
+
+
+class DurationForm(FlaskForm):
+    requested_duration_months = IntegerField(
+        _l("Duration in months"),
+        validators=[Optional(), NumberRange(min=1, message=_l("At least one month."))],
+    )
+    start_date = DateField(
+        _l("Preferred start date (optional)"),
+        validators=[Optional()],
+        description=_l("As YYYY-MM-DD. The pact starts when it is signed, not before."),
+    )
+    pact_type = SelectField(
+        _l("Kind of pact"),
+        validators=[Optional()],
+        description=_l(
+            "Ordinary: small, repeatable care. Complex: regeneration or continuing management "
+            "of a valuable place; it needs co-design meetings and a council deliberation."
+        ),
+    )
+
+
+class AttachmentForm(FlaskForm):
+    purpose = SelectField(_l("What the file is"))
+    # Its description (the size limit) is set by the view from the settings.
+    file = FileField(_l("File"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commons.auth.models import ProponentGroup, User, _in
@@ -97,6 +98,11 @@ class Proposal(TimestampMixin, db.Model):
 
     # A renewal creates a successor proposal linked to this one.
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
+
+    # A place not yet in the register that the proponents propose (address, optional pin).
+    new_place_address: Mapped[str | None] = mapped_column(String(300))
+    new_place_latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    new_place_longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
 
     group: Mapped[ProponentGroup] = relationship()
     representative: Mapped[User] = relationship(foreign_keys=[representative_id])

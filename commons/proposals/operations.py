@@ -166,3 +166,75 @@ def record_opinion(
         },
     )
     return opinion
+
+
+# --- the online application: each step of the guided form saves into the draft --------------
+
+DRAFT_TEXT_LIMITS = {"title": 200, "objectives": 10000, "activities": 10000, "support_notes": 5000}
+
+
+def _ensure_draft(proposal: Proposal) -> None:
+    if proposal.status != "draft":
+        raise DomainError(_("This proposal was submitted already: it can no longer be changed."))
+
+
+def update_draft(proposal: Proposal, *, actor: User, **fields) -> Proposal:
+    """Save some answers of the application into the draft; only known fields, validated."""
+    _ensure_draft(proposal)
+    for name, value in fields.items():
+        if name in DRAFT_TEXT_LIMITS:
+            value = (value or "").strip()
+            if name == "title" and not value:
+                raise DomainError(_("Enter a title."), field="title")
+            if len(value) > DRAFT_TEXT_LIMITS[name]:
+                raise DomainError(
+                    _("At most %(n)d characters.", n=DRAFT_TEXT_LIMITS[name]), field=name
+                )
+        elif name == "support_requested":
+            value = sorted({Support(s).value for s in value or ()})
+        elif name == "pact_type":
+            value = PactType(value).value
+        elif name == "requested_duration_months":
+            if value is not None and value <= 0:
+                raise DomainError(_("The duration must be at least one month."), field=name)
+        elif name == "start_date":
+            pass
+        elif name == "group":
+            if value.representative_id != actor.id:
+                raise DomainError(
+                    _("Only the group's representative can make a proposal for it."),
+                    field="group",
+                )
+        else:
+            raise ValueError(f"not a field of the application: {name}")
+        setattr(proposal, name, value)
+    db.session.flush()
+    return proposal
+
+
+def choose_places(
+    proposal: Proposal,
+    *,
+    commons: list[Commons],
+    new_place_address: str | None = None,
+    new_place_latitude=None,
+    new_place_longitude=None,
+) -> Proposal:
+    """The commons the proposal is about: some from the register, and/or a new place."""
+    _ensure_draft(proposal)
+    address = (new_place_address or "").strip() or None
+    if (new_place_latitude is None) != (new_place_longitude is None):
+        raise DomainError(
+            _("Give both latitude and longitude, or neither."), field="new_place_latitude"
+        )
+    if new_place_latitude is not None and not address:
+        raise DomainError(
+            _("Give the address of the new place as well as its position."),
+            field="new_place_address",
+        )
+    proposal.commons = list(commons)
+    proposal.new_place_address = address
+    proposal.new_place_latitude = new_place_latitude if address else None
+    proposal.new_place_longitude = new_place_longitude if address else None
+    db.session.flush()
+    return proposal

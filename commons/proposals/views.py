@@ -14,7 +14,7 @@ from commons.audit.models import AuditEvent
 from commons.auth.models import GroupMember, User
 from commons.auth.permissions import can, ensure
 from commons.extensions import db
-from commons.proposals.forms import field_spec
+from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal
 from workflows.clocks import review_elapsed, review_running
@@ -139,6 +139,37 @@ def _timeline(proposal: Proposal, private: bool) -> list[dict]:
     return rows
 
 
+def _reports(proposal: Proposal):
+    """Monitoring reports, newest first, with their photos: two queries whatever the count."""
+    from commons.monitoring.models import MonitoringReport
+    from commons.uploads.operations import attachments_for
+
+    reports = db.session.scalars(
+        select(MonitoringReport)
+        .where(MonitoringReport.proposal_id == proposal.id)
+        .order_by(MonitoringReport.filed_at.desc(), MonitoringReport.id.desc())
+    ).all()
+    photos: dict[int, list] = {}
+    if reports:
+        for attachment in attachments_for(proposal, "report_photo"):
+            if attachment.linked_id is not None:
+                photos.setdefault(attachment.linked_id, []).append(attachment)
+    return reports, photos
+
+
+def _integration_request(proposal: Proposal) -> str | None:
+    """What the office asked in its last integration request, while the answer is awaited."""
+    if proposal.status != "awaiting_integration":
+        return None
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.proposal_id == proposal.id, AuditEvent.trigger == "request_integration")
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (event.payload or {}).get("message") if event else None
+
+
 def render_case(
     proposal: Proposal,
     *,
@@ -157,6 +188,7 @@ def render_case(
     )
     from commons.documents.models import Document
     from commons.documents.views import may_read
+    from commons.uploads.operations import attachments_for
 
     documents = [
         d
@@ -165,9 +197,19 @@ def render_case(
         )
         if may_read(current_user, d)
     ]
+    reports, report_photos = _reports(proposal) if private else ([], {})
+    integration_request = _integration_request(proposal) if private else None
+    attachments = (
+        [a for a in attachments_for(proposal) if a.purpose != "report_photo"] if private else []
+    )
     return render_template(
         "proposals/case.html",
         documents=documents,
+        reports=reports,
+        report_photos=report_photos,
+        integration_request=integration_request,
+        attachments=attachments,
+        attachment_label=attachment_label,
         proposal=proposal,
         private=private,
         actions=actions,
@@ -233,14 +275,64 @@ def act(proposal_id: int, trigger: str):
     return redirect(url_for("proposals.case", proposal_id=proposal.id))
 
 
+def _deadline(proposal: Proposal):
+    """The date that matters next for the proponents, with what it is."""
+    status = proposal.status
+    if status == "awaiting_integration" and proposal.integration_due_at:
+        return proposal.integration_due_at.date(), _("reply to the office by")
+    if status == "public_notice" and proposal.notice_ends_at:
+        return proposal.notice_ends_at.date(), _("public notice ends")
+    if proposal.withdrawal_effective_on:
+        return proposal.withdrawal_effective_on, _("withdrawal takes effect")
+    if status in ("active", "renewal_review") and proposal.next_report_due_on:
+        return proposal.next_report_due_on, _("next monitoring report due")
+    if status in ("active", "suspended", "renewal_review") and proposal.end_date:
+        return proposal.end_date, _("the pact ends")
+    return None, None
+
+
+def _next_actions(proposal: Proposal, user) -> list[str]:
+    """What this user may do now, by the profile's table (no query: shown for every row)."""
+    profile = workflows.get_profile(proposal.profile)
+    triggers = [
+        t
+        for t in profile.triggers
+        if profile.specs_for(t, proposal.status) and can(user, f"fire:{t}", proposal)
+    ]
+    # Withdrawing is possible almost always; it is never "the next thing to do".
+    return [trigger_label(t) for t in triggers if t != "withdraw"]
+
+
 @proposals_bp.get("/mine")
 @login_required
 def mine():
-    """Proposals the user represents or is a member of, newest first."""
+    """My proposals: drafts to resume, then the others with state, next action and deadline."""
+    from sqlalchemy.orm import selectinload
+
+    from commons.proposals.application import first_missing_step
+
     member_of = select(GroupMember.group_id).where(GroupMember.user_id == current_user.id)
     rows = db.session.scalars(
         select(Proposal)
+        .options(selectinload(Proposal.group))
         .where(or_(Proposal.representative_id == current_user.id, Proposal.group_id.in_(member_of)))
         .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
     ).all()
-    return render_template("proposals/mine.html", proposals=rows, state_label=state_label)
+    drafts, others = [], []
+    for p in rows:
+        if p.status == "draft":
+            mine_to_edit = p.representative_id == current_user.id
+            drafts.append({"p": p, "resume": first_missing_step(p) if mine_to_edit else None})
+        else:
+            due, due_what = _deadline(p)
+            others.append(
+                {
+                    "p": p,
+                    "actions": _next_actions(p, current_user),
+                    "due": due,
+                    "due_what": due_what,
+                }
+            )
+    return render_template(
+        "proposals/mine.html", drafts=drafts, proposals=others, state_label=state_label
+    )

@@ -1,0 +1,1 @@
+"""Proponent groups: create and manage a group, its members, invitations and representative."""

@@ -1,0 +1,212 @@
+"""Managing a proponent group: details, members, invitations by e-mail, the representative.
+
+An invitation is a member row without an account yet, holding the SHA-256 of a random token;
+the token travels only in the e-mail queued in the outbox. Whoever follows the link while
+logged in with the invited address joins the group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from commons.audit.operations import append_event
+from commons.auth.models import GroupKind, GroupMember, ProponentGroup, User
+from commons.auth.operations import add_member, create_group, find_user_by_email, normalise_email
+from commons.db import utcnow
+from commons.errors import DomainError
+from commons.extensions import db
+from commons.monitoring.models import Notification
+
+
+def kind_labels() -> dict[str, str]:
+    return {
+        GroupKind.INDIVIDUAL.value: _("Myself alone"),
+        GroupKind.INFORMAL_GROUP.value: _("Informal group"),
+        GroupKind.ASSOCIATION.value: _("Association"),
+        GroupKind.COMPANY.value: _("Company"),
+        GroupKind.SCHOOL.value: _("School"),
+    }
+
+
+def groups_of(user: User) -> list[ProponentGroup]:
+    """Groups the user represents or has joined, by name."""
+    joined = select(GroupMember.group_id).where(
+        GroupMember.user_id == user.id, GroupMember.joined_at.is_not(None)
+    )
+    return db.session.scalars(
+        select(ProponentGroup)
+        .where(or_(ProponentGroup.representative_id == user.id, ProponentGroup.id.in_(joined)))
+        .order_by(ProponentGroup.name, ProponentGroup.id)
+    ).all()
+
+
+def represented_by(user: User) -> list[ProponentGroup]:
+    return [g for g in groups_of(user) if g.representative_id == user.id]
+
+
+def _clean(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def new_group(*, representative: User, name: str, kind: str, **details) -> ProponentGroup:
+    """Create a group represented by the user; its kind must be one the model knows."""
+    if kind not in {k.value for k in GroupKind}:
+        raise DomainError(_("Choose what kind of proponent this is."), field="kind")
+    clean = {k: _clean(v) for k, v in details.items()}
+    return create_group(name=name or "", kind=kind, representative=representative, **clean)
+
+
+def update_group(group: ProponentGroup, *, name: str, kind: str, **details) -> ProponentGroup:
+    """Change a group's name, kind and contact details."""
+    if not (name or "").strip():
+        raise DomainError(_("Enter the group's name."), field="name")
+    if kind not in {k.value for k in GroupKind}:
+        raise DomainError(_("Choose what kind of proponent this is."), field="kind")
+    group.name, group.kind = name.strip(), kind
+    for key, value in details.items():
+        value = _clean(value)
+        setattr(group, key, value.upper() if key == "tax_code" and value else value)
+    db.session.flush()
+    return group
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _outbox(*, kind: str, key: str, subject: str, body: str, user=None, email=None) -> None:
+    db.session.add(
+        Notification(
+            kind=kind,
+            dedup_key=key,
+            subject=subject,
+            body=body,
+            recipient_id=user.id if user is not None else None,
+            recipient_email=None if user is not None else email,
+        )
+    )
+
+
+def add_or_invite(
+    group: ProponentGroup, *, full_name: str, email: str, actor: User
+) -> tuple[GroupMember, str | None]:
+    """Add someone who has an account, or invite by e-mail someone who has not.
+
+    Returns the member row and, for an invitation, the token of its link (also in the
+    e-mail queued in the outbox).
+    """
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise DomainError(_("Enter the person's full name."), field="full_name")
+    address = normalise_email(email or "")
+    if "@" not in address or "." not in address.rsplit("@", 1)[-1]:
+        raise DomainError(_("Enter a valid e-mail address."), field="email")
+    if group.representative.email == address:
+        raise DomainError(_("This person already represents the group."), field="email")
+    account = find_user_by_email(address)
+    member = add_member(group, full_name=full_name, email=address, user=account)
+    token = None
+    if account is not None:
+        _outbox(
+            kind="group_member_added",
+            key=f"group:{group.id}:member:{member.id}:added",
+            subject=_("You are now a member of %(group)s", group=group.name),
+            body=_(
+                "%(who)s added you to the group %(group)s on %(city)s Commons.",
+                who=actor.full_name,
+                group=group.name,
+                city=current_app.config["CITY_NAME"],
+            ),
+            user=account,
+        )
+    else:
+        token = secrets.token_urlsafe(24)
+        member.invitation_token_hash = _token_hash(token)
+        link = current_app.config["PUBLIC_URL"] + url_for("groups.join", token=token)
+        _outbox(
+            kind="group_invitation",
+            key=f"group:{group.id}:member:{member.id}:invitation",
+            subject=_(
+                "%(who)s invites you to join %(group)s", who=actor.full_name, group=group.name
+            ),
+            body=_(
+                "%(who)s invites you to join the group %(group)s, which proposes collaboration "
+                "pacts with the city. To accept, register or log in with this e-mail address "
+                "(%(email)s) and open this link: %(link)s",
+                who=actor.full_name,
+                group=group.name,
+                email=address,
+                link=link,
+            ),
+            email=address,
+        )
+    db.session.flush()
+    return member, token
+
+
+def invitation_for(token: str) -> GroupMember | None:
+    """The waiting invitation this token opens, if any."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(GroupMember).where(GroupMember.invitation_token_hash == _token_hash(token))
+    )
+
+
+def accept_invitation(member: GroupMember, user: User) -> GroupMember:
+    """The invited person joins, if logged in with the address the invitation was sent to."""
+    if normalise_email(user.email) != member.email:
+        raise DomainError(
+            _(
+                "This invitation was sent to %(email)s: log in with that address to accept it.",
+                email=member.email,
+            )
+        )
+    member.user_id, member.joined_at, member.invitation_token_hash = user.id, utcnow(), None
+    db.session.flush()
+    return member
+
+
+def remove_member(group: ProponentGroup, member: GroupMember) -> None:
+    """Take someone out of the group (or withdraw their invitation)."""
+    if member.group_id != group.id:
+        raise DomainError(_("This person is not a member of the group."))
+    group.members.remove(member)
+    db.session.flush()
+
+
+def choose_representative(group: ProponentGroup, member: GroupMember, *, actor: User) -> None:
+    """Hand the group to a member who has joined; the former representative stays a member."""
+    if member.group_id != group.id or member.user_id is None or member.joined_at is None:
+        raise DomainError(
+            _("Only a member who has joined with an account can represent the group."),
+            field="member_id",
+        )
+    former = group.representative
+    new = member.user
+    group.members.remove(member)
+    db.session.flush()
+    group.representative_id = new.id
+    if not any(m.user_id == former.id for m in group.members):
+        group.members.append(
+            GroupMember(
+                full_name=former.full_name,
+                email=normalise_email(former.email),
+                user_id=former.id,
+                tax_code=former.tax_code,
+                joined_at=utcnow(),
+            )
+        )
+    db.session.flush()
+    append_event(
+        "group_representative_changed",
+        actor=actor,
+        actor_role="citizen",
+        payload={"group_id": group.id, "from_user_id": former.id, "to_user_id": new.id},
+        public=False,
+    )

@@ -1,0 +1,209 @@
+"""Group pages: my groups, create a group, manage members, invitations and representative."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from commons.auth.models import GroupMember, ProponentGroup
+from commons.auth.permissions import ensure, permission_required
+from commons.errors import DomainError
+from commons.extensions import db
+from commons.forms import attach_error, choices
+from commons.groups import operations
+from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
+
+groups_bp = Blueprint("groups", __name__, url_prefix="/groups")
+
+DETAILS = ("tax_code", "address", "email", "phone")
+
+
+def _load(group_id: int, action: str) -> ProponentGroup:
+    group = db.session.get(ProponentGroup, group_id) or abort(404)
+    ensure(action, group)
+    return group
+
+
+def group_form(**kwargs) -> GroupForm:
+    form = GroupForm(**kwargs)
+    form.kind.choices = choices(operations.kind_labels().items())
+    return form
+
+
+def _representative_form(group: ProponentGroup, **kwargs) -> RepresentativeForm:
+    form = RepresentativeForm(**kwargs)
+    form.member_id.choices = choices(
+        [("", _("Choose a member"))]
+        + [(m.id, m.full_name) for m in group.members if m.user_id and m.joined_at]
+    )
+    return form
+
+
+def _page(group, *, details=None, member=None, representative=None, status=200):
+    return (
+        render_template(
+            "groups/detail.html",
+            group=group,
+            details_form=details or group_form(obj=group, prefix="details"),
+            member_form=member or MemberForm(prefix="member"),
+            representative_form=representative or _representative_form(group, prefix="rep"),
+            kinds=operations.kind_labels(),
+        ),
+        status,
+    )
+
+
+@groups_bp.get("/")
+@login_required
+def index():
+    """The groups I represent or belong to."""
+    return render_template(
+        "groups/index.html",
+        groups=operations.groups_of(current_user),
+        kinds=operations.kind_labels(),
+    )
+
+
+@groups_bp.route("/new", methods=["GET", "POST"])
+@permission_required("group.create")
+def new():
+    """Create a group with me as its representative."""
+    form = group_form()
+    if form.validate_on_submit():
+        try:
+            group = operations.new_group(
+                representative=current_user,
+                name=form.name.data,
+                kind=form.kind.data,
+                **{k: getattr(form, k).data for k in DETAILS},
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The group %(name)s is created.", name=group.name), "success")
+            return redirect(url_for("groups.detail", group_id=group.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("groups/new.html", form=form), status
+
+
+@groups_bp.get("/<int:group_id>")
+@login_required
+def detail(group_id: int):
+    return _page(_load(group_id, "group.view"))
+
+
+@groups_bp.post("/<int:group_id>")
+@login_required
+def edit(group_id: int):
+    group = _load(group_id, "group.manage")
+    form = group_form(prefix="details")
+    if form.validate_on_submit():
+        try:
+            operations.update_group(
+                group,
+                name=form.name.data,
+                kind=form.kind.data,
+                **{k: getattr(form, k).data for k in DETAILS},
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The group's details are saved."), "success")
+            return redirect(url_for("groups.detail", group_id=group.id))
+    return _page(group, details=form, status=422)
+
+
+@groups_bp.post("/<int:group_id>/members")
+@login_required
+def add_member(group_id: int):
+    group = _load(group_id, "group.manage")
+    form = MemberForm(prefix="member")
+    if form.validate_on_submit():
+        try:
+            member, token = operations.add_or_invite(
+                group,
+                full_name=form.full_name.data,
+                email=form.email.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if token:
+                message = _("An invitation is on its way to %(email)s.", email=member.email)
+            else:
+                message = _("%(name)s is now a member of the group.", name=member.full_name)
+            flash(message, "success")
+            return redirect(url_for("groups.detail", group_id=group.id))
+    return _page(group, member=form, status=422)
+
+
+def _member(group: ProponentGroup, member_id: int) -> GroupMember:
+    member = db.session.get(GroupMember, member_id)
+    if member is None or member.group_id != group.id:
+        abort(404)
+    return member
+
+
+@groups_bp.post("/<int:group_id>/members/<int:member_id>/remove")
+@login_required
+def remove_member(group_id: int, member_id: int):
+    group = _load(group_id, "group.manage")
+    member = _member(group, member_id)
+    name = member.full_name
+    operations.remove_member(group, member)
+    db.session.commit()
+    flash(_("%(name)s is no longer in the group.", name=name), "success")
+    return redirect(url_for("groups.detail", group_id=group.id))
+
+
+@groups_bp.post("/<int:group_id>/representative")
+@login_required
+def representative(group_id: int):
+    group = _load(group_id, "group.manage")
+    form = _representative_form(group, prefix="rep")
+    if form.validate_on_submit():
+        try:
+            member = _member(group, int(form.member_id.data))
+            operations.choose_representative(group, member, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s now represents the group.", name=group.representative.full_name),
+                "success",
+            )
+            return redirect(url_for("groups.detail", group_id=group.id))
+    return _page(group, representative=form, status=422)
+
+
+@groups_bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    """An invitation link: log in (or register) with the invited address, then accept."""
+    member = operations.invitation_for(token)
+    if member is None:
+        return render_template("groups/join.html", member=None, token=token), 404
+    problem = None
+    if current_user.is_authenticated:
+        if request.method == "POST":
+            try:
+                operations.accept_invitation(member, current_user)
+            except DomainError as error:
+                db.session.rollback()
+                problem = error.message
+            else:
+                db.session.commit()
+                flash(_("You have joined %(group)s.", group=member.group.name), "success")
+                return redirect(url_for("groups.detail", group_id=member.group_id))
+    return render_template("groups/join.html", member=member, token=token, problem=problem), (
+        422 if problem else 200
+    )

@@ -1,0 +1,32 @@
+"""The monitoring report form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, IntegerField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+_WHOLE = _l("Enter a whole number, 0 or more.")
+
+
+def _count(label):
+    return IntegerField(
+        label,
+        validators=[Optional(), NumberRange(min=0, max=10_000_000, message=_WHOLE)],
+    )
+
+
+class ReportForm(FlaskForm):
+    report_text = TextAreaField(
+        _l("What was done in this period"),
+        validators=[Length(max=20000)],
+        description=_l("Activities, results, problems met. The report is published."),
+    )
+    participants = _count(_l("Participants"))
+    volunteer_hours = _count(_l("Volunteer hours"))
+    events_held = _count(_l("Events held"))
+    final = BooleanField(_l("This is the final report (needed before renewal)"))
+    # Its description (the size limit) is set by the view from the settings.
+    photos = MultipleFileField(_l("Photos (optional)"))

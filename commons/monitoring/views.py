@@ -1,0 +1,99 @@
+"""The monitoring report form of an active pact: text, indicators and photos."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import workflows
+from commons.auth.permissions import ensure
+from commons.extensions import db
+from commons.monitoring.forms import ReportForm
+from commons.proposals.models import Proposal
+from commons.uploads import operations as uploads
+
+monitoring_bp = Blueprint("monitoring", __name__)
+
+PHOTO = "report_photo"
+INDICATORS = ("participants", "volunteer_hours", "events_held")
+
+
+def _form() -> ReportForm:
+    form = ReportForm()
+    form.photos.description = _(
+        "JPEG or PNG images, at most %(mb)d MB each.", mb=current_app.config["MAX_UPLOAD_MB"]
+    )
+    return form
+
+
+def _page(proposal, form, pending, status=200, problem=None):
+    return (
+        render_template(
+            "monitoring/report_form.html",
+            proposal=proposal,
+            form=form,
+            pending=pending,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@monitoring_bp.route("/proposals/<int:proposal_id>/report", methods=["GET", "POST"])
+@login_required
+def file_report(proposal_id: int):
+    """File a monitoring report through the ``file_report`` trigger; photos through uploads.
+
+    Photos accepted while other answers need correcting are kept (listed, with their ids in
+    the form), so nobody has to choose them again.
+    """
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view_private", proposal)
+    ensure("fire:file_report", proposal)
+    form = _form()
+    if request.method == "GET":
+        return _page(proposal, form, [])
+    pending = uploads.pending_attachments(
+        request.form.getlist("photo_ids"), owner=current_user, proposal=proposal, purpose=PHOTO
+    )
+    valid = form.validate_on_submit()
+    kept, problems = uploads.save_uploads(
+        request.files.getlist(form.photos.name),
+        owner=current_user,
+        purpose=PHOTO,
+        proposal=proposal,
+        images_only=True,
+    )
+    pending += kept
+    db.session.commit()  # accepted photos are kept even if the report needs correcting
+    if problems:
+        form.photos.errors = list(problems)
+    if not (form.report_text.data or "").strip():
+        form.report_text.errors = [*form.report_text.errors, _("Say what was done.")]
+    if not valid or problems or form.report_text.errors:
+        return _page(proposal, form, pending, status=422)
+    data = {"report_text": form.report_text.data}
+    data.update({k: getattr(form, k).data for k in INDICATORS if getattr(form, k).data is not None})
+    if form.final.data:
+        data["final"] = "y"
+    try:
+        event = workflows.fire(
+            proposal,
+            "file_report",
+            current_user._get_current_object(),
+            expected_version=request.form.get("expected_version", type=int),
+            **data,
+        )
+    except workflows.GuardRefused as error:
+        db.session.rollback()
+        return _page(proposal, form, pending, status=422, problem=error.message)
+    except workflows.WorkflowError as error:
+        db.session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        return _page(proposal, form, pending, status=409, problem=error.message)
+    uploads.link_attachments(pending, event.payload["report_id"])
+    db.session.commit()
+    flash(_("Your monitoring report is filed. Thank you."), "success")
+    return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#reports-title")

@@ -1,0 +1,571 @@
+"""The online application: a guided form in steps that saves a draft proposal at every step.
+
+Step one creates the draft; every later step saves into it, so a proponent can leave and come
+back (``/proposals/mine`` lists drafts with a link to resume). The "check your answers" page
+shows everything with links to change it, and submits through ``workflows.fire``. After
+submission: the protocol number and a PDF receipt.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+import workflows
+from commons.auth.permissions import ensure, permission_required
+from commons.errors import DomainError
+from commons.extensions import db
+from commons.forms import attach_error, choices
+from commons.groups import operations as group_ops
+from commons.proposals import operations
+from commons.proposals.forms import (
+    ActivitiesForm,
+    AttachmentForm,
+    DurationForm,
+    ObjectivesForm,
+    PlacesForm,
+    StartForm,
+    SupportForm,
+    attachment_kinds,
+    support_labels,
+)
+from commons.proposals.labels import pact_type_label, state_label
+from commons.proposals.models import Proposal
+from commons.registry.models import Availability, Commons
+from commons.uploads import operations as uploads
+
+apply_bp = Blueprint("apply", __name__, url_prefix="/apply")
+
+STEPS = (
+    ("start", _l("Proponent and title")),
+    ("places", _l("The commons")),
+    ("objectives", _l("Objectives")),
+    ("activities", _l("Activities")),
+    ("support", _l("Support from the city")),
+    ("duration", _l("Duration")),
+    ("attachments", _l("Attachments")),
+    ("check", _l("Check your answers")),
+)
+STEP_NAMES = [name for name, _label in STEPS]
+PLACES_PAGE = 50
+
+
+def first_missing_step(proposal: Proposal) -> str:
+    """Where to resume a draft: the first step whose required answer is missing."""
+    if not proposal.commons and not proposal.new_place_address:
+        return "places"
+    if not (proposal.objectives or "").strip():
+        return "objectives"
+    if not (proposal.activities or "").strip():
+        return "activities"
+    if not proposal.requested_duration_months and not (proposal.start_date and proposal.end_date):
+        return "duration"
+    return "check"
+
+
+def _load(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view", proposal)
+    if proposal.status != "draft":
+        # Submitted: the application is closed; its confirmation stays.
+        return proposal
+    ensure("proposal.edit", proposal)
+    return proposal
+
+
+def _editable(proposal_id: int) -> Proposal:
+    proposal = _load(proposal_id)
+    if proposal.status != "draft":
+        flash(_("This proposal was submitted already: it can no longer be changed."), "info")
+        abort(redirect(url_for("proposals.case", proposal_id=proposal.id)))
+    return proposal
+
+
+def _go(proposal: Proposal, step: str):
+    """After saving a step: next, back, or leave for the list of my proposals."""
+    where = request.form.get("go", "next")
+    index = STEP_NAMES.index(step)
+    if where == "leave":
+        flash(_("Your draft is saved. You can come back to it from My proposals."), "success")
+        return redirect(url_for("proposals.mine"))
+    if where == "back":
+        target = STEP_NAMES[max(index - 1, 0)]
+    else:
+        target = STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
+    return redirect(url_for("apply.step", proposal_id=proposal.id, step=target))
+
+
+def _render(step: str, proposal: Proposal | None, form, status: int | None = None, **context):
+    if status is None:
+        status = 422 if form is not None and (form.errors or form.form_errors) else 200
+    return (
+        render_template(
+            f"apply/{step}.html",
+            step=step,
+            steps=STEPS,
+            step_index=STEP_NAMES.index(step),
+            proposal=proposal,
+            form=form,
+            **context,
+        ),
+        status,
+    )
+
+
+def _wants_next() -> bool:
+    return request.form.get("go", "next") == "next"
+
+
+# --- step 1: who proposes, and the title; creates the draft ----------------------------------
+
+
+def _start_form(proposal: Proposal | None = None, **kwargs) -> StartForm:
+    form = StartForm(**kwargs)
+    groups = group_ops.represented_by(current_user)
+    form.group.choices = choices(
+        [(g.id, g.name) for g in groups] + [("new", _("A new group (give its name below)"))]
+    )
+    form.new_group_kind.choices = choices(group_ops.kind_labels().items())
+    if request.method == "GET":
+        if proposal is not None:
+            form.title.data, form.group.data = proposal.title, str(proposal.group_id)
+        elif not groups:
+            form.group.data = "new"
+    return form
+
+
+def _group_from(form: StartForm):
+    """The chosen group, or a new one created from the form (its representative: me)."""
+    if form.group.data == "new":
+        if not form.new_group_name.data:
+            raise DomainError(
+                _("Enter the name of the new group (your own name if you propose alone)."),
+                field="new_group_name",
+            )
+        return group_ops.new_group(
+            representative=current_user,
+            name=form.new_group_name.data,
+            kind=form.new_group_kind.data or "individual",
+        )
+    group = next(
+        (g for g in group_ops.represented_by(current_user) if str(g.id) == form.group.data), None
+    )
+    if group is None:
+        raise DomainError(_("Choose a group you represent."), field="group")
+    return group
+
+
+@apply_bp.route("/", methods=["GET", "POST"])
+@permission_required("proposal.create")
+def start():
+    """Step 1 of a new application: who proposes and a title. Sending it creates the draft."""
+    form = _start_form()
+    if form.validate_on_submit():
+        try:
+            group = _group_from(form)
+            proposal = operations.create_draft(
+                representative=current_user,
+                group=group,
+                title=form.title.data,
+                pact_type=workflows.get_profile(current_app.config["PROFILE"]).pact_types[0],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if request.form.get("go") == "leave":
+                return _go(proposal, "start")
+            return redirect(url_for("apply.step", proposal_id=proposal.id, step="places"))
+    return _render("start", None, form)
+
+
+@apply_bp.route("/<int:proposal_id>/<step>", methods=["GET", "POST"])
+@login_required
+def step(proposal_id: int, step: str):
+    """Any later step of a draft: show it with what was saved, or save it and move on."""
+    handler = _HANDLERS.get(step)
+    if handler is None:
+        abort(404)
+    return handler(_editable(proposal_id))
+
+
+def _start_step(proposal: Proposal):
+    form = _start_form(proposal)
+    if form.validate_on_submit():
+        try:
+            group = _group_from(form)
+            operations.update_draft(
+                proposal, actor=current_user, title=form.title.data, group=group
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return _go(proposal, "start")
+    return _render("start", proposal, form)
+
+
+# --- step 2: the commons, from the register or a new place -----------------------------------
+
+
+def _places_list(proposal: Proposal):
+    """Commons offered for a pact, filtered by name/address and district; chosen ones first."""
+    q = (request.args.get("q") or "").strip()
+    district = (request.args.get("district") or "").strip()
+    stmt = select(Commons).where(Commons.availability == Availability.AVAILABLE.value)
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(
+            or_(
+                Commons.name.ilike(like),
+                Commons.address.ilike(like),
+                Commons.neighbourhood.ilike(like),
+            )
+        )
+    if district:
+        stmt = stmt.where(Commons.district == district)
+    chosen = list(proposal.commons)
+    chosen_ids = {c.id for c in chosen}
+    found = db.session.scalars(stmt.order_by(Commons.name, Commons.id).limit(PLACES_PAGE + 1)).all()
+    more = len(found) > PLACES_PAGE
+    others = [c for c in found[:PLACES_PAGE] if c.id not in chosen_ids]
+    districts = db.session.scalars(
+        select(Commons.district)
+        .where(Commons.district.is_not(None), Commons.availability == Availability.AVAILABLE.value)
+        .distinct()
+        .order_by(Commons.district)
+    ).all()
+    return {
+        "chosen": chosen,
+        "others": others,
+        "more": more,
+        "q": q,
+        "district": district,
+        "districts": districts,
+    }
+
+
+def _places_step(proposal: Proposal):
+    form = PlacesForm(obj=proposal if request.method == "GET" else None)
+    if form.validate_on_submit():
+        wanted = {int(i) for i in request.form.getlist("commons") if i.isdigit()}
+        picked = (
+            db.session.scalars(select(Commons).where(Commons.id.in_(wanted))).all()
+            if wanted
+            else []
+        )
+        try:
+            if _wants_next() and not picked and not form.new_place_address.data:
+                raise DomainError(
+                    _(
+                        "Choose at least one commons from the list, or give the address of a new "
+                        "place."
+                    )
+                )
+            operations.choose_places(
+                proposal,
+                commons=picked,
+                new_place_address=form.new_place_address.data,
+                new_place_latitude=form.new_place_latitude.data,
+                new_place_longitude=form.new_place_longitude.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return _go(proposal, "places")
+    return _render("places", proposal, form, **_places_list(proposal))
+
+
+# --- steps 3-6: objectives, activities, support, duration ------------------------------------
+
+
+def _text_step(proposal: Proposal, name: str, form_class, message: str):
+    form = form_class(obj=proposal if request.method == "GET" else None)
+    if form.validate_on_submit():
+        value = getattr(form, name).data or ""
+        try:
+            if _wants_next() and not value.strip():
+                raise DomainError(message, field=name)
+            operations.update_draft(proposal, actor=current_user, **{name: value})
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return _go(proposal, name)
+    return _render(name, proposal, form)
+
+
+def _objectives_step(proposal: Proposal):
+    return _text_step(proposal, "objectives", ObjectivesForm, _("Say what you want to achieve."))
+
+
+def _activities_step(proposal: Proposal):
+    return _text_step(proposal, "activities", ActivitiesForm, _("Say what you will do."))
+
+
+def _support_step(proposal: Proposal):
+    form = SupportForm(obj=proposal if request.method == "GET" else None)
+    form.support_requested.choices = choices(support_labels().items())
+    if form.validate_on_submit():
+        try:
+            operations.update_draft(
+                proposal,
+                actor=current_user,
+                support_requested=form.support_requested.data,
+                support_notes=form.support_notes.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return _go(proposal, "support")
+    return _render("support", proposal, form)
+
+
+def _duration_step(proposal: Proposal):
+    profile = workflows.get_profile(proposal.profile)
+    max_months = int(profile.clocks["max_term_months"])
+    form = DurationForm(obj=proposal if request.method == "GET" else None)
+    form.pact_type.choices = choices((t, pact_type_label(t)) for t in profile.pact_types)
+    form.requested_duration_months.description = _(
+        "At most %(n)d months under the city's regulation.", n=max_months
+    )
+    if form.validate_on_submit():
+        months = form.requested_duration_months.data
+        try:
+            if months is not None and months > max_months:
+                raise DomainError(
+                    _("At most %(n)d months.", n=max_months), field="requested_duration_months"
+                )
+            if _wants_next() and months is None:
+                raise DomainError(
+                    _("Enter how many months the pact should last."),
+                    field="requested_duration_months",
+                )
+            fields = {"requested_duration_months": months, "start_date": form.start_date.data}
+            if len(profile.pact_types) > 1 and form.pact_type.data in profile.pact_types:
+                fields["pact_type"] = form.pact_type.data
+            operations.update_draft(proposal, actor=current_user, **fields)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return _go(proposal, "duration")
+    return _render("duration", proposal, form, choose_type=len(profile.pact_types) > 1)
+
+
+# --- step 7: attachments, through the uploads package ----------------------------------------
+
+
+def _attachment_form(**kwargs) -> AttachmentForm:
+    form = AttachmentForm(**kwargs)
+    form.purpose.choices = choices(attachment_kinds().items())
+    form.file.description = _(
+        "A PDF, JPEG or PNG file of at most %(mb)d MB.", mb=current_app.config["MAX_UPLOAD_MB"]
+    )
+    return form
+
+
+def _attachments_step(proposal: Proposal):
+    form = _attachment_form()
+    if request.method == "POST" and form.validate_on_submit():
+        file = request.files.get("file")
+        if not uploads.is_empty(file):
+            try:
+                attachment = uploads.save_upload(
+                    file,
+                    owner=current_user,
+                    purpose=form.purpose.data,
+                    proposal=proposal,
+                    field="file",
+                )
+            except DomainError as error:
+                db.session.rollback()
+                attach_error(form, error)
+                return _attachments_page(proposal, form)
+            db.session.commit()
+            flash(_("Attached: %(name)s.", name=attachment.original_name), "success")
+        if request.form.get("go") == "add":
+            return redirect(url_for("apply.step", proposal_id=proposal.id, step="attachments"))
+        return _go(proposal, "attachments")
+    return _attachments_page(proposal, form)
+
+
+def _attachments_page(proposal: Proposal, form):
+    return _render(
+        "attachments",
+        proposal,
+        form,
+        attachments=uploads.attachments_for(proposal),
+        kinds=attachment_kinds(),
+    )
+
+
+# --- step 8: check your answers, then submit --------------------------------------------------
+
+
+def _check_page(proposal: Proposal, problem: str | None = None, status: int = 200):
+    groups = attachment_kinds()
+    return _render(
+        "check",
+        proposal,
+        None,
+        status=status,
+        problem=problem,
+        attachments=uploads.attachments_for(proposal),
+        kinds=groups,
+        supports=support_labels(),
+        kind_labels=group_ops.kind_labels(),
+        pact_type_label=pact_type_label,
+        choose_type=len(workflows.get_profile(proposal.profile).pact_types) > 1,
+    )
+
+
+def _check_step(proposal: Proposal):
+    if request.method == "POST":
+        abort(405)
+    return _check_page(proposal)
+
+
+@apply_bp.post("/<int:proposal_id>/submit")
+@login_required
+def submit(proposal_id: int):
+    """Submit the application: the lifecycle's ``submit`` trigger, through the engine."""
+    proposal = _editable(proposal_id)
+    try:
+        workflows.fire(
+            proposal,
+            "submit",
+            current_user._get_current_object(),
+            expected_version=request.form.get("expected_version", type=int),
+        )
+    except workflows.GuardRefused as error:
+        db.session.rollback()
+        return _check_page(proposal, problem=error.message, status=422)
+    except workflows.WorkflowError as error:
+        db.session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        return _check_page(proposal, problem=error.message, status=409)
+    db.session.commit()
+    return redirect(url_for("apply.submitted", proposal_id=proposal.id))
+
+
+@apply_bp.get("/<int:proposal_id>/submitted")
+@login_required
+def submitted(proposal_id: int):
+    """The confirmation: protocol number and the receipt."""
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view_private", proposal)
+    if proposal.protocol_number is None:
+        return redirect(url_for("apply.step", proposal_id=proposal.id, step="check"))
+    return render_template("apply/submitted.html", proposal=proposal, state_label=state_label)
+
+
+@apply_bp.get("/<int:proposal_id>/receipt.pdf")
+@login_required
+def receipt(proposal_id: int):
+    """The PDF receipt of a submitted application, rendered from what was submitted."""
+    from commons.proposals.receipt import render_receipt_pdf
+
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view_private", proposal)
+    if proposal.protocol_number is None:
+        abort(404)
+    pdf = render_receipt_pdf(proposal)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    name = f"receipt-{proposal.protocol_number.replace('/', '-')}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+_HANDLERS = {
+    "start": _start_step,
+    "places": _places_step,
+    "objectives": _objectives_step,
+    "activities": _activities_step,
+    "support": _support_step,
+    "duration": _duration_step,
+    "attachments": _attachments_step,
+    "check": _check_step,
+}
+
+
+# --- answering an integration request, with files ----------------------------------------------
+
+
+@apply_bp.post("/<int:proposal_id>/answer")
+@login_required
+def answer(proposal_id: int):
+    """The representative answers the office's integration request, with files if needed.
+
+    The answer is checked first and the files next, so a refusal stores nothing and the
+    typed answer comes back on the case page with the reason.
+    """
+    from commons.proposals.views import render_case
+
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    ensure("proposal.view_private", proposal)
+    ensure("fire:integrate", proposal)
+    values = {k: request.form.get(k, "") for k in ("answer", "comment")}
+
+    def refuse(errors: dict, message: str, status: int = 422):
+        return render_case(
+            proposal,
+            errors=errors,
+            failed="integrate",
+            message=message,
+            values=values,
+            status=status,
+        )
+
+    if not values["answer"].strip():
+        return refuse({"answer": _("required")}, _("Write your answer to the office."))
+    kept, problems = uploads.save_uploads(
+        request.files.getlist("files"),
+        owner=current_user,
+        purpose="integration",
+        proposal=proposal,
+    )
+    if problems:
+        _discard(kept)
+        return refuse({"files": " ".join(problems)}, " ".join(problems))
+    try:
+        event = workflows.fire(
+            proposal,
+            "integrate",
+            current_user._get_current_object(),
+            expected_version=request.form.get("expected_version", type=int),
+            answer=values["answer"],
+            comment=values["comment"],
+            files=[a.original_name for a in kept],
+        )
+    except workflows.WorkflowError as error:
+        _discard(kept)
+        if error.status_code == 403:
+            abort(403)
+        status = 422 if isinstance(error, workflows.GuardRefused) else 409
+        return refuse(getattr(error, "fields", {}) or {}, error.message, status)
+    uploads.link_attachments(kept, event.seq)
+    db.session.commit()
+    flash(_("Your answer is sent to the office."), "success")
+    return redirect(url_for("proposals.case", proposal_id=proposal.id))
+
+
+def _discard(attachments) -> None:
+    """Forget files stored for a request that was refused: rows and bytes."""
+    paths = [uploads.path_of(a) for a in attachments]
+    db.session.rollback()
+    for path in paths:
+        path.unlink(missing_ok=True)

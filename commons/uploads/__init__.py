@@ -1,0 +1,1 @@
+"""Uploads: files people attach (statutes, identity documents, photos, plans, minutes)."""

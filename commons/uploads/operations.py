@@ -1,0 +1,229 @@
+"""Receive, check, store and find uploaded files. The one way any feature attaches a file.
+
+A file is accepted only when its first bytes say it is a PDF, a JPEG or a PNG: the name and
+the type the browser declared are not trusted. It is streamed to a temporary file in
+``COMMONS_UPLOAD_DIR`` (outside the web root) while its size and SHA-256 are counted, then
+renamed into place under a random name, so a reader never sees half a file.
+
+Other features use three functions: ``save_upload`` (from a form's file field),
+``attachments_for`` (list them) and ``link_attachments`` (tie files uploaded with a form that
+was sent back for correction to the row it created, e.g. a monitoring report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from commons.errors import DomainError
+from commons.extensions import db
+from commons.uploads.models import Attachment
+
+CHUNK = 64 * 1024
+# Magic numbers: what a file is, by its content.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+class UploadRejected(DomainError):
+    """The file was refused; the message says why (too large, not an accepted type)."""
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of a file from its first bytes, or None if not PDF, JPEG or PNG."""
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+
+
+def upload_dir() -> Path:
+    configured = current_app.config.get("UPLOAD_DIR")
+    path = Path(configured or Path(current_app.config["INSTANCE_DIR"]) / "uploads")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_UNSAFE = re.compile(r"[^\w .()+,-]", re.UNICODE)
+
+
+def clean_name(name: str | None) -> str:
+    """A file name safe to show and to put in a header: no path, no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", "".join(c for c in name if unicodedata.category(c)[0] != "C"))
+    return name.strip(" ._")[:200] or "file"
+
+
+def sanitise_name(name: str | None, content_type: str) -> str:
+    """A display name: no path, no control characters, at most 200 characters, right suffix."""
+    name = clean_name(name)
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    wanted = EXTENSIONS[content_type]
+    if f".{suffix.lower()}" not in (wanted, ".jpeg" if wanted == ".jpg" else wanted):
+        stem, suffix = name, wanted[1:]
+    return f"{stem[: 200 - len(suffix) - 1]}.{suffix}"
+
+
+def is_empty(file) -> bool:
+    """True when a form's file field was left empty."""
+    return file is None or not getattr(file, "filename", "")
+
+
+def size_limit_message() -> str:
+    return _(
+        "The file is too large: it may be at most %(mb)d MB.",
+        mb=int(current_app.config["MAX_UPLOAD_MB"]),
+    )
+
+
+def type_message() -> str:
+    return _("The file is not a PDF, JPEG or PNG: choose a file of one of those kinds.")
+
+
+def save_upload(
+    file,
+    *,
+    owner,
+    purpose: str,
+    proposal=None,
+    linked_id: int | None = None,
+    field: str | None = None,
+    images_only: bool = False,
+) -> Attachment:
+    """Check and store one uploaded file (a Werkzeug ``FileStorage``); return its Attachment.
+
+    Raises ``UploadRejected`` (with ``field``) when the file is empty, too large or of a kind
+    not accepted; nothing is stored then.
+    """
+    if is_empty(file):
+        raise UploadRejected(_("Choose a file."), field=field)
+    limit = max_upload_bytes()
+    directory = upload_dir()
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".part-")
+    tmp = Path(tmp_name)
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := file.stream.read(CHUNK):
+                if len(head) < 16:
+                    head += chunk[: 16 - len(head)]
+                size += len(chunk)
+                if size > limit:
+                    raise UploadRejected(size_limit_message(), field=field)
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise UploadRejected(_("The file is empty."), field=field)
+        content_type = sniff(head)
+        if content_type is None:
+            raise UploadRejected(type_message(), field=field)
+        if images_only and content_type not in IMAGE_TYPES:
+            raise UploadRejected(
+                _("The file is not a photo: choose a JPEG or PNG image."), field=field
+            )
+        storage_name = secrets.token_hex(16) + EXTENSIONS[content_type]
+        os.replace(tmp, directory / storage_name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    attachment = Attachment(
+        owner_id=owner.id,
+        proposal_id=proposal.id if proposal is not None else None,
+        purpose=purpose,
+        linked_id=linked_id,
+        storage_name=storage_name,
+        original_name=sanitise_name(file.filename, content_type),
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def save_uploads(files, **kwargs) -> tuple[list[Attachment], list[str]]:
+    """Store every non-empty file; return what was kept and, per refused file, why."""
+    kept, problems = [], []
+    for file in files:
+        if is_empty(file):
+            continue
+        try:
+            kept.append(save_upload(file, **kwargs))
+        except UploadRejected as error:
+            problems.append(f"{clean_name(file.filename)}: {error}")
+    return kept, problems
+
+
+def path_of(attachment: Attachment) -> Path:
+    """Where the file is; the stored name is ours, never the user's."""
+    if not re.fullmatch(r"[0-9a-f]{32}\.(pdf|jpg|png)", attachment.storage_name):
+        raise ValueError("unexpected storage name")
+    return upload_dir() / attachment.storage_name
+
+
+def attachments_for(proposal, purpose: str | None = None, linked_id: int | None = None):
+    """The files of a proposal, optionally for one purpose and one linked row, oldest first."""
+    stmt = select(Attachment).where(Attachment.proposal_id == proposal.id)
+    if purpose is not None:
+        stmt = stmt.where(Attachment.purpose == purpose)
+    if linked_id is not None:
+        stmt = stmt.where(Attachment.linked_id == linked_id)
+    return db.session.scalars(stmt.order_by(Attachment.id)).all()
+
+
+def pending_attachments(ids, *, owner, proposal, purpose: str) -> list[Attachment]:
+    """Files this owner uploaded with a form sent back for correction, not yet linked."""
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    if not wanted:
+        return []
+    return db.session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.id.in_(wanted),
+            Attachment.owner_id == owner.id,
+            Attachment.proposal_id == proposal.id,
+            Attachment.purpose == purpose,
+            Attachment.linked_id.is_(None),
+        )
+        .order_by(Attachment.id)
+    ).all()
+
+
+def link_attachments(attachments, linked_id: int) -> None:
+    """Tie files to the row they belong to (a report, a meeting)."""
+    for attachment in attachments:
+        attachment.linked_id = linked_id
+    db.session.flush()
+
+
+def delete_attachment(attachment: Attachment) -> None:
+    """Remove the record, then the file. If the commit fails afterwards, the record stays
+    and points at nothing: the download answers 404, never someone else's file."""
+    path = path_of(attachment)
+    db.session.delete(attachment)
+    db.session.flush()
+    path.unlink(missing_ok=True)
