@@ -41,6 +41,16 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
     "COMMONS_SIGNING_P12": ("", "PKCS#12 file whose key seals signed pacts (PAdES); empty: none"),
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
+    "COMMONS_SMTP_HOST": ("", "mail server for notification e-mails; empty: in-app only"),
+    "COMMONS_SMTP_PORT": ("587", "port of the mail server"),
+    "COMMONS_SMTP_USERNAME": ("", "login on the mail server; empty: no login"),
+    "COMMONS_SMTP_PASSWORD": ("", "password for COMMONS_SMTP_USERNAME"),
+    "COMMONS_SMTP_FROM": ("commons@localhost", "sender address of notification e-mails"),
+    "COMMONS_SMTP_STARTTLS": (
+        "1",
+        "upgrade the connection with STARTTLS (set 0 for a local relay)",
+    ),
+    "COMMONS_SMTP_TIMEOUT": ("30", "seconds to wait for the mail server"),
 }
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -99,6 +109,13 @@ def load_config(instance: Path | None = None) -> dict:
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
         "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
+        "SMTP_HOST": _env("COMMONS_SMTP_HOST"),
+        "SMTP_PORT": int(_env("COMMONS_SMTP_PORT")),
+        "SMTP_USERNAME": _env("COMMONS_SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("COMMONS_SMTP_PASSWORD"),
+        "SMTP_FROM": _env("COMMONS_SMTP_FROM"),
+        "SMTP_STARTTLS": _env("COMMONS_SMTP_STARTTLS") not in ("0", "false", "no"),
+        "SMTP_TIMEOUT": float(_env("COMMONS_SMTP_TIMEOUT")),
         # Sessions and cookies: see DESIGN.md, security principles.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

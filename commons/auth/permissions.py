@@ -125,6 +125,27 @@ def _group_view(user, obj):
     return obj.has_member(user) or _has(user, *STAFF)
 
 
+@rule("office.queue")
+def _office_queue(user, obj):
+    """The work queue of open cases: the collaboration office, legal officers, admins."""
+    return _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+
+
+@rule("notifications.read")
+def _notifications_read(user, obj):
+    return _authenticated(user)
+
+
+@rule("notification.mark_read")
+def _notification_mark_read(user, obj):
+    """A notification to a person is theirs; one to a role belongs to every holder of it."""
+    if not _authenticated(user):
+        return False
+    if obj.recipient_id is not None:
+        return obj.recipient_id == user.id
+    return obj.recipient_role is not None and user.has_role(obj.recipient_role)
+
+
 @rule("audit.read")
 def _audit_read(user, obj):
     return _has(user, Role.AUDITOR)
