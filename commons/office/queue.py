@@ -157,22 +157,39 @@ def load_queue(f: QueueFilters, user, now: datetime, cursor_token: str | None) -
     )
 
 
-def next_actions(proposal) -> tuple[list[str], bool]:
-    """The triggers that can move the case on from its state, and whether the city holds them.
+# Always possible for the proponents and never what the office waits for.
+NOT_NEXT = {"withdraw"}
 
-    Read from the profile's transition table (no rule is evaluated, so no query is made);
-    the case page says what is possible in detail.
+
+def next_actions(proposal, overdue: bool = False) -> tuple[list[str], str]:
+    """What moves the case on from its state, and who does it: "city", "proponents", "clock".
+
+    Read from the profile's transition table (no rule is evaluated, so no query is made); the
+    case page says what is possible in detail. Actions the clock takes when a deadline passes
+    (archive, close the notice) are the office's only once that deadline has passed.
     """
     profile = workflows.get_profile(proposal.profile)
-    staff, proponents = [], []
+    staff, clock, proponents = [], [], []
     for trigger in profile.triggers:
+        if trigger in NOT_NEXT:
+            continue
         for spec in profile.specs_for(trigger, proposal.status):
-            if {"officer", "legal"} & set(spec.roles):
-                if trigger not in staff:
-                    staff.append(trigger)
-            elif "representative" in spec.roles and trigger not in proponents:
-                proponents.append(trigger)
-    return (staff, True) if staff else (proponents, False)
+            roles = set(spec.roles)
+            if "system" in roles:
+                bucket = staff if overdue and roles & {"officer", "legal"} else clock
+            elif roles & {"officer", "legal"}:
+                bucket = staff
+            elif "representative" in roles:
+                bucket = proponents
+            else:
+                continue
+            if trigger not in bucket:
+                bucket.append(trigger)
+    if staff:
+        return staff, "city"
+    if proponents:
+        return proponents, "proponents"
+    return clock, "clock"
 
 
 def describe(proposal, now: datetime) -> dict:
@@ -200,11 +217,11 @@ def describe(proposal, now: datetime) -> dict:
     if proposal.due_at is not None:
         clock["days_left"] = (proposal.due_at - now).days
     clock["overdue"] = proposal.due_at is not None and proposal.due_at < now
-    actions, by_city = next_actions(proposal)
+    actions, by = next_actions(proposal, clock["overdue"])
     return {
         "proposal": proposal,
         "districts": sorted({c.district for c in proposal.commons if c.district}),
         "clock": clock,
         "next_actions": actions,
-        "by_city": by_city,
+        "by": by,
     }
