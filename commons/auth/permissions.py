@@ -115,6 +115,12 @@ def _pact_edit(user, obj):
     return obj.representative_id == user.id or user.has_role(Role.OFFICER)
 
 
+@rule("proposal.co_design")
+def _proposal_co_design(user, obj):
+    """Meetings and technical opinions are recorded by the office during co-design."""
+    return obj.status == "co_design" and _has(user, Role.OFFICER)
+
+
 @rule("group.manage")
 def _group_manage(user, obj):
     return _authenticated(user) and obj.representative_id == user.id
