@@ -114,15 +114,22 @@ def live(live_server):
         db.session.remove()
 
 
-@pytest.fixture(scope="session")
-def playwright_driver():
-    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+def require_chromium(path: str = CHROMIUM) -> None:
+    """Fail (never skip) with a clear message when the system's chromium is missing."""
+    if not Path(path).exists() and not shutil.which(path):
         pytest.fail(
-            f"The browser tests need Debian's chromium at {CHROMIUM} (set COMMONS_CHROMIUM to "
+            f"The browser tests need Debian's chromium at {path} (set COMMONS_CHROMIUM to "
             "another path). Install it with: apt-get install chromium  (.ci/run does this). "
             "Playwright must not download a browser of its own.",
             pytrace=False,
         )
+
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    # Module scope, not session: while the sync API is open, an asyncio loop runs in this
+    # thread, and later tests that call asyncio.run() (PDF sealing) would fail.
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
