@@ -58,6 +58,7 @@ def test_office_queue_queries_do_not_grow_with_cases(app, client, make):
     few = _queries(client, "/office/")
     _add_cases(cast, 2 * N, make)
     many = _queries(client, "/office/")
+    print(f"\n/office: {few} queries for {N} cases, {many} for {3 * N}")
     assert many == few, f"{few} queries for {N} cases, {many} for {3 * N}"
 
 
@@ -81,4 +82,5 @@ def test_case_page_queries_do_not_grow_with_events(app, client, make):
         few = _queries(other, f"/proposals/{p.id}")
         _add_events(p, cast, 2 * N)
         many = _queries(other, f"/proposals/{p.id}")
+        print(f"\ncase page: {few} queries for {N} events, {many} for {3 * N}")
         assert many == few, f"{who}: {few} queries for {N} events, {many} for {3 * N}"
