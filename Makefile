@@ -82,12 +82,16 @@ format: $(VENV)/.installed
 
 # Refresh vendored front-end files from the npm registry (needs node and npm).
 BOOTSTRAP_VERSION ?= 5.3.8
+AXE_VERSION ?= 4.14.1
 vendor:
 	rm -rf /tmp/commons-vendor && mkdir -p /tmp/commons-vendor commons/static/vendor/bootstrap
 	cd /tmp/commons-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
 	cp /tmp/commons-vendor/package/dist/css/bootstrap.min.css /tmp/commons-vendor/package/dist/js/bootstrap.bundle.min.js \
 	   /tmp/commons-vendor/package/LICENSE commons/static/vendor/bootstrap/
 	sed -i '/sourceMappingURL/d' commons/static/vendor/bootstrap/bootstrap.min.css commons/static/vendor/bootstrap/bootstrap.bundle.min.js
+	# axe-core: the accessibility checker the browser tests inject (tests/e2e/), not served.
+	cd /tmp/commons-vendor && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && mkdir -p axe && tar xzf axe-core-$(AXE_VERSION).tgz -C axe
+	mkdir -p tests/e2e/vendor && cp /tmp/commons-vendor/axe/package/axe.min.js tests/e2e/vendor/ && cp /tmp/commons-vendor/axe/package/LICENSE tests/e2e/vendor/axe-core.LICENSE
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(MO_FILES)

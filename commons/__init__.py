@@ -59,6 +59,12 @@ def create_app(config: dict | None = None) -> Flask:
     set_translator(gettext)
     workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
     ext.db.init_app(app)
+    from commons.office.deadlines import install as install_deadlines
+
+    install_deadlines()
+    from commons.notifications.events import install as install_notifications
+
+    install_notifications()
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
@@ -105,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
     from commons.monitoring.views import monitoring_bp
+    from commons.notifications.views import notifications_bp
+    from commons.office.views import office_bp
     from commons.proposals.application import apply_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
@@ -121,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(groups_bp)
     app.register_blueprint(apply_bp)
     app.register_blueprint(monitoring_bp)
+    app.register_blueprint(office_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -136,7 +146,17 @@ def _register_template_helpers(app: Flask) -> None:
             "city_office": app.config["CITY_OFFICE"],
             "languages": app.config["LANGUAGES"],
             "current_locale": str(_current_locale()),
+            "unread_notifications": _unread_notifications,
         }
+
+
+def _unread_notifications() -> int:
+    """How many notifications the logged-in user has not read (for the header)."""
+    if not current_user.is_authenticated:
+        return 0
+    from commons.notifications.operations import unread_count
+
+    return unread_count(current_user)
 
 
 def _current_locale():

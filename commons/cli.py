@@ -258,6 +258,30 @@ def tick_command(now_text):
         f"tick at {now.isoformat()}: {len(report.fired)} transitions, "
         f"{len(report.notified)} notifications"
     )
+    _send_notifications(now)
+
+
+def _send_notifications(now) -> None:
+    from commons.notifications.mail import send_due
+
+    report = send_due(now)
+    if not report.configured:
+        click.echo("e-mail: COMMONS_SMTP_HOST is not set; notifications stay in-app")
+        return
+    for note_id, error in report.failed:
+        click.echo(f"failed  notification {note_id}: {error} (will retry)")
+    click.echo(f"e-mail: {len(report.sent)} sent, {len(report.failed)} failed (retried later)")
+
+
+notifications_group = click.Group("notifications", help="The notification outbox.")
+
+
+@notifications_group.command("send")
+@click.option("--now", "now_text", metavar="ISO-DATETIME", help="Pretend it is this time.")
+@with_appcontext
+def notifications_send(now_text):
+    """E-mail the notifications that are due (new ones, and failed ones whose retry time came)."""
+    _send_notifications(_parse_now(now_text))
 
 
 workflow_group = click.Group("workflow", help="Regulation profiles and their lifecycle.")
@@ -300,6 +324,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(workflow_group)
     app.cli.add_command(pacts_group)
     app.cli.add_command(import_group)
+    app.cli.add_command(notifications_group)
 
 
 def _create_app():

@@ -43,6 +43,16 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
     "COMMONS_UPLOAD_DIR": (None, "where uploaded files are kept; default instance/uploads"),
     "COMMONS_MAX_UPLOAD_MB": ("10", "largest file accepted, in MB (a form may carry four)"),
+    "COMMONS_SMTP_HOST": ("", "mail server for notification e-mails; empty: in-app only"),
+    "COMMONS_SMTP_PORT": ("587", "port of the mail server"),
+    "COMMONS_SMTP_USERNAME": ("", "login on the mail server; empty: no login"),
+    "COMMONS_SMTP_PASSWORD": ("", "password for COMMONS_SMTP_USERNAME"),
+    "COMMONS_SMTP_FROM": ("commons@localhost", "sender address of notification e-mails"),
+    "COMMONS_SMTP_STARTTLS": (
+        "1",
+        "upgrade the connection with STARTTLS (set 0 for a local relay)",
+    ),
+    "COMMONS_SMTP_TIMEOUT": ("30", "seconds to wait for the mail server"),
 }
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -102,6 +112,13 @@ def load_config(instance: Path | None = None) -> dict:
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
         "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
+        "SMTP_HOST": _env("COMMONS_SMTP_HOST"),
+        "SMTP_PORT": int(_env("COMMONS_SMTP_PORT")),
+        "SMTP_USERNAME": _env("COMMONS_SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("COMMONS_SMTP_PASSWORD"),
+        "SMTP_FROM": _env("COMMONS_SMTP_FROM"),
+        "SMTP_STARTTLS": _env("COMMONS_SMTP_STARTTLS") not in ("0", "false", "no"),
+        "SMTP_TIMEOUT": float(_env("COMMONS_SMTP_TIMEOUT")),
         # Sessions and cookies: see DESIGN.md, security principles.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -52,6 +52,18 @@ class _SystemActor:
 SYSTEM = _SystemActor()
 
 _SETTINGS: dict = {"timezone": "Europe/Rome", "default_profile": "labsus"}
+# Functions called by fire() after each transition, in the same transaction:
+# hook(ctx, trigger, from_state, event). The application registers them (e.g. notifications).
+AFTER_FIRE: list = []
+
+
+def after_fire(hook):
+    """Register ``hook`` to run after every transition (once, however often it is called)."""
+    if hook not in AFTER_FIRE:
+        AFTER_FIRE.append(hook)
+    return hook
+
+
 _PROFILES: dict[str, Profile] = {}
 _MACHINES: dict[str, Machine] = {}
 
@@ -308,6 +320,8 @@ def fire(
             occurred_at=now,
             session=session,
         )
+    for hook in AFTER_FIRE:
+        hook(ctx, trigger, before, event)
     return event
 
 

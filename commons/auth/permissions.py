@@ -115,6 +115,12 @@ def _pact_edit(user, obj):
     return obj.representative_id == user.id or user.has_role(Role.OFFICER)
 
 
+@rule("proposal.co_design")
+def _proposal_co_design(user, obj):
+    """Meetings and technical opinions are recorded by the office during co-design."""
+    return obj.status == "co_design" and _has(user, Role.OFFICER)
+
+
 @rule("group.manage")
 def _group_manage(user, obj):
     return _authenticated(user) and obj.representative_id == user.id
@@ -152,6 +158,27 @@ def _pact_comment(user, obj):
 @rule("group.create")
 def _group_create(user, obj):
     return _has(user, Role.CITIZEN)
+
+
+@rule("office.queue")
+def _office_queue(user, obj):
+    """The work queue of open cases: the collaboration office, legal officers, admins."""
+    return _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+
+
+@rule("notifications.read")
+def _notifications_read(user, obj):
+    return _authenticated(user)
+
+
+@rule("notification.mark_read")
+def _notification_mark_read(user, obj):
+    """A notification to a person is theirs; one to a role belongs to every holder of it."""
+    if not _authenticated(user):
+        return False
+    if obj.recipient_id is not None:
+        return obj.recipient_id == user.id
+    return obj.recipient_role is not None and user.has_role(obj.recipient_role)
 
 
 @rule("audit.read")

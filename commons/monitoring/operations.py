@@ -36,6 +36,7 @@ def queue_notification(
     recipient_id: int | None = None,
     recipient_role: str | None = None,
     now: datetime | None = None,
+    params: dict | None = None,
 ) -> bool:
     """Put a message in the outbox once; False when the same key is already queued."""
     exists = db.session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key))
@@ -49,6 +50,7 @@ def queue_notification(
         proposal_id=proposal.id if proposal else None,
         recipient_id=recipient_id,
         recipient_role=recipient_role,
+        params=params or {},
     )
     if now is not None:
         note.created_at = now
@@ -100,7 +102,10 @@ def _notify(
     now: datetime,
     recipient_id=None,
     recipient_role=None,
+    params: dict | None = None,
 ) -> None:
+    # The values the message is made of, so it can be written in each reader's language.
+    params = {"label": _label(proposal), "title": proposal.title, **(params or {})}
     if queue_notification(
         kind=kind,
         dedup_key=key,
@@ -110,6 +115,7 @@ def _notify(
         recipient_id=recipient_id,
         recipient_role=recipient_role,
         now=now,
+        params=params,
     ):
         db.session.commit()
         report.notified.append((key, kind))
@@ -215,6 +221,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
                 proposal=p,
                 recipient_role="legal",
                 now=now,
+                params={"limit": limit},
             )
     # Council deliberations overdue.
     for p in q(
@@ -231,6 +238,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
             proposal=p,
             recipient_role="legal",
             now=now,
+            params={"due": p.deliberation_due_at.date().isoformat()},
         )
     # Monitoring reports overdue: the representative and the case officer are reminded.
     for p in q(
@@ -251,6 +259,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
                     proposal=p,
                     recipient_id=recipient,
                     now=now,
+                    params={"due": due},
                 )
     # Integration replies due within a week: remind the representative once.
     for p in q(
@@ -269,4 +278,5 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
             proposal=p,
             recipient_id=p.representative_id,
             now=now,
+            params={"due": p.integration_due_at.date().isoformat()},
         )

@@ -55,6 +55,8 @@ class Proposal(TimestampMixin, db.Model):
         # Work queues filter by state and sort by age; keyset pagination uses (created_at, id).
         Index("ix_proposals_status_created_at", "status", "created_at"),
         Index("ix_proposals_created_at_id", "created_at", "id"),
+        # The office's queue sorts by the deadline of the current step, keyset on (due_at, id).
+        Index("ix_proposals_due_at_id", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +97,9 @@ class Proposal(TimestampMixin, db.Model):
     deliberation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_report_due_on: Mapped[date | None] = mapped_column(index=True)
     withdrawal_effective_on: Mapped[date | None]
+    # Deadline of the current step, derived from the clocks above before every flush
+    # (commons/office/deadlines.py); the office's queue filters and sorts on it.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # A renewal creates a successor proposal linked to this one.
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)

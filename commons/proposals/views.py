@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,10 +13,12 @@ import workflows
 from commons.audit.models import AuditEvent
 from commons.auth.models import GroupMember, User
 from commons.auth.permissions import can, ensure
+from commons.errors import DomainError
 from commons.extensions import db
+from commons.proposals import operations
 from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
-from commons.proposals.models import Proposal
+from commons.proposals.models import Proposal, TechnicalOpinion
 from workflows.clocks import review_elapsed, review_running
 
 proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -178,6 +180,8 @@ def render_case(
     message: str | None = None,
     values: dict | None = None,
     status: int = 200,
+    co_design_errors: dict | None = None,
+    co_design_form: str | None = None,
 ):
     now = datetime.now(UTC)
     private = can(current_user, "proposal.view_private", proposal)
@@ -202,6 +206,7 @@ def render_case(
     attachments = (
         [a for a in attachments_for(proposal) if a.purpose != "report_photo"] if private else []
     )
+    co_design = _co_design(proposal) if private else None
     return render_template(
         "proposals/case.html",
         documents=documents,
@@ -223,7 +228,113 @@ def render_case(
         failure=message,
         values=values or {},
         profile=workflows.get_profile(proposal.profile),
+        co_design=co_design,
+        may_co_design=can(current_user, "proposal.co_design", proposal),
+        co_design_errors=co_design_errors or {},
+        co_design_form=co_design_form,
     ), status
+
+
+def _co_design(proposal: Proposal) -> dict:
+    """Meetings and technical opinions, with the names of who recorded them (fixed queries)."""
+    meetings, opinions = proposal.meetings, proposal.opinions
+    ids = {m.recorded_by_id for m in meetings} | {o.recorded_by_id for o in opinions}
+    ids.discard(None)
+    names = (
+        dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return {"meetings": meetings, "opinions": opinions, "names": names}
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _co_design_refused(proposal: Proposal, form: str, error: DomainError):
+    db.session.rollback()
+    return render_case(
+        proposal,
+        co_design_errors={error.field or "form": error.message},
+        co_design_form=form,
+        values=dict(request.form),
+        status=error.status_code,
+    )
+
+
+@proposals_bp.post("/<int:proposal_id>/meetings")
+@login_required
+def record_meeting(proposal_id: int):
+    """Record a co-design meeting: date, attendees, minutes."""
+    proposal = _load(proposal_id)
+    ensure("proposal.co_design", proposal)
+    held_on = _parse_date(request.form.get("held_on"))
+    # Seam for the minutes file: when the uploads package (commons/uploads/) lands, the file
+    # sent as "minutes_file" is stored there and linked to the meeting recorded here.
+    try:
+        if held_on is None:
+            raise DomainError(_("Enter the date of the meeting, e.g. 2026-11-21."), field="held_on")
+        operations.record_meeting(
+            proposal,
+            actor=current_user._get_current_object(),
+            held_on=held_on,
+            attendees=request.form.get("attendees", ""),
+            minutes=request.form.get("minutes", ""),
+        )
+    except DomainError as error:
+        return _co_design_refused(proposal, "meeting", error)
+    db.session.commit()
+    flash(_("Meeting of %(day)s recorded.", day=held_on.isoformat()), "success")
+    return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
+
+
+@proposals_bp.post("/<int:proposal_id>/opinions")
+@login_required
+def request_opinion(proposal_id: int):
+    """Ask a department for a technical opinion."""
+    proposal = _load(proposal_id)
+    ensure("proposal.co_design", proposal)
+    try:
+        opinion = operations.request_opinion(
+            proposal,
+            actor=current_user._get_current_object(),
+            department=request.form.get("department", ""),
+        )
+    except DomainError as error:
+        return _co_design_refused(proposal, "opinion", error)
+    db.session.commit()
+    flash(_("Opinion requested from %(department)s.", department=opinion.department), "success")
+    return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
+
+
+@proposals_bp.post("/<int:proposal_id>/opinions/<int:opinion_id>")
+@login_required
+def record_opinion(proposal_id: int, opinion_id: int):
+    """Record a department's answer: positive or negative, and its text."""
+    proposal = _load(proposal_id)
+    opinion = db.session.get(TechnicalOpinion, opinion_id)
+    if opinion is None or opinion.proposal_id != proposal.id:
+        abort(404)
+    ensure("proposal.co_design", proposal)
+    verdict = request.form.get("positive")
+    try:
+        if verdict not in ("yes", "no"):
+            raise DomainError(_("Say whether the opinion is positive or negative."), "positive")
+        operations.record_opinion(
+            opinion,
+            actor=current_user._get_current_object(),
+            positive=verdict == "yes",
+            text=request.form.get("text", ""),
+        )
+    except DomainError as error:
+        return _co_design_refused(proposal, f"opinion-{opinion.id}", error)
+    db.session.commit()
+    flash(_("Opinion of %(department)s recorded.", department=opinion.department), "success")
+    return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
 
 
 @proposals_bp.get("/<int:proposal_id>")

@@ -2,7 +2,7 @@
 drafts, and an e-mail recipient for the outbox.
 
 Revision ID: a9971e2b3c4d
-Revises: 38d1a62d7b5c
+Revises: 0ff1ce2b3c4d
 Create Date: 2026-11-21 07:34:00+00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import commons.db
 
 revision: str = "a9971e2b3c4d"
-down_revision: str | None = "38d1a62d7b5c"
+down_revision: str | None = "0ff1ce2b3c4d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

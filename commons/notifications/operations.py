@@ -1,0 +1,52 @@
+"""In-app notifications: what a person sees, and marking it read."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+
+from commons.db import utcnow
+from commons.extensions import db
+from commons.monitoring.models import Notification
+
+
+def addressed_to(user):
+    """SQL condition: notifications for ``user`` in person or for a role they hold."""
+    roles = sorted(str(r) for r in user.roles)
+    condition = Notification.recipient_id == user.id
+    if roles:
+        condition = or_(
+            condition,
+            and_(Notification.recipient_id.is_(None), Notification.recipient_role.in_(roles)),
+        )
+    return condition
+
+
+def unread_count(user) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(addressed_to(user), Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(note: Notification) -> None:
+    """Mark one notification read. One addressed to a role is read for the whole role:
+    the role's notifications are a shared inbox (someone in the office has seen to it)."""
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of ``user`` read; return how many."""
+    notes = db.session.scalars(
+        select(Notification).where(addressed_to(user), Notification.read_at.is_(None))
+    ).all()
+    now = utcnow()
+    for note in notes:
+        note.read_at = now
+    db.session.flush()
+    return len(notes)

@@ -1,0 +1,68 @@
+"""The in-app notifications page: what needs my action, newest first; mark as read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from commons.auth.permissions import ensure
+from commons.extensions import db
+from commons.monitoring.models import Notification
+from commons.notifications import operations
+from commons.notifications.messages import render
+from commons.pagination import decode_cursor, encode_cursor
+
+notifications_bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+PAGE_SIZE = 30
+
+
+@notifications_bp.get("/")
+@login_required
+def index():
+    """My notifications and those for my roles, newest first, keyset-paged by id."""
+    ensure("notifications.read")
+    stmt = select(Notification).where(operations.addressed_to(current_user))
+    if request.args.get("unread") == "1":
+        stmt = stmt.where(Notification.read_at.is_(None))
+    after = decode_cursor(request.args.get("after"))
+    if after and len(after) == 1 and str(after[0]).isdigit():
+        stmt = stmt.where(Notification.id < int(after[0]))
+    rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)).all()
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = encode_cursor([rows[-1].id])
+    items = [{"note": n, "text": render(n)} for n in rows]
+    return render_template(
+        "notifications/index.html",
+        items=items,
+        next_cursor=next_cursor,
+        unread_only=request.args.get("unread") == "1",
+        paged=bool(after),
+    )
+
+
+def _load(note_id: int) -> Notification:
+    note = db.session.get(Notification, note_id) or abort(404)
+    ensure("notification.mark_read", note)
+    return note
+
+
+@notifications_bp.post("/<int:note_id>/read")
+@login_required
+def mark_read(note_id: int):
+    operations.mark_read(_load(note_id))
+    db.session.commit()
+    return redirect(url_for("notifications.index"))
+
+
+@notifications_bp.post("/read-all")
+@login_required
+def mark_all_read():
+    ensure("notifications.read")
+    count = operations.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("%(num)d notifications marked as read.", num=count), "success")
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,1 @@
+"""The collaboration office's work: the queue of cases and the deadline of each case's step."""

@@ -1,0 +1,81 @@
+"""The deadline of the step a proposal is in, kept in ``proposals.due_at``.
+
+The work queue filters overdue cases and sorts by urgency with an index, so the deadline of the
+current step is stored, not computed per row at query time. It is recomputed before every flush
+of a new or changed proposal, whichever code changed it (the engine, the clock, the importer,
+the demo), so it cannot fall out of step with the clocks it is made of.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+import workflows
+
+# States whose deadline is the statutory review limit (paused while awaiting integration).
+REVIEW_STATES = ("submitted", "under_review")
+
+
+def _day_end(day: date | None) -> datetime | None:
+    """A date-only deadline as the first instant after that day (UTC)."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def review_limit_days(proposal) -> int:
+    return int(workflows.get_profile(proposal.profile).clocks["review_days"])
+
+
+def step_due_at(proposal) -> datetime | None:
+    """When the current step of ``proposal`` must be done by, or None if nothing is due."""
+    status = proposal.status
+    if status in REVIEW_STATES:
+        if (
+            proposal.review_started_at is None
+            or proposal.review_stopped_at is not None
+            or proposal.review_paused_at is not None
+        ):
+            return None
+        return proposal.review_started_at + timedelta(
+            days=review_limit_days(proposal), seconds=proposal.review_paused_seconds or 0
+        )
+    if status == "awaiting_integration":
+        return proposal.integration_due_at
+    if status == "public_notice":
+        return proposal.notice_ends_at
+    if status == "political_approval":
+        return proposal.deliberation_due_at
+    if status == "active":
+        dues = [
+            d
+            for d in (
+                _day_end(proposal.next_report_due_on),
+                _day_end(proposal.withdrawal_effective_on),
+                _day_end(proposal.end_date),
+            )
+            if d is not None
+        ]
+        return min(dues) if dues else None
+    if status == "renewal_review":
+        return _day_end(proposal.end_date)
+    return None
+
+
+def _refresh_due_dates(session: Session, flush_context, instances) -> None:
+    from commons.proposals.models import Proposal
+
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Proposal):
+            due = step_due_at(obj)
+            if obj.due_at != due:
+                obj.due_at = due
+
+
+def install() -> None:
+    """Keep ``due_at`` current on every session (idempotent)."""
+    if not event.contains(Session, "before_flush", _refresh_due_dates):
+        event.listen(Session, "before_flush", _refresh_due_dates)

@@ -1,0 +1,150 @@
+"""Journeys of officers, legal officers and proponents in a real browser."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from commons.documents.models import Signature
+from commons.extensions import db
+from commons.proposals.models import Proposal
+from tests.e2e.conftest import log_in, log_out
+from tests.e2e.scenarios import make_case
+from tests.factories import PASSWORD
+
+
+def _status(live, case) -> str:
+    with live.data():
+        status = db.session.get(Proposal, case.id).status
+        db.session.remove()
+    return status
+
+
+def _open_case(page, live, case):
+    page.goto(f"{live.url}/proposals/{case.id}")
+    page.wait_for_load_state()
+
+
+def _act(page, trigger: str, label: str, fields: dict | None = None):
+    form = page.locator(f'form[action$="/actions/{trigger}"]')
+    for field, value in (fields or {}).items():
+        target = form.locator(f"#{trigger}-{field}")
+        if value is True:
+            target.check()
+        else:
+            target.fill(value)
+    form.get_by_role("button", name=label).click()
+    page.wait_for_load_state()
+
+
+def test_rejection_with_reasons(page, live):
+    case = make_case(live, "under_review")
+    log_in(page, live, case.officer)
+    page.get_by_role("link", name="Work queue").click()
+    page.get_by_role("link", name=case.title).click()
+    _act(page, "reject", "Reject", {"reasons": "The garden is already under another pact."})
+    assert page.get_by_text("The proposal is now: Rejected.").first.is_visible()
+    assert page.get_by_text("The garden is already under another pact.").first.is_visible()
+    assert _status(live, case) == "rejected"
+    log_out(page)
+    log_in(page, live, case.representative)
+    page.get_by_role("link", name="Notifications").click()
+    assert page.get_by_text("was rejected").first.is_visible()
+    assert page.get_by_text("already under another pact").first.is_visible()
+
+
+def test_integration_request_and_answer(page, live):
+    case = make_case(live, "under_review")
+    log_in(page, live, case.officer)
+    _open_case(page, live, case)
+    _act(page, "request_integration", "Request integration", {"message": "Send the statute."})
+    assert page.get_by_text("The proposal is now: Awaiting integration.").first.is_visible()
+    assert page.get_by_text("paused while awaiting integration").first.is_visible()
+    log_out(page)
+
+    log_in(page, live, case.representative)
+    assert page.get_by_role("link", name="Notifications").get_by_text("1").first.is_visible()
+    _open_case(page, live, case)
+    _act(page, "integrate", "Send integration", {"answer": "Statute attached to the e-mail."})
+    assert page.get_by_text("The proposal is now: Under review.").first.is_visible()
+    assert _status(live, case) == "under_review"
+    log_out(page)
+
+    log_in(page, live, case.officer)
+    page.get_by_role("link", name="Notifications").click()
+    assert page.get_by_text("The proponents answered").first.is_visible()
+
+
+def test_signing_out_of_order_is_refused(page, live):
+    case = make_case(live, "awaiting_signatures")
+    log_in(page, live, case.legal)
+    _open_case(page, live, case)
+    assert page.locator('form[action$="/actions/sign"]').count() == 0
+    assert page.get_by_text("the proponents' representative signs next").first.is_visible()
+    # A forged POST, with a valid CSRF token and every field, is refused with a message.
+    with page.expect_navigation():
+        page.evaluate(
+            """([action, password]) => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = action;
+            const token = document.querySelector("input[name=csrf_token]").value;
+            const values = {csrf_token: token, full_name: "Leo Legal", consent: "y", password};
+            for (const [name, value] of Object.entries(values)) {
+                const input = document.createElement("input");
+                input.type = "hidden"; input.name = name; input.value = value;
+                form.appendChild(input);
+            }
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+            [f"/proposals/{case.id}/actions/sign", PASSWORD],
+        )
+    assert page.get_by_text("This could not be done: Sign").first.is_visible()
+    assert page.get_by_text("It is not your turn to sign").first.is_visible()
+    with live.data():
+        signed = db.session.scalars(select(Signature).where(Signature.proposal_id == case.id))
+        assert list(signed) == []
+        db.session.remove()
+    assert _status(live, case) == "awaiting_signatures"
+
+
+def test_complex_pact_through_council_deliberation_to_active(page, live):
+    case = make_case(live, "co_design", pact_type="complex")
+    log_in(page, live, case.officer)
+    _open_case(page, live, case)
+    _act(page, "agree_draft", "Agree the draft")
+    assert page.get_by_text("The proposal is now: Council deliberation.").first.is_visible()
+    log_out(page)
+
+    log_in(page, live, case.legal)
+    page.get_by_role("link", name="Notifications").click()
+    assert page.get_by_text("waits for the council deliberation").first.is_visible()
+    _open_case(page, live, case)
+    _act(
+        page,
+        "record_deliberation",
+        "Record council deliberation",
+        {"deliberation_number": "DG 45/2026", "deliberation_date": "2026-11-16"},
+    )
+    assert page.get_by_text("The proposal is now: Legal review.").first.is_visible()
+    _act(page, "approve", "Approve", {"act_number": "DD 123/2026", "act_date": "2026-11-18"})
+    assert page.get_by_text("The proposal is now: Awaiting signatures.").first.is_visible()
+    log_out(page)
+
+    log_in(page, live, case.representative)
+    _open_case(page, live, case)
+    _act(
+        page,
+        "sign",
+        "Sign",
+        {"full_name": case.representative_name, "consent": True, "password": PASSWORD},
+    )
+    assert page.get_by_text("The proposal is now: Awaiting signatures.").first.is_visible()
+    log_out(page)
+
+    log_in(page, live, case.legal)
+    _open_case(page, live, case)
+    _act(page, "sign", "Sign", {"full_name": "Leo Legal", "consent": True, "password": PASSWORD})
+    assert page.get_by_text("The proposal is now: Active.").first.is_visible()
+    assert page.get_by_role("link", name="Signed pact").is_visible()
+    assert _status(live, case) == "active"
