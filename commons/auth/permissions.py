@@ -107,6 +107,15 @@ def _proposal_edit(user, obj):
     return obj.status == "draft" and _authenticated(user) and obj.representative_id == user.id
 
 
+@rule("pact.preview")
+def _pact_preview(user, obj):
+    """A draft PDF is stored when first asked for: proponents and staff, not auditors, who only
+    read (they see every version on its page and the issued documents)."""
+    if is_proponent(user, obj):
+        return True
+    return obj.status != "draft" and _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+
+
 @rule("pact.edit")
 def _pact_edit(user, obj):
     """During co-design the office and the representative edit the pact text."""
