@@ -101,6 +101,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from commons.audit.views import audit_bp
     from commons.auth.views import admin_bp, auth_bp
     from commons.documents.views import documents_bp
     from commons.proposals.views import proposals_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(audit_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -56,6 +56,8 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     officer: str | None = None
+    # Part of a commons' name (any letter case).
+    commons: str | None = None
 
     def as_dict(self) -> dict:
         values = asdict(self)
@@ -63,6 +65,23 @@ class Filters:
         for key in ("date_from", "date_to"):
             values[key] = values[key].isoformat() if values[key] else None
         return values
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Filters:
+        """The inverse of :meth:`as_dict` (unknown keys are ignored)."""
+
+        def day(value):
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            protocols=tuple(values.get("protocols") or ()),
+            state=values.get("state") or None,
+            district=values.get("district") or None,
+            date_from=day(values.get("date_from")),
+            date_to=day(values.get("date_to")),
+            officer=values.get("officer") or None,
+            commons=values.get("commons") or None,
+        )
 
 
 def pact_ids(filters: Filters):
@@ -74,6 +93,10 @@ def pact_ids(filters: Filters):
         stmt = stmt.where(Proposal.status == filters.state)
     if filters.district:
         stmt = stmt.where(Proposal.commons.any(Commons.district == filters.district))
+    if filters.commons:
+        stmt = stmt.where(
+            Proposal.commons.any(Commons.name.icontains(filters.commons, autoescape=True))
+        )
     if filters.officer:
         officers = select(User.id).where(func.lower(User.email) == filters.officer.lower())
         stmt = stmt.where(Proposal.case_officer_id.in_(officers))

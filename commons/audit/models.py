@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, BigInteger, ForeignKey, Index, String, event
+from sqlalchemy import DDL, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commons.db import UTCDateTime, utcnow
@@ -34,6 +34,43 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.trigger}>"
+
+
+class ExportJob(db.Model):
+    """An export started from the web, made in the background (RQ or a thread).
+
+    The file lives in COMMONS_EXPORT_DIR under ``file_name``; only its owner downloads it.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        CheckConstraint("format IN ('csv', 'jsonl', 'xlsx', 'zip')", name="format_known"),
+        Index("ix_export_jobs_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    format: Mapped[str] = mapped_column(String(8))
+    # commons.audit.exports.Filters.as_dict()
+    filters: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    bom: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    # Events written so far, of ``total`` (counted when the job starts).
+    progress: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    # The ``exported`` audit event recording the finished export.
+    event_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<ExportJob {self.id} {self.format} {self.status}>"
 
 
 # On PostgreSQL the table refuses UPDATE and DELETE (the migration installs the same trigger;

@@ -139,6 +139,18 @@ def _audit_read(user, obj):
     return _has(user, Role.AUDITOR)
 
 
+@rule("audit.export")
+def _audit_export(user, obj):
+    return _has(user, Role.AUDITOR)
+
+
+@rule("audit.export_download")
+def _audit_export_download(user, obj):
+    """An export job's file: only the auditor who started it (not admins: an export gathers
+    personal data for that auditor's task)."""
+    return _has(user, Role.AUDITOR) and obj.user_id == user.id
+
+
 def permission_required(action: str, load: Callable | None = None):
     """Route decorator: anonymous users go to the login page, others without the right get 403.
 
