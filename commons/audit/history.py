@@ -18,9 +18,10 @@ from commons.proposals.models import Proposal
 PAGE_SIZE = 25
 
 
-def search(filters: Filters, after: int | None = None, limit: int = PAGE_SIZE):
+def search(filters: Filters, after: int | None = None, limit: int | None = None):
     """One page of the pacts the filters select, newest first (keyset on id); and whether more
     follow. Drafts are the proponents' own and are left out."""
+    limit = limit or PAGE_SIZE
     stmt = (
         select(Proposal)
         .where(Proposal.id.in_(pact_ids(filters)), Proposal.status != "draft")
