@@ -93,13 +93,17 @@ def test_csv_and_jsonl_writers_give_the_reference_bytes(app):
     cast = Cast()
     pact = proposal_in("draft", cast)
     start = datetime(2026, 1, 1, tzinfo=UTC)
+    # Awkward text everywhere the server formats it on PostgreSQL (commons.audit.pgfast).
+    pact.protocol_number = 'P,"1"\\\x01è\u2028'
+    odd = '\b\f\t\x01\x1f\x7fé漢\u2028\\"'  # fits actor_role's 16 characters
     for i, payload in enumerate(PAYLOADS * 3):
         append_event(
-            f"note,{i}" if i % 4 == 0 else "note",
+            f"note,{i}" if i % 4 == 0 else ("note" if i % 7 else odd),
             actor=cast.representative if i % 2 else None,
-            actor_role='role "x"' if i % 3 == 0 else None,
+            actor_role='role "x"' if i % 3 == 0 else (odd if i % 7 == 1 else None),
             proposal=pact,
             from_state="a\r\nb" if i % 5 == 0 else None,
+            to_state=odd if i % 6 == 1 else None,
             payload=payload if isinstance(payload, dict) else {"value": payload},
             public=bool(i % 2),
             occurred_at=start + timedelta(seconds=i, microseconds=i * 7 % 3),

@@ -388,9 +388,58 @@ def _csv_payload(canonical: str) -> str:
     return _csv_text(bundle.cell(json.loads(canonical)))  # null, a string, a number...
 
 
+def _pg_event_lines(filters: Filters, head: str, tail: str) -> Iterator[list[tuple]]:
+    """PostgreSQL: lists of (line before the payload, payload's stored JSON text, line after)."""
+    from sqlalchemy import Text, cast
+
+    from commons.audit import pgfast
+
+    stmt = (
+        select(pgfast.column(head), cast(AuditEvent.payload, Text), pgfast.column(tail))
+        .select_from(AuditEvent)
+        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
+        .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
+        .order_by(AuditEvent.seq)
+    )
+    return pgfast.stream(stmt)
+
+
+def _write_pg_lines(fh, filters, head, tail, payload_text, progress) -> int:
+    """Write each event's line from the server's text around it and its payload's text
+    (``payload_text(canonical JSON)``, made once per distinct stored payload)."""
+    from commons.audit.chain import payload_json
+
+    cache: dict = {}
+    rows = 0
+    for batch in _pg_event_lines(filters, head, tail):
+        parts = []
+        append = parts.append
+        for before, raw, after in batch:
+            text = cache.get(raw)
+            if text is None:
+                if len(cache) >= _PAYLOADS_CACHED:
+                    cache.clear()
+                text = cache[raw] = payload_text(payload_json(raw))
+            append(before)
+            append(text)
+            append(after)
+        fh.write("".join(parts).encode())
+        rows += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return rows
+
+
 def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | None = None) -> int:
     if bom:
         fh.write("\ufeff".encode())
+    if db.session.get_bind().dialect.name == "postgresql":
+        from commons.audit import pgfast
+
+        fh.write((",".join(bundle.EVENT_COLUMNS) + "\r\n").encode())
+        return _write_pg_lines(
+            fh, filters, pgfast.CSV_HEAD, pgfast.CSV_TAIL, _csv_payload, progress
+        )
     text, cell = _csv_text, _csv_value
     parts = [",".join(bundle.EVENT_COLUMNS) + "\r\n"]
     rows = size = 0
@@ -418,6 +467,13 @@ def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | N
 
 def write_jsonl(fh, filters: Filters, *, progress: Progress | None = None) -> int:
     from commons.audit.chain import json_value as j
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        from commons.audit import pgfast
+
+        return _write_pg_lines(
+            fh, filters, pgfast.JSONL_HEAD, pgfast.JSONL_TAIL, lambda text: text, progress
+        )
 
     parts: list[str] = []
     rows = 0
