@@ -388,14 +388,18 @@ def _csv_payload(canonical: str) -> str:
     return _csv_text(bundle.cell(json.loads(canonical)))  # null, a string, a number...
 
 
-def _pg_event_lines(filters: Filters, head: str, tail: str) -> Iterator[list[tuple]]:
-    """PostgreSQL: lists of (line before the payload, payload's stored JSON text, line after)."""
+def _pg_event_rows(filters: Filters, *columns: str) -> Iterator[list[tuple]]:
+    """PostgreSQL: lists of (hash, the SQL texts ``columns``..., payload's stored JSON text)."""
     from sqlalchemy import Text, cast
 
     from commons.audit import pgfast
 
     stmt = (
-        select(pgfast.column(head), cast(AuditEvent.payload, Text), pgfast.column(tail))
+        select(
+            AuditEvent.hash,
+            *(pgfast.column(c) for c in columns),
+            cast(AuditEvent.payload, Text),
+        )
         .select_from(AuditEvent)
         .join(Proposal, Proposal.id == AuditEvent.proposal_id)
         .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
@@ -404,25 +408,69 @@ def _pg_event_lines(filters: Filters, head: str, tail: str) -> Iterator[list[tup
     return pgfast.stream(stmt)
 
 
-def _write_pg_lines(fh, filters, head, tail, payload_text, progress) -> int:
-    """Write each event's line from the server's text around it and its payload's text
-    (``payload_text(canonical JSON)``, made once per distinct stored payload)."""
-    from commons.audit.chain import payload_json
+class _Payloads:
+    """The canonical JSON of stored payloads: the stored text itself when the event's hash over
+    it proves it canonical (see commons.audit.pgfast), else parsed and re-serialised (cached)."""
 
-    cache: dict = {}
-    rows = 0
-    for batch in _pg_event_lines(filters, head, tail):
+    def __init__(self):
+        from commons.audit.chain import payload_json
+
+        self._canonical = payload_json
+        self._cache: dict = {}
+
+    def slow(self, raw) -> str:
+        text = self._cache.get(raw)
+        if text is None:
+            if len(self._cache) >= _PAYLOADS_CACHED:
+                self._cache.clear()
+            text = self._cache[raw] = self._canonical(raw)
+        return text
+
+
+def write_pg_csv(fh, filters: Filters, progress: Progress | None) -> int:
+    import hashlib
+
+    from commons.audit import pgfast
+
+    sha256, payloads, rows = hashlib.sha256, _Payloads(), 0
+    columns = (pgfast.CSV_HEAD, pgfast.CSV_TAIL, pgfast.HASHED_HEAD, pgfast.HASHED_TAIL)
+    for batch in _pg_event_rows(filters, *columns):
         parts = []
         append = parts.append
-        for before, raw, after in batch:
-            text = cache.get(raw)
-            if text is None:
-                if len(cache) >= _PAYLOADS_CACHED:
-                    cache.clear()
-                text = cache[raw] = payload_text(payload_json(raw))
-            append(before)
-            append(text)
-            append(after)
+        for stored, line_head, line_tail, head, tail, raw in batch:
+            if raw is None or sha256((head + raw + tail).encode()).hexdigest() != stored:
+                raw = payloads.slow(raw)
+            append(line_head)
+            append(_csv_payload(raw))
+            append(line_tail)
+        fh.write("".join(parts).encode())
+        rows += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return rows
+
+
+def write_pg_jsonl(fh, filters: Filters, progress: Progress | None) -> int:
+    import hashlib
+
+    from commons.audit import pgfast
+
+    sha256, payloads, rows = hashlib.sha256, _Payloads(), 0
+    columns = (
+        pgfast.JSON_A,
+        pgfast.JSON_H,
+        pgfast.JSON_B,
+        pgfast.JSON_C,
+        pgfast.JSON_P,
+        pgfast.JSON_D,
+    )
+    for batch in _pg_event_rows(filters, *columns):
+        parts = []
+        append = parts.append
+        for stored, a, h, b, c, p, d, raw in batch:
+            if raw is None or sha256((a + b + raw + c + d).encode()).hexdigest() != stored:
+                raw = payloads.slow(raw)
+            append(a + h + b + raw + c + p + d + "\n")
         fh.write("".join(parts).encode())
         rows += len(batch)
         if progress is not None:
@@ -434,12 +482,8 @@ def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | N
     if bom:
         fh.write("\ufeff".encode())
     if db.session.get_bind().dialect.name == "postgresql":
-        from commons.audit import pgfast
-
         fh.write((",".join(bundle.EVENT_COLUMNS) + "\r\n").encode())
-        return _write_pg_lines(
-            fh, filters, pgfast.CSV_HEAD, pgfast.CSV_TAIL, _csv_payload, progress
-        )
+        return write_pg_csv(fh, filters, progress)
     text, cell = _csv_text, _csv_value
     parts = [",".join(bundle.EVENT_COLUMNS) + "\r\n"]
     rows = size = 0
@@ -469,11 +513,7 @@ def write_jsonl(fh, filters: Filters, *, progress: Progress | None = None) -> in
     from commons.audit.chain import json_value as j
 
     if db.session.get_bind().dialect.name == "postgresql":
-        from commons.audit import pgfast
-
-        return _write_pg_lines(
-            fh, filters, pgfast.JSONL_HEAD, pgfast.JSONL_TAIL, lambda text: text, progress
-        )
+        return write_pg_jsonl(fh, filters, progress)
 
     parts: list[str] = []
     rows = 0

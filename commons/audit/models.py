@@ -4,11 +4,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import (
+    DDL,
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from commons.audit.chain import canonical_json
 from commons.db import UTCDateTime, utcnow
 from commons.extensions import db
+
+
+class CanonicalJSON(TypeDecorator):
+    """A JSON column whose stored text is the value's canonical JSON (sorted keys, no spaces,
+    UTF-8), the very text the event's hash covers.
+
+    PostgreSQL's ``json`` type (and SQLite's text) keep the text as written, so bulk readers can
+    use it as it is once its hash proves it canonical (see commons.audit.pgfast), instead of
+    parsing and re-serialising every payload. Reading gives the parsed value, as plain JSON.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        # Replaces the JSON serialiser (spaces, ASCII escapes) for this column only.
+        def process(value):
+            return canonical_json(value).decode()
+
+        return process
 
 
 class AuditEvent(db.Model):
@@ -27,7 +59,7 @@ class AuditEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     # Reasons, act references (protocol, decision, deliberation numbers and dates), hashes.
-    payload: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    payload: Mapped[dict] = mapped_column(CanonicalJSON, default=dict)
     public: Mapped[bool] = mapped_column(default=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -232,12 +232,18 @@ def _verify_chain_postgresql(session) -> ChainReport:
                 return ChainReport(
                     False, count, prev, seq, "its previous-hash does not match the event before it"
                 )
-            payload = cache.get(raw)
-            if payload is None:
-                if len(cache) >= 50_000:
-                    cache.clear()
-                payload = cache[raw] = payload_json(raw)
-            if sha256((head + payload + tail).encode()).hexdigest() != stored_hash:
+            # The stored payload text is canonical (CanonicalJSON) unless written before that
+            # or altered: then its canonical form is what must hash right.
+            if raw is None or sha256((head + raw + tail).encode()).hexdigest() != stored_hash:
+                payload = cache.get(raw)
+                if payload is None:
+                    if len(cache) >= 50_000:
+                        cache.clear()
+                    payload = cache[raw] = payload_json(raw)
+                digest = sha256((head + payload + tail).encode()).hexdigest()
+            else:
+                digest = stored_hash
+            if digest != stored_hash:
                 return ChainReport(
                     False, count, prev, seq, "its content does not match its hash (altered)"
                 )

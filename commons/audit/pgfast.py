@@ -15,6 +15,12 @@ databases with awkward values (quotes, commas, line ends, control and non-ASCII 
 - the timestamp: ``to_char`` in UTC gives ``datetime.isoformat(timespec="microseconds")``;
 - CSV cells: quoted when they hold ``"``, ``,``, CR or LF, quotes doubled, as ``csv.writer``
   with minimal quoting; NULL as an empty cell; lines end with CRLF.
+
+Payloads are stored as their canonical JSON text (``CanonicalJSON`` in commons.audit.models),
+so the stored text is used as it is when the event's hash, computed over it, matches the
+stored hash: that proves the text is the canonical JSON that was hashed (the fixed shape of
+the hashed object leaves no other way to split it). Payloads stored otherwise (events written
+before that, or altered) are parsed and re-serialised as before.
 """
 
 from __future__ import annotations
@@ -104,55 +110,28 @@ CSV_TAIL = _concat(
     _lit("\r\n"),
 )
 
-# The JSON Lines line (canonical_json(event_object(row)), keys sorted) around the payload.
-JSONL_HEAD = _concat(
+# The JSON Lines line (canonical_json(event_object(row)), keys sorted) is
+#   A + H + B + payload + C + P + D + "\n"
+# and the canonical JSON an event's hash covers (chain.event_fields, without "hash" and
+# "protocol_number") is A + B + payload + C + D: both are made from the same pieces.
+JSON_A = _concat(
     _lit('{"actor_id":'),
     _json_int(f"{E}actor_id"),
     _lit(',"actor_role":'),
     _json_text(f"{E}actor_role"),
     _lit(',"from_state":'),
     _json_text(f"{E}from_state"),
-    _lit(',"hash":'),
-    _json_text(f"{E}hash"),
-    _lit(',"occurred_at":"'),
-    ISO_UTC,
-    _lit('","payload":'),
 )
-JSONL_TAIL = _concat(
+JSON_H = _concat(_lit(',"hash":'), _json_text(f"{E}hash"))
+JSON_B = _concat(_lit(',"occurred_at":"'), ISO_UTC, _lit('","payload":'))
+JSON_C = _concat(
     _lit(',"prev_hash":'),
     _json_text(f"{E}prev_hash"),
     _lit(',"proposal_id":'),
     _json_int(f"{E}proposal_id"),
-    _lit(',"protocol_number":'),
-    _json_text("proposals.protocol_number"),
-    _lit(',"public":'),
-    _json_bool(f"{E}public"),
-    _lit(',"seq":'),
-    f"{E}seq::text",
-    _lit(',"to_state":'),
-    _json_text(f"{E}to_state"),
-    _lit(',"trigger":'),
-    _json_text(f"{E}trigger"),
-    _lit("}\n"),
 )
-
-# The canonical JSON an event's hash covers (chain.event_fields), around the payload.
-HASHED_HEAD = _concat(
-    _lit('{"actor_id":'),
-    _json_int(f"{E}actor_id"),
-    _lit(',"actor_role":'),
-    _json_text(f"{E}actor_role"),
-    _lit(',"from_state":'),
-    _json_text(f"{E}from_state"),
-    _lit(',"occurred_at":"'),
-    ISO_UTC,
-    _lit('","payload":'),
-)
-HASHED_TAIL = _concat(
-    _lit(',"prev_hash":'),
-    _json_text(f"{E}prev_hash"),
-    _lit(',"proposal_id":'),
-    _json_int(f"{E}proposal_id"),
+JSON_P = _concat(_lit(',"protocol_number":'), _json_text("proposals.protocol_number"))
+JSON_D = _concat(
     _lit(',"public":'),
     _json_bool(f"{E}public"),
     _lit(',"seq":'),
@@ -163,6 +142,8 @@ HASHED_TAIL = _concat(
     _json_text(f"{E}trigger"),
     _lit("}"),
 )
+HASHED_HEAD = _concat(JSON_A, JSON_B)
+HASHED_TAIL = _concat(JSON_C, JSON_D)
 
 
 def column(sql: str):
