@@ -107,6 +107,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from commons.audit.views import audit_bp
     from commons.auth.views import admin_bp, auth_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(audit_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

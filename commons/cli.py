@@ -208,6 +208,20 @@ def audit_export(
     )
 
 
+@audit_group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def audit_worker(burst):
+    """Make the exports started from the web (RQ queue on COMMONS_REDIS_URL)."""
+    from commons.audit.exports import ExportError
+    from commons.audit.jobs import run_worker
+
+    try:
+        run_worker(burst=burst)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @audit_group.command("verify-bundle")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def audit_verify_bundle(path):

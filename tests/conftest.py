@@ -59,6 +59,8 @@ def test_config(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_DIR": str(TMP / "instance"),
         "STORAGE_DIR": str(TMP / "storage"),
+        "EXPORT_DIR": str(TMP / "exports"),
+        "REDIS_URL": None,  # exports run in-process unless a test gives a Redis
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",

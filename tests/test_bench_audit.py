@@ -89,22 +89,75 @@ def _reference_jsonl(filters: Filters) -> bytes:
     return b"".join(canonical_json(event_object(row)) + b"\n" for row in event_rows(filters))
 
 
+INSERT_LEGACY = (
+    "INSERT INTO audit_events (seq, occurred_at, proposal_id, trigger, payload, public, "
+    "prev_hash, hash) VALUES (:seq, :at, :pid, 'legacy', :payload, :public, :prev, :hash)"
+)
+
+
+def _append_legacy_events(pact, start) -> None:
+    """Events whose payload is stored as json.dumps wrote it before payloads were stored
+    canonically (spaces, ASCII escapes, keys unsorted): the fast paths must notice and
+    re-serialise them."""
+    import json
+
+    from sqlalchemy import select, text
+
+    from commons.audit.models import AuditEvent
+
+    head = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).one()
+    seq, prev = head
+    postgresql = db.engine.dialect.name == "postgresql"
+    for i, payload in enumerate([{"z": 1, "a": 'è, "x"'}, {"b": [1, {"d": 2, "c": None}]}]):
+        seq += 1
+        at = start + timedelta(days=1, seconds=i)
+        digest = event_hash(
+            event_fields(seq, at, None, None, pact.id, "legacy", None, None, payload, True, prev)
+        )
+        stored = json.dumps(payload)  # not canonical
+        assert stored != canonical_json(payload).decode()
+        sql = INSERT_LEGACY.replace(
+            ":payload", "CAST(:payload AS JSON)" if postgresql else ":payload"
+        )
+        db.session.execute(
+            text(sql),
+            {
+                "seq": seq,
+                "at": at if postgresql else at.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "pid": pact.id,
+                "payload": stored,
+                "public": True,
+                "prev": prev,
+                "hash": digest,
+            },
+        )
+        prev = digest
+    db.session.commit()
+
+
 def test_csv_and_jsonl_writers_give_the_reference_bytes(app):
     cast = Cast()
     pact = proposal_in("draft", cast)
     start = datetime(2026, 1, 1, tzinfo=UTC)
+    # Awkward text everywhere the server formats it on PostgreSQL (commons.audit.pgfast).
+    pact.protocol_number = 'P,"1"\\\x01è\u2028'
+    odd = '\b\f\t\x01\x1f\x7fé漢\u2028\\"'  # fits actor_role's 16 characters
     for i, payload in enumerate(PAYLOADS * 3):
         append_event(
-            f"note,{i}" if i % 4 == 0 else "note",
+            f"note,{i}" if i % 4 == 0 else ("note" if i % 7 else odd),
             actor=cast.representative if i % 2 else None,
-            actor_role='role "x"' if i % 3 == 0 else None,
+            actor_role='role "x"' if i % 3 == 0 else (odd if i % 7 == 1 else None),
             proposal=pact,
             from_state="a\r\nb" if i % 5 == 0 else None,
+            to_state=odd if i % 6 == 1 else None,
             payload=payload if isinstance(payload, dict) else {"value": payload},
             public=bool(i % 2),
             occurred_at=start + timedelta(seconds=i, microseconds=i * 7 % 3),
         )
     db.session.commit()
+    _append_legacy_events(pact, start)
     filters = Filters()
 
     for bom in (False, True):

@@ -56,6 +56,8 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     officer: str | None = None
+    # Part of a commons' name (any letter case).
+    commons: str | None = None
 
     def as_dict(self) -> dict:
         values = asdict(self)
@@ -63,6 +65,23 @@ class Filters:
         for key in ("date_from", "date_to"):
             values[key] = values[key].isoformat() if values[key] else None
         return values
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Filters:
+        """The inverse of :meth:`as_dict` (unknown keys are ignored)."""
+
+        def day(value):
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            protocols=tuple(values.get("protocols") or ()),
+            state=values.get("state") or None,
+            district=values.get("district") or None,
+            date_from=day(values.get("date_from")),
+            date_to=day(values.get("date_to")),
+            officer=values.get("officer") or None,
+            commons=values.get("commons") or None,
+        )
 
 
 def pact_ids(filters: Filters):
@@ -74,6 +93,10 @@ def pact_ids(filters: Filters):
         stmt = stmt.where(Proposal.status == filters.state)
     if filters.district:
         stmt = stmt.where(Proposal.commons.any(Commons.district == filters.district))
+    if filters.commons:
+        stmt = stmt.where(
+            Proposal.commons.any(Commons.name.icontains(filters.commons, autoescape=True))
+        )
     if filters.officer:
         officers = select(User.id).where(func.lower(User.email) == filters.officer.lower())
         stmt = stmt.where(Proposal.case_officer_id.in_(officers))
@@ -365,9 +388,102 @@ def _csv_payload(canonical: str) -> str:
     return _csv_text(bundle.cell(json.loads(canonical)))  # null, a string, a number...
 
 
+def _pg_event_rows(filters: Filters, *columns: str) -> Iterator[list[tuple]]:
+    """PostgreSQL: lists of (hash, the SQL texts ``columns``..., payload's stored JSON text)."""
+    from sqlalchemy import Text, cast
+
+    from commons.audit import pgfast
+
+    stmt = (
+        select(
+            AuditEvent.hash,
+            *(pgfast.column(c) for c in columns),
+            cast(AuditEvent.payload, Text),
+        )
+        .select_from(AuditEvent)
+        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
+        .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
+        .order_by(AuditEvent.seq)
+    )
+    return pgfast.stream(stmt)
+
+
+class _Payloads:
+    """The canonical JSON of stored payloads: the stored text itself when the event's hash over
+    it proves it canonical (see commons.audit.pgfast), else parsed and re-serialised (cached)."""
+
+    def __init__(self):
+        from commons.audit.chain import payload_json
+
+        self._canonical = payload_json
+        self._cache: dict = {}
+
+    def slow(self, raw) -> str:
+        text = self._cache.get(raw)
+        if text is None:
+            if len(self._cache) >= _PAYLOADS_CACHED:
+                self._cache.clear()
+            text = self._cache[raw] = self._canonical(raw)
+        return text
+
+
+def write_pg_csv(fh, filters: Filters, progress: Progress | None) -> int:
+    import hashlib
+
+    from commons.audit import pgfast
+
+    sha256, payloads, rows = hashlib.sha256, _Payloads(), 0
+    columns = (pgfast.CSV_HEAD, pgfast.CSV_TAIL, pgfast.HASHED_HEAD, pgfast.HASHED_TAIL)
+    for batch in _pg_event_rows(filters, *columns):
+        parts = []
+        append = parts.append
+        for stored, line_head, line_tail, head, tail, raw in batch:
+            if raw is None or sha256((head + raw + tail).encode()).hexdigest() != stored:
+                raw = payloads.slow(raw)
+            append(line_head)
+            append(_csv_payload(raw))
+            append(line_tail)
+        fh.write("".join(parts).encode())
+        rows += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return rows
+
+
+def write_pg_jsonl(fh, filters: Filters, progress: Progress | None) -> int:
+    import hashlib
+
+    from commons.audit import pgfast
+
+    sha256, payloads, rows = hashlib.sha256, _Payloads(), 0
+    columns = (
+        pgfast.JSON_A,
+        pgfast.JSON_H,
+        pgfast.JSON_B,
+        pgfast.JSON_C,
+        pgfast.JSON_P,
+        pgfast.JSON_D,
+    )
+    for batch in _pg_event_rows(filters, *columns):
+        parts = []
+        append = parts.append
+        for stored, a, h, b, c, p, d, raw in batch:
+            if raw is None or sha256((a + b + raw + c + d).encode()).hexdigest() != stored:
+                raw = payloads.slow(raw)
+            append(a + h + b + raw + c + p + d + "\n")
+        fh.write("".join(parts).encode())
+        rows += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return rows
+
+
 def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | None = None) -> int:
     if bom:
         fh.write("\ufeff".encode())
+    if db.session.get_bind().dialect.name == "postgresql":
+        fh.write((",".join(bundle.EVENT_COLUMNS) + "\r\n").encode())
+        return write_pg_csv(fh, filters, progress)
     text, cell = _csv_text, _csv_value
     parts = [",".join(bundle.EVENT_COLUMNS) + "\r\n"]
     rows = size = 0
@@ -395,6 +511,9 @@ def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | N
 
 def write_jsonl(fh, filters: Filters, *, progress: Progress | None = None) -> int:
     from commons.audit.chain import json_value as j
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        return write_pg_jsonl(fh, filters, progress)
 
     parts: list[str] = []
     rows = 0

@@ -4,11 +4,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, BigInteger, ForeignKey, Index, String, event
+from sqlalchemy import (
+    DDL,
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from commons.audit.chain import canonical_json
 from commons.db import UTCDateTime, utcnow
 from commons.extensions import db
+
+
+class CanonicalJSON(TypeDecorator):
+    """A JSON column whose stored text is the value's canonical JSON (sorted keys, no spaces,
+    UTF-8), the very text the event's hash covers.
+
+    PostgreSQL's ``json`` type (and SQLite's text) keep the text as written, so bulk readers can
+    use it as it is once its hash proves it canonical (see commons.audit.pgfast), instead of
+    parsing and re-serialising every payload. Reading gives the parsed value, as plain JSON.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        # Replaces the JSON serialiser (spaces, ASCII escapes) for this column only.
+        def process(value):
+            return canonical_json(value).decode()
+
+        return process
 
 
 class AuditEvent(db.Model):
@@ -27,13 +59,50 @@ class AuditEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     # Reasons, act references (protocol, decision, deliberation numbers and dates), hashes.
-    payload: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    payload: Mapped[dict] = mapped_column(CanonicalJSON, default=dict)
     public: Mapped[bool] = mapped_column(default=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.trigger}>"
+
+
+class ExportJob(db.Model):
+    """An export started from the web, made in the background (RQ or a thread).
+
+    The file lives in COMMONS_EXPORT_DIR under ``file_name``; only its owner downloads it.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        CheckConstraint("format IN ('csv', 'jsonl', 'xlsx', 'zip')", name="format_known"),
+        Index("ix_export_jobs_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    format: Mapped[str] = mapped_column(String(8))
+    # commons.audit.exports.Filters.as_dict()
+    filters: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    bom: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    # Events written so far, of ``total`` (counted when the job starts).
+    progress: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    # The ``exported`` audit event recording the finished export.
+    event_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<ExportJob {self.id} {self.format} {self.status}>"
 
 
 # On PostgreSQL the table refuses UPDATE and DELETE (the migration installs the same trigger;

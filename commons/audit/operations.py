@@ -114,6 +114,8 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
     session = session if session is not None else db.session
     table = AuditEvent.__table__
     postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        return _verify_chain_postgresql(session)
     occurred = (
         func.to_char(
             func.timezone("UTC", table.c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
@@ -186,6 +188,62 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
             )
             if digest != stored_hash:
                 result.close()
+                return ChainReport(
+                    False, count, prev, seq, "its content does not match its hash (altered)"
+                )
+            prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
+    return ChainReport(True, count, prev)
+
+
+def _verify_chain_postgresql(session) -> ChainReport:
+    """``verify_chain`` on PostgreSQL: the server writes each event's canonical JSON around its
+    payload (:mod:`commons.audit.pgfast`, the same rules as ``event_fields``/``canonical_json``,
+    tests compare them) and Python hashes it, after making the payload canonical itself."""
+    import hashlib
+
+    from sqlalchemy import Text, cast
+
+    from commons.audit import pgfast
+    from commons.audit.chain import payload_json
+
+    table = AuditEvent.__table__
+    stmt = select(
+        table.c.seq,
+        table.c.prev_hash,
+        table.c.hash,
+        pgfast.column(pgfast.HASHED_HEAD),
+        cast(table.c.payload, Text),
+        pgfast.column(pgfast.HASHED_TAIL),
+    ).order_by(table.c.seq)
+    sha256 = hashlib.sha256
+    cache: dict = {}
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
+    for rows in pgfast.stream(stmt, session):
+        for seq, prev_hash, stored_hash, head, raw, tail in rows:
+            if seq != expected_seq:
+                return ChainReport(
+                    False,
+                    count,
+                    prev,
+                    expected_seq,
+                    f"event {expected_seq} is missing (the next one is {seq})",
+                )
+            if prev_hash != prev:
+                return ChainReport(
+                    False, count, prev, seq, "its previous-hash does not match the event before it"
+                )
+            # The stored payload text is canonical (CanonicalJSON) unless written before that
+            # or altered: then its canonical form is what must hash right.
+            if raw is None or sha256((head + raw + tail).encode()).hexdigest() != stored_hash:
+                payload = cache.get(raw)
+                if payload is None:
+                    if len(cache) >= 50_000:
+                        cache.clear()
+                    payload = cache[raw] = payload_json(raw)
+                digest = sha256((head + payload + tail).encode()).hexdigest()
+            else:
+                digest = stored_hash
+            if digest != stored_hash:
                 return ChainReport(
                     False, count, prev, seq, "its content does not match its hash (altered)"
                 )

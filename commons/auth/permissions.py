@@ -107,6 +107,22 @@ def _proposal_edit(user, obj):
     return obj.status == "draft" and _authenticated(user) and obj.representative_id == user.id
 
 
+@rule("proposal.application")
+def _proposal_application(user, obj):
+    """The application pages are the representative's: steps while a draft, then only the
+    confirmation and receipt (everyone else follows the proposal on its case page)."""
+    return _authenticated(user) and obj.representative_id == user.id
+
+
+@rule("pact.preview")
+def _pact_preview(user, obj):
+    """A draft PDF is stored when first asked for: proponents and staff, not auditors, who only
+    read (they see every version on its page and the issued documents)."""
+    if is_proponent(user, obj):
+        return True
+    return obj.status != "draft" and _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+
+
 @rule("pact.edit")
 def _pact_edit(user, obj):
     """During co-design the office and the representative edit the pact text."""
@@ -184,6 +200,18 @@ def _notification_mark_read(user, obj):
 @rule("audit.read")
 def _audit_read(user, obj):
     return _has(user, Role.AUDITOR)
+
+
+@rule("audit.export")
+def _audit_export(user, obj):
+    return _has(user, Role.AUDITOR)
+
+
+@rule("audit.export_download")
+def _audit_export_download(user, obj):
+    """An export job's file: only the auditor who started it (not admins: an export gathers
+    personal data for that auditor's task)."""
+    return _has(user, Role.AUDITOR) and obj.user_id == user.id
 
 
 def permission_required(action: str, load: Callable | None = None):

@@ -298,7 +298,7 @@ def pact_preview(proposal_id: int, number: int):
 
     from commons.documents.operations import issue_document
 
-    proposal = _proposal_for(proposal_id)
+    proposal = _proposal_for(proposal_id, "pact.preview")
     version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
     if version.frozen_at is not None:
         abort(404)

@@ -70,7 +70,8 @@ def _load(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     ensure("proposal.view", proposal)
     if proposal.status != "draft":
-        # Submitted: the application is closed; its confirmation stays.
+        # Submitted: the application is closed; its confirmation stays, for its representative.
+        ensure("proposal.application", proposal)
         return proposal
     ensure("proposal.edit", proposal)
     return proposal

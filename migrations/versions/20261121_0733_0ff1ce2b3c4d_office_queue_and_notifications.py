@@ -5,7 +5,7 @@ cases; notifications gain params (to write a message in each reader's language),
 the next e-mail attempt and the users a message to a role already reached.
 
 Revision ID: 0ff1ce2b3c4d
-Revises: 38d1a62d7b5c
+Revises: a0d1e2f3a4b5
 Create Date: 2026-11-21 07:33:00+00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import commons.db
 
 revision: str = "0ff1ce2b3c4d"
-down_revision: str | None = "38d1a62d7b5c"
+down_revision: str | None = "a0d1e2f3a4b5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
