@@ -12,8 +12,9 @@ Rendering: the signed document is rendered again from the stored version and its
 after warm-up renders, with:
 
 - ``ours``: ``render_pact_pdf(content, meta, language)``, the whole path: template, sanitising,
-  QR code, the restricted ``StaticFilesFetcher``, the attached pact.json, PDF/A-3b, the
-  file identifier and the finisher;
+  QR code, the restricted ``StaticFilesFetcher``, pact.css with its fonts (parsed once per
+  process, in the warm-up here, as in a server after its first pact), the attached pact.json,
+  PDF/A-3b, the file identifier and the finisher;
 - ``raw``: ``weasyprint.HTML(string=html, base_url=static).write_pdf()`` on the very HTML
   ``render_pact_html`` gives for the same inputs (computed once, outside the timed region),
   with WeasyPrint's default fetcher and the same fonts (``commons/static/fonts``);

@@ -10,6 +10,8 @@ network:
   its SHA-256, the pact version's ``content_hash``, is printed on the first page next to a QR
   code of the verification address, generated here;
 - fonts are the DejaVu files vendored in ``commons/static/fonts`` and embedded (subset);
+  the print stylesheet ``templates/pacts/pact.css`` and its fonts are parsed once per process
+  and reused (``shared_style``), which changes nothing in the output;
 - the only URL fetcher is ``StaticFilesFetcher``: it serves regular files inside
   ``commons/static`` and refuses everything else (other paths, ``file://`` outside, http(s),
   data:), recording every attempt.
@@ -35,6 +37,8 @@ import hashlib
 import html
 import json
 import re
+import threading
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -45,9 +49,10 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import nh3
+import pydyf
 import segno
 from markupsafe import Markup
-from weasyprint import HTML, Attachment
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -57,6 +62,7 @@ from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_l
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TEMPLATE = "pacts/pact.html"
+STYLESHEET = "pacts/pact.css"
 KINDS = ("final", "draft")
 PDF_VARIANT = "pdf/a-3b"
 ATTACHMENT_NAME = "pact.json"
@@ -467,11 +473,58 @@ def render_pact_html(
 
     Relative URLs in it (fonts, logo) are relative to the app's static directory.
     """
+    return _document_html(version_content, meta, language, kind, inline_style=True)
+
+
+def _document_html(
+    version_content: dict, meta: dict, language: str, kind: str, *, inline_style: bool
+) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; known: {KINDS}")
     lang = normalise_language(language)
     context = _context(version_content, meta, lang, kind)
-    return _environment().get_template(TEMPLATE).render(**context)
+    return _environment().get_template(TEMPLATE).render(inline_style=inline_style, **context)
+
+
+# --- the stylesheet ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PactStyle:
+    """pact.css parsed, with the font configuration that holds its ``@font-face`` fonts.
+
+    Parsing the stylesheet, loading the system's font configuration and reading the four
+    DejaVu files is the same work for every pact, so the PDF renderer does it once per process
+    (``shared_style``) and passes both to WeasyPrint, instead of parsing an inline ``<style>``
+    each time. The fonts are fetched through ``fetcher``, like everything else.
+    """
+
+    css: CSS
+    font_config: FontConfiguration
+    fetcher: StaticFilesFetcher
+
+
+def pact_style(fetcher: StaticFilesFetcher) -> PactStyle:
+    """pact.css parsed now, its fonts fetched through ``fetcher``."""
+    font_config = FontConfiguration()
+    css = CSS(
+        string=_environment().get_template(STYLESHEET).render(),
+        base_url=fetcher.base_url,
+        url_fetcher=fetcher,
+        font_config=font_config,
+    )
+    return PactStyle(css, font_config, fetcher)
+
+
+# The shared style's font configuration (a Pango font map, fontconfig) is not for two threads
+# at once: renderings that use it take turns.
+_SHARED_STYLE_LOCK = threading.Lock()
+
+
+@cache
+def shared_style() -> PactStyle:
+    """The process's parsed pact.css and fonts, from ``commons/static`` (built on first use)."""
+    return pact_style(StaticFilesFetcher())
 
 
 # --- the PDF ----------------------------------------------------------------------------------
@@ -487,9 +540,12 @@ def render_pact_pdf(
 ) -> bytes:
     """The pact document as PDF/A-3b bytes, identical for identical inputs.
 
-    ``url_fetcher`` may be given to inspect what the rendering asked for afterwards.
+    ``url_fetcher`` may be given to inspect what the rendering asked for afterwards: it then
+    fetches everything, the stylesheet's fonts included (the stylesheet is parsed for this
+    rendering only, with its own font configuration). Without it, the stylesheet and fonts
+    parsed once per process (``shared_style``) are used: the same bytes come out.
     """
-    document_html = render_pact_html(version_content, meta, language, kind=kind)
+    document_html = _document_html(version_content, meta, language, kind, inline_style=False)
     fetcher = url_fetcher if url_fetcher is not None else StaticFilesFetcher()
     approved = _utc(meta.get("approved_at"))
     digest = content_sha256(version_content)
@@ -509,19 +565,54 @@ def render_pact_pdf(
     )
     # The file identifier names this document: the text's hash, the language and the kind.
     identifier = hashlib.sha256(f"{digest}:{lang}:{kind}".encode()).hexdigest()[:32].encode()
-    return HTML(string=document_html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
-        font_config=FontConfiguration(),
-        finisher=_list_associated_files_once,
-        pdf_variant=PDF_VARIANT,
-        attachments=[attachment],
-        pdf_identifier=identifier,
-    )
+    document = HTML(string=document_html, base_url=fetcher.base_url, url_fetcher=fetcher)
+
+    def write(style: PactStyle) -> bytes:
+        return document.write_pdf(
+            stylesheets=[style.css],
+            font_config=style.font_config,
+            finisher=_finish,
+            pdf_variant=PDF_VARIANT,
+            attachments=[attachment],
+            pdf_identifier=identifier,
+        )
+
+    if url_fetcher is not None:
+        return write(pact_style(fetcher))
+    with _SHARED_STYLE_LOCK:
+        return write(shared_style())
 
 
-def _list_associated_files_once(document, pdf) -> None:
+def _finish(document, pdf) -> None:
+    _list_associated_files_once(pdf)
+    _compress_streams_once(pdf)
+
+
+def _list_associated_files_once(pdf) -> None:
     """WeasyPrint 70 lists each attachment twice in the catalog's /AF array; keep one of each."""
     associated = pdf.catalog.get("AF")
     if associated:
         seen = set()
         unique = [r for r in associated if not (str(r) in seen or seen.add(str(r)))]
         associated[:] = unique
+
+
+def _compress_streams_once(pdf) -> None:
+    """Deflate each stream now, once, and store it deflated: the same bytes, half the work.
+
+    pydyf serialises (and deflates, at level 9) every stream each time its ``data`` is read,
+    and with a file identifier, which PDF/A requires, ``PDF.write`` reads all of them twice:
+    once to write them and once for the MD5 in the trailer's /ID. Fonts and page contents are
+    most of the file, so the second deflate was most of what PDF/A cost. A stream holding its
+    deflated bytes, ``compress`` off and ``/Filter /FlateDecode`` serialises exactly as pydyf
+    would have serialised it (the filter key is added after the others, then ``/Length``).
+    """
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Stream) and pdf_object.compress:
+            raw = b"\n".join(pydyf._to_bytes(item) for item in pdf_object.stream)
+            deflate = zlib.compressobj(level=9)
+            pdf_object.stream = [deflate.compress(raw) + deflate.flush()]
+            extra = dict(pdf_object.extra)  # a copy: extra dictionaries may be shared
+            extra["Filter"] = "/FlateDecode"
+            pdf_object.extra = extra
+            pdf_object.compress = False

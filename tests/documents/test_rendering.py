@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pikepdf
+import pydyf
 import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -288,6 +289,54 @@ def test_the_same_pact_gives_the_same_bytes_in_other_processes(documents, tmp_pa
         outputs.append(out)
     assert outputs[0] == outputs[1]
     assert outputs[0] == doc.pdf
+
+
+def test_renderings_in_one_process_share_the_parsed_stylesheet_and_give_the_same_bytes(documents):
+    """Without a fetcher, pact.css and its fonts are parsed once per process and reused.
+
+    The module's documents were rendered with their own fetcher, so with a stylesheet parsed
+    for them alone: the shared one must give the very same bytes, however often it is used.
+    """
+    style = rendering.shared_style()
+    italian = rendering.render_pact_pdf(documents["it"].content, documents["it"].meta, "it")
+    english = [
+        rendering.render_pact_pdf(documents["en"].content, documents["en"].meta, "en")
+        for _ in range(2)
+    ]
+    assert italian == documents["it"].pdf
+    assert english == [documents["en"].pdf] * 2
+    assert rendering.shared_style() is style
+    # Its fonts came through a StaticFilesFetcher too, once: the four vendored files.
+    assert sorted(url.rsplit("/", 1)[1] for url in style.fetcher.served) == [
+        "DejaVuSansMono.ttf",
+        "DejaVuSerif-Bold.ttf",
+        "DejaVuSerif-Italic.ttf",
+        "DejaVuSerif.ttf",
+    ]
+    assert style.fetcher.refused == []
+
+
+def test_streams_deflated_once_serialise_as_pydyf_would_have():
+    def pdf_with_streams() -> pydyf.PDF:
+        pdf = pydyf.PDF()
+        shared = {"Subtype": "/XML"}  # one extra dictionary for a deflated and a plain stream
+        for stream in (
+            pydyf.Stream([b"BT", b"/F1 12 Tf", b"(Pact) Tj", b"ET"] * 40, compress=True),
+            pydyf.Stream([b"kept as it is"], {"Type": "/EmbeddedFile"}),
+            pydyf.Stream([b"<x:xmpmeta/>", 42, 1.5], shared, compress=True),
+            pydyf.Stream([b"plain"], shared),
+        ):
+            pdf.add_object(stream)
+        return pdf
+
+    expected, finished = BytesIO(), BytesIO()
+    pdf_with_streams().write(expected, identifier=b"0" * 32, compress=True)
+    pdf = pdf_with_streams()
+    rendering._compress_streams_once(pdf)
+    assert not any(isinstance(o, pydyf.Stream) and o.compress for o in pdf.objects)
+    pdf.write(finished, identifier=b"0" * 32, compress=True)
+    assert finished.getvalue() == expected.getvalue()
+    assert b"/FlateDecode" in expected.getvalue()
 
 
 HOSTILE = [
