@@ -43,6 +43,12 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 
+def pytest_sessionstart(session):
+    """Screenshots are of this run's failures only: clear the previous run's."""
+    for old in ARTIFACTS.glob("*.png") if ARTIFACTS.exists() else ():
+        old.unlink()
+
+
 def pytest_collection_modifyitems(config, items):
     here = str(Path(__file__).parent)
     for item in items:

@@ -24,8 +24,8 @@ def _open_case(page, live, case):
     page.wait_for_load_state()
 
 
-def _act(page, trigger: str, label: str, fields: dict | None = None):
-    form = page.locator(f'form[action$="/actions/{trigger}"]')
+def _act(page, trigger: str, label: str, fields: dict | None = None, action: str | None = None):
+    form = page.locator(f'form[action$="{action or f"/actions/{trigger}"}"]')
     for field, value in (fields or {}).items():
         target = form.locator(f"#{trigger}-{field}")
         if value is True:
@@ -64,8 +64,16 @@ def test_integration_request_and_answer(page, live):
     log_in(page, live, case.representative)
     assert page.get_by_role("link", name="Notifications").get_by_text("1").first.is_visible()
     _open_case(page, live, case)
-    _act(page, "integrate", "Send integration", {"answer": "Statute attached to the e-mail."})
-    assert page.get_by_text("The proposal is now: Under review.").first.is_visible()
+    # The answer goes to the application's answer form, which also takes files.
+    _act(
+        page,
+        "integrate",
+        "Send integration",
+        {"answer": "Statute attached to the e-mail."},
+        action=f"/apply/{case.id}/answer",
+    )
+    assert page.get_by_text("Your answer is sent to the office.").first.is_visible()
+    assert page.get_by_text("Send integration → Under review").first.is_visible()
     assert _status(live, case) == "under_review"
     log_out(page)
 
