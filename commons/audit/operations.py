@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from commons.audit.chain import (  # noqa: F401 - re-exported for compatibility
     GENESIS_HASH,
@@ -14,17 +16,61 @@ from commons.audit.chain import (  # noqa: F401 - re-exported for compatibility
     event_fields,
     event_hash,
 )
-from commons.audit.models import AuditEvent
+from commons.audit.models import AuditChainHead, AuditEvent
 from commons.db import utcnow
 from commons.extensions import db
 
+HEAD = AuditChainHead.__table__
+EVENTS = AuditEvent.__table__
+_READ_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+# Moving the head to the event just written ("e_" names: the event's parameters).
+_MOVE_HEAD = (
+    update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("e_seq"), hash=bindparam("e_hash"))
+)
+_INSERT_EVENT = insert(EVENTS)
+# PostgreSQL: the INSERT and the head UPDATE in one statement (a data-modifying CTE).
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    insert(EVENTS)
+    .values({c.name: bindparam(f"e_{c.name}", type_=c.type) for c in EVENTS.c})
+    .cte("appended")
+)
 
-def _lock_chain(session) -> None:
-    """Serialise appends: one writer at a time extends the chain."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Transaction-scoped advisory lock; released at commit or rollback.
-        session.execute(text("SELECT pg_advisory_xact_lock(7411)"))
-    # SQLite allows a single writer per database, which serialises appends already.
+
+def _read_head(connection) -> tuple[int, str]:
+    """The chain head (seq, hash), locked until the transaction ends.
+
+    On PostgreSQL ``FOR UPDATE`` makes a second writer wait on the head row until the first
+    commits, and then read the head as that commit left it: appends are serialised and the
+    chain stays linear. SQLite allows one writer per database, which serialises them already
+    (SQLAlchemy leaves ``FOR UPDATE`` out there).
+    """
+    head = connection.execute(_READ_HEAD).first()
+    if head is None:
+        # No head row (tables emptied behind the application's back): start it from the last
+        # event, as the migration does. Two writers racing here insert once (ON CONFLICT), and
+        # the second then waits on the first one's row.
+        last = connection.execute(
+            select(EVENTS.c.seq, EVENTS.c.hash).order_by(EVENTS.c.seq.desc()).limit(1)
+        ).first()
+        seq, digest = (last[0], last[1]) if last else (0, GENESIS_HASH)
+        dialect_insert = (
+            postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        )
+        connection.execute(
+            dialect_insert(HEAD).values(id=1, seq=seq, hash=digest).on_conflict_do_nothing()
+        )
+        head = connection.execute(_READ_HEAD).one()
+    return head[0], head[1]
+
+
+def _write(connection, values: dict) -> None:
+    """INSERT the event and move the head to it: one round trip on PostgreSQL, two statements
+    on SQLite (which has no data-modifying CTEs; its statements make no round trip)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_APPEND_AND_MOVE_HEAD, {f"e_{k}": v for k, v in values.items()})
+    else:
+        connection.execute(_INSERT_EVENT, values)
+        connection.execute(_MOVE_HEAD, {"e_seq": values["seq"], "e_hash": values["hash"]})
 
 
 def append_event(
@@ -42,15 +88,16 @@ def append_event(
 ) -> AuditEvent:
     """Append one event to the chain; the caller commits.
 
-    The row is written with one Core INSERT (no ORM flush); the returned event is a detached
-    copy for reading.
+    The head is read and locked, the event written with a Core INSERT (no ORM flush) and the
+    head moved to it in the same transaction; the returned event is a detached copy for
+    reading.
     """
     session = session if session is not None else db.session
-    _lock_chain(session)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    if session.autoflush:
+        session.flush()  # pending objects first (their ids go in the event), as a query would
+    connection = session.connection()
+    last_seq, prev = _read_head(connection)
+    seq = last_seq + 1
     occurred_at = occurred_at or utcnow()
     payload = json.loads(canonical_json(payload or {}))
     fields = event_fields(
@@ -80,7 +127,7 @@ def append_event(
         "prev_hash": prev,
         "hash": event_hash(fields),
     }
-    session.execute(insert(AuditEvent.__table__), [values])
+    _write(connection, values)
     return AuditEvent(**values)
 
 
@@ -190,4 +237,35 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
                     False, count, prev, seq, "its content does not match its hash (altered)"
                 )
             prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
+    problem = _head_problem(session, count, prev)
+    if problem:
+        return ChainReport(False, count, prev, *problem)
     return ChainReport(True, count, prev)
+
+
+def _head_problem(session, last_seq: int, last_hash: str) -> tuple[int, str] | None:
+    """What is wrong with the chain head, given the last event (seq, hash) verified; or None.
+
+    The head row is written with each event, so a head ahead of the events means its event
+    is missing (the last one deleted), and a head behind them means events were written
+    without ``append_event``.
+    """
+    head = session.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).first()
+    if head is None:
+        if last_seq == 0:
+            return None  # an empty chain whose head append_event starts on the first event
+        return last_seq, "the chain head (audit_chain_head) is missing"
+    seq, digest = head
+    if seq > last_seq:
+        return seq, (
+            f"the chain head names event {seq}, but the last event is {last_seq} "
+            "(the events after it are missing)"
+        )
+    if seq < last_seq:
+        return last_seq, (
+            f"the chain head names event {seq}, but the events go on to {last_seq} "
+            "(written without moving the head)"
+        )
+    if digest != last_hash:
+        return seq, f"the chain head's hash does not match event {seq}"
+    return None
