@@ -137,6 +137,8 @@ def test_chain_head_starts_from_the_events_already_recorded(migration_url):
             assert verify_chain(session).ok
         command.downgrade(cfg, "38d1a62d7b5c")
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # past the append-only trigger, for the test
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text("DELETE FROM audit_events"))
         command.upgrade(cfg, "e1a2b3c4d5e6")
         with engine.connect() as conn:
