@@ -238,7 +238,8 @@ def fire(
 
     session = object_session(proposal)
     profile = get_profile(proposal.profile)
-    if trigger not in profile.triggers:
+    specs = profile.specs_for(trigger, proposal.status)
+    if not specs and trigger not in profile.triggers:
         raise TransitionNotAllowed(
             _(
                 "%(action)s is not an action of the regulation %(profile)s.",
@@ -248,7 +249,7 @@ def fire(
         )
     if expected_version is not None and proposal.lock_version != expected_version:
         raise StaleProposal(_stale_message())
-    if not profile.specs_for(trigger, proposal.status):
+    if not specs:
         raise TransitionNotAllowed(_not_now_message())
     if not can(actor, f"fire:{trigger}", proposal):
         raise NotPermitted(_("Your role does not allow this action on this proposal now."))
