@@ -9,17 +9,19 @@ audit event is appended, and the transaction commits. Three ways of doing it run
 same number of proposals, in the same database, interleaved round by round:
 
 - ``engine``: ``session.get(Proposal, id)``, ``workflows.fire(p, "take_in_charge", officer)``,
-  ``db.session.commit()``: the real code path (row lock, permission, guards, the profile's
-  shared machine, effects, ``append_event``).
+  ``db.session.commit()``: the real code path (permission, guards, the profile's shared
+  machine, effects, the state UPDATE guarded by the version, ``append_event`` with the chain
+  head locked and moved).
 - ``baseline``: the same UPDATE + INSERT written directly with SQLAlchemy Core, one transaction
   per operation, the audit hash computed in Python with the chain's head carried in memory
-  (read once per round: the baseline's advantage).
+  (read once per round: the baseline's advantage); the chain head row is moved to its last
+  event after the run, untimed.
 - ``machine_per_object``: the anti-pattern DESIGN.md forbids (a ``transitions.Machine`` built
   for each proposal object), then the baseline's UPDATE + INSERT.
 
 The figure that matters is the engine's cost relative to the baseline (target: at most 1.5x).
-An extra, instrumented pass splits an engine operation into its steps (load, permission, row
-lock, UPDATE, audit append, commit); ``--profile`` adds a cProfile of the engine variant.
+An extra, instrumented pass splits an engine operation into its steps (loads, permission,
+Python, state UPDATE, head read, audit append, commit); ``--profile`` adds a cProfile of the engine variant.
 A separate measure, with tracemalloc, shows the memory a machine per object costs.
 
 Without ``--database-url`` it runs on a temporary SQLite file and, when it answers, on
