@@ -21,7 +21,8 @@ same number of proposals, in the same database, interleaved round by round:
 
 The figure that matters is the engine's cost relative to the baseline (target: at most 1.5x).
 An extra, instrumented pass splits an engine operation into its steps (loads, permission,
-Python, state UPDATE, head read, audit append, commit); ``--profile`` adds a cProfile of the engine variant.
+Python, state UPDATE, head read, audit append, commit); ``--profile`` adds a cProfile of the
+engine variant.
 A separate measure, with tracemalloc, shows the memory a machine per object costs.
 
 Without ``--database-url`` it runs on a temporary SQLite file and, when it answers, on
