@@ -325,7 +325,11 @@ class _WritePlan:
         self.table = mapper.local_table
         self.columns = {prop.key: prop.columns[0] for prop in mapper.column_attrs}
         self.version_column = mapper.version_id_col
-        self.version_key = mapper.get_property_by_column(self.version_column).key
+        if self.version_column is None:  # no version counter: nothing to guard the UPDATE with
+            self.simple = False
+            self.version_key = None
+        else:
+            self.version_key = mapper.get_property_by_column(self.version_column).key
         self.next_version = mapper.version_id_generator
         self.pk = mapper.primary_key[0]
         # Columns with an onupdate default (updated_at): their value is computed here, as the
@@ -373,6 +377,7 @@ def _write_changes(session, obj) -> bool:
     values = state.dict
     if (
         not changed
+        or not state.persistent
         or not plan.simple
         or plan.version_key not in values
         or plan.version_key in changed

@@ -68,3 +68,16 @@ def test_effects_that_flush_still_write_once_with_the_version_check(app):
     again = db.session.get(Proposal, p.id)
     assert again.lock_version == version + 1 and again.status == "renewed"
     assert [s.status for s in again.successors]
+
+
+def test_objects_without_a_version_counter_are_left_to_the_flush(app):
+    from workflows.engine import _write_changes
+
+    cast = Cast()
+    user = cast.member
+    user.full_name = "Mario Renamed"
+    assert _write_changes(db.session, user) is True
+    assert not inspect(user).modified  # flushed by the ORM
+    db.session.commit()
+    db.session.expire_all()
+    assert user.full_name == "Mario Renamed"
