@@ -193,6 +193,8 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
         table.c.prev_hash,
         table.c.hash,
     ]
+    # The head as it was before the events are read: appends may go on meanwhile (see below).
+    head_before = _head(session)
     result = session.execute(
         select(*columns)
         .order_by(table.c.seq)
@@ -248,35 +250,40 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
                     False, count, prev, seq, "its content does not match its hash (altered)"
                 )
             prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
-    problem = _head_problem(session, count, prev)
+    problem = _head_problem(head_before, _head(session), count, prev)
     if problem:
         return ChainReport(False, count, prev, *problem)
     return ChainReport(True, count, prev)
 
 
-def _head_problem(session, last_seq: int, last_hash: str) -> tuple[int, str] | None:
+def _head(session) -> tuple[int, str] | None:
+    head = session.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).first()
+    return (head[0], head[1]) if head else None
+
+
+def _head_problem(before, after, last_seq: int, last_hash: str) -> tuple[int, str] | None:
     """What is wrong with the chain head, given the last event (seq, hash) verified; or None.
 
-    The head row is written with each event, so a head ahead of the events means its event
-    is missing (the last one deleted), and a head behind them means events were written
-    without ``append_event``.
+    The head row moves in the same transaction as each event, so the events read must end
+    between the head read before them and the head read after them (appends may commit while
+    a long verification runs). Ending before the first head means the last events are missing
+    (deleted); going past the second means events were written without ``append_event``.
     """
-    head = session.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).first()
-    if head is None:
-        if last_seq == 0:
+    if before is None or after is None:
+        if last_seq == 0 and after is None:
             return None  # an empty chain whose head append_event starts on the first event
         return last_seq, "the chain head (audit_chain_head) is missing"
-    seq, digest = head
-    if seq > last_seq:
-        return seq, (
-            f"the chain head names event {seq}, but the last event is {last_seq} "
+    if last_seq < before[0]:
+        return before[0], (
+            f"the chain head names event {before[0]}, but the last event is {last_seq} "
             "(the events after it are missing)"
         )
-    if seq < last_seq:
+    if last_seq > after[0]:
         return last_seq, (
-            f"the chain head names event {seq}, but the events go on to {last_seq} "
+            f"the chain head names event {after[0]}, but the events go on to {last_seq} "
             "(written without moving the head)"
         )
-    if digest != last_hash:
-        return seq, f"the chain head's hash does not match event {seq}"
+    for seq, digest in (before, after):
+        if seq == last_seq and digest != last_hash:
+            return seq, f"the chain head's hash does not match event {seq}"
     return None

@@ -126,3 +126,15 @@ def test_create_all_starts_with_the_genesis_head(tmp_path):
             assert conn.execute(select(HEAD)).all() == [(1, 0, GENESIS_HASH)]
     finally:
         engine.dispose()
+
+
+def test_appends_committed_while_verifying_are_not_a_break():
+    """verify reads the head before and after the events: the last event read may lie between."""
+    from commons.audit.operations import _head_problem
+
+    before, after = (3, "c" * 64), (5, "e" * 64)
+    assert _head_problem(before, after, 4, "d" * 64) is None
+    assert _head_problem(before, after, 5, "e" * 64) is None
+    assert _head_problem(before, after, 2, "b" * 64)[0] == 3  # event 3 vanished
+    assert _head_problem(before, after, 6, "f" * 64)[0] == 6  # written behind the head's back
+    assert "hash" in _head_problem(before, after, 5, "x" * 64)[1]
