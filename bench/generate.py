@@ -43,7 +43,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 
-from commons.audit.models import AuditEvent
+from commons.audit.models import AuditChainHead, AuditEvent
 from commons.audit.operations import GENESIS_HASH, event_fields, event_hash
 from commons.auth.models import GroupKind, GroupMember, ProponentGroup, Role, User, UserRole
 from commons.db import Base, import_all_models
@@ -59,6 +59,7 @@ MEMBERS = GroupMember.__table__
 COMMONS = Commons.__table__
 PROPOSALS = Proposal.__table__
 EVENTS = AuditEvent.__table__
+HEAD = AuditChainHead.__table__
 
 PASSWORD = "commons-bench-password"  # noqa: S105 - shared by generated test users
 PROFILE = "labsus"
@@ -1271,6 +1272,11 @@ class Generator:
         if written != count:
             raise RuntimeError(f"wrote {written} events instead of {count}")
         self.head_seq, self.head_hash = state["seq"], state["prev"]
+        # The chain head row follows the last event, as append_event keeps it.
+        with self.engine.begin() as conn:
+            values = {"seq": self.head_seq, "hash": self.head_hash}
+            if not conn.execute(update(HEAD).where(HEAD.c.id == 1).values(values)).rowcount:
+                conn.execute(insert(HEAD).values(id=1, **values))
 
     # finishing ---------------------------------------------------------------------------
     def fix_sequences(self) -> None:

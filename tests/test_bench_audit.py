@@ -134,6 +134,11 @@ def _append_legacy_events(pact, start) -> None:
             },
         )
         prev = digest
+    # Written behind append_event's back, as an older release did: move the chain head too.
+    db.session.execute(
+        text("UPDATE audit_chain_head SET seq = :seq, hash = :hash WHERE id = 1"),
+        {"seq": seq, "hash": prev},
+    )
     db.session.commit()
 
 

@@ -97,3 +97,52 @@ def test_migration_file_names_are_dated_and_slugged():
     assert names
     for name in names:
         assert re.fullmatch(r"\d{8}_\d{4}_[0-9a-f]{12}_[a-z0-9_]+\.py", name), name
+
+
+def test_chain_head_starts_from_the_events_already_recorded(migration_url):
+    """The migration adding audit_chain_head sets it to the last event (genesis when none)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from commons.audit.chain import GENESIS_HASH, event_fields, event_hash
+    from commons.audit.operations import verify_chain
+
+    cfg = _config(migration_url)
+    command.upgrade(cfg, "38d1a62d7b5c")  # the revision before the chain head
+    engine = create_engine(migration_url)
+    try:
+        prev = GENESIS_HASH
+        with engine.begin() as conn:
+            for seq in (1, 2, 3):
+                moment = datetime(2026, 1, seq, tzinfo=UTC)
+                fields = event_fields(
+                    seq, moment, None, None, None, "commons_created", None, None, {}, True, prev
+                )
+                digest = event_hash(fields)
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_events (seq, occurred_at, trigger, payload, public,"
+                        " prev_hash, hash) VALUES (:seq, :at, 'commons_created', '{}', :public,"
+                        " :prev, :hash)"
+                    ),
+                    {"seq": seq, "at": moment, "public": True, "prev": prev, "hash": digest},
+                )
+                prev = digest
+        command.upgrade(cfg, "e1a2b3c4d5e6")
+        with engine.connect() as conn:
+            head = conn.execute(text("SELECT id, seq, hash FROM audit_chain_head")).all()
+        assert head == [(1, 3, prev)]
+        with Session(engine) as session:
+            assert verify_chain(session).ok
+        command.downgrade(cfg, "38d1a62d7b5c")
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # past the append-only trigger, for the test
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("DELETE FROM audit_events"))
+        command.upgrade(cfg, "e1a2b3c4d5e6")
+        with engine.connect() as conn:
+            head = conn.execute(text("SELECT id, seq, hash FROM audit_chain_head")).all()
+        assert head == [(1, 0, GENESIS_HASH)]
+    finally:
+        engine.dispose()

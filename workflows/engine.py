@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
@@ -249,7 +250,8 @@ def fire(
 
     session = object_session(proposal)
     profile = get_profile(proposal.profile)
-    if trigger not in profile.triggers:
+    specs = profile.specs_for(trigger, proposal.status)
+    if not specs and trigger not in profile.triggers:
         raise TransitionNotAllowed(
             _(
                 "%(action)s is not an action of the regulation %(profile)s.",
@@ -259,7 +261,7 @@ def fire(
         )
     if expected_version is not None and proposal.lock_version != expected_version:
         raise StaleProposal(_stale_message())
-    if not profile.specs_for(trigger, proposal.status):
+    if not specs:
         raise TransitionNotAllowed(_not_now_message())
     if not can(actor, f"fire:{trigger}", proposal):
         raise NotPermitted(_("Your role does not allow this action on this proposal now."))
@@ -293,7 +295,9 @@ def fire(
     payload = {k: _jsonable(v) for k, v in ctx.values.items() if k != "password"}
     payload.update(ctx.payload)
     try:
-        session.flush()
+        if not _write_changes(session, proposal):
+            raise StaleProposal(_stale_message())
+        session.flush()  # whatever else the effects added or changed (usually nothing)
     except StaleDataError:
         raise StaleProposal(_stale_message()) from None
     event = append_event(
@@ -323,6 +327,94 @@ def fire(
     for hook in AFTER_FIRE:
         hook(ctx, trigger, before, event)
     return event
+
+
+class _WritePlan:
+    """What _write_changes needs to know of a mapped class, worked out once."""
+
+    def __init__(self, mapper) -> None:
+        self.simple = (
+            mapper.local_table is mapper.persist_selectable and len(mapper.primary_key) == 1
+        )
+        self.table = mapper.local_table
+        self.columns = {prop.key: prop.columns[0] for prop in mapper.column_attrs}
+        self.version_column = mapper.version_id_col
+        if self.version_column is None:  # no version counter: nothing to guard the UPDATE with
+            self.simple = False
+            self.version_key = None
+        else:
+            self.version_key = mapper.get_property_by_column(self.version_column).key
+        self.next_version = mapper.version_id_generator
+        self.pk = mapper.primary_key[0]
+        # Columns with an onupdate default (updated_at): their value is computed here, as the
+        # flush would, so that the object can be given it.
+        self.onupdate = []
+        for key, column in self.columns.items():
+            if column.onupdate is not None:
+                if not (column.onupdate.is_callable or column.onupdate.is_scalar):
+                    self.simple = False  # a SQL expression: known only after the UPDATE
+                self.onupdate.append((key, column.onupdate))
+        self.statements: dict[tuple[str, ...], object] = {}
+
+    def statement(self, keys: tuple[str, ...]):
+        """UPDATE table SET <keys> WHERE pk = :w_pk AND version = :w_version (cached)."""
+        stmt = self.statements.get(keys)
+        if stmt is None:
+            stmt = (
+                update(self.table)
+                .where(self.pk == bindparam("w_pk"), self.version_column == bindparam("w_version"))
+                .values({self.columns[k].key: bindparam(f"v_{k}") for k in keys})
+            )
+            self.statements[keys] = stmt
+        return stmt
+
+
+_PLANS: dict = {}
+
+
+def _write_changes(session, obj) -> bool:
+    """Write the changed columns of ``obj`` with one Core UPDATE guarded by its version.
+
+    ``UPDATE proposals SET ..., lock_version = v + 1 WHERE id = ? AND lock_version = v``: the
+    statement and the version check of the ORM flush, without the unit of work's bookkeeping;
+    the object is then marked clean with the values written, as a flush leaves it. Returns
+    False when no row matched (someone changed it since it was loaded: the caller reports the
+    conflict). When more than plain columns changed (a relationship or collection), or the
+    version is not loaded, the ORM flush writes it as before.
+    """
+    state = inspect(obj)
+    mapper = state.mapper
+    plan = _PLANS.get(mapper)
+    if plan is None:
+        plan = _PLANS[mapper] = _WritePlan(mapper)
+    changed = state.committed_state
+    values = state.dict
+    if (
+        not changed
+        or not state.persistent
+        or not plan.simple
+        or plan.version_key not in values
+        or plan.version_key in changed
+        or any(key not in plan.columns or key not in values for key in changed)
+    ):
+        session.flush()
+        return True
+    version = values[plan.version_key]
+    written = {key: values[key] for key in changed}
+    written[plan.version_key] = plan.next_version(version)
+    for key, default in plan.onupdate:
+        if key not in written:
+            written[key] = default.arg(None) if default.is_callable else default.arg
+    keys = tuple(sorted(written))
+    params = {f"v_{key}": value for key, value in written.items()}
+    params["w_pk"], params["w_version"] = state.identity[0], version
+    result = session.connection().execute(plan.statement(keys), params)
+    if result.rowcount != 1:
+        return False
+    values.update(written)
+    # What a flush does to the objects it wrote: no pending history, not modified.
+    state._commit_all(values, session.identity_map)
+    return True
 
 
 def _jsonable(value):

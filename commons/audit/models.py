@@ -18,9 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from commons.audit.chain import canonical_json
+from commons.audit.chain import GENESIS_HASH, canonical_json
 from commons.db import UTCDateTime, utcnow
 from commons.extensions import db
+
+SEQ_TYPE = BigInteger().with_variant(db.Integer, "sqlite")
 
 
 class CanonicalJSON(TypeDecorator):
@@ -48,9 +50,7 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_events_proposal_id_seq", "proposal_id", "seq"),)
 
     # The chain order; assigned under a lock so the chain stays linear.
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True, autoincrement=False
-    )
+    seq: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     actor_role: Mapped[str | None] = mapped_column(String(16))
@@ -103,6 +103,36 @@ class ExportJob(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExportJob {self.id} {self.format} {self.status}>"
+
+
+class AuditChainHead(db.Model):
+    """The chain's head: the last event's seq and hash, in one row (id 1).
+
+    ``append_event`` reads it with ``SELECT ... FOR UPDATE`` (on PostgreSQL the row lock
+    serialises appends: one round trip, where an advisory lock and a head query took two) and
+    writes it in the same statement as the event (a data-modifying CTE on PostgreSQL).
+    ``verify_chain`` reports a head that disagrees with the last event. An empty chain has
+    seq 0 and the genesis hash.
+    """
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SEQ_TYPE)
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<AuditChainHead {self.seq} {self.hash[:12]}>"
+
+
+# A schema made with create_all starts with the empty chain's head (the migration initialises
+# it from the events already there).
+event.listen(
+    AuditChainHead.__table__,
+    "after_create",
+    DDL(f"INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '{GENESIS_HASH}')"),  # noqa: S608 - constants
+)
 
 
 # On PostgreSQL the table refuses UPDATE and DELETE (the migration installs the same trigger;

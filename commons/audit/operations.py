@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from commons.audit.chain import (  # noqa: F401 - re-exported for compatibility
     GENESIS_HASH,
@@ -14,17 +16,61 @@ from commons.audit.chain import (  # noqa: F401 - re-exported for compatibility
     event_fields,
     event_hash,
 )
-from commons.audit.models import AuditEvent
+from commons.audit.models import AuditChainHead, AuditEvent
 from commons.db import utcnow
 from commons.extensions import db
 
+HEAD = AuditChainHead.__table__
+EVENTS = AuditEvent.__table__
+_READ_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+# Moving the head to the event just written ("e_" names: the event's parameters).
+_MOVE_HEAD = (
+    update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("e_seq"), hash=bindparam("e_hash"))
+)
+_INSERT_EVENT = insert(EVENTS)
+# PostgreSQL: the INSERT and the head UPDATE in one statement (a data-modifying CTE).
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    insert(EVENTS)
+    .values({c.name: bindparam(f"e_{c.name}", type_=c.type) for c in EVENTS.c})
+    .cte("appended")
+)
 
-def _lock_chain(session) -> None:
-    """Serialise appends: one writer at a time extends the chain."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Transaction-scoped advisory lock; released at commit or rollback.
-        session.execute(text("SELECT pg_advisory_xact_lock(7411)"))
-    # SQLite allows a single writer per database, which serialises appends already.
+
+def _read_head(connection) -> tuple[int, str]:
+    """The chain head (seq, hash), locked until the transaction ends.
+
+    On PostgreSQL ``FOR UPDATE`` makes a second writer wait on the head row until the first
+    commits, and then read the head as that commit left it: appends are serialised and the
+    chain stays linear. SQLite allows one writer per database, which serialises them already
+    (SQLAlchemy leaves ``FOR UPDATE`` out there).
+    """
+    head = connection.execute(_READ_HEAD).first()
+    if head is None:
+        # No head row (tables emptied behind the application's back): start it from the last
+        # event, as the migration does. Two writers racing here insert once (ON CONFLICT), and
+        # the second then waits on the first one's row.
+        last = connection.execute(
+            select(EVENTS.c.seq, EVENTS.c.hash).order_by(EVENTS.c.seq.desc()).limit(1)
+        ).first()
+        seq, digest = (last[0], last[1]) if last else (0, GENESIS_HASH)
+        dialect_insert = (
+            postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        )
+        connection.execute(
+            dialect_insert(HEAD).values(id=1, seq=seq, hash=digest).on_conflict_do_nothing()
+        )
+        head = connection.execute(_READ_HEAD).one()
+    return head[0], head[1]
+
+
+def _write(connection, values: dict) -> None:
+    """INSERT the event and move the head to it: one round trip on PostgreSQL, two statements
+    on SQLite (which has no data-modifying CTEs; its statements make no round trip)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_APPEND_AND_MOVE_HEAD, {f"e_{k}": v for k, v in values.items()})
+    else:
+        connection.execute(_INSERT_EVENT, values)
+        connection.execute(_MOVE_HEAD, {"e_seq": values["seq"], "e_hash": values["hash"]})
 
 
 def append_event(
@@ -42,15 +88,16 @@ def append_event(
 ) -> AuditEvent:
     """Append one event to the chain; the caller commits.
 
-    The row is written with one Core INSERT (no ORM flush); the returned event is a detached
-    copy for reading.
+    The head is read and locked, the event written with a Core INSERT (no ORM flush) and the
+    head moved to it in the same transaction; the returned event is a detached copy for
+    reading.
     """
     session = session if session is not None else db.session
-    _lock_chain(session)
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    if session.autoflush:
+        session.flush()  # pending objects first (their ids go in the event), as a query would
+    connection = session.connection()
+    last_seq, prev = _read_head(connection)
+    seq = last_seq + 1
     occurred_at = occurred_at or utcnow()
     payload = json.loads(canonical_json(payload or {}))
     fields = event_fields(
@@ -80,8 +127,19 @@ def append_event(
         "prev_hash": prev,
         "hash": event_hash(fields),
     }
-    session.execute(insert(AuditEvent.__table__), [values])
-    return AuditEvent(**values)
+    _write(connection, values)
+    return _detached(values)
+
+
+def _detached(values: dict) -> AuditEvent:
+    """An AuditEvent holding ``values``, not in any session: for reading what was written.
+
+    Built as the ORM builds loaded objects (no constructor, no change tracking: the values are
+    what the row holds), which costs a fraction of ``AuditEvent(**values)``.
+    """
+    event = AuditEvent.__mapper__.class_manager.new_instance()
+    event.__dict__.update(values)
+    return event
 
 
 def count_events() -> int:
@@ -114,8 +172,10 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
     session = session if session is not None else db.session
     table = AuditEvent.__table__
     postgresql = session.get_bind().dialect.name == "postgresql"
+    # The head as it was before the events are read: appends may go on meanwhile (see below).
+    head_before = _head(session)
     if postgresql:
-        return _verify_chain_postgresql(session)
+        return _verify_chain_postgresql(session, head_before)
     occurred = (
         func.to_char(
             func.timezone("UTC", table.c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
@@ -192,10 +252,13 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
                     False, count, prev, seq, "its content does not match its hash (altered)"
                 )
             prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
+    problem = _head_problem(head_before, _head(session), count, prev)
+    if problem:
+        return ChainReport(False, count, prev, *problem)
     return ChainReport(True, count, prev)
 
 
-def _verify_chain_postgresql(session) -> ChainReport:
+def _verify_chain_postgresql(session, head_before) -> ChainReport:
     """``verify_chain`` on PostgreSQL: the server writes each event's canonical JSON around its
     payload (:mod:`commons.audit.pgfast`, the same rules as ``event_fields``/``canonical_json``,
     tests compare them) and Python hashes it, after making the payload canonical itself."""
@@ -248,4 +311,40 @@ def _verify_chain_postgresql(session) -> ChainReport:
                     False, count, prev, seq, "its content does not match its hash (altered)"
                 )
             prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
+    problem = _head_problem(head_before, _head(session), count, prev)
+    if problem:
+        return ChainReport(False, count, prev, *problem)
     return ChainReport(True, count, prev)
+
+
+def _head(session) -> tuple[int, str] | None:
+    head = session.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).first()
+    return (head[0], head[1]) if head else None
+
+
+def _head_problem(before, after, last_seq: int, last_hash: str) -> tuple[int, str] | None:
+    """What is wrong with the chain head, given the last event (seq, hash) verified; or None.
+
+    The head row moves in the same transaction as each event, so the events read must end
+    between the head read before them and the head read after them (appends may commit while
+    a long verification runs). Ending before the first head means the last events are missing
+    (deleted); going past the second means events were written without ``append_event``.
+    """
+    if before is None or after is None:
+        if last_seq == 0 and after is None:
+            return None  # an empty chain whose head append_event starts on the first event
+        return last_seq, "the chain head (audit_chain_head) is missing"
+    if last_seq < before[0]:
+        return before[0], (
+            f"the chain head names event {before[0]}, but the last event is {last_seq} "
+            "(the events after it are missing)"
+        )
+    if last_seq > after[0]:
+        return last_seq, (
+            f"the chain head names event {after[0]}, but the events go on to {last_seq} "
+            "(written without moving the head)"
+        )
+    for seq, digest in (before, after):
+        if seq == last_seq and digest != last_hash:
+            return seq, f"the chain head's hash does not match event {seq}"
+    return None

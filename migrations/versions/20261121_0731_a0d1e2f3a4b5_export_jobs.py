@@ -1,7 +1,7 @@
 """Export jobs: audit exports started from the web and made in the background.
 
 Revision ID: a0d1e2f3a4b5
-Revises: 38d1a62d7b5c
+Revises: e1a2b3c4d5e6
 Create Date: 2026-11-21 07:31:00.408617+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import commons.db
 
 revision: str = "a0d1e2f3a4b5"
-down_revision: str | None = "38d1a62d7b5c"
+down_revision: str | None = "e1a2b3c4d5e6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
