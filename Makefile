@@ -82,12 +82,19 @@ format: $(VENV)/.installed
 
 # Refresh vendored front-end files from the npm registry (needs node and npm).
 BOOTSTRAP_VERSION ?= 5.3.8
+LEAFLET_VERSION ?= 1.9.4
 vendor:
 	rm -rf /tmp/commons-vendor && mkdir -p /tmp/commons-vendor commons/static/vendor/bootstrap
 	cd /tmp/commons-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
 	cp /tmp/commons-vendor/package/dist/css/bootstrap.min.css /tmp/commons-vendor/package/dist/js/bootstrap.bundle.min.js \
 	   /tmp/commons-vendor/package/LICENSE commons/static/vendor/bootstrap/
 	sed -i '/sourceMappingURL/d' commons/static/vendor/bootstrap/bootstrap.min.css commons/static/vendor/bootstrap/bootstrap.bundle.min.js
+	rm -rf commons/static/vendor/leaflet && mkdir -p commons/static/vendor/leaflet/images
+	cd /tmp/commons-vendor && rm -rf package && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null && tar xzf leaflet-$(LEAFLET_VERSION).tgz
+	cp /tmp/commons-vendor/package/dist/leaflet.js /tmp/commons-vendor/package/dist/leaflet.css \
+	   /tmp/commons-vendor/package/LICENSE commons/static/vendor/leaflet/
+	cp /tmp/commons-vendor/package/dist/images/*.png commons/static/vendor/leaflet/images/
+	sed -i '/sourceMappingURL/d' commons/static/vendor/leaflet/leaflet.js
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(MO_FILES)

@@ -41,6 +41,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
     "COMMONS_SIGNING_P12": ("", "PKCS#12 file whose key seals signed pacts (PAdES); empty: none"),
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
+    "COMMONS_TILE_URL": (
+        "",
+        "map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles",
+    ),
+    "COMMONS_TILE_ATTRIBUTION": ("", "credit shown on the map for the tiles (their licence)"),
 }
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -99,6 +104,8 @@ def load_config(instance: Path | None = None) -> dict:
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
         "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
+        "TILE_URL": _env("COMMONS_TILE_URL"),
+        "TILE_ATTRIBUTION": _env("COMMONS_TILE_ATTRIBUTION"),
         # Sessions and cookies: see DESIGN.md, security principles.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 import workflows
+from commons.documents.models import Document, Signature
 from commons.extensions import db
+from commons.monitoring.models import MonitoringReport
+from commons.proposals import views as proposal_views
+from commons.proposals.forms import field_spec
 from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
 from commons.public import opendata
@@ -231,3 +237,57 @@ def open_data_datapackage():
     response = jsonify(opendata.datapackage(title))
     response.headers["Content-Disposition"] = 'attachment; filename="datapackage.json"'
     return response
+
+
+# --- Public pact pages --------------------------------------------------------------------
+
+
+def _representative_is_public(proposal: Proposal, profile) -> bool:
+    """Only the representative's name on a signed pact is public (DOMAIN.md, public register)."""
+    if proposal.status in profile.in_force:
+        return True
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Signature)
+            .where(Signature.proposal_id == proposal.id, Signature.signer_role == "representative")
+        )
+        or 0
+    ) > 0
+
+
+@public_bp.get("/pacts/<int:proposal_id>")
+def pact(proposal_id: int):
+    """What anyone may know of a pact or proposal: state, public timeline, signed documents,
+    monitoring reports. Never the private fields, whoever is logged in: this is the public view."""
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    if proposal.status == "draft":
+        abort(404)  # drafts are the proponent's own; the public does not know they exist
+    profile = workflows.get_profile(proposal.profile)
+    now = datetime.now(UTC)
+    documents = db.session.scalars(
+        select(Document)
+        .where(Document.proposal_id == proposal.id, Document.kind == "signed")
+        .options(selectinload(Document.version))
+        .order_by(Document.id)
+    ).all()
+    reports = db.session.scalars(
+        select(MonitoringReport)
+        .where(MonitoringReport.proposal_id == proposal.id)
+        .order_by(MonitoringReport.filed_at, MonitoringReport.id)
+    ).all()
+    return render_template(
+        "public/pact.html",
+        proposal=proposal,
+        profile=profile,
+        in_force=proposal.status in profile.in_force,
+        representative=proposal.representative.full_name
+        if _representative_is_public(proposal, profile)
+        else None,
+        clocks=proposal_views._clocks(proposal, now),
+        timeline=proposal_views._timeline(proposal, private=False),
+        documents=documents,
+        reports=reports,
+        state_label=state_label,
+        field_spec=field_spec,
+    )

@@ -67,3 +67,7 @@ class Commons(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Commons {self.id} {self.name}>"
+
+
+# The full-text index is made with the commons table (see search.py).
+from commons.registry import search as _search  # noqa: E402, F401
