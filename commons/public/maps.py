@@ -40,8 +40,11 @@ def commons_features(commons: Commons, detail_prefix: str = "") -> list[dict]:
     }
     found = []
     if commons.latitude is not None and commons.longitude is not None:
-        point = {"type": "Point", "coordinates": [float(commons.longitude), float(commons.latitude)]}
-        found.append({"type": "Feature", "id": commons.id, "geometry": point, "properties": properties})
+        coordinates = [float(commons.longitude), float(commons.latitude)]
+        point = {"type": "Point", "coordinates": coordinates}
+        found.append(
+            {"type": "Feature", "id": commons.id, "geometry": point, "properties": properties}
+        )
     outline = _geometry(commons)
     if outline is not None and outline["type"] != "Point":
         found.append(

@@ -28,22 +28,27 @@ SQLITE_SEARCH_TABLES = frozenset(
 PG_INDEX = "ix_commons_search"
 MAX_WORDS = 8
 
-_cols = ", ".join(SEARCH_COLUMNS)
-_new = ", ".join(f"new.{c}" for c in SEARCH_COLUMNS)
-_old = ", ".join(f"old.{c}" for c in SEARCH_COLUMNS)
-
 SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_cols}, content='commons', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON commons BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, {_cols}) VALUES (new.id, {_new}); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON commons BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old}); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON commons BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_cols}) VALUES ('delete', old.id, {_old}); "
-    f"INSERT INTO {FTS_TABLE}(rowid, {_cols}) VALUES (new.id, {_new}); END",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS commons_fts USING fts5(name, address, neighbourhood, "
+    "district, description, content='commons', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS commons_fts_ai AFTER INSERT ON commons BEGIN "
+    "INSERT INTO commons_fts(rowid, name, address, neighbourhood, district, description) "
+    "VALUES (new.id, new.name, new.address, new.neighbourhood, new.district, new.description); "
+    "END",
+    "CREATE TRIGGER IF NOT EXISTS commons_fts_ad AFTER DELETE ON commons BEGIN "
+    "INSERT INTO commons_fts(commons_fts, rowid, name, address, neighbourhood, district, "
+    "description) VALUES ('delete', old.id, old.name, old.address, old.neighbourhood, "
+    "old.district, old.description); END",
+    "CREATE TRIGGER IF NOT EXISTS commons_fts_au AFTER UPDATE ON commons BEGIN "
+    "INSERT INTO commons_fts(commons_fts, rowid, name, address, neighbourhood, district, "
+    "description) VALUES ('delete', old.id, old.name, old.address, old.neighbourhood, "
+    "old.district, old.description); "
+    "INSERT INTO commons_fts(rowid, name, address, neighbourhood, district, description) "
+    "VALUES (new.id, new.name, new.address, new.neighbourhood, new.district, new.description); "
+    "END",
     # Index what is already there (a migration on a filled register).
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    "INSERT INTO commons_fts(commons_fts) VALUES ('rebuild')",
 )
 SQLITE_DROP = (
     f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ai",
@@ -74,9 +79,7 @@ def drop_statements(dialect: str) -> tuple[str, ...]:
 # Schemas made with create_all (tests, benchmarks) get the same index as the migration makes.
 for _dialect in ("sqlite", "postgresql"):
     for _sql in create_statements(_dialect):
-        event.listen(
-            Commons.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect)
-        )
+        event.listen(Commons.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
     for _sql in drop_statements(_dialect):
         event.listen(Commons.__table__, "before_drop", DDL(_sql).execute_if(dialect=_dialect))
 
@@ -100,7 +103,7 @@ def matches(query: str, dialect: str) -> ColumnElement[bool] | None:
     if dialect == "sqlite":
         fts_query = " ".join(f'"{t}"*' for t in terms)
         return Commons.id.in_(
-            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
+            text("SELECT rowid FROM commons_fts WHERE commons_fts MATCH :fts_query")
             .bindparams(fts_query=fts_query)
             .columns(column("rowid", Integer))
         )
@@ -108,8 +111,5 @@ def matches(query: str, dialect: str) -> ColumnElement[bool] | None:
     from sqlalchemy import and_, or_
 
     return and_(
-        *(
-            or_(*(getattr(Commons, c).ilike(f"%{t}%") for c in SEARCH_COLUMNS))
-            for t in terms
-        )
+        *(or_(*(getattr(Commons, c).ilike(f"%{t}%") for c in SEARCH_COLUMNS)) for t in terms)
     )

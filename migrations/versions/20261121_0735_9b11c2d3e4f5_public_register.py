@@ -19,20 +19,26 @@ down_revision: str | None = "38d1a62d7b5c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_COLUMNS = "name, address, neighbourhood, district, description"
-_NEW = "new.name, new.address, new.neighbourhood, new.district, new.description"
-_OLD = "old.name, old.address, old.neighbourhood, old.district, old.description"
-
 SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS commons_fts USING fts5({_COLUMNS}, content='commons', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS commons_fts USING fts5(name, address, neighbourhood, "
+    "district, description, content='commons', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS commons_fts_ai AFTER INSERT ON commons BEGIN "
-    f"INSERT INTO commons_fts(rowid, {_COLUMNS}) VALUES (new.id, {_NEW}); END",
+    "INSERT INTO commons_fts(rowid, name, address, neighbourhood, district, description) "
+    "VALUES (new.id, new.name, new.address, new.neighbourhood, new.district, new.description); "
+    "END",
     "CREATE TRIGGER IF NOT EXISTS commons_fts_ad AFTER DELETE ON commons BEGIN "
-    f"INSERT INTO commons_fts(commons_fts, rowid, {_COLUMNS}) VALUES ('delete', old.id, {_OLD}); END",
+    "INSERT INTO commons_fts(commons_fts, rowid, name, address, neighbourhood, district, "
+    "description) VALUES ('delete', old.id, old.name, old.address, old.neighbourhood, "
+    "old.district, old.description); END",
     "CREATE TRIGGER IF NOT EXISTS commons_fts_au AFTER UPDATE ON commons BEGIN "
-    f"INSERT INTO commons_fts(commons_fts, rowid, {_COLUMNS}) VALUES ('delete', old.id, {_OLD}); "
-    f"INSERT INTO commons_fts(rowid, {_COLUMNS}) VALUES (new.id, {_NEW}); END",
+    "INSERT INTO commons_fts(commons_fts, rowid, name, address, neighbourhood, district, "
+    "description) VALUES ('delete', old.id, old.name, old.address, old.neighbourhood, "
+    "old.district, old.description); "
+    "INSERT INTO commons_fts(rowid, name, address, neighbourhood, district, description) "
+    "VALUES (new.id, new.name, new.address, new.neighbourhood, new.district, new.description); "
+    "END",
+    # Index what is already there (a migration on a filled register).
     "INSERT INTO commons_fts(commons_fts) VALUES ('rebuild')",
 )
 SQLITE_DROP = (

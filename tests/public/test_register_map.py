@@ -89,9 +89,7 @@ def test_pacts_filter_picks_commons_by_the_state_of_their_pacts(client, make):
     assert _names(_get(client, "/commons/?pacts=public_notice")) == [name[notice.id]]
     assert _names(_get(client, "/commons/?pacts=ended")) == [name[expired.id]]
     # A draft is not public: its commons counts as having no proposal.
-    assert _names(_get(client, "/commons/?pacts=none")) == sorted(
-        [name[draft.id], lonely.name]
-    )
+    assert _names(_get(client, "/commons/?pacts=none")) == sorted([name[draft.id], lonely.name])
     page = _get(client, "/commons/?pacts=bogus")
     assert len(_names(page)) == 5  # an unknown choice is ignored, not an error
     # The list shows how many pacts are in force on each commons.
