@@ -47,7 +47,9 @@ def _co_design_with_private_fields(cast: Cast):
         minutes="PRIVATE-MINUTES-TEXT",
     )
     opinion = proposal_ops.request_opinion(p, actor=cast.officer, department="Green areas")
-    proposal_ops.record_opinion(opinion, actor=cast.officer, positive=True, text="PRIVATE-OPINION-TEXT")
+    proposal_ops.record_opinion(
+        opinion, actor=cast.officer, positive=True, text="PRIVATE-OPINION-TEXT"
+    )
     content = documents.default_content(p)
     content["sections"][0]["articles"][0]["text"] = "PRIVATE-DRAFT-CLAUSE"
     documents.save_version(p, author=cast.officer, content=content)
