@@ -116,6 +116,19 @@ def test_keyset_pages_keep_the_filters_and_never_repeat_a_row(client, make):
     )
 
 
+def test_the_district_choices_are_every_district_once_in_order(client, make):
+    for district in ("Savena", "Navile", "Savena", "Borgo Panigale-Reno"):
+        make.commons(district=district)
+    make.commons(district=None)
+    page = _get(client, "/commons/")
+    select_html = page.split('id="district"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r"<option >([^<]+)</option>", select_html) == [
+        "Borgo Panigale-Reno",
+        "Navile",
+        "Savena",
+    ]
+
+
 def test_the_list_works_without_javascript_and_the_map_reads_the_same_filters(client, make):
     make.commons(name="Parco Nord", district="Navile", kind="park")
     page = _get(client, "/commons/?district=Navile&kind=park")
