@@ -125,6 +125,22 @@ def _group_view(user, obj):
     return obj.has_member(user) or _has(user, *STAFF)
 
 
+@rule("consultation.comment")
+def _consultation_comment(user, obj):
+    """Any logged-in person may comment on a proposal while it is under public notice."""
+    return _authenticated(user) and obj.status == "public_notice"
+
+
+@rule("consultation.join")
+def _consultation_join(user, obj):
+    return _consultation_comment(user, obj) and not is_proponent(user, obj)
+
+
+@rule("consultation.moderate")
+def _consultation_moderate(user, obj):
+    return _has(user, Role.OFFICER)
+
+
 @rule("audit.read")
 def _audit_read(user, obj):
     return _has(user, Role.AUDITOR)

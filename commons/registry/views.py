@@ -66,6 +66,8 @@ def pact_filter_labels() -> dict[str, str]:
 
 
 PACT_FILTERS = ("in_force", "public_notice", "in_progress", "ended", "none")
+# Few commons pass these: read their proposals first rather than probe commons one by one.
+SPARSE_PACT_FILTERS = frozenset({"public_notice"})
 
 
 def _filters() -> dict:
@@ -81,12 +83,37 @@ def _filters() -> dict:
     }
 
 
-def _with_proposals_in(states) -> Exists:
-    """The commons has at least one proposal in one of ``states``."""
+def _with_proposals_in(states):
+    """The commons has at least one proposal in one of ``states``.
+
+    An IN over the (few) commons with such proposals: for a rare state (public notice) the
+    database reads those proposals once instead of probing every commons along the (name, id)
+    order until a page is full.
+    """
+    return Commons.id.in_(
+        select(proposal_commons.c.commons_id)
+        .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
+        .where(Proposal.status.in_(sorted(states)))
+    )
+
+
+def _with_proposals_in_exists(states) -> Exists:
+    """The same test as a correlated EXISTS: best when many commons pass it, since the page is
+    then found after probing a few dozen commons along the (name, id) order."""
     return (
         select(proposal_commons.c.commons_id)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
         .where(proposal_commons.c.commons_id == Commons.id, Proposal.status.in_(sorted(states)))
+        .exists()
+    )
+
+
+def _with_any_proposal() -> Exists:
+    """The commons has a proposal that left draft (most have: a correlated NOT EXISTS)."""
+    return (
+        select(proposal_commons.c.commons_id)
+        .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
+        .where(proposal_commons.c.commons_id == Commons.id, Proposal.status != "draft")
         .exists()
     )
 
@@ -105,9 +132,11 @@ def register_statement(f: dict) -> Select:
     if f["availability"]:
         stmt = stmt.where(Commons.availability == f["availability"])
     if f["pacts"] == "none":
-        stmt = stmt.where(~_with_proposals_in(set().union(*pact_state_groups().values())))
-    elif f["pacts"]:
+        stmt = stmt.where(~_with_any_proposal())
+    elif f["pacts"] in SPARSE_PACT_FILTERS:
         stmt = stmt.where(_with_proposals_in(pact_state_groups()[f["pacts"]]))
+    elif f["pacts"]:
+        stmt = stmt.where(_with_proposals_in_exists(pact_state_groups()[f["pacts"]]))
     return stmt
 
 
