@@ -1,4 +1,4 @@
-"""Public pages: the home page and how the lifecycle works."""
+"""Public pages: home, how it works, open data, pact pages, consultation, feeds, statistics."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
 from commons.public import feeds, opendata
 from commons.public import operations as consultation
+from commons.public import statistics as stats
 from commons.public.forms import CommentForm, HideForm, JoinForm
 from commons.public.models import Comment, JoinRequest
 from commons.registry.models import Commons
@@ -513,3 +514,52 @@ def _feed(title: str, endpoint: str, entries: list) -> Response:
         entries=entries,
     )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+# --- Statistics ---------------------------------------------------------------------------
+
+
+def _stage_labels() -> dict[str, str]:
+    return {
+        "review": _("Review of the proposal"),
+        "integration": _("Reply to an integration request"),
+        "notice": _("Public notice"),
+        "deliberation": _("Council deliberation"),
+    }
+
+
+@public_bp.get("/statistics")
+def statistics_page():
+    """Pacts by state, district and year; days per stage against the statutory limits."""
+    session = db.session
+    states = [(state_label(s), n) for s, n in stats.by_state(session)]
+    stages = []
+    labels = _stage_labels()
+    profile = workflows.get_profile(current_app.config.get("PROFILE") or None)
+    measured = stats.stage_durations(session, profile)
+    scale = max(
+        [s.median or 0 for s in measured] + [max(s.limits) for s in measured if s.limits] + [1]
+    )
+    for stage in measured:
+        limit = max(stage.limits) if stage.limits else None
+        stages.append(
+            {
+                "label": labels[stage.key],
+                "count": stage.count,
+                "median": stage.median,
+                "limits": " / ".join(str(n) for n in sorted(stage.limits)),
+                "over": stage.over,
+                "share_over": stage.share_over,
+                "median_length": round(300 * (stage.median or 0) / scale),
+                "limit_length": round(300 * limit / scale) if limit else None,
+            }
+        )
+    review = next(s for s in measured if s.key == "review")
+    return render_template(
+        "public/statistics.html",
+        states=stats.bars(states),
+        districts=stats.bars(stats.by_district(session)),
+        years=stats.bars(stats.by_year(session)),
+        stages=stages,
+        review=review,
+    )
