@@ -242,3 +242,34 @@ def test_commons_page_without_proposals_says_so(client, make):
     assert "No proposal has been made on this commons yet." in _get(
         client, f"/commons/{commons.id}"
     )
+
+
+def _statements(client, url: str) -> int:
+    """How many SQL statements one request runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_list_pages_run_the_same_few_queries_whatever_the_number_of_rows(client, make):
+    cast = Cast()
+    proposal_in("active", cast)
+    proposal_in("public_notice", cast)
+    urls = ("/commons/", "/commons/?pacts=in_force&q=garden", "/consultation")
+    few = [_statements(client, url) for url in urls]
+    for _ in range(6):
+        proposal_in("active", cast)
+        proposal_in("public_notice", cast)
+    many = [_statements(client, url) for url in urls]
+    assert many == few
+    assert max(many) <= 6
