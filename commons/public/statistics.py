@@ -1,8 +1,8 @@
 """Figures for the statistics page: pacts by state, district and year; time taken per stage.
 
 Stage durations come from the audit history (when each stage began and ended) and are compared
-with the limits of the proposal's regulation profile. The review stage uses the review clock
-kept on the proposal, which leaves out the time spent waiting for an integration.
+with the limits of the proposal's regulation profile. The review is replayed like the review
+clock: the time spent waiting for an integration is left out.
 """
 
 from __future__ import annotations
@@ -98,23 +98,6 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _review(session: Session, stage: Stage) -> None:
-    """Finished reviews: from submission to admission or rejection, less the pauses."""
-    rows = session.execute(
-        select(
-            Proposal.profile,
-            Proposal.review_started_at,
-            Proposal.review_stopped_at,
-            Proposal.review_paused_seconds,
-        )
-        .where(Proposal.review_started_at.is_not(None), Proposal.review_stopped_at.is_not(None))
-        .execution_options(yield_per=BATCH)
-    )
-    for profile_name, started, stopped, paused in rows:
-        seconds = (_aware(stopped) - _aware(started)).total_seconds() - (paused or 0)
-        stage.add(max(seconds, 0.0) / DAY, _profile(profile_name).clocks["review_days"])
-
-
 # (stage, the event that opens it, the events that close it)
 EVENT_STAGES = (
     ("integration", {"request_integration"}, {"integrate", "archive"}),
@@ -132,15 +115,51 @@ def _limit(stage: str, profile, pact_type: str) -> int | None:
     return clocks["deliberation_days"]
 
 
+# The review runs from submission to admission or rejection, paused while an integration is
+# awaited (as the review clock does); a proposal archived or withdrawn meanwhile has no
+# finished review.
+REVIEW_TRIGGERS = {"submit", "request_integration", "integrate", "admit", "reject", "archive"}
+REVIEW_OPEN_STATES = {"submitted", "under_review", "awaiting_integration"}
+
+
+class _Review:
+    """The review clock of one proposal, replayed from its events."""
+
+    def __init__(self):
+        self.started: datetime | None = None
+        self.paused_at: datetime | None = None
+        self.paused = 0.0
+
+    def step(self, trigger: str, from_state: str | None, at: datetime) -> float | None:
+        """Feed one event; the review's length in days when this event finishes it."""
+        if trigger == "submit":
+            self.started, self.paused_at, self.paused = at, None, 0.0
+        elif self.started is None:
+            return None
+        elif trigger == "request_integration":
+            self.paused_at = at
+        elif trigger == "integrate" and self.paused_at is not None:
+            self.paused += (at - self.paused_at).total_seconds()
+            self.paused_at = None
+        elif trigger == "archive" or trigger == "withdraw":
+            self.started = None
+        elif trigger in ("admit", "reject") and from_state in REVIEW_OPEN_STATES:
+            seconds = (at - self.started).total_seconds() - self.paused
+            self.started = None
+            return max(seconds, 0.0) / DAY
+        return None
+
+
 def _from_events(session: Session, stages: dict[str, Stage]) -> None:
-    """Stages bounded by two events of the audit history, paired per proposal in order."""
-    triggers = set()
+    """Stages bounded by events of the audit history, replayed per proposal in chain order."""
+    triggers = set(REVIEW_TRIGGERS) | {"withdraw"}
     for _, opens, closes in EVENT_STAGES:
         triggers |= opens | closes
     rows = session.execute(
         select(
             AuditEvent.proposal_id,
             AuditEvent.trigger,
+            AuditEvent.from_state,
             AuditEvent.to_state,
             AuditEvent.occurred_at,
             Proposal.pact_type,
@@ -153,9 +172,13 @@ def _from_events(session: Session, stages: dict[str, Stage]) -> None:
     )
     current = None
     opened: dict[str, datetime] = {}
-    for proposal_id, trigger, to_state, occurred_at, pact_type, profile_name in rows:
+    review = _Review()
+    for proposal_id, trigger, from_state, to_state, occurred_at, pact_type, profile_name in rows:
         if proposal_id != current:
-            current, opened = proposal_id, {}
+            current, opened, review = proposal_id, {}, _Review()
+        days = review.step(trigger, from_state, _aware(occurred_at))
+        if days is not None:
+            stages["review"].add(days, _profile(profile_name).clocks["review_days"])
         for key, opens, closes in EVENT_STAGES:
             # agree_draft opens the council stage only when it leads there (complex pacts).
             if trigger in opens and (key != "deliberation" or to_state == "political_approval"):
@@ -186,7 +209,6 @@ def stage_durations(session: Session, profile=None) -> list[Stage]:
         key: Stage(key, limits=set(limits.get(key, set())))
         for key in ("review", "integration", "notice", "deliberation")
     }
-    _review(session, stages["review"])
     _from_events(session, stages)
     return list(stages.values())
 

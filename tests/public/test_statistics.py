@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from commons.extensions import db
+from tests.factories import proposal as make_proposal
 from tests.workflows.scenario import NOW, Cast, proposal_in
 from workflows import fire
 
@@ -38,18 +39,29 @@ def test_counts_by_state_district_and_year(client, make):
     assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
 
 
+def _submitted(cast: Cast, at):
+    """A proposal submitted and taken in charge through the engine, with its events."""
+    p = make_proposal(cast.group)
+    fire(p, "submit", cast.representative, now=at)
+    fire(p, "take_in_charge", cast.officer, now=at + timedelta(days=1))
+    return p
+
+
 def test_days_per_stage_against_the_limits_and_reviews_past_the_deadline(client, make):
     cast = Cast()
-    # Submitted NOW - 10 days; integration asked at NOW, answered 4 days later (the review
-    # clock pauses); admitted at NOW + 6 days: a 12-day review. Notice closed after 16 days.
-    quick = proposal_in("under_review", cast)
+    start = NOW - timedelta(days=10)
+    # Integration asked at NOW, answered 4 days later (the review pauses); admitted at
+    # NOW + 6 days: a 12-day review. The public notice closed 16 days later.
+    quick = _submitted(cast, start)
     fire(quick, "request_integration", cast.officer, now=NOW, message="Send the statute.")
     fire(quick, "integrate", cast.representative, now=NOW + timedelta(days=4), answer="Here.")
     fire(quick, "admit", cast.officer, now=NOW + timedelta(days=6))
     fire(quick, "close_notice", cast.officer, now=NOW + timedelta(days=22))
-    # Submitted NOW - 10 days, rejected at NOW + 30 days: a 40-day review, past the 30 allowed.
-    slow = proposal_in("under_review", cast)
+    # Rejected at NOW + 30 days: a 40-day review, past the 30 allowed.
+    slow = _submitted(cast, start)
     fire(slow, "reject", cast.officer, now=NOW + timedelta(days=30), reasons="Out of scope.")
+    # Still under review: not a finished review.
+    _submitted(cast, start)
     db.session.commit()
 
     page = client.get("/statistics").get_data(as_text=True)
