@@ -272,7 +272,8 @@ def _commons_of_proposals(session: Session) -> Iterator[tuple[int, list[tuple[in
         .execution_options(yield_per=BATCH)
     )
     current, found = None, []
-    for proposal_id, commons_id, district in session.execute(links):
+    # Core rows on the session's connection: the ORM's result processing is not needed here.
+    for proposal_id, commons_id, district in session.connection().execute(links):
         if proposal_id != current:
             if current is not None:
                 yield current, found
@@ -318,46 +319,71 @@ def pact_rows(session: Session, context: dict) -> Iterator[dict]:
     )
     commons_stream = _commons_of_proposals(session)
     pending = next(commons_stream, None)
-    for row in session.execute(query):
+    for (
+        proposal_id,
+        protocol_number,
+        title,
+        pact_type,
+        status,
+        profile_name,
+        start_date,
+        end_date,
+        decision_number,
+        decision_date,
+        deliberation_number,
+        deliberation_date,
+        representative,
+        group_kind,
+    ) in session.connection().execute(query):
         commons: list[tuple[int, str | None]] = []
-        while pending is not None and pending[0] < row.id:
+        while pending is not None and pending[0] < proposal_id:
             pending = next(commons_stream, None)
-        if pending is not None and pending[0] == row.id:
+        if pending is not None and pending[0] == proposal_id:
             commons = pending[1]
             pending = next(commons_stream, None)
-        if row.profile not in profiles:
-            profile = _profile(row.profile)
-            profiles[row.profile] = (profile, _states_after_signing(profile))
-        profile, after_signing = profiles[row.profile]
-        sha = signed_docs.get(row.id)
+        known = profiles.get(profile_name)
+        if known is None:
+            profile = _profile(profile_name)
+            known = profiles[profile_name] = (
+                profile.in_force,
+                profile.terminal,
+                _states_after_signing(profile),
+            )
+        in_force, terminal, after_signing = known
+        sha = signed_docs.get(proposal_id)
         signed = (
             sha is not None
-            or row.status in profile.in_force
-            or (
-                row.status in profile.terminal
-                and (row.status in after_signing or row.id in once_in_force)
-            )
+            or status in in_force
+            or (status in terminal and (status in after_signing or proposal_id in once_in_force))
         )
-        districts = sorted({district for _, district in commons if district})
         yield {
-            "id": row.id,
-            "protocol_number": _text(row.protocol_number),
-            "title": row.title,
-            "pact_type": row.pact_type,
-            "status": row.status,
-            "status_label": labels.get(row.status, row.status.replace("_", " ")),
-            "districts": ";".join(districts),
-            "commons_ids": ";".join(str(commons_id) for commons_id, _ in commons),
-            "start_date": _iso_date(row.start_date),
-            "end_date": _iso_date(row.end_date),
-            "decision_number": _text(row.decision_number),
-            "decision_date": _iso_date(row.decision_date),
-            "deliberation_number": _text(row.deliberation_number),
-            "deliberation_date": _iso_date(row.deliberation_date),
-            "representative": row.full_name if signed else "",
+            "id": proposal_id,
+            "protocol_number": protocol_number or "",
+            "title": title,
+            "pact_type": pact_type,
+            "status": status,
+            "status_label": labels.get(status) or status.replace("_", " "),
+            "districts": ";".join(sorted({d for _, d in commons if d})),
+            "commons_ids": ";".join([str(commons_id) for commons_id, _ in commons]),
+            "start_date": _date_text(start_date),
+            "end_date": _date_text(end_date),
+            "decision_number": decision_number or "",
+            "decision_date": _date_text(decision_date),
+            "deliberation_number": deliberation_number or "",
+            "deliberation_date": _date_text(deliberation_date),
+            "representative": representative if signed else "",
             "signed_pdf_url": pdf_url.replace(_SHA, sha) if sha else "",
-            "proponent_type": row.kind or "",
+            "proponent_type": group_kind or "",
         }
+
+
+def _date_text(value) -> str:
+    """_iso_date with a fast path for the date objects the database returns."""
+    if value is None:
+        return ""
+    if type(value) is date:
+        return value.isoformat()
+    return _iso_date(value)
 
 
 # --- events -------------------------------------------------------------------------------
