@@ -155,7 +155,8 @@ def _from_events(session: Session, stages: dict[str, Stage]) -> None:
     triggers = set(REVIEW_TRIGGERS) | {"withdraw"}
     for _, opens, closes in EVENT_STAGES:
         triggers |= opens | closes
-    rows = session.execute(
+    # Core rows on the session's connection: no ORM result processing for many events.
+    rows = session.connection().execute(
         select(
             AuditEvent.proposal_id,
             AuditEvent.trigger,
