@@ -83,6 +83,7 @@ format: $(VENV)/.installed
 # Refresh vendored front-end files from the npm registry (needs node and npm).
 BOOTSTRAP_VERSION ?= 5.3.8
 AXE_VERSION ?= 4.14.1
+LEAFLET_VERSION ?= 1.9.4
 vendor:
 	rm -rf /tmp/commons-vendor && mkdir -p /tmp/commons-vendor commons/static/vendor/bootstrap
 	cd /tmp/commons-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
@@ -92,6 +93,12 @@ vendor:
 	# axe-core: the accessibility checker the browser tests inject (tests/e2e/), not served.
 	cd /tmp/commons-vendor && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && mkdir -p axe && tar xzf axe-core-$(AXE_VERSION).tgz -C axe
 	mkdir -p tests/e2e/vendor && cp /tmp/commons-vendor/axe/package/axe.min.js tests/e2e/vendor/ && cp /tmp/commons-vendor/axe/package/LICENSE tests/e2e/vendor/axe-core.LICENSE
+	rm -rf commons/static/vendor/leaflet && mkdir -p commons/static/vendor/leaflet/images
+	cd /tmp/commons-vendor && rm -rf package && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null && tar xzf leaflet-$(LEAFLET_VERSION).tgz
+	cp /tmp/commons-vendor/package/dist/leaflet.js /tmp/commons-vendor/package/dist/leaflet.css \
+	   /tmp/commons-vendor/package/LICENSE commons/static/vendor/leaflet/
+	cp /tmp/commons-vendor/package/dist/images/*.png commons/static/vendor/leaflet/images/
+	sed -i '/sourceMappingURL/d' commons/static/vendor/leaflet/leaflet.js
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(MO_FILES)

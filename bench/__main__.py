@@ -34,6 +34,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--events", "1000000", "--proposals", "20000", "--commons", "5000"],
         ["--events", "5000", "--proposals", "500", "--commons", "100"],
     ),
+    "public": (
+        "bench.public",
+        ["--commons", "100000", "--proposals", "100000", "--events", "300000"],
+        ["--commons", "500", "--proposals", "500", "--events", "2000", "--requests", "5"],
+    ),
 }
 
 

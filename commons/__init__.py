@@ -199,8 +199,13 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from commons.public.maps import tile_origin
+
+    # The map's tiles come from the configured tile server, if any: only its origin is allowed.
+    tiles = tile_origin(app.config.get("TILE_URL") or "")
     csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data:{' ' + tiles if tiles else ''}; "
         "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
         "frame-ancestors 'none'"
     )

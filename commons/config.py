@@ -57,6 +57,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "upgrade the connection with STARTTLS (set 0 for a local relay)",
     ),
     "COMMONS_SMTP_TIMEOUT": ("30", "seconds to wait for the mail server"),
+    "COMMONS_TILE_URL": (
+        "",
+        "map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles",
+    ),
+    "COMMONS_TILE_ATTRIBUTION": ("", "credit shown on the map for the tiles (their licence)"),
 }
 
 LANGUAGES = {"en": "English", "it": "Italiano"}
@@ -124,6 +129,8 @@ def load_config(instance: Path | None = None) -> dict:
         "SMTP_FROM": _env("COMMONS_SMTP_FROM"),
         "SMTP_STARTTLS": _env("COMMONS_SMTP_STARTTLS") not in ("0", "false", "no"),
         "SMTP_TIMEOUT": float(_env("COMMONS_SMTP_TIMEOUT")),
+        "TILE_URL": _env("COMMONS_TILE_URL"),
+        "TILE_ATTRIBUTION": _env("COMMONS_TILE_ATTRIBUTION"),
         # Sessions and cookies: see DESIGN.md, security principles.
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

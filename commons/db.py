@@ -65,5 +65,6 @@ def import_all_models() -> None:
     import commons.documents.models  # noqa: F401
     import commons.monitoring.models  # noqa: F401
     import commons.proposals.models  # noqa: F401
+    import commons.public.models  # noqa: F401
     import commons.registry.models  # noqa: F401
     import commons.uploads.models  # noqa: F401

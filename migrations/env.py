@@ -28,9 +28,21 @@ def _url() -> str:
     return url
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    """Skip the full-text index, which the database keeps and no model describes."""
+    from commons.registry.search import PG_INDEX, SQLITE_SEARCH_TABLES
+
+    if type_ == "table":
+        return name not in SQLITE_SEARCH_TABLES
+    if type_ == "index":
+        return name != PG_INDEX
+    return True
+
+
 def _configure(**kwargs) -> None:
     context.configure(
         target_metadata=target_metadata,
+        include_name=_include_name,
         compare_type=True,
         # SQLite cannot ALTER most things; batch mode recreates the table instead.
         render_as_batch=True,

@@ -197,6 +197,23 @@ def _notification_mark_read(user, obj):
     return obj.recipient_role is not None and user.has_role(obj.recipient_role)
 
 
+@rule("consultation.comment")
+def _consultation_comment(user, obj):
+    """Any registered citizen may comment on a proposal while it is under public notice; an
+    account with only staff roles (an auditor's, say) acts for the city, not as the public."""
+    return _has(user, Role.CITIZEN) and obj.status == "public_notice"
+
+
+@rule("consultation.join")
+def _consultation_join(user, obj):
+    return _consultation_comment(user, obj) and not is_proponent(user, obj)
+
+
+@rule("consultation.moderate")
+def _consultation_moderate(user, obj):
+    return _has(user, Role.OFFICER)
+
+
 @rule("audit.read")
 def _audit_read(user, obj):
     return _has(user, Role.AUDITOR)

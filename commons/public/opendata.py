@@ -21,14 +21,15 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 import workflows
 from commons.audit.models import AuditEvent
+from commons.auth.models import ProponentGroup, User
 from commons.documents.models import Document
 from commons.extensions import db
 from commons.proposals.labels import STATE_LABELS
-from commons.proposals.models import Proposal
+from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
 
@@ -259,57 +260,130 @@ def pact_context() -> dict:
 _SHA = "SHA256"
 
 
+def _commons_of_proposals(session: Session) -> Iterator[tuple[int, list[tuple[int, str | None]]]]:
+    """(proposal id, [(commons id, district), ...]) for proposals that left draft, in id order;
+    the commons in the order of ``Proposal.commons`` (by name)."""
+    links = (
+        select(proposal_commons.c.proposal_id, Commons.id, Commons.district)
+        .join(Commons, Commons.id == proposal_commons.c.commons_id)
+        .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
+        .where(Proposal.status != "draft")
+        .order_by(proposal_commons.c.proposal_id, Commons.name, Commons.id)
+        .execution_options(yield_per=BATCH)
+    )
+    current, found = None, []
+    # Core rows on the session's connection: the ORM's result processing is not needed here.
+    for proposal_id, commons_id, district in session.connection().execute(links):
+        if proposal_id != current:
+            if current is not None:
+                yield current, found
+            current, found = proposal_id, []
+        found.append((commons_id, district))
+    if current is not None:
+        yield current, found
+
+
 def pact_rows(session: Session, context: dict) -> Iterator[dict]:
-    """One dict per proposal that left draft, in id order, read in batches."""
+    """One dict per proposal that left draft, in id order, read as two streams of rows.
+
+    Plain rows (no ORM objects): the proposals with their representative's name and group kind,
+    and, merged alongside in the same id order, their commons. Memory stays flat whatever the
+    number of proposals.
+    """
     labels, pdf_url = context["labels"], context["pdf_url"]
     signed_docs = _signed_documents(session)
     once_in_force = _once_in_force(session)
     profiles: dict[str, tuple] = {}
     query = (
-        select(Proposal)
-        .where(Proposal.status != "draft")
-        .options(
-            selectinload(Proposal.commons),
-            selectinload(Proposal.group),
-            selectinload(Proposal.representative),
+        select(
+            Proposal.id,
+            Proposal.protocol_number,
+            Proposal.title,
+            Proposal.pact_type,
+            Proposal.status,
+            Proposal.profile,
+            Proposal.start_date,
+            Proposal.end_date,
+            Proposal.decision_number,
+            Proposal.decision_date,
+            Proposal.deliberation_number,
+            Proposal.deliberation_date,
+            User.full_name,
+            ProponentGroup.kind,
         )
+        .join(User, User.id == Proposal.representative_id)
+        .outerjoin(ProponentGroup, ProponentGroup.id == Proposal.group_id)
+        .where(Proposal.status != "draft")
         .order_by(Proposal.id)
         .execution_options(yield_per=BATCH)
     )
-    for proposal in session.scalars(query):
-        if proposal.profile not in profiles:
-            profile = _profile(proposal.profile)
-            profiles[proposal.profile] = (profile, _states_after_signing(profile))
-        profile, after_signing = profiles[proposal.profile]
-        sha = signed_docs.get(proposal.id)
+    commons_stream = _commons_of_proposals(session)
+    pending = next(commons_stream, None)
+    for (
+        proposal_id,
+        protocol_number,
+        title,
+        pact_type,
+        status,
+        profile_name,
+        start_date,
+        end_date,
+        decision_number,
+        decision_date,
+        deliberation_number,
+        deliberation_date,
+        representative,
+        group_kind,
+    ) in session.connection().execute(query):
+        commons: list[tuple[int, str | None]] = []
+        while pending is not None and pending[0] < proposal_id:
+            pending = next(commons_stream, None)
+        if pending is not None and pending[0] == proposal_id:
+            commons = pending[1]
+            pending = next(commons_stream, None)
+        known = profiles.get(profile_name)
+        if known is None:
+            profile = _profile(profile_name)
+            known = profiles[profile_name] = (
+                profile.in_force,
+                profile.terminal,
+                _states_after_signing(profile),
+            )
+        in_force, terminal, after_signing = known
+        sha = signed_docs.get(proposal_id)
         signed = (
             sha is not None
-            or proposal.status in profile.in_force
-            or (
-                proposal.status in profile.terminal
-                and (proposal.status in after_signing or proposal.id in once_in_force)
-            )
+            or status in in_force
+            or (status in terminal and (status in after_signing or proposal_id in once_in_force))
         )
-        districts = sorted({c.district for c in proposal.commons if c.district})
         yield {
-            "id": proposal.id,
-            "protocol_number": _text(proposal.protocol_number),
-            "title": proposal.title,
-            "pact_type": proposal.pact_type,
-            "status": proposal.status,
-            "status_label": labels.get(proposal.status, proposal.status.replace("_", " ")),
-            "districts": ";".join(districts),
-            "commons_ids": ";".join(str(c.id) for c in proposal.commons),
-            "start_date": _iso_date(proposal.start_date),
-            "end_date": _iso_date(proposal.end_date),
-            "decision_number": _text(proposal.decision_number),
-            "decision_date": _iso_date(proposal.decision_date),
-            "deliberation_number": _text(proposal.deliberation_number),
-            "deliberation_date": _iso_date(proposal.deliberation_date),
-            "representative": proposal.representative.full_name if signed else "",
+            "id": proposal_id,
+            "protocol_number": protocol_number or "",
+            "title": title,
+            "pact_type": pact_type,
+            "status": status,
+            "status_label": labels.get(status) or status.replace("_", " "),
+            "districts": ";".join(sorted({d for _, d in commons if d})),
+            "commons_ids": ";".join([str(commons_id) for commons_id, _ in commons]),
+            "start_date": _date_text(start_date),
+            "end_date": _date_text(end_date),
+            "decision_number": decision_number or "",
+            "decision_date": _date_text(decision_date),
+            "deliberation_number": deliberation_number or "",
+            "deliberation_date": _date_text(deliberation_date),
+            "representative": representative if signed else "",
             "signed_pdf_url": pdf_url.replace(_SHA, sha) if sha else "",
-            "proponent_type": proposal.group.kind if proposal.group else "",
+            "proponent_type": group_kind or "",
         }
+
+
+def _date_text(value) -> str:
+    """_iso_date with a fast path for the date objects the database returns."""
+    if value is None:
+        return ""
+    if type(value) is date:
+        return value.isoformat()
+    return _iso_date(value)
 
 
 # --- events -------------------------------------------------------------------------------

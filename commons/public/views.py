@@ -1,19 +1,45 @@
-"""Public pages: the home page and how the lifecycle works."""
+"""Public pages: home, how it works, open data, pact pages, consultation, feeds, statistics."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 import workflows
+from commons.audit.models import AuditEvent
+from commons.auth.permissions import ensure
+from commons.documents.models import Document, Signature
+from commons.errors import DomainError
 from commons.extensions import db
+from commons.forms import attach_error
+from commons.monitoring.models import MonitoringReport
+from commons.proposals import views as proposal_views
+from commons.proposals.forms import field_spec
 from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
-from commons.public import opendata
+from commons.public import feeds, opendata
+from commons.public import operations as consultation
+from commons.public import statistics as stats
+from commons.public.forms import CommentForm, HideForm, JoinForm
+from commons.public.models import Comment, JoinRequest
 from commons.registry.models import Commons
 from workflows.diagram import lifecycle_edges, mermaid, svg
 from workflows.engine import default_profile_name
@@ -231,3 +257,309 @@ def open_data_datapackage():
     response = jsonify(opendata.datapackage(title))
     response.headers["Content-Disposition"] = 'attachment; filename="datapackage.json"'
     return response
+
+
+# --- Public pact pages --------------------------------------------------------------------
+
+
+def _representative_is_public(proposal: Proposal, profile) -> bool:
+    """Only the representative's name on a signed pact is public (DOMAIN.md, public register)."""
+    if proposal.status in profile.in_force:
+        return True
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Signature)
+            .where(Signature.proposal_id == proposal.id, Signature.signer_role == "representative")
+        )
+        or 0
+    ) > 0
+
+
+def _load_public(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    if proposal.status == "draft":
+        abort(404)  # drafts are the proponent's own; the public does not know they exist
+    ensure("proposal.view", proposal)
+    return proposal
+
+
+def render_pact(
+    proposal: Proposal,
+    *,
+    comment_form: CommentForm | None = None,
+    join_form: JoinForm | None = None,
+    hide_form: HideForm | None = None,
+    hide_failed: int | None = None,
+    status: int = 200,
+):
+    """What anyone may know of a pact or proposal: state, public timeline, signed documents,
+    monitoring reports, the consultation. Never the private fields, whoever is logged in."""
+    profile = workflows.get_profile(proposal.profile)
+    now = datetime.now(UTC)
+    documents = db.session.scalars(
+        select(Document)
+        .where(Document.proposal_id == proposal.id, Document.kind == "signed")
+        .options(selectinload(Document.version))
+        .order_by(Document.id)
+    ).all()
+    reports = db.session.scalars(
+        select(MonitoringReport)
+        .where(MonitoringReport.proposal_id == proposal.id)
+        .order_by(MonitoringReport.filed_at, MonitoringReport.id)
+    ).all()
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.proposal_id == proposal.id, Comment.hidden_at.is_(None))
+        .options(selectinload(Comment.author))
+        .order_by(Comment.id)
+    ).all()
+    asked = (
+        db.session.scalar(
+            select(JoinRequest).where(
+                JoinRequest.proposal_id == proposal.id, JoinRequest.user_id == current_user.id
+            )
+        )
+        if current_user.is_authenticated
+        else None
+    )
+    return render_template(
+        "public/pact.html",
+        proposal=proposal,
+        profile=profile,
+        in_force=proposal.status in profile.in_force,
+        representative=proposal.representative.full_name
+        if _representative_is_public(proposal, profile)
+        else None,
+        clocks=proposal_views._clocks(proposal, now),
+        timeline=proposal_views._timeline(proposal, private=False),
+        documents=documents,
+        reports=reports,
+        comments=comments,
+        notice_open=_notice_open(proposal, now),
+        comment_form=comment_form or CommentForm(),
+        join_form=join_form or JoinForm(),
+        hide_form=hide_form or HideForm(),
+        hide_failed=hide_failed,
+        asked=asked,
+        state_label=state_label,
+        field_spec=field_spec,
+    ), status
+
+
+def _notice_open(proposal: Proposal, now: datetime) -> bool:
+    try:
+        consultation.ensure_open(proposal, now)
+    except DomainError:
+        return False
+    return True
+
+
+@public_bp.get("/pacts/<int:proposal_id>")
+def pact(proposal_id: int):
+    """The public page of a pact or proposal."""
+    return render_pact(_load_public(proposal_id))
+
+
+@public_bp.post("/pacts/<int:proposal_id>/comments")
+@login_required
+def comment(proposal_id: int):
+    """Comment on a proposal under public notice."""
+    proposal = _load_public(proposal_id)
+    ensure("consultation.comment", proposal)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            consultation.add_comment(proposal, author=current_user, body=form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your comment is published."), "success")
+            return redirect(url_for("public.pact", proposal_id=proposal.id) + "#comments")
+    return render_pact(proposal, comment_form=form, status=422)
+
+
+@public_bp.post("/pacts/<int:proposal_id>/join")
+@login_required
+def join(proposal_id: int):
+    """Ask to join the proposing group."""
+    proposal = _load_public(proposal_id)
+    ensure("consultation.join", proposal)
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            consultation.request_to_join(proposal, user=current_user, message=form.message.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return render_pact(proposal, join_form=form, status=error.status_code)
+        db.session.commit()
+        flash(_("Your request to join has been sent to the group."), "success")
+        return redirect(url_for("public.pact", proposal_id=proposal.id) + "#join")
+    return render_pact(proposal, join_form=form, status=422)
+
+
+@public_bp.post("/pacts/<int:proposal_id>/comments/<int:comment_id>/hide")
+@login_required
+def hide_comment(proposal_id: int, comment_id: int):
+    """An officer hides a comment, with a reason."""
+    proposal = _load_public(proposal_id)
+    found = db.session.get(Comment, comment_id)
+    if found is None or found.proposal_id != proposal.id:
+        abort(404)
+    ensure("consultation.moderate", proposal)
+    form = HideForm()
+    if form.validate_on_submit():
+        try:
+            consultation.hide_comment(found, actor=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return render_pact(
+                proposal, hide_form=form, hide_failed=found.id, status=error.status_code
+            )
+        db.session.commit()
+        flash(_("The comment is hidden; the reason is in the history."), "success")
+        return redirect(url_for("public.pact", proposal_id=proposal.id) + "#comments")
+    return render_pact(proposal, hide_form=form, hide_failed=found.id, status=422)
+
+
+@public_bp.get("/consultation")
+def consultation_list():
+    """Proposals under public notice, the soonest to close first."""
+    proposals = db.session.scalars(
+        select(Proposal)
+        .where(Proposal.status == "public_notice")
+        .options(selectinload(Proposal.commons))
+        .order_by(Proposal.notice_ends_at, Proposal.id)
+    ).all()
+    counts = (
+        dict(
+            db.session.execute(
+                select(Comment.proposal_id, func.count())
+                .where(
+                    Comment.proposal_id.in_([p.id for p in proposals]), Comment.hidden_at.is_(None)
+                )
+                .group_by(Comment.proposal_id)
+            ).all()
+        )
+        if proposals
+        else {}
+    )
+    return render_template("public/consultation.html", proposals=proposals, counts=counts)
+
+
+@public_bp.get("/feeds/notice.atom")
+def feed_notice():
+    """Atom feed of the proposals under public notice."""
+    proposals = db.session.scalars(
+        select(Proposal)
+        .where(Proposal.status == "public_notice")
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+        .limit(feeds.LIMIT)
+    ).all()
+    entries = [
+        feeds.Entry(
+            url=url_for("public.pact", proposal_id=p.id, _external=True),
+            title=p.title,
+            updated=p.updated_at,
+            summary=_(
+                "Under public notice until %(date)s.", date=p.notice_ends_at.date().isoformat()
+            )
+            if p.notice_ends_at
+            else _("Under public notice."),
+        )
+        for p in proposals
+    ]
+    return _feed(_("Proposals under public notice"), "public.feed_notice", entries)
+
+
+@public_bp.get("/feeds/pacts.atom")
+def feed_pacts():
+    """Atom feed of new pacts: each pact when it came into force (its last signature)."""
+    rows = db.session.execute(
+        select(Proposal, AuditEvent.occurred_at)
+        .join(AuditEvent, AuditEvent.proposal_id == Proposal.id)
+        .where(AuditEvent.to_state == "active", AuditEvent.from_state != "suspended")
+        .order_by(AuditEvent.seq.desc())
+        .limit(feeds.LIMIT)
+    ).all()
+    entries = [
+        feeds.Entry(
+            url=url_for("public.pact", proposal_id=p.id, _external=True),
+            title=p.title,
+            updated=occurred_at,
+            summary=_(
+                "In force from %(start)s to %(end)s.",
+                start=p.start_date.isoformat(),
+                end=p.end_date.isoformat(),
+            )
+            if p.start_date and p.end_date
+            else _("In force."),
+        )
+        for p, occurred_at in rows
+    ]
+    return _feed(_("New collaboration pacts"), "public.feed_pacts", entries)
+
+
+def _feed(title: str, endpoint: str, entries: list) -> Response:
+    city = current_app.config["CITY_NAME"]
+    body = feeds.atom(
+        title=f"{title} · {city}",
+        self_url=url_for(endpoint, _external=True),
+        site_url=url_for("public.consultation_list", _external=True),
+        author=current_app.config["CITY_OFFICE"],
+        entries=entries,
+    )
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+# --- Statistics ---------------------------------------------------------------------------
+
+
+def _stage_labels() -> dict[str, str]:
+    return {
+        "review": _("Review of the proposal"),
+        "integration": _("Reply to an integration request"),
+        "notice": _("Public notice"),
+        "deliberation": _("Council deliberation"),
+    }
+
+
+@public_bp.get("/statistics")
+def statistics_page():
+    """Pacts by state, district and year; days per stage against the statutory limits."""
+    session = db.session
+    states = [(state_label(s), n) for s, n in stats.by_state(session)]
+    stages = []
+    labels = _stage_labels()
+    profile = workflows.get_profile(current_app.config.get("PROFILE") or None)
+    measured = stats.stage_durations(session, profile)
+    scale = max(
+        [s.median or 0 for s in measured] + [max(s.limits) for s in measured if s.limits] + [1]
+    )
+    for stage in measured:
+        limit = max(stage.limits) if stage.limits else None
+        stages.append(
+            {
+                "label": labels[stage.key],
+                "count": stage.count,
+                "median": stage.median,
+                "limits": " / ".join(str(n) for n in sorted(stage.limits)),
+                "over": stage.over,
+                "share_over": stage.share_over,
+                "median_length": round(300 * (stage.median or 0) / scale),
+                "limit_length": round(300 * limit / scale) if limit else None,
+            }
+        )
+    review = next(s for s in measured if s.key == "review")
+    return render_template(
+        "public/statistics.html",
+        states=stats.bars(states),
+        districts=stats.bars(stats.by_district(session)),
+        years=stats.bars(stats.by_year(session)),
+        stages=stages,
+        review=review,
+    )

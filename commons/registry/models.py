@@ -46,6 +46,10 @@ class Commons(TimestampMixin, db.Model):
         ),
         # The register pages filter on these and page by (name, id).
         Index("ix_commons_name_id", "name", "id"),
+        # A filter followed by the page order, so a filtered page is one index range, unsorted.
+        Index("ix_commons_district_name_id", "district", "name", "id"),
+        Index("ix_commons_kind_name_id", "kind", "name", "id"),
+        Index("ix_commons_availability_name_id", "availability", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,3 +71,7 @@ class Commons(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Commons {self.id} {self.name}>"
+
+
+# The full-text index is made with the commons table (see search.py).
+from commons.registry import search as _search  # noqa: E402, F401

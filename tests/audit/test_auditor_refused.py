@@ -25,6 +25,7 @@ from commons.monitoring.models import Notification
 from commons.proposals.application import STEP_NAMES
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion
+from commons.public.models import Comment
 from commons.uploads.operations import save_upload
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, data_for, proposal_in
@@ -98,6 +99,12 @@ def world(app):
         purpose="photo",
         proposal=co_design,
     )
+    comment = Comment(
+        proposal_id=(by_state.get("public_notice") or proposal_in("public_notice", cast)).id,
+        author_id=cast.representative.id,
+        body="A comment of the public consultation.",
+    )
+    db.session.add(comment)
     note = Notification(  # to the office: not the auditor's to mark as read
         kind="submitted",
         dedup_key="auditor-test",
@@ -120,6 +127,7 @@ def world(app):
         "member": member,
         "attachment": attachment,
         "note": note,
+        "comment": comment,
     }
 
 
@@ -138,7 +146,10 @@ OBJECT_IDS = {
     "member_id": lambda w: w["member"].id,
     # Invitation links carry a secret token the auditor was never sent: not found, or refused.
     "token": lambda w: "an-invitation-token-that-was-never-issued",
-    "note_id": lambda w: w["note"].id,  # addressed to the office or the proponents, not auditors
+    "note_id": lambda w: w["note"].id,
+    "comment_id": lambda w: (
+        w["comment"].id
+    ),  # addressed to the office or the proponents, not auditors
 }
 
 
@@ -178,6 +189,8 @@ def _requests(app, world):
                     yield rule.endpoint, method, _build(app, rule, values), data, expected
             else:
                 values = {a: OBJECT_IDS[a](world) for a in arguments}
+                if "comment_id" in values:  # a comment belongs to a proposal under notice
+                    values["proposal_id"] = world["comment"].proposal_id
                 yield rule.endpoint, method, _build(app, rule, values), {}, expected
             if arguments:
                 # The same with objects that do not exist: refused or not found, never done.

@@ -1,0 +1,47 @@
+"""Forms of the public consultation."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from commons.forms import strip
+from commons.public.operations import MAX_COMMENT, MAX_REASON
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Write your comment.")),
+            Length(max=MAX_COMMENT, message=_l("At most %(max)d characters.")),
+        ],
+        description=_l(
+            "Published with your name. Be specific: what you support, what worries you."
+        ),
+    )
+
+
+class JoinForm(FlaskForm):
+    message = TextAreaField(
+        _l("Message to the group (optional)"),
+        filters=[strip],
+        validators=[Length(max=MAX_COMMENT, message=_l("At most %(max)d characters."))],
+        description=_l(
+            "What you would like to do with them. Only the group and the office read it."
+        ),
+    )
+
+
+class HideForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for hiding"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Say why the comment is hidden.")),
+            Length(max=MAX_REASON, message=_l("At most %(max)d characters.")),
+        ],
+    )

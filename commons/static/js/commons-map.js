@@ -1,0 +1,85 @@
+/* The register's maps: every element with class "commons-map" becomes a Leaflet map.
+   data-geojson-url: GeoJSON to load (the register's filters are in its query string);
+   data-geojson: GeoJSON given inline (a single commons);
+   data-tile-url / data-attribution: the tile server, if the city configured one. Without it
+   the markers and outlines are drawn on a plain background. */
+(function () {
+  "use strict";
+
+  var COLOURS = { available: "#1b7f3b", in_pact: "#1f5fa8", unavailable: "#6c757d" };
+
+  function colour(feature) {
+    return COLOURS[(feature.properties || {}).availability] || "#6f42c1";
+  }
+
+  function popup(feature) {
+    var props = feature.properties || {};
+    if (!props.url) {
+      var span = document.createElement("span");
+      span.textContent = props.name || "";
+      return span;
+    }
+    var link = document.createElement("a");
+    link.href = props.url;
+    link.textContent = props.name || props.url;
+    return link;
+  }
+
+  function setup(element) {
+    var map = L.map(element, { preferCanvas: true, scrollWheelZoom: false });
+    var status = document.getElementById(element.getAttribute("aria-describedby") || "");
+    if (element.dataset.tileUrl) {
+      L.tileLayer(element.dataset.tileUrl, {
+        attribution: element.dataset.attribution || "",
+        maxZoom: 19
+      }).addTo(map);
+    } else {
+      element.classList.add("commons-map-plain");
+    }
+
+    function draw(data) {
+      var layer = L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, {
+            radius: 6, color: "#fff", weight: 1, fillColor: colour(feature), fillOpacity: 0.9
+          });
+        },
+        style: function (feature) {
+          return { color: colour(feature), weight: 2, fillOpacity: 0.15 };
+        },
+        onEachFeature: function (feature, shape) {
+          shape.bindPopup(popup(feature));
+        }
+      }).addTo(map);
+      var bounds = layer.getBounds();
+      if (bounds.isValid()) {
+        map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] });
+      } else {
+        map.setView([41.9, 12.5], 5);
+      }
+      if (status && element.dataset.countText) {
+        var markers = (data.features || []).filter(function (f) {
+          return !(f.properties || {}).outline;
+        }).length;
+        status.textContent = element.dataset.countText.replace("{count}", String(markers));
+      }
+    }
+
+    if (element.dataset.geojson) {
+      draw(JSON.parse(element.dataset.geojson));
+    } else if (element.dataset.geojsonUrl) {
+      fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        })
+        .then(draw)
+        .catch(function () {
+          if (status && element.dataset.errorText) { status.textContent = element.dataset.errorText; }
+          map.setView([41.9, 12.5], 5);
+        });
+    }
+  }
+
+  document.querySelectorAll(".commons-map").forEach(setup);
+})();
