@@ -114,6 +114,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
 
+    from commons.api import init_api
+    from commons.api.account import api_tokens_bp
+
+    init_api(app)
+    app.register_blueprint(api_tokens_bp)
+
 
 def _register_template_helpers(app: Flask) -> None:
     from commons.auth.forms import role_label
@@ -152,6 +158,12 @@ def _register_error_pages(app: Flask) -> None:
     }
 
     def handler(error):
+        from commons.api import api_error_response, is_api_request
+
+        if is_api_request():  # the API answers problem+json, even for unknown addresses
+            if (getattr(error, "code", 500) or 500) >= 500:
+                ext.db.session.rollback()
+            return api_error_response(error)
         code = getattr(error, "code", 500) or 500
         if code == 500:
             ext.db.session.rollback()

@@ -82,6 +82,70 @@ def create_draft(
     return proposal
 
 
+DRAFT_FIELDS = (
+    "title",
+    "pact_type",
+    "commons",
+    "objectives",
+    "activities",
+    "support_requested",
+    "support_notes",
+    "requested_duration_months",
+    "start_date",
+    "end_date",
+)
+
+
+def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
+    """Change a draft's details (only in ``draft``, only its representative); records which."""
+    if proposal.status != "draft":
+        raise DomainError(_("Only a draft can be changed; this proposal was already submitted."))
+    if proposal.representative_id != actor.id:
+        raise DomainError(_("Only the proposal's representative can change the draft."))
+    unknown = set(changes) - set(DRAFT_FIELDS)
+    if unknown:
+        raise DomainError(_("This field cannot be changed."), field=sorted(unknown)[0])
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise DomainError(_("Enter a title."), field="title")
+    duration = changes.get("requested_duration_months")
+    if duration is not None and duration <= 0:
+        raise DomainError(
+            _("The duration must be at least one month."), field="requested_duration_months"
+        )
+    start = changes.get("start_date", proposal.start_date)
+    end = changes.get("end_date", proposal.end_date)
+    if start and end and end < start:
+        raise DomainError(_("The end date must come after the start date."), field="end_date")
+    if "pact_type" in changes:
+        changes["pact_type"] = PactType(changes["pact_type"]).value
+    if "support_requested" in changes:
+        changes["support_requested"] = sorted(Support(s).value for s in changes["support_requested"])
+    changed = []
+    for key, value in changes.items():
+        current = getattr(proposal, key)
+        if key == "commons":
+            value = list(value or [])
+            if {c.id for c in current} == {c.id for c in value}:
+                continue
+        elif current == value:
+            continue
+        setattr(proposal, key, value)
+        changed.append(key)
+    if changed:
+        db.session.flush()
+        append_event(
+            "draft_updated",
+            actor=actor,
+            actor_role="citizen",
+            proposal=proposal,
+            payload={"fields": sorted(changed)},
+            public=False,
+        )
+    return proposal
+
+
 def _ensure_state(proposal: Proposal, *states: str, what: str) -> None:
     if proposal.status not in states:
         raise DomainError(_("%(what)s can only be recorded during co-design.", what=what))
