@@ -64,8 +64,13 @@ def create():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Token “%(name)s” made. Copy it now: it will not be shown again.",
-                    name=token.name), "success")
+            flash(
+                _(
+                    "Token “%(name)s” made. Copy it now: it will not be shown again.",
+                    name=token.name,
+                ),
+                "success",
+            )
             return _page(TokenForm(formdata=None), secret=secret, status=201)
     return _page(form, status=422)
 

@@ -17,7 +17,7 @@ from commons.db import utcnow
 from commons.errors import DomainError, NotFound
 from commons.extensions import db
 
-TOKEN_PREFIX = "cmn_"
+TOKEN_PREFIX = "cmn_"  # noqa: S105 - a marker, not a secret
 # Writing last_used_at on every request would turn each read into a write; once a minute is
 # precise enough for "when was this token last used".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -35,9 +35,7 @@ def create_token(user: User, *, name: str) -> tuple[ApiToken, str]:
     if len(name) > 100:
         raise DomainError(_("The name can be at most 100 characters long."), "name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id, name=name, prefix=secret[:10], token_hash=hash_secret(secret)
-    )
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=hash_secret(secret))
     db.session.add(token)
     db.session.flush()
     append_event(

@@ -375,7 +375,9 @@ class ReportIn(Strict):
     participants = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**6))
     volunteer_hours = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**7))
     final = fields.Boolean(load_default=False)
-    expected_version = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=2**31 - 1))
+    expected_version = fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=2**31 - 1)
+    )
 
 
 # --- audit -------------------------------------------------------------------------------------

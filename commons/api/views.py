@@ -105,8 +105,11 @@ def ensure(action: str, obj=None) -> None:
         raise PermissionDenied(_("Your roles do not allow this."))
 
 
+MAX_ID = 2**31 - 1  # beyond an INTEGER column: nothing can be there
+
+
 def _get(model, pk):
-    obj = db.session.get(model, pk)
+    obj = db.session.get(model, pk) if 0 < pk <= MAX_ID else None
     if obj is None:
         raise NotFound(_("There is no such item."))
     return obj
@@ -124,7 +127,9 @@ def _cursor(args) -> list | None:
         return None
     values = decode_cursor(token)
     if values is None or len(values) != 2:
-        raise DomainError(_("This cursor is not valid; start again from the first page."), "cursor")
+        raise DomainError(
+            _("This cursor is not valid; start again from the first page."), "cursor"
+        ) from None
     return values
 
 
@@ -183,7 +188,9 @@ def _int(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise DomainError(_("This cursor is not valid; start again from the first page."), "cursor")
+        raise DomainError(
+            _("This cursor is not valid; start again from the first page."), "cursor"
+        ) from None
 
 
 @api_bp.get("/commons/<int:commons_id>")

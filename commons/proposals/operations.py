@@ -121,7 +121,9 @@ def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
     if "pact_type" in changes:
         changes["pact_type"] = PactType(changes["pact_type"]).value
     if "support_requested" in changes:
-        changes["support_requested"] = sorted(Support(s).value for s in changes["support_requested"])
+        changes["support_requested"] = sorted(
+            Support(s).value for s in changes["support_requested"]
+        )
     changed = []
     for key, value in changes.items():
         current = getattr(proposal, key)
