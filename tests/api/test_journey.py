@@ -46,9 +46,8 @@ def test_draft_to_active_over_the_api(client):
     assert changed.get_json()["start_date"] == "2026-12-01"
 
     triggers = rita.get(f"/proposals/{pid}/transitions").get_json()["triggers"]
-    assert [t["trigger"] for t in triggers] == ["submit", "withdraw"] or "submit" in [
-        t["trigger"] for t in triggers
-    ]
+    assert [t["trigger"] for t in triggers] == ["submit", "withdraw"]
+    assert all(t["ready"] for t in triggers)
     submitted = rita.fire(pid, "submit", version=changed.get_json()["version"])
     assert submitted.status_code == 200, submitted.get_json()
     body = submitted.get_json()
