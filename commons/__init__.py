@@ -22,6 +22,12 @@ def select_locale() -> str:
     city = current_app.config.get("CITY_LANGUAGE")
     if not has_request_context():  # CLI commands speak the city's language
         return city if city in languages else "en"
+    if request.path.startswith("/api/"):  # the API: the token owner's choice, else the client's
+        api_user = g.get("api_user")
+        if getattr(api_user, "locale", None) in languages:
+            return api_user.locale
+        best = request.accept_languages.best_match(languages)
+        return best or (city if city in languages else "en")
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

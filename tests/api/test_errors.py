@@ -112,3 +112,11 @@ def test_403_and_401(client):
 def test_html_error_pages_of_the_site_are_unchanged(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and response.content_type.startswith("text/html")
+
+
+def test_problems_speak_the_clients_language(client, make):
+    response = client.get("/api/v1/proposals/424242", headers={"Accept-Language": "it"})
+    assert response.get_json()["title"] == "Non trovato"
+    italian = make.user(locale="it")
+    response = Caller(client, token_for(italian)).get("/audit/events")
+    assert response.get_json()["detail"] == "I tuoi ruoli non lo consentono."
