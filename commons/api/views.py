@@ -421,6 +421,15 @@ def transitions_list(proposal_id: int):
 def transitions_fire(data, proposal_id: int, trigger: str):
     """Fire a lifecycle trigger with its data: 409 if stale or not possible now, 422 if refused."""
     proposal = _load_proposal(proposal_id)
+    profile = workflows.get_profile(proposal.profile)
+    if trigger not in profile.triggers:
+        raise NotFound(
+            _(
+                "%(action)s is not an action of the regulation %(profile)s.",
+                action=trigger,
+                profile=profile.name,
+            )
+        )
     if not user().is_authenticated:
         raise Unauthenticated(_("This needs an access token of someone allowed to do it."))
     values = {k: v for k, v in data["data"].items() if v is not None}

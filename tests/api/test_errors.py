@@ -61,6 +61,10 @@ def test_bad_cursor_is_a_400(client):
 def test_404_and_405(client):
     _problem(client.get("/api/v1/proposals/424242"), 404, "not-found")
     _problem(client.get("/api/v1/no-such-thing"), 404, "not-found")
+    cast = Cast()
+    proposal = proposal_in("under_review", cast)
+    unknown = Caller(client, token_for(cast.officer)).fire(proposal.id, "teleport")
+    assert "teleport" in _problem(unknown, 404, "not-found")["detail"]
     response = client.delete("/api/v1/commons")
     _problem(response, 405, "method-not-allowed")
     assert "GET" in response.headers["Allow"]
