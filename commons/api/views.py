@@ -6,6 +6,7 @@ Each view: authenticate by token (never the session cookie) -> load the object (
 
 from __future__ import annotations
 
+import http
 from datetime import datetime
 
 from flask import current_app, g, request, send_file, url_for
@@ -52,6 +53,17 @@ api_bp = ApiBlueprint(
     url_prefix="/api/v1",
     description="Commons, proposals and pacts, their lifecycle, documents and audit trail.",
 )
+
+
+def documented_errors(*codes: int):
+    """List the problems an operation answers with in the document (all are problem+json)."""
+
+    def decorate(view):
+        for code in reversed(codes):
+            view = api_bp.alt_response(code, response=http.HTTPStatus(code).name)(view)
+        return view
+
+    return decorate
 
 
 class Unauthenticated(PermissionDenied):
@@ -142,7 +154,7 @@ def _page(rows, limit: int, key) -> dict:
 # --- who am I ----------------------------------------------------------------------------------
 
 
-@api_bp.get("/me")
+@api_bp.get("/me", tags=["Account"])
 @api_bp.response(200, s.MeOut)
 def me():
     """The account the token belongs to, its roles and the groups it represents."""
@@ -164,7 +176,7 @@ def me():
 # --- commons -----------------------------------------------------------------------------------
 
 
-@api_bp.get("/commons")
+@api_bp.get("/commons", tags=["Commons"])
 @api_bp.arguments(s.CommonsListArgs, location="query")
 @api_bp.response(200, s.page_of(s.CommonsOut, "CommonsPage"))
 def commons_list(args):
@@ -193,7 +205,7 @@ def _int(value) -> int:
         ) from None
 
 
-@api_bp.get("/commons/<int:commons_id>")
+@api_bp.get("/commons/<int:commons_id>", tags=["Commons"])
 @api_bp.response(200, s.CommonsOut)
 def commons_get(commons_id: int):
     """One commons of the register."""
@@ -201,9 +213,10 @@ def commons_get(commons_id: int):
     return _get(Commons, commons_id)
 
 
-@api_bp.post("/commons")
+@api_bp.post("/commons", tags=["Commons"])
 @api_bp.arguments(s.CommonsIn)
 @api_bp.response(201, s.CommonsOut)
+@documented_errors(401, 403)
 def commons_create(data):
     """Add a commons to the register (officers and administrators)."""
     ensure("commons.edit")
@@ -212,7 +225,7 @@ def commons_create(data):
     return created
 
 
-@api_bp.patch("/commons/<int:commons_id>")
+@api_bp.patch("/commons/<int:commons_id>", tags=["Commons"])
 @api_bp.arguments(s.CommonsPatch(partial=True))
 @api_bp.response(200, s.CommonsOut)
 def commons_update(data, commons_id: int):
@@ -266,7 +279,7 @@ def proposal_out(proposal: Proposal) -> dict:
     return out
 
 
-@api_bp.get("/proposals")
+@api_bp.get("/proposals", tags=["Proposals"])
 @api_bp.arguments(s.ProposalListArgs, location="query")
 @api_bp.response(200, s.page_of(s.ProposalOut, "ProposalPage"))
 def proposals_list(args):
@@ -334,7 +347,7 @@ def proposals_list(args):
     return page
 
 
-@api_bp.get("/proposals/<int:proposal_id>")
+@api_bp.get("/proposals/<int:proposal_id>", tags=["Proposals"])
 @api_bp.response(200, s.ProposalOut)
 def proposals_get(proposal_id: int):
     """One proposal; private fields only for its proponents and the city's staff."""
@@ -356,9 +369,10 @@ def _commons_from_ids(ids) -> list[Commons]:
     return [found[i] for i in ids]
 
 
-@api_bp.post("/proposals")
+@api_bp.post("/proposals", tags=["Proposals"])
 @api_bp.arguments(s.ProposalIn)
 @api_bp.response(201, s.ProposalOut)
+@documented_errors(401, 403)
 def proposals_create(data):
     """Start a draft for a group you represent (citizens)."""
     ensure("proposal.create")
@@ -373,9 +387,10 @@ def proposals_create(data):
     return proposal_out(proposal)
 
 
-@api_bp.patch("/proposals/<int:proposal_id>")
+@api_bp.patch("/proposals/<int:proposal_id>", tags=["Proposals"])
 @api_bp.arguments(s.ProposalPatch(partial=True))
 @api_bp.response(200, s.ProposalOut)
+@documented_errors(401, 403, 404, 422)
 def proposals_update(data, proposal_id: int):
     """Change a draft (its representative); send only what changes."""
     proposal = _load_proposal(proposal_id)
@@ -390,7 +405,7 @@ def proposals_update(data, proposal_id: int):
 # --- transitions -------------------------------------------------------------------------------
 
 
-@api_bp.get("/proposals/<int:proposal_id>/transitions")
+@api_bp.get("/proposals/<int:proposal_id>/transitions", tags=["Lifecycle"])
 @api_bp.response(200, s.TransitionsOut)
 def transitions_list(proposal_id: int):
     """The lifecycle triggers you may fire now, the data each requires and any unmet rule."""
@@ -415,9 +430,10 @@ def transitions_list(proposal_id: int):
     }
 
 
-@api_bp.post("/proposals/<int:proposal_id>/transitions/<trigger>")
+@api_bp.post("/proposals/<int:proposal_id>/transitions/<trigger>", tags=["Lifecycle"])
 @api_bp.arguments(s.TransitionIn)
 @api_bp.response(200, s.TransitionOut)
+@documented_errors(401, 403, 404, 409, 422)
 def transitions_fire(data, proposal_id: int, trigger: str):
     """Fire a lifecycle trigger with its data: 409 if stale or not possible now, 422 if refused."""
     proposal = _load_proposal(proposal_id)
@@ -474,7 +490,7 @@ def _authors(versions) -> dict:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-@api_bp.get("/proposals/<int:proposal_id>/pact-versions")
+@api_bp.get("/proposals/<int:proposal_id>/pact-versions", tags=["Pact versions"])
 @api_bp.response(200, s.PactVersionSummary(many=True))
 def versions_list(proposal_id: int):
     """Every version of the pact text, newest first (proponents and staff)."""
@@ -484,7 +500,7 @@ def versions_list(proposal_id: int):
     return [_version_out(v, authors) for v in versions]
 
 
-@api_bp.post("/proposals/<int:proposal_id>/pact-versions")
+@api_bp.post("/proposals/<int:proposal_id>/pact-versions", tags=["Pact versions"])
 @api_bp.arguments(s.PactVersionIn)
 @api_bp.response(201, s.PactVersionOut)
 def versions_create(data, proposal_id: int):
@@ -504,7 +520,7 @@ def documents_save_version(proposal, data):
     )
 
 
-@api_bp.get("/proposals/<int:proposal_id>/pact-versions/<int:number>")
+@api_bp.get("/proposals/<int:proposal_id>/pact-versions/<int:number>", tags=["Pact versions"])
 @api_bp.response(200, s.PactVersionOut)
 def versions_get(proposal_id: int, number: int):
     """One version of the pact text, with its content."""
@@ -515,7 +531,7 @@ def versions_get(proposal_id: int, number: int):
     return _version_out(version, _authors([version]), content=True)
 
 
-@api_bp.get("/proposals/<int:proposal_id>/pact-versions/diff")
+@api_bp.get("/proposals/<int:proposal_id>/pact-versions/diff", tags=["Pact versions"])
 @api_bp.arguments(s.DiffArgs, location="query")
 @api_bp.response(200, s.DiffOut)
 def versions_diff(args, proposal_id: int):
@@ -560,7 +576,7 @@ def _may_read(document: Document) -> bool:
     return may_read(user(), document)
 
 
-@api_bp.get("/proposals/<int:proposal_id>/documents")
+@api_bp.get("/proposals/<int:proposal_id>/documents", tags=["Documents"])
 @api_bp.response(200, s.DocumentOut(many=True))
 def documents_list(proposal_id: int):
     """The pact PDFs issued for a proposal that you may read (signed pacts are public)."""
@@ -585,14 +601,14 @@ def _load_document(sha256: str) -> Document:
     return document
 
 
-@api_bp.get("/documents/<sha256>")
+@api_bp.get("/documents/<sha256>", tags=["Documents"])
 @api_bp.response(200, s.DocumentOut)
 def documents_get(sha256: str):
     """A document's metadata, by its SHA-256 fingerprint."""
     return _document_out(_load_document(sha256))
 
 
-@api_bp.get("/documents/<sha256>/pdf")
+@api_bp.get("/documents/<sha256>/pdf", tags=["Documents"])
 @api_bp.response(
     200,
     {"type": "string", "contentMediaType": "application/pdf"},
@@ -628,7 +644,7 @@ def _report_out(report: MonitoringReport, authors: dict) -> dict:
     }
 
 
-@api_bp.get("/proposals/<int:proposal_id>/reports")
+@api_bp.get("/proposals/<int:proposal_id>/reports", tags=["Monitoring reports"])
 @api_bp.response(200, s.ReportOut(many=True))
 def reports_list(proposal_id: int):
     """The monitoring reports filed on a pact, oldest first (proponents and staff)."""
@@ -647,9 +663,10 @@ def reports_list(proposal_id: int):
     return [_report_out(r, authors) for r in reports]
 
 
-@api_bp.post("/proposals/<int:proposal_id>/reports")
+@api_bp.post("/proposals/<int:proposal_id>/reports", tags=["Monitoring reports"])
 @api_bp.arguments(s.ReportIn)
 @api_bp.response(201, s.ReportOut)
+@documented_errors(401, 403, 404, 409, 422)
 def reports_create(data, proposal_id: int):
     """File a monitoring report: the ``file_report`` trigger of the lifecycle (representative)."""
     proposal = _load_proposal(proposal_id)
@@ -670,9 +687,10 @@ def reports_create(data, proposal_id: int):
 # --- audit events ------------------------------------------------------------------------------
 
 
-@api_bp.get("/audit/events")
+@api_bp.get("/audit/events", tags=["Audit"])
 @api_bp.arguments(s.AuditArgs, location="query")
 @api_bp.response(200, s.page_of(s.AuditEventOut, "AuditEventPage"))
+@documented_errors(401, 403)
 def audit_events(args):
     """The audit trail in chain order (auditors); filter by proposal or trigger."""
     ensure("audit.read")
