@@ -15,6 +15,18 @@ from commons.registry.models import Availability, CommonsKind
 MAX_LIMIT = 100
 
 
+class Text(fields.String):
+    """A string without NUL characters: PostgreSQL cannot store them, so they are bad input."""
+
+    default_error_messages = {"nul": "Must not contain NUL characters."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in result:
+            raise self.make_error("nul")
+        return result
+
+
 class Strict(ma.Schema):
     """Unknown fields are an error: a typo must not be silently ignored."""
 
@@ -31,7 +43,7 @@ class PageArgs(Strict):
         validate=validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page, 1 to {MAX_LIMIT}."},
     )
-    cursor = fields.String(
+    cursor = Text(
         load_default=None,
         validate=validate.Length(max=500),
         metadata={"description": "The `next_cursor` of the previous page; omit for the first."},
@@ -43,7 +55,7 @@ def page_of(item_schema, name: str):
     return ma.Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
-            "next_cursor": fields.String(
+            "next_cursor": Text(
                 required=True,
                 allow_none=True,
                 metadata={"description": "Pass as `cursor` for the next page; null at the end."},
@@ -58,15 +70,15 @@ def page_of(item_schema, name: str):
 
 class GroupOut(ma.Schema):
     id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
+    name = Text(required=True)
+    kind = Text(required=True)
 
 
 class MeOut(ma.Schema):
     id = fields.Integer(required=True)
-    full_name = fields.String(required=True)
-    email = fields.String(required=True)
-    roles = fields.List(fields.String(), required=True)
+    full_name = Text(required=True)
+    email = Text(required=True)
+    roles = fields.List(Text(), required=True)
     groups = fields.List(
         fields.Nested(GroupOut),
         required=True,
@@ -79,46 +91,44 @@ class MeOut(ma.Schema):
 
 class CommonsOut(ma.Schema):
     id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    description = fields.String(required=True)
-    address = fields.String(required=True)
-    district = fields.String(required=True, allow_none=True)
-    neighbourhood = fields.String(required=True, allow_none=True)
+    name = Text(required=True)
+    kind = Text(required=True)
+    description = Text(required=True)
+    address = Text(required=True)
+    district = Text(required=True, allow_none=True)
+    neighbourhood = Text(required=True, allow_none=True)
     latitude = fields.Float(required=True, allow_none=True)
     longitude = fields.Float(required=True, allow_none=True)
     geometry = fields.Dict(required=True, allow_none=True)
-    cadastral_reference = fields.String(required=True, allow_none=True)
-    owner_office = fields.String(required=True, allow_none=True)
-    availability = fields.String(required=True)
+    cadastral_reference = Text(required=True, allow_none=True)
+    owner_office = Text(required=True, allow_none=True)
+    availability = Text(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 
 
 class CommonsListArgs(PageArgs):
-    kind = fields.String(validate=validate.OneOf([k.value for k in CommonsKind]))
-    availability = fields.String(validate=validate.OneOf([a.value for a in Availability]))
-    district = fields.String(validate=validate.Length(max=100))
-    q = fields.String(
-        validate=validate.Length(max=200), metadata={"description": "Part of the name."}
-    )
+    kind = Text(validate=validate.OneOf([k.value for k in CommonsKind]))
+    availability = Text(validate=validate.OneOf([a.value for a in Availability]))
+    district = Text(validate=validate.Length(max=100))
+    q = Text(validate=validate.Length(max=200), metadata={"description": "Part of the name."})
 
 
 class CommonsIn(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in CommonsKind]))
-    description = fields.String(validate=validate.Length(max=5000))
-    address = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    district = fields.String(allow_none=True, validate=validate.Length(max=100))
-    neighbourhood = fields.String(allow_none=True, validate=validate.Length(max=100))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    kind = Text(required=True, validate=validate.OneOf([k.value for k in CommonsKind]))
+    description = Text(validate=validate.Length(max=5000))
+    address = Text(required=True, validate=validate.Length(min=1, max=300))
+    district = Text(allow_none=True, validate=validate.Length(max=100))
+    neighbourhood = Text(allow_none=True, validate=validate.Length(max=100))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     geometry = fields.Dict(
         allow_none=True, metadata={"description": "A GeoJSON geometry object (the outline)."}
     )
-    cadastral_reference = fields.String(allow_none=True, validate=validate.Length(max=100))
-    owner_office = fields.String(allow_none=True, validate=validate.Length(max=200))
-    availability = fields.String(validate=validate.OneOf([a.value for a in Availability]))
+    cadastral_reference = Text(allow_none=True, validate=validate.Length(max=100))
+    owner_office = Text(allow_none=True, validate=validate.Length(max=200))
+    availability = Text(validate=validate.OneOf([a.value for a in Availability]))
 
     @validates("geometry")
     def _geometry(self, value, **kwargs):
@@ -135,26 +145,26 @@ class CommonsIn(Strict):
 
 class CommonsRef(ma.Schema):
     id = fields.Integer(required=True)
-    name = fields.String(required=True)
+    name = Text(required=True)
 
 
 class PersonRef(ma.Schema):
     id = fields.Integer(required=True)
-    full_name = fields.String(required=True)
+    full_name = Text(required=True)
 
 
 class ProposalOut(ma.Schema):
     id = fields.Integer(required=True)
-    title = fields.String(required=True)
-    pact_type = fields.String(required=True)
-    status = fields.String(required=True)
-    profile = fields.String(required=True)
-    protocol_number = fields.String(required=True, allow_none=True)
-    group_name = fields.String(required=True)
+    title = Text(required=True)
+    pact_type = Text(required=True)
+    status = Text(required=True)
+    profile = Text(required=True)
+    protocol_number = Text(required=True, allow_none=True)
+    group_name = Text(required=True)
     commons = fields.List(fields.Nested(CommonsRef), required=True)
-    objectives = fields.String(required=True)
-    activities = fields.String(required=True)
-    support_requested = fields.List(fields.String(), required=True)
+    objectives = Text(required=True)
+    activities = Text(required=True)
+    support_requested = fields.List(Text(), required=True)
     requested_duration_months = fields.Integer(required=True, allow_none=True)
     start_date = fields.Date(required=True, allow_none=True)
     end_date = fields.Date(required=True, allow_none=True)
@@ -172,17 +182,17 @@ class ProposalOut(ma.Schema):
     group = fields.Nested(GroupOut, metadata={"description": "Private."})
     representative = fields.Nested(PersonRef, metadata={"description": "Private."})
     case_officer = fields.Nested(PersonRef, allow_none=True, metadata={"description": "Private."})
-    support_notes = fields.String(metadata={"description": "Private."})
-    decision_number = fields.String(allow_none=True, metadata={"description": "Private."})
+    support_notes = Text(metadata={"description": "Private."})
+    decision_number = Text(allow_none=True, metadata={"description": "Private."})
     decision_date = fields.Date(allow_none=True, metadata={"description": "Private."})
-    deliberation_number = fields.String(allow_none=True, metadata={"description": "Private."})
+    deliberation_number = Text(allow_none=True, metadata={"description": "Private."})
     deliberation_date = fields.Date(allow_none=True, metadata={"description": "Private."})
     next_report_due_on = fields.Date(allow_none=True, metadata={"description": "Private."})
 
 
 class ProposalListArgs(PageArgs):
-    status = fields.String(validate=validate.Length(max=32))
-    pact_type = fields.String(validate=validate.OneOf([t.value for t in PactType]))
+    status = Text(validate=validate.Length(max=32))
+    pact_type = Text(validate=validate.OneOf([t.value for t in PactType]))
     commons_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     mine = fields.Boolean(
         load_default=False,
@@ -192,19 +202,19 @@ class ProposalListArgs(PageArgs):
 
 class ProposalIn(Strict):
     group_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    pact_type = fields.String(validate=validate.OneOf([t.value for t in PactType]))
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    pact_type = Text(validate=validate.OneOf([t.value for t in PactType]))
     commons_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
         validate=validate.Length(max=50),
     )
-    objectives = fields.String(validate=validate.Length(max=20000))
-    activities = fields.String(validate=validate.Length(max=20000))
+    objectives = Text(validate=validate.Length(max=20000))
+    activities = Text(validate=validate.Length(max=20000))
     support_requested = fields.List(
-        fields.String(validate=validate.OneOf([s.value for s in Support])),
+        Text(validate=validate.OneOf([s.value for s in Support])),
         validate=validate.Length(max=len(Support)),
     )
-    support_notes = fields.String(validate=validate.Length(max=20000))
+    support_notes = Text(validate=validate.Length(max=20000))
     requested_duration_months = fields.Integer(
         allow_none=True, validate=validate.Range(min=1, max=1200)
     )
@@ -224,15 +234,13 @@ class ProposalPatch(ProposalIn):
 
 
 class TriggerOut(ma.Schema):
-    trigger = fields.String(required=True)
-    label = fields.String(required=True)
-    target = fields.String(required=True, metadata={"description": "The state it leads to."})
-    requires = fields.List(
-        fields.String(), required=True, metadata={"description": "Data fields to send."}
-    )
-    optional = fields.List(fields.String(), required=True)
+    trigger = Text(required=True)
+    label = Text(required=True)
+    target = Text(required=True, metadata={"description": "The state it leads to."})
+    requires = fields.List(Text(), required=True, metadata={"description": "Data fields to send."})
+    optional = fields.List(Text(), required=True)
     blocked_by = fields.List(
-        fields.String(),
+        Text(),
         required=True,
         metadata={"description": "Rules not met yet; empty when the trigger can be fired."},
     )
@@ -241,7 +249,7 @@ class TriggerOut(ma.Schema):
 
 class TransitionsOut(ma.Schema):
     proposal_id = fields.Integer(required=True)
-    status = fields.String(required=True)
+    status = Text(required=True)
     version = fields.Integer(required=True)
     triggers = fields.List(fields.Nested(TriggerOut), required=True)
 
@@ -253,8 +261,8 @@ class TransitionIn(Strict):
         metadata={"description": "The proposal's `version` you saw; 409 if it changed."},
     )
     data = fields.Dict(
-        keys=fields.String(validate=validate.Length(max=100)),
-        values=fields.String(allow_none=True, validate=validate.Length(max=20000)),
+        keys=Text(validate=validate.Length(max=100)),
+        values=Text(allow_none=True, validate=validate.Length(max=20000)),
         load_default=dict,
         metadata={"description": "The data the trigger requires (see GET .../transitions)."},
     )
@@ -262,9 +270,9 @@ class TransitionIn(Strict):
 
 class EventOut(ma.Schema):
     seq = fields.Integer(required=True)
-    trigger = fields.String(required=True)
-    from_state = fields.String(required=True, allow_none=True)
-    to_state = fields.String(required=True, allow_none=True)
+    trigger = Text(required=True)
+    from_state = Text(required=True, allow_none=True)
+    to_state = Text(required=True, allow_none=True)
     occurred_at = fields.DateTime(required=True)
 
 
@@ -277,13 +285,13 @@ class TransitionOut(ma.Schema):
 
 
 class ArticleIn(Strict):
-    title = fields.String(load_default="", validate=validate.Length(max=500))
-    text = fields.String(load_default="", validate=validate.Length(max=50000))
+    title = Text(load_default="", validate=validate.Length(max=500))
+    text = Text(load_default="", validate=validate.Length(max=50000))
 
 
 class SectionIn(Strict):
-    key = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    title = fields.String(load_default="", validate=validate.Length(max=500))
+    key = Text(required=True, validate=validate.Length(min=1, max=100))
+    title = Text(load_default="", validate=validate.Length(max=500))
     articles = fields.List(
         fields.Nested(ArticleIn), load_default=list, validate=validate.Length(max=200)
     )
@@ -300,13 +308,13 @@ class PactVersionIn(Strict):
         PactContentIn,
         metadata={"description": "The whole text; omit to start from the regulation's model."},
     )
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class PactVersionSummary(ma.Schema):
     number = fields.Integer(required=True)
-    content_hash = fields.String(required=True)
-    comment = fields.String(required=True)
+    content_hash = Text(required=True)
+    comment = Text(required=True)
     author = fields.Nested(PersonRef, required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     frozen_at = fields.DateTime(required=True, allow_none=True)
@@ -318,13 +326,13 @@ class PactVersionOut(PactVersionSummary):
 
 class DiffArticle(ma.Schema):
     changed = fields.Boolean(required=True)
-    title = fields.String(required=True, metadata={"description": "HTML with <del>/<ins>."})
-    text = fields.String(required=True, metadata={"description": "HTML with <del>/<ins>."})
+    title = Text(required=True, metadata={"description": "HTML with <del>/<ins>."})
+    text = Text(required=True, metadata={"description": "HTML with <del>/<ins>."})
 
 
 class DiffSection(ma.Schema):
-    key = fields.String(required=True, allow_none=True)
-    title = fields.String(required=True, allow_none=True)
+    key = Text(required=True, allow_none=True)
+    title = Text(required=True, allow_none=True)
     changed = fields.Boolean(required=True)
     articles = fields.List(fields.Nested(DiffArticle), required=True)
 
@@ -347,14 +355,14 @@ class DiffOut(ma.Schema):
 
 
 class DocumentOut(ma.Schema):
-    sha256 = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"description": "draft, final or signed."})
+    sha256 = Text(required=True)
+    kind = Text(required=True, metadata={"description": "draft, final or signed."})
     size = fields.Integer(required=True)
-    language = fields.String(required=True)
+    language = Text(required=True)
     created_at = fields.DateTime(required=True)
     proposal_id = fields.Integer(required=True)
     version_number = fields.Integer(required=True)
-    download_url = fields.String(required=True)
+    download_url = Text(required=True)
 
 
 # --- monitoring reports ------------------------------------------------------------------------
@@ -365,13 +373,13 @@ class ReportOut(ma.Schema):
     proposal_id = fields.Integer(required=True)
     author = fields.Nested(PersonRef, required=True, allow_none=True)
     filed_at = fields.DateTime(required=True)
-    text = fields.String(required=True)
+    text = Text(required=True)
     indicators = fields.Dict(required=True)
     final = fields.Boolean(required=True)
 
 
 class ReportIn(Strict):
-    report_text = fields.String(required=True, validate=validate.Length(max=20000))
+    report_text = Text(required=True, validate=validate.Length(max=20000))
     participants = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**6))
     volunteer_hours = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**7))
     final = fields.Boolean(load_default=False)
@@ -385,22 +393,22 @@ class ReportIn(Strict):
 
 class AuditArgs(PageArgs):
     proposal_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    trigger = fields.String(validate=validate.Length(max=40))
+    trigger = Text(validate=validate.Length(max=40))
 
 
 class AuditEventOut(ma.Schema):
     seq = fields.Integer(required=True)
     occurred_at = fields.DateTime(required=True)
     actor_id = fields.Integer(required=True, allow_none=True)
-    actor_role = fields.String(required=True, allow_none=True)
+    actor_role = Text(required=True, allow_none=True)
     proposal_id = fields.Integer(required=True, allow_none=True)
-    trigger = fields.String(required=True)
-    from_state = fields.String(required=True, allow_none=True)
-    to_state = fields.String(required=True, allow_none=True)
+    trigger = Text(required=True)
+    from_state = Text(required=True, allow_none=True)
+    to_state = Text(required=True, allow_none=True)
     payload = fields.Dict(required=True)
     public = fields.Boolean(required=True)
-    prev_hash = fields.String(required=True)
-    hash = fields.String(required=True)
+    prev_hash = Text(required=True)
+    hash = Text(required=True)
 
 
 # --- problems ----------------------------------------------------------------------------------
@@ -409,16 +417,16 @@ class AuditEventOut(ma.Schema):
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details."""
 
-    type = fields.String(required=True)
-    title = fields.String(required=True)
+    type = Text(required=True)
+    title = Text(required=True)
     status = fields.Integer(required=True)
-    detail = fields.String()
+    detail = Text()
     errors = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
+        keys=Text(),
+        values=fields.List(Text()),
         metadata={"description": "Field errors: field name -> messages."},
     )
-    rule = fields.String(metadata={"description": "The rule of the regulation that refused."})
+    rule = Text(metadata={"description": "The rule of the regulation that refused."})
 
 
 class CommonsPatch(CommonsIn):

@@ -138,7 +138,7 @@ def _cursor(args) -> list | None:
     if not token:
         return None
     values = decode_cursor(token)
-    if values is None or len(values) != 2:
+    if values is None or len(values) != 2 or "\x00" in str(values):
         raise DomainError(
             _("This cursor is not valid; start again from the first page."), "cursor"
         ) from None

@@ -124,3 +124,14 @@ def test_problems_speak_the_clients_language(client, make):
     italian = make.user(locale="it")
     response = Caller(client, token_for(italian)).get("/audit/events")
     assert response.get_json()["detail"] == "I tuoi ruoli non lo consentono."
+
+
+def test_nul_characters_are_bad_input_not_a_database_error(client):
+    officer = Caller(client, token_for(factories.user(Role.OFFICER)))
+    body = _problem(
+        officer.post("/commons", json={"name": "Park\x00", "kind": "park", "address": "X"}),
+        400,
+        "invalid-request",
+    )
+    assert list(body["errors"]) == ["name"]
+    _problem(officer.get("/commons?q=a%00b"), 400, "invalid-request")
