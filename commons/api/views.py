@@ -27,6 +27,7 @@ from commons.auth.models import GroupMember, ProponentGroup, User
 from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document, PactVersion
+from commons.documents.operations import find_document, save_version
 from commons.errors import DomainError, NotFound, PermissionDenied
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
@@ -507,17 +508,11 @@ def versions_create(data, proposal_id: int):
     """Save the pact text as a new version, during co-design (the office, the representative)."""
     proposal = _load_proposal(proposal_id, "proposal.view_private")
     ensure("pact.edit", proposal)
-    version = documents_save_version(proposal, data)
-    db.session.commit()
-    return _version_out(version, _authors([version]), content=True)
-
-
-def documents_save_version(proposal, data):
-    from commons.documents.operations import save_version
-
-    return save_version(
+    version = save_version(
         proposal, author=user(), content=data.get("content"), comment=data.get("comment", "")
     )
+    db.session.commit()
+    return _version_out(version, _authors([version]), content=True)
 
 
 @api_bp.get("/proposals/<int:proposal_id>/pact-versions/<int:number>", tags=["Pact versions"])
@@ -591,8 +586,6 @@ def documents_list(proposal_id: int):
 
 
 def _load_document(sha256: str) -> Document:
-    from commons.documents.operations import find_document
-
     document = find_document(sha256.lower()) if storage.SHA256.match(sha256.lower()) else None
     if document is None:
         raise NotFound(_("The registry issued no document with this fingerprint."))
