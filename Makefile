@@ -84,6 +84,7 @@ format: $(VENV)/.installed
 BOOTSTRAP_VERSION ?= 5.3.8
 AXE_VERSION ?= 4.14.1
 LEAFLET_VERSION ?= 1.9.4
+SWAGGER_UI_VERSION ?= 5.35.0
 vendor:
 	rm -rf /tmp/commons-vendor && mkdir -p /tmp/commons-vendor commons/static/vendor/bootstrap
 	cd /tmp/commons-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) >/dev/null && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
@@ -99,6 +100,11 @@ vendor:
 	   /tmp/commons-vendor/package/LICENSE commons/static/vendor/leaflet/
 	cp /tmp/commons-vendor/package/dist/images/*.png commons/static/vendor/leaflet/images/
 	sed -i '/sourceMappingURL/d' commons/static/vendor/leaflet/leaflet.js
+	mkdir -p commons/static/vendor/swagger-ui
+	cd /tmp/commons-vendor && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null && mkdir -p swagger-ui && tar xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz -C swagger-ui
+	cd /tmp/commons-vendor/swagger-ui/package && cp swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css LICENSE NOTICE \
+	   $(CURDIR)/commons/static/vendor/swagger-ui/
+	sed -i '/sourceMappingURL/d' commons/static/vendor/swagger-ui/swagger-ui-bundle.js commons/static/vendor/swagger-ui/swagger-ui.css
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(MO_FILES)

@@ -22,6 +22,12 @@ def select_locale() -> str:
     city = current_app.config.get("CITY_LANGUAGE")
     if not has_request_context():  # CLI commands speak the city's language
         return city if city in languages else "en"
+    if request.path.startswith("/api/"):  # the API: the token owner's choice, else the client's
+        api_user = g.get("api_user")
+        if getattr(api_user, "locale", None) in languages:
+            return api_user.locale
+        best = request.accept_languages.best_match(languages)
+        return best or (city if city in languages else "en")
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
@@ -134,6 +140,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(audit_bp)
 
+    from commons.api import init_api
+    from commons.api.account import api_tokens_bp
+
+    init_api(app)
+    app.register_blueprint(api_tokens_bp)
+
 
 def _register_template_helpers(app: Flask) -> None:
     from commons.auth.forms import role_label
@@ -186,6 +198,12 @@ def _register_error_pages(app: Flask) -> None:
     }
 
     def handler(error):
+        from commons.api import api_error_response, is_api_request
+
+        if is_api_request():  # the API answers problem+json, even for unknown addresses
+            if (getattr(error, "code", 500) or 500) >= 500:
+                ext.db.session.rollback()
+            return api_error_response(error)
         code = getattr(error, "code", 500) or 500
         if code == 500:
             ext.db.session.rollback()

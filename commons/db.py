@@ -60,6 +60,7 @@ class TimestampMixin:
 
 def import_all_models() -> None:
     """Import every models module so ``Base.metadata`` knows every table (Alembic needs it)."""
+    import commons.api.models  # noqa: F401
     import commons.audit.models  # noqa: F401
     import commons.auth.models  # noqa: F401
     import commons.documents.models  # noqa: F401

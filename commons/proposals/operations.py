@@ -82,6 +82,20 @@ def create_draft(
     return proposal
 
 
+DRAFT_FIELDS = (
+    "title",
+    "pact_type",
+    "commons",
+    "objectives",
+    "activities",
+    "support_requested",
+    "support_notes",
+    "requested_duration_months",
+    "start_date",
+    "end_date",
+)
+
+
 def _ensure_state(proposal: Proposal, *states: str, what: str) -> None:
     if proposal.status not in states:
         raise DomainError(_("%(what)s can only be recorded during co-design.", what=what))
@@ -178,37 +192,65 @@ def _ensure_draft(proposal: Proposal) -> None:
         raise DomainError(_("This proposal was submitted already: it can no longer be changed."))
 
 
-def update_draft(proposal: Proposal, *, actor: User, **fields) -> Proposal:
-    """Save some answers of the application into the draft; only known fields, validated."""
+def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
+    """Change some details of a draft: only in ``draft``, only by its representative, only the
+    fields of the application (DRAFT_FIELDS and the group), each validated. The web
+    application's steps and the API both come here; a ``draft_updated`` event (not public)
+    records which fields changed."""
     _ensure_draft(proposal)
-    for name, value in fields.items():
-        if name in DRAFT_TEXT_LIMITS:
-            value = (value or "").strip()
+    if proposal.representative_id != actor.id:
+        raise DomainError(_("Only the proposal's representative can change the draft."))
+    unknown = set(changes) - set(DRAFT_FIELDS) - {"group"}
+    if unknown:
+        raise DomainError(_("This field cannot be changed."), field=sorted(unknown)[0])
+    for name, limit in DRAFT_TEXT_LIMITS.items():
+        if name in changes:
+            value = changes[name] = (changes[name] or "").strip()
             if name == "title" and not value:
                 raise DomainError(_("Enter a title."), field="title")
-            if len(value) > DRAFT_TEXT_LIMITS[name]:
-                raise DomainError(
-                    _("At most %(n)d characters.", n=DRAFT_TEXT_LIMITS[name]), field=name
-                )
-        elif name == "support_requested":
-            value = sorted({Support(s).value for s in value or ()})
-        elif name == "pact_type":
-            value = PactType(value).value
-        elif name == "requested_duration_months":
-            if value is not None and value <= 0:
-                raise DomainError(_("The duration must be at least one month."), field=name)
-        elif name == "start_date":
-            pass
-        elif name == "group":
-            if value.representative_id != actor.id:
-                raise DomainError(
-                    _("Only the group's representative can make a proposal for it."),
-                    field="group",
-                )
-        else:
-            raise ValueError(f"not a field of the application: {name}")
-        setattr(proposal, name, value)
-    db.session.flush()
+            if len(value) > limit:
+                raise DomainError(_("At most %(n)d characters.", n=limit), field=name)
+    duration = changes.get("requested_duration_months")
+    if duration is not None and duration <= 0:
+        raise DomainError(
+            _("The duration must be at least one month."), field="requested_duration_months"
+        )
+    start = changes.get("start_date", proposal.start_date)
+    end = changes.get("end_date", proposal.end_date)
+    if start and end and end < start:
+        raise DomainError(_("The end date must come after the start date."), field="end_date")
+    if "pact_type" in changes:
+        changes["pact_type"] = PactType(changes["pact_type"]).value
+    if "support_requested" in changes:
+        changes["support_requested"] = sorted(
+            {Support(s).value for s in changes["support_requested"] or ()}
+        )
+    group = changes.get("group")
+    if group is not None and group.representative_id != actor.id:
+        raise DomainError(
+            _("Only the group's representative can make a proposal for it."), field="group"
+        )
+    changed = []
+    for key, value in changes.items():
+        current = getattr(proposal, key)
+        if key == "commons":
+            value = list(value or [])
+            if {c.id for c in current} == {c.id for c in value}:
+                continue
+        elif current == value:
+            continue
+        setattr(proposal, key, value)
+        changed.append(key)
+    if changed:
+        db.session.flush()
+        append_event(
+            "draft_updated",
+            actor=actor,
+            actor_role="citizen",
+            proposal=proposal,
+            payload={"fields": sorted(changed)},
+            public=False,
+        )
     return proposal
 
 

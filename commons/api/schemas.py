@@ -1,0 +1,433 @@
+"""Marshmallow schemas: what the API accepts and returns; the OpenAPI document comes from them.
+
+Input schemas check shape and types (400 with field errors); the rules of the domain stay in
+the operations and the lifecycle engine, which the views call as the web pages do.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import ValidationError, fields, validate, validates
+
+from commons.proposals.models import PactType, Support
+from commons.registry.models import Availability, CommonsKind
+
+MAX_LIMIT = 100
+
+
+class Text(fields.String):
+    """A string without NUL characters: PostgreSQL cannot store them, so they are bad input."""
+
+    default_error_messages = {"nul": "Must not contain NUL characters."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in result:
+            raise self.make_error("nul")
+        return result
+
+
+class Strict(ma.Schema):
+    """Unknown fields are an error: a typo must not be silently ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+# --- pagination ------------------------------------------------------------------------------
+
+
+class PageArgs(Strict):
+    limit = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"Items per page, 1 to {MAX_LIMIT}."},
+    )
+    cursor = Text(
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={"description": "The `next_cursor` of the previous page; omit for the first."},
+    )
+
+
+def page_of(item_schema, name: str):
+    """A page schema: ``items`` and ``next_cursor`` (null on the last page)."""
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": Text(
+                required=True,
+                allow_none=True,
+                metadata={"description": "Pass as `cursor` for the next page; null at the end."},
+            ),
+        },
+        name=name,
+    )
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+class GroupOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = Text(required=True)
+    kind = Text(required=True)
+
+
+class MeOut(ma.Schema):
+    id = fields.Integer(required=True)
+    full_name = Text(required=True)
+    email = Text(required=True)
+    roles = fields.List(Text(), required=True)
+    groups = fields.List(
+        fields.Nested(GroupOut),
+        required=True,
+        metadata={"description": "Groups you represent: you may make proposals for them."},
+    )
+
+
+# --- commons ---------------------------------------------------------------------------------
+
+
+class CommonsOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = Text(required=True)
+    kind = Text(required=True)
+    description = Text(required=True)
+    address = Text(required=True)
+    district = Text(required=True, allow_none=True)
+    neighbourhood = Text(required=True, allow_none=True)
+    latitude = fields.Float(required=True, allow_none=True)
+    longitude = fields.Float(required=True, allow_none=True)
+    geometry = fields.Dict(required=True, allow_none=True)
+    cadastral_reference = Text(required=True, allow_none=True)
+    owner_office = Text(required=True, allow_none=True)
+    availability = Text(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class CommonsListArgs(PageArgs):
+    kind = Text(validate=validate.OneOf([k.value for k in CommonsKind]))
+    availability = Text(validate=validate.OneOf([a.value for a in Availability]))
+    district = Text(validate=validate.Length(max=100))
+    q = Text(validate=validate.Length(max=200), metadata={"description": "Part of the name."})
+
+
+class CommonsIn(Strict):
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    kind = Text(required=True, validate=validate.OneOf([k.value for k in CommonsKind]))
+    description = Text(validate=validate.Length(max=5000))
+    address = Text(required=True, validate=validate.Length(min=1, max=300))
+    district = Text(allow_none=True, validate=validate.Length(max=100))
+    neighbourhood = Text(allow_none=True, validate=validate.Length(max=100))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    geometry = fields.Dict(
+        allow_none=True, metadata={"description": "A GeoJSON geometry object (the outline)."}
+    )
+    cadastral_reference = Text(allow_none=True, validate=validate.Length(max=100))
+    owner_office = Text(allow_none=True, validate=validate.Length(max=200))
+    availability = Text(validate=validate.OneOf([a.value for a in Availability]))
+
+    @validates("geometry")
+    def _geometry(self, value, **kwargs):
+        from commons.registry.forms import geometry_problem
+
+        if value is not None:
+            problem = geometry_problem(value)
+            if problem:
+                raise ValidationError(problem)
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+class CommonsRef(ma.Schema):
+    id = fields.Integer(required=True)
+    name = Text(required=True)
+
+
+class PersonRef(ma.Schema):
+    id = fields.Integer(required=True)
+    full_name = Text(required=True)
+
+
+class ProposalOut(ma.Schema):
+    id = fields.Integer(required=True)
+    title = Text(required=True)
+    pact_type = Text(required=True)
+    status = Text(required=True)
+    profile = Text(required=True)
+    protocol_number = Text(required=True, allow_none=True)
+    group_name = Text(required=True)
+    commons = fields.List(fields.Nested(CommonsRef), required=True)
+    objectives = Text(required=True)
+    activities = Text(required=True)
+    support_requested = fields.List(Text(), required=True)
+    requested_duration_months = fields.Integer(required=True, allow_none=True)
+    start_date = fields.Date(required=True, allow_none=True)
+    end_date = fields.Date(required=True, allow_none=True)
+    submitted_at = fields.DateTime(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    version = fields.Integer(
+        required=True,
+        metadata={"description": "Changes at every change; send it as `expected_version`."},
+    )
+    private = fields.Boolean(
+        required=True, metadata={"description": "Whether the private fields below are included."}
+    )
+    # Private: only for the proponents and, once submitted, the city's staff.
+    group = fields.Nested(GroupOut, metadata={"description": "Private."})
+    representative = fields.Nested(PersonRef, metadata={"description": "Private."})
+    case_officer = fields.Nested(PersonRef, allow_none=True, metadata={"description": "Private."})
+    support_notes = Text(metadata={"description": "Private."})
+    decision_number = Text(allow_none=True, metadata={"description": "Private."})
+    decision_date = fields.Date(allow_none=True, metadata={"description": "Private."})
+    deliberation_number = Text(allow_none=True, metadata={"description": "Private."})
+    deliberation_date = fields.Date(allow_none=True, metadata={"description": "Private."})
+    next_report_due_on = fields.Date(allow_none=True, metadata={"description": "Private."})
+
+
+class ProposalListArgs(PageArgs):
+    status = Text(validate=validate.Length(max=32))
+    pact_type = Text(validate=validate.OneOf([t.value for t in PactType]))
+    commons_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    mine = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only proposals you represent or whose group you belong to."},
+    )
+
+
+class ProposalIn(Strict):
+    group_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    pact_type = Text(validate=validate.OneOf([t.value for t in PactType]))
+    commons_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        validate=validate.Length(max=50),
+    )
+    objectives = Text(validate=validate.Length(max=20000))
+    activities = Text(validate=validate.Length(max=20000))
+    support_requested = fields.List(
+        Text(validate=validate.OneOf([s.value for s in Support])),
+        validate=validate.Length(max=len(Support)),
+    )
+    support_notes = Text(validate=validate.Length(max=20000))
+    requested_duration_months = fields.Integer(
+        allow_none=True, validate=validate.Range(min=1, max=1200)
+    )
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+
+
+class ProposalPatch(ProposalIn):
+    """A draft's changes: every field optional; the group is fixed once the draft exists."""
+
+    class Meta:
+        exclude = ("group_id",)
+        unknown = ma.RAISE
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+class TriggerOut(ma.Schema):
+    trigger = Text(required=True)
+    label = Text(required=True)
+    target = Text(required=True, metadata={"description": "The state it leads to."})
+    requires = fields.List(Text(), required=True, metadata={"description": "Data fields to send."})
+    optional = fields.List(Text(), required=True)
+    blocked_by = fields.List(
+        Text(),
+        required=True,
+        metadata={"description": "Rules not met yet; empty when the trigger can be fired."},
+    )
+    ready = fields.Boolean(required=True)
+
+
+class TransitionsOut(ma.Schema):
+    proposal_id = fields.Integer(required=True)
+    status = Text(required=True)
+    version = fields.Integer(required=True)
+    triggers = fields.List(fields.Nested(TriggerOut), required=True)
+
+
+class TransitionIn(Strict):
+    expected_version = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={"description": "The proposal's `version` you saw; 409 if it changed."},
+    )
+    data = fields.Dict(
+        keys=Text(validate=validate.Length(max=100)),
+        values=Text(allow_none=True, validate=validate.Length(max=20000)),
+        load_default=dict,
+        metadata={"description": "The data the trigger requires (see GET .../transitions)."},
+    )
+
+
+class EventOut(ma.Schema):
+    seq = fields.Integer(required=True)
+    trigger = Text(required=True)
+    from_state = Text(required=True, allow_none=True)
+    to_state = Text(required=True, allow_none=True)
+    occurred_at = fields.DateTime(required=True)
+
+
+class TransitionOut(ma.Schema):
+    event = fields.Nested(EventOut, required=True)
+    proposal = fields.Nested(ProposalOut, required=True)
+
+
+# --- pact versions and documents ---------------------------------------------------------------
+
+
+class ArticleIn(Strict):
+    title = Text(load_default="", validate=validate.Length(max=500))
+    text = Text(load_default="", validate=validate.Length(max=50000))
+
+
+class SectionIn(Strict):
+    key = Text(required=True, validate=validate.Length(min=1, max=100))
+    title = Text(load_default="", validate=validate.Length(max=500))
+    articles = fields.List(
+        fields.Nested(ArticleIn), load_default=list, validate=validate.Length(max=200)
+    )
+
+
+class PactContentIn(Strict):
+    sections = fields.List(
+        fields.Nested(SectionIn), required=True, validate=validate.Length(max=100)
+    )
+
+
+class PactVersionIn(Strict):
+    content = fields.Nested(
+        PactContentIn,
+        metadata={"description": "The whole text; omit to start from the regulation's model."},
+    )
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+
+
+class PactVersionSummary(ma.Schema):
+    number = fields.Integer(required=True)
+    content_hash = Text(required=True)
+    comment = Text(required=True)
+    author = fields.Nested(PersonRef, required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    frozen_at = fields.DateTime(required=True, allow_none=True)
+
+
+class PactVersionOut(PactVersionSummary):
+    content = fields.Dict(required=True)
+
+
+class DiffArticle(ma.Schema):
+    changed = fields.Boolean(required=True)
+    title = Text(required=True, metadata={"description": "HTML with <del>/<ins>."})
+    text = Text(required=True, metadata={"description": "HTML with <del>/<ins>."})
+
+
+class DiffSection(ma.Schema):
+    key = Text(required=True, allow_none=True)
+    title = Text(required=True, allow_none=True)
+    changed = fields.Boolean(required=True)
+    articles = fields.List(fields.Nested(DiffArticle), required=True)
+
+
+class DiffArgs(Strict):
+    a = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The older version; default the one before the last."},
+    )
+    b = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The newer version; default the last."},
+    )
+
+
+class DiffOut(ma.Schema):
+    a = fields.Integer(required=True)
+    b = fields.Integer(required=True)
+    sections = fields.List(fields.Nested(DiffSection), required=True)
+
+
+class DocumentOut(ma.Schema):
+    sha256 = Text(required=True)
+    kind = Text(required=True, metadata={"description": "draft, final or signed."})
+    size = fields.Integer(required=True)
+    language = Text(required=True)
+    created_at = fields.DateTime(required=True)
+    proposal_id = fields.Integer(required=True)
+    version_number = fields.Integer(required=True)
+    download_url = Text(required=True)
+
+
+# --- monitoring reports ------------------------------------------------------------------------
+
+
+class ReportOut(ma.Schema):
+    id = fields.Integer(required=True)
+    proposal_id = fields.Integer(required=True)
+    author = fields.Nested(PersonRef, required=True, allow_none=True)
+    filed_at = fields.DateTime(required=True)
+    text = Text(required=True)
+    indicators = fields.Dict(required=True)
+    final = fields.Boolean(required=True)
+
+
+class ReportIn(Strict):
+    report_text = Text(required=True, validate=validate.Length(max=20000))
+    participants = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**6))
+    volunteer_hours = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**7))
+    final = fields.Boolean(load_default=False)
+    expected_version = fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=2**31 - 1)
+    )
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+class AuditArgs(PageArgs):
+    proposal_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    trigger = Text(validate=validate.Length(max=40))
+
+
+class AuditEventOut(ma.Schema):
+    seq = fields.Integer(required=True)
+    occurred_at = fields.DateTime(required=True)
+    actor_id = fields.Integer(required=True, allow_none=True)
+    actor_role = Text(required=True, allow_none=True)
+    proposal_id = fields.Integer(required=True, allow_none=True)
+    trigger = Text(required=True)
+    from_state = Text(required=True, allow_none=True)
+    to_state = Text(required=True, allow_none=True)
+    payload = fields.Dict(required=True)
+    public = fields.Boolean(required=True)
+    prev_hash = Text(required=True)
+    hash = Text(required=True)
+
+
+# --- problems ----------------------------------------------------------------------------------
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details."""
+
+    type = Text(required=True)
+    title = Text(required=True)
+    status = fields.Integer(required=True)
+    detail = Text()
+    errors = fields.Dict(
+        keys=Text(),
+        values=fields.List(Text()),
+        metadata={"description": "Field errors: field name -> messages."},
+    )
+    rule = Text(metadata={"description": "The rule of the regulation that refused."})
+
+
+class CommonsPatch(CommonsIn):
+    """A commons' changes: send only the fields that change."""
