@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -59,7 +60,8 @@ def test_config(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_DIR": str(TMP / "instance"),
         "STORAGE_DIR": str(TMP / "storage"),
-        "EXPORT_DIR": str(TMP / "exports"),
+        # One folder per app: job numbers restart with each test's database.
+        "EXPORT_DIR": str(TMP / "exports" / secrets.token_hex(6)),
         "REDIS_URL": None,  # exports run in-process unless a test gives a Redis
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,

@@ -431,3 +431,55 @@ class ProblemSchema(ma.Schema):
 
 class CommonsPatch(CommonsIn):
     """A commons' changes: send only the fields that change."""
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+class ExportFilters(Strict):
+    """Which pacts to export (the auditors' search); every filter is optional."""
+
+    protocols = fields.List(
+        Text(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=1000)
+    )
+    state = Text(validate=validate.Length(max=40), allow_none=True)
+    district = Text(validate=validate.Length(max=120), allow_none=True)
+    date_from = fields.Date(allow_none=True)
+    date_to = fields.Date(allow_none=True)
+    officer = Text(
+        validate=validate.Length(max=200),
+        allow_none=True,
+        metadata={"description": "The case officer's name or e-mail."},
+    )
+    commons = Text(
+        validate=validate.Length(max=200),
+        allow_none=True,
+        metadata={"description": "Part of a commons' name, any letter case."},
+    )
+
+
+class ExportIn(Strict):
+    format = Text(required=True, validate=validate.OneOf(["csv", "jsonl", "xlsx", "zip"]))
+    bom = fields.Boolean(
+        load_default=False,
+        metadata={"description": "CSV only: start with a UTF-8 byte order mark."},
+    )
+    filters = fields.Nested(ExportFilters, load_default=dict)
+
+
+class ExportOut(ma.Schema):
+    id = fields.Integer(required=True)
+    format = Text(required=True)
+    bom = fields.Boolean(required=True)
+    filters = fields.Dict(required=True)
+    status = Text(required=True, metadata={"description": "queued, running, done or failed."})
+    progress = fields.Integer(required=True, metadata={"description": "Events written so far."})
+    total = fields.Integer(required=True, allow_none=True)
+    size = fields.Integer(required=True, allow_none=True)
+    sha256 = Text(required=True, allow_none=True)
+    error = Text(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    started_at = fields.DateTime(required=True, allow_none=True)
+    finished_at = fields.DateTime(required=True, allow_none=True)
+    status_url = Text(required=True)
+    download_url = Text(required=True, allow_none=True)

@@ -22,13 +22,15 @@ import workflows
 from commons.api import schemas as s
 from commons.api.errors import from_domain_error, from_http_exception, problem
 from commons.api.operations import authenticate
-from commons.audit.models import AuditEvent
+from commons.audit import jobs
+from commons.audit.exports import Filters
+from commons.audit.models import AuditEvent, ExportJob
 from commons.auth.models import GroupMember, ProponentGroup, User
 from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document, PactVersion
 from commons.documents.operations import find_document, save_version
-from commons.errors import DomainError, NotFound, PermissionDenied
+from commons.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.pagination import decode_cursor, encode_cursor
@@ -709,3 +711,92 @@ def audit_events(args):
         stmt = stmt.where(AuditEvent.seq > _int(values[0]))
     rows = list(db.session.scalars(stmt.order_by(AuditEvent.seq).limit(args["limit"] + 1)))
     return _page(rows, args["limit"], lambda e: [e.seq])
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def _export_out(job: ExportJob) -> dict:
+    return {
+        **{
+            key: getattr(job, key)
+            for key in (
+                "id",
+                "format",
+                "bom",
+                "filters",
+                "status",
+                "progress",
+                "total",
+                "size",
+                "sha256",
+                "error",
+                "created_at",
+                "started_at",
+                "finished_at",
+            )
+        },
+        "status_url": url_for("api.exports_get", job_id=job.id),
+        "download_url": (
+            url_for("api.exports_download", job_id=job.id) if job.status == "done" else None
+        ),
+    }
+
+
+def _own_export(job_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, job_id) if job_id <= 2**31 - 1 else None
+    if job is None:
+        raise NotFound(_("There is no such export."))
+    ensure("audit.export_download", job)
+    return job
+
+
+@api_bp.post("/exports", tags=["Exports"])
+@api_bp.arguments(s.ExportIn)
+@api_bp.response(202, s.ExportOut)
+@documented_errors(401, 403, 422)
+def exports_start(data):
+    """Start an export of the audit history of the selected pacts (auditors). It runs in the
+    background; follow ``status_url`` until ``status`` is ``done``, then fetch ``download_url``.
+    The export is itself recorded as an audit event."""
+    ensure("audit.export")
+    filters = Filters.from_dict(
+        {
+            **data["filters"],
+            **{
+                key: data["filters"][key].isoformat()
+                for key in ("date_from", "date_to")
+                if data["filters"].get(key)
+            },
+        }
+    )
+    job = jobs.start_export(user(), data["format"], filters, bom=data["bom"])
+    return _export_out(job)
+
+
+@api_bp.get("/exports/<int:job_id>", tags=["Exports"])
+@api_bp.response(200, s.ExportOut)
+@documented_errors(401, 403, 404)
+def exports_get(job_id: int):
+    """An export's progress (only the auditor who started it)."""
+    return _export_out(_own_export(job_id))
+
+
+@api_bp.get("/exports/<int:job_id>/file", tags=["Exports"])
+@api_bp.response(
+    200,
+    {"type": "string", "contentMediaType": "application/octet-stream"},
+    content_type="application/octet-stream",
+    description="The export's file (CSV, JSON Lines, XLSX or ZIP bundle), its SHA-256 in "
+    "the ETag and Repr-Digest headers.",
+)
+@documented_errors(401, 403, 404, 409)
+def exports_download(job_id: int):
+    """The finished export's file (only the auditor who started it)."""
+    job = _own_export(job_id)
+    if job.status != "done":
+        raise Conflict(_("This export is not ready: it is %(status)s.", status=job.status))
+    response = jobs.send_export(job)
+    if response is None:
+        raise NotFound(_("The file of this export is no longer kept."))
+    return response

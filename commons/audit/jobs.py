@@ -34,6 +34,12 @@ from commons.errors import DomainError, PermissionDenied
 from commons.extensions import db
 
 QUEUE = "commons-exports"
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/jsonl",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
 # A large export on a busy server may take a while; RQ's default timeout is 180 s.
 JOB_TIMEOUT = 6 * 3600
 # Progress is written at most this often (seconds), on its own connection.
@@ -54,6 +60,32 @@ def export_file_path(job: ExportJob) -> Path:
     if not job.file_name:
         raise ExportError(f"export job {job.id} has no file yet")
     return export_dir() / job.file_name
+
+
+def send_export(job: ExportJob):
+    """The finished export's file as a streamed response, with its SHA-256 as ETag and in the
+    Repr-Digest header; None when there is no file to send (not finished, or removed)."""
+    import base64
+
+    from flask import send_file
+
+    if job.status != "done":
+        return None
+    path = export_file_path(job)
+    if not path.is_file():
+        return None
+    response = send_file(
+        path,
+        mimetype=MEDIA_TYPES[job.format],
+        as_attachment=True,
+        download_name=f"commons-audit-export-{job.id}.{job.format}",
+        etag=job.sha256,
+        max_age=0,
+    )
+    digest = base64.b64encode(bytes.fromhex(job.sha256)).decode()
+    response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def start_export(user, fmt: str, filters: Filters, *, bom: bool = False) -> ExportJob:

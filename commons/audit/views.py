@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -33,13 +32,6 @@ from commons.registry.models import Commons
 from workflows.engine import get_profile
 
 audit_bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "jsonl": "application/jsonl",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "zip": "application/zip",
-}
 
 
 def _search_form() -> SearchForm:
@@ -151,24 +143,9 @@ def export_job(job_id: int):
 @permission_required("audit.export")
 def download_export(job_id: int):
     """The export's file, streamed, with its SHA-256 in the Repr-Digest header."""
-    import base64
-
-    job = _own_job(job_id)
-    if job.status != "done":
+    response = jobs.send_export(_own_job(job_id))
+    if response is None:
         abort(404)
-    path = jobs.export_file_path(job)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=MEDIA_TYPES[job.format],
-        as_attachment=True,
-        download_name=f"commons-audit-export-{job.id}.{job.format}",
-        etag=job.sha256,
-        max_age=0,
-    )
-    digest = base64.b64encode(bytes.fromhex(job.sha256)).decode()
-    response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
     g.no_store = True
     return response
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from commons.audit.models import ExportJob
 from commons.auth.models import Role
 from commons.documents import operations as documents
 from commons.extensions import db
@@ -183,3 +184,18 @@ def test_monitoring_reports(world):
 def test_audit_events_for_auditors_only(world):
     statuses = world.statuses(lambda c, r: c.get("/audit/events"))
     assert statuses == expect(403, anonymous=401, auditor=200)
+
+
+def test_exports_for_the_auditor_who_started_them(world):
+    from commons.audit import jobs
+
+    body = {"format": "jsonl"}
+    started = world.statuses(lambda c, r: c.post("/exports", json=body))
+    assert started == expect(403, anonymous=401, auditor=202)
+    jobs.wait_for_threads(timeout=60)
+    job = db.session.scalars(db.select(ExportJob)).one()
+    for path in (f"/exports/{job.id}", f"/exports/{job.id}/file"):
+        # Only the auditor who started it; admins neither (it gathers personal data).
+        assert world.statuses(lambda c, r, p=path: c.get(p)) == expect(
+            403, anonymous=401, auditor=200
+        )

@@ -38,6 +38,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 EXCEPTIONS = {
     # Starting an export is what auditors are for; it is itself recorded as an audit event.
     "audit.start_export": "starts an export of the audit history (recorded as an audit event)",
+    "api.exports_start": "the same over the API",
     # The auditor's own session and account, not the registry.
     "auth.logout": "ends the auditor's own session",
     "auth.set_language": "the auditor's own language",
