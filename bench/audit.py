@@ -91,18 +91,35 @@ def _child_env(database_url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
+# Linux keeps a process's RSS high-water mark across execve: a command started straight from
+# this (large, after generating the data) process would report this process's peak as its own.
+# A small launcher forks the command and reports the command's own peak from wait4.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(argv: list[str], env: dict[str, str], workdir: Path) -> dict:
     """Run a command; its wall time, peak RSS (MB, from wait4), exit status and output."""
     out_path, err_path = workdir / "child.out", workdir / "child.err"
+    rss_path = workdir / "child.maxrss"
+    launcher = [sys.executable, "-c", LAUNCHER, str(rss_path), *argv]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)  # noqa: S603
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(launcher, stdout=out, stderr=err, env=env, cwd=ROOT)  # noqa: S603
+        status = proc.wait()
         seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.returncode = status
     return {
         "seconds": seconds,
-        "peak_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
+        "peak_mb": int(rss_path.read_text() or 0) / 1024,  # kilobytes on Linux
         "status": proc.returncode,
         "stdout": out_path.read_text(errors="replace"),
         "stderr": err_path.read_text(errors="replace"),

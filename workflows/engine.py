@@ -65,6 +65,19 @@ def after_fire(hook):
     return hook
 
 
+# Functions called with the proposal just before fire() writes its changed columns with one
+# Core UPDATE (which skips the ORM's before_flush listeners): hook(obj). The application keeps
+# derived columns in step with them (e.g. the deadline of the current step, proposals.due_at).
+BEFORE_WRITE: list = []
+
+
+def before_write(hook):
+    """Register ``hook`` to run before fire() writes a proposal (once, however often called)."""
+    if hook not in BEFORE_WRITE:
+        BEFORE_WRITE.append(hook)
+    return hook
+
+
 _PROFILES: dict[str, Profile] = {}
 _MACHINES: dict[str, Machine] = {}
 
@@ -382,6 +395,8 @@ def _write_changes(session, obj) -> bool:
     conflict). When more than plain columns changed (a relationship or collection), or the
     version is not loaded, the ORM flush writes it as before.
     """
+    for hook in BEFORE_WRITE:
+        hook(obj)
     state = inspect(obj)
     mapper = state.mapper
     plan = _PLANS.get(mapper)

@@ -65,17 +65,31 @@ def step_due_at(proposal) -> datetime | None:
     return None
 
 
+def refresh_due_at(obj) -> None:
+    """Set ``obj.due_at`` to the deadline of its current step, if it changed."""
+    due = step_due_at(obj)
+    if obj.due_at != due:
+        obj.due_at = due
+
+
+def _refresh_proposal(obj) -> None:
+    from commons.proposals.models import Proposal
+
+    if isinstance(obj, Proposal):
+        refresh_due_at(obj)
+
+
 def _refresh_due_dates(session: Session, flush_context, instances) -> None:
     from commons.proposals.models import Proposal
 
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Proposal):
-            due = step_due_at(obj)
-            if obj.due_at != due:
-                obj.due_at = due
+            refresh_due_at(obj)
 
 
 def install() -> None:
     """Keep ``due_at`` current on every session (idempotent)."""
     if not event.contains(Session, "before_flush", _refresh_due_dates):
         event.listen(Session, "before_flush", _refresh_due_dates)
+    # The engine writes a transition with a Core UPDATE, without a flush: the same, before it.
+    workflows.engine.before_write(_refresh_proposal)
