@@ -126,6 +126,10 @@ def app(database_url):
     with app.app_context():
         yield app
         db.session.rollback()
+        # Export jobs started in-process (a thread each) must end before the tables are emptied.
+        from commons.audit.jobs import wait_for_threads
+
+        wait_for_threads(timeout=120)
         _empty_tables()
         db.session.remove()
         db.engine.dispose()
