@@ -45,6 +45,7 @@ from sqlalchemy import create_engine, text
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     ROOT,
+    generate_data,
     is_postgresql,
     machine,
     safe_url,
@@ -274,30 +275,6 @@ def _profile_text(profiler: cProfile.Profile, top: int = 25) -> str:
     return buffer.getvalue()
 
 
-def generate(database_url: str, events: int, proposals: int, commons: int, out=None) -> dict:
-    from bench import generate as generator
-
-    log = io.StringIO()
-    started = time.perf_counter()
-    status = generator.main(
-        [
-            "--commons",
-            str(commons),
-            "--proposals",
-            str(proposals),
-            "--events",
-            str(events),
-            "--database-url",
-            database_url,
-        ],
-        out=log,
-    )
-    seconds = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"bench.generate failed: {log.getvalue()[-2000:]}")
-    return {"seconds": seconds, "log": log.getvalue()}
-
-
 @contextlib.contextmanager
 def _database(database_url: str) -> Iterator[str]:
     if is_postgresql(database_url):
@@ -333,7 +310,9 @@ def run(
         finally:
             engine.dispose()
         say(f"generating {events:,} events, {proposals:,} proposals, {commons:,} commons", out)
-        result["generation_seconds"] = generate(url, events, proposals, commons, out)["seconds"]
+        result["generation_seconds"] = generate_data(
+            url, commons=commons, proposals=proposals, events=events
+        )["seconds"]
         engine = create_engine(url)
         try:
             result["server"] = server_version(engine)

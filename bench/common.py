@@ -8,12 +8,14 @@ docs/performance.md, between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import platform
 import secrets
 import sqlite3
 import statistics
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,3 +178,28 @@ def app_config(database_url: str, workdir) -> dict:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
     }
+
+
+def generate_data(database_url: str, *, commons: int, proposals: int, events: int) -> dict:
+    """Fill ``database_url`` with ``bench.generate``; {"seconds": ..., "log": ...}."""
+    from bench import generate
+
+    log = io.StringIO()
+    started = time.perf_counter()
+    status = generate.main(
+        [
+            "--commons",
+            str(commons),
+            "--proposals",
+            str(proposals),
+            "--events",
+            str(events),
+            "--database-url",
+            database_url,
+        ],
+        out=log,
+    )
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"bench.generate failed: {log.getvalue()[-2000:]}")
+    return {"seconds": seconds, "log": log.getvalue()}

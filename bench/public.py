@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import io
 import json
 import re
 import resource
@@ -44,6 +43,7 @@ from sqlalchemy import create_engine, func, select, text
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
+    generate_data,
     machine,
     postgresql_reachable,
     safe_url,
@@ -66,29 +66,6 @@ def _percentile(values: list[float], fraction: float) -> float:
         return 0.0
     index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
     return ordered[index]
-
-
-def _generate(url: str, commons: int, proposals: int, events: int, out) -> float:
-    from bench import generate
-
-    log = io.StringIO()
-    started = time.perf_counter()
-    status = generate.main(
-        [
-            "--commons",
-            str(commons),
-            "--proposals",
-            str(proposals),
-            "--events",
-            str(events),
-            "--database-url",
-            url,
-        ],
-        out=log,
-    )
-    if status != 0:
-        raise RuntimeError(f"bench.generate failed: {log.getvalue()[-2000:]}")
-    return time.perf_counter() - started
 
 
 def _words(session) -> tuple[str, str, str]:
@@ -247,7 +224,9 @@ def run_backend(
         _database(backend, server_url, Path(tmp)) as url,
     ):
         say(f"{backend}: generating {commons:,} commons and {proposals:,} proposals", out)
-        generation = _generate(url, commons, proposals, events, out)
+        generation = generate_data(url, commons=commons, proposals=proposals, events=events)[
+            "seconds"
+        ]
         engine = create_engine(url)
         try:
             server = server_version(engine)

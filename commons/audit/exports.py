@@ -228,42 +228,41 @@ def document_rows(filters: Filters) -> Iterator[list]:
         yield list(row)
 
 
-def signature_rows(filters: Filters) -> Iterator[list]:
+def _pact_table_rows(filters: Filters, model, *columns) -> Iterator[list]:
+    """Rows of a per-pact table (``model`` with ``proposal_id``) for the selected pacts: its
+    pact id and protocol number, then ``columns``, in the table's order."""
     stmt = (
-        select(
-            Signature.proposal_id,
-            Proposal.protocol_number,
-            Signature.signer_id,
-            Signature.signer_role,
-            Signature.typed_name,
-            Signature.signed_at,
-            Signature.document_hash,
-        )
-        .join(Proposal, Proposal.id == Signature.proposal_id)
-        .where(Signature.proposal_id.in_(pact_ids(filters)))
-        .order_by(Signature.id)
+        select(model.proposal_id, Proposal.protocol_number, *columns)
+        .join(Proposal, Proposal.id == model.proposal_id)
+        .where(model.proposal_id.in_(pact_ids(filters)))
+        .order_by(model.id)
     )
     for row in _stream(stmt):
         yield list(row)
+
+
+def signature_rows(filters: Filters) -> Iterator[list]:
+    return _pact_table_rows(
+        filters,
+        Signature,
+        Signature.signer_id,
+        Signature.signer_role,
+        Signature.typed_name,
+        Signature.signed_at,
+        Signature.document_hash,
+    )
 
 
 def report_rows(filters: Filters) -> Iterator[list]:
-    stmt = (
-        select(
-            MonitoringReport.proposal_id,
-            Proposal.protocol_number,
-            MonitoringReport.author_id,
-            MonitoringReport.filed_at,
-            MonitoringReport.final,
-            MonitoringReport.text,
-            MonitoringReport.indicators,
-        )
-        .join(Proposal, Proposal.id == MonitoringReport.proposal_id)
-        .where(MonitoringReport.proposal_id.in_(pact_ids(filters)))
-        .order_by(MonitoringReport.id)
+    return _pact_table_rows(
+        filters,
+        MonitoringReport,
+        MonitoringReport.author_id,
+        MonitoringReport.filed_at,
+        MonitoringReport.final,
+        MonitoringReport.text,
+        MonitoringReport.indicators,
     )
-    for row in _stream(stmt):
-        yield list(row)
 
 
 def chain_rows() -> Iterator[tuple[int, str, str]]:
