@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from commons.errors import DomainError
+from commons.extensions import db
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -16,6 +17,49 @@ def attach_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+class FormTransaction:
+    """The one way a view runs the domain operations of a submitted form.
+
+    ::
+
+        with FormTransaction(form) as saved:
+            group = operations.new_group(...)
+        if saved:
+            flash(...)
+            return redirect(...)
+        return render_form(...)
+
+    When the block ends normally the transaction is committed and the outcome is true. When an
+    operation refuses with a DomainError, the transaction is rolled back, the message is shown next
+    to the field it names (or at the top of the form), the error is kept in ``error`` and the
+    outcome is false: the form is shown again with everything the user typed. Any other exception
+    propagates (and the request's teardown rolls back).
+    """
+
+    def __init__(self, form) -> None:
+        self.form = form
+        self.ok = False
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> FormTransaction:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            db.session.commit()
+            self.ok = True
+            return False
+        if isinstance(exc, DomainError):
+            db.session.rollback()
+            self.error = exc
+            attach_error(self.form, exc)
+            return True
+        return False
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 def render_form(template: str, form, **context):

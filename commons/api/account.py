@@ -13,9 +13,8 @@ from wtforms.validators import DataRequired, Length
 from commons.api.models import ApiToken
 from commons.api.operations import create_token, revoke_token, tokens_of
 from commons.auth.permissions import permission_required
-from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import attach_error, strip
+from commons.forms import FormTransaction, strip
 
 api_tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
@@ -57,13 +56,9 @@ def create():
     """Make a token; its secret is shown on this answer only."""
     form = TokenForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             token, secret = create_token(current_user, name=form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 _(
                     "Token “%(name)s” made. Copy it now: it will not be shown again.",

@@ -31,9 +31,8 @@ from commons.auth.forms import (
 )
 from commons.auth.models import Role, User, UserRole
 from commons.auth.permissions import permission_required
-from commons.errors import DomainError
 from commons.extensions import db, limiter
-from commons.forms import attach_error, render_form
+from commons.forms import FormTransaction, render_form
 
 auth_bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -90,7 +89,7 @@ def register():
     if request.method == "GET":
         form.locale.data = str(_locale())
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             user = operations.create_user(
                 email=form.email.data,
                 full_name=form.full_name.data,
@@ -98,11 +97,7 @@ def register():
                 roles=[Role.CITIZEN],
                 locale=form.locale.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             login_user(user)
             flash(_("Your account is ready. Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(url_for("auth.account")))
@@ -123,18 +118,14 @@ def account():
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             operations.update_profile(
                 current_user,
                 full_name=form.full_name.data,
                 tax_code=form.tax_code.data,
                 locale=form.locale.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Your details are saved."), "success")
             return redirect(url_for("auth.account"))
     return render_form("auth/account.html", form=form, password_form=PasswordChangeForm())
@@ -146,15 +137,11 @@ def change_password():
     """Change the password; every other session of this account is logged out."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             operations.change_password(
                 current_user, current=form.current_password.data, new=form.new_password.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             # Keep this session: log in again with the new session token.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
@@ -198,7 +185,7 @@ def users():
 def create_user():
     form = AdminCreateUserForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             user = operations.create_user(
                 email=form.email.data,
                 full_name=form.full_name.data,
@@ -206,11 +193,7 @@ def create_user():
                 roles=form.roles.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Account created for %(name)s.", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
     return render_form("admin/user_new.html", form=form)
@@ -225,14 +208,10 @@ def edit_user(user_id: int):
         form.roles.data = sorted(r.value for r in user.roles)
         form.active.data = user.active
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             operations.set_roles(user, form.roles.data, actor=current_user)
             operations.set_active(user, form.active.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Changes to %(name)s saved.", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
     return render_form("admin/user_edit.html", form=form, user=user)

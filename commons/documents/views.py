@@ -258,8 +258,7 @@ def pact_edit(proposal_id: int):
     from flask import flash, redirect, url_for
 
     from commons.documents.operations import default_content, save_version
-    from commons.errors import DomainError
-    from commons.forms import attach_error
+    from commons.forms import FormTransaction
 
     proposal = _proposal_for(proposal_id, "pact.edit")
     versions = _versions(proposal)
@@ -268,15 +267,11 @@ def pact_edit(proposal_id: int):
     content = base
     if form.validate_on_submit():
         content = _edited_content(request.form, base)
-        try:
+        with FormTransaction(form) as saved:
             version = save_version(
                 proposal, author=current_user, content=content, comment=form.comment.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Version %(n)d saved.", n=version.number), "success")
             return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
     status = 422 if form.errors or form.form_errors else 200

@@ -21,9 +21,8 @@ from sqlalchemy import Exists, Select, func, select, text, tuple_
 
 import workflows
 from commons.auth.permissions import permission_required
-from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import attach_error, render_form
+from commons.forms import FormTransaction, render_form
 from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals.labels import state_label
 from commons.proposals.models import Proposal, proposal_commons
@@ -279,13 +278,9 @@ def _form_values(form: CommonsForm) -> dict:
 def create():
     form = CommonsForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             commons = operations.create_commons(actor=current_user, **_form_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s added to the register.", name=commons.name), "success")
             return redirect(url_for("registry.detail", commons_id=commons.id))
     return render_form("registry/form.html", form=form, commons=None)
@@ -301,13 +296,9 @@ def edit(commons_id: int):
         form.longitude.data = "" if commons.longitude is None else str(commons.longitude)
         form.geometry.data = json.dumps(commons.geometry) if commons.geometry else ""
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             operations.update_commons(commons, actor=current_user, **_form_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Changes saved."), "success")
             return redirect(url_for("registry.detail", commons_id=commons.id))
     return render_form("registry/form.html", form=form, commons=commons)
