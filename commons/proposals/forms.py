@@ -125,6 +125,7 @@ def attachment_label(purpose: str):
         **attachment_kinds(),
         "integration": _l("Sent with the answer to an integration request"),
         "report_photo": _l("Photo of a monitoring report"),
+        "minutes": _l("Minutes of a co-design meeting"),
     }
     return labels.get(purpose, purpose.replace("_", " "))
 
