@@ -150,6 +150,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from commons.auth.forms import role_label
     from commons.auth.permissions import can
+    from commons.payloads import payload_value
+
+    app.add_template_filter(payload_value, "payload_value")
 
     @app.context_processor
     def inject():

@@ -257,7 +257,8 @@ def _parse_now(value: str | None):
 )
 @with_appcontext
 def tick_command(now_text):
-    """Fire the time-based transitions that are due and queue reminders (idempotent)."""
+    """Fire the time-based transitions that are due, queue reminders, e-mail what is due and
+    remove abandoned uploads (idempotent)."""
     from commons.monitoring.operations import tick
 
     now = _parse_now(now_text)
@@ -273,6 +274,7 @@ def tick_command(now_text):
         f"{len(report.notified)} notifications"
     )
     _send_notifications(now)
+    _clean_uploads(now, hours=None, dry_run=False, verbose=False)
 
 
 def _send_notifications(now) -> None:
@@ -285,6 +287,50 @@ def _send_notifications(now) -> None:
     for note_id, error in report.failed:
         click.echo(f"failed  notification {note_id}: {error} (will retry)")
     click.echo(f"e-mail: {len(report.sent)} sent, {len(report.failed)} failed (retried later)")
+
+
+def _clean_uploads(now, *, hours: float | None, dry_run: bool, verbose: bool) -> None:
+    from datetime import timedelta
+
+    from commons.uploads.operations import clean_abandoned
+
+    older_than = timedelta(hours=hours) if hours is not None else None
+    report = clean_abandoned(now, older_than=older_than, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    if verbose:
+        for attachment_id, purpose, name, size in report.attachments:
+            click.echo(f"{verb} attachment {attachment_id} ({purpose}, {name!r}, {size} bytes)")
+        for name, size in report.stray_files:
+            click.echo(f"{verb} stray file {name} ({size} bytes)")
+    click.echo(
+        f"uploads: {verb} abandoned attachments: {len(report.attachments)}, "
+        f"stray files: {len(report.stray_files)} ({report.bytes} bytes)"
+    )
+
+
+uploads_group = click.Group("uploads", help="Uploaded files.")
+
+
+@uploads_group.command("clean")
+@click.option(
+    "--older-than",
+    "hours",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    metavar="HOURS",
+    help="Grace period: only files uploaded at least this long ago.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@click.option("--now", "now_text", metavar="ISO-DATETIME", help="Pretend it is this time.")
+@with_appcontext
+def uploads_clean(hours, dry_run, now_text):
+    """Remove abandoned uploads: files of forms never completed, linked to nothing.
+
+    Never removes a file of a proposal's application, of a filed report, of a recorded
+    meeting or integration answer, nor one whose SHA-256 an audit event records.
+    """
+    _clean_uploads(_parse_now(now_text), hours=hours, dry_run=dry_run, verbose=True)
 
 
 notifications_group = click.Group("notifications", help="The notification outbox.")
@@ -339,6 +385,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(pacts_group)
     app.cli.add_command(import_group)
     app.cli.add_command(notifications_group)
+    app.cli.add_command(uploads_group)
 
 
 def _create_app():

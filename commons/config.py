@@ -47,6 +47,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
     "COMMONS_UPLOAD_DIR": (None, "where uploaded files are kept; default instance/uploads"),
     "COMMONS_MAX_UPLOAD_MB": ("10", "largest file accepted, in MB (a form may carry four)"),
+    "COMMONS_INVITATION_DAYS": ("14", "days an e-mailed invitation to join a group stays valid"),
     "COMMONS_SMTP_HOST": ("", "mail server for notification e-mails; empty: in-app only"),
     "COMMONS_SMTP_PORT": ("587", "port of the mail server"),
     "COMMONS_SMTP_USERNAME": ("", "login on the mail server; empty: no login"),
@@ -142,6 +143,7 @@ def load_config(instance: Path | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "UPLOAD_DIR": _env("COMMONS_UPLOAD_DIR"),
         "MAX_UPLOAD_MB": max_upload_mb,
+        "INVITATION_DAYS": max(1, int(_env("COMMONS_INVITATION_DAYS"))),
         # A request may carry four files at the limit and the form around them.
         "MAX_CONTENT_LENGTH": (4 * max_upload_mb + 1) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

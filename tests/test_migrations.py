@@ -148,3 +148,47 @@ def test_chain_head_starts_from_the_events_already_recorded(migration_url):
         assert head == [(1, 0, GENESIS_HASH)]
     finally:
         engine.dispose()
+
+
+def test_waiting_invitations_are_dated_from_their_row(migration_url):
+    """The migration adding group_members.invited_at dates waiting invitations only."""
+    from datetime import UTC, datetime
+
+    cfg = _config(migration_url)
+    command.upgrade(cfg, "ab1c2d3e4f50")  # the revision before invitation expiry
+    engine = create_engine(migration_url)
+    created = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, full_name, password_hash, session_token,"
+                    " active, created_at, updated_at) VALUES (1, 'r@example.org', 'R', 'x',"
+                    " 't', :yes, :at, :at)"
+                ),
+                {"yes": True, "at": created},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO proponent_groups (id, name, kind, representative_id, created_at,"
+                    " updated_at) VALUES (1, 'G', 'informal_group', 1, :at, :at)"
+                ),
+                {"at": created},
+            )
+            for mid, token in ((1, "a" * 64), (2, None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO group_members (id, group_id, full_name, email,"
+                        " invitation_token_hash, created_at, updated_at)"
+                        " VALUES (:id, 1, 'M', :email, :token, :at, :at)"
+                    ),
+                    {"id": mid, "email": f"m{mid}@example.org", "token": token, "at": created},
+                )
+        command.upgrade(cfg, "c0de5e5a0737")
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, invited_at FROM group_members ORDER BY id")).all()
+        assert rows[0][1] is not None and rows[1][1] is None
+        command.downgrade(cfg, "ab1c2d3e4f50")
+        assert "invited_at" not in {c["name"] for c in inspect(engine).get_columns("group_members")}
+    finally:
+        engine.dispose()

@@ -319,7 +319,11 @@ def pact_version_exists(ctx: Context) -> str | None:
 
 @guard
 def co_design_meeting_with_minutes(ctx: Context) -> str | None:
-    if any((m.minutes or "").strip() for m in ctx.proposal.meetings):
+    meetings = ctx.proposal.meetings
+    # Minutes written on the page, or a minutes file (a scan, a PDF) attached to a meeting.
+    if any((m.minutes or "").strip() for m in meetings) or (
+        meetings and getattr(ctx.proposal, "minutes_files", None)
+    ):
         return None
     return _("A complex pact needs at least one co-design meeting with minutes.")
 

@@ -140,6 +140,8 @@ class GroupMember(TimestampMixin, db.Model):
     # SHA-256 of the invitation link's token while the invitation waits; the token itself is
     # only in the e-mail, so a copy of the database cannot be used to join.
     invitation_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the current invitation was sent; its link expires COMMONS_INVITATION_DAYS later.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     group: Mapped[ProponentGroup] = relationship(back_populates="members")
     user: Mapped[User | None] = relationship()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -125,32 +126,76 @@ def add_or_invite(
             user=account,
         )
     else:
-        token = secrets.token_urlsafe(24)
-        member.invitation_token_hash = _token_hash(token)
-        link = current_app.config["PUBLIC_URL"] + url_for("groups.join", token=token)
-        _outbox(
-            kind="group_invitation",
-            key=f"group:{group.id}:member:{member.id}:invitation",
-            subject=_(
-                "%(who)s invites you to join %(group)s", who=actor.full_name, group=group.name
-            ),
-            body=_(
-                "%(who)s invites you to join the group %(group)s, which proposes collaboration "
-                "pacts with the city. To accept, register or log in with this e-mail address "
-                "(%(email)s) and open this link: %(link)s",
-                who=actor.full_name,
-                group=group.name,
-                email=address,
-                link=link,
-            ),
-            email=address,
-        )
+        token = _send_invitation(group, member, actor=actor)
     db.session.flush()
     return member, token
 
 
+def invitation_days() -> int:
+    return int(current_app.config["INVITATION_DAYS"])
+
+
+def invitation_expires_at(member: GroupMember) -> datetime | None:
+    """When the link of the member's current invitation stops working (None: no invitation)."""
+    if member.invited_at is None or member.joined_at is not None:
+        return None
+    return member.invited_at + timedelta(days=invitation_days())
+
+
+def invitation_expired(member: GroupMember, now: datetime | None = None) -> bool:
+    expires = invitation_expires_at(member)
+    return expires is not None and (now or utcnow()) >= expires
+
+
+def _send_invitation(group: ProponentGroup, member: GroupMember, *, actor: User) -> str:
+    """Give the member a new invitation link (any earlier one stops working) and queue the
+    e-mail that carries it; return the token."""
+    from commons.payloads import readable_moment
+
+    token = secrets.token_urlsafe(24)
+    member.invitation_token_hash = _token_hash(token)
+    member.invited_at = utcnow()
+    link = current_app.config["PUBLIC_URL"] + url_for("groups.join", token=token)
+    body = _(
+        "%(who)s invites you to join the group %(group)s, which proposes collaboration "
+        "pacts with the city. To accept, register or log in with this e-mail address "
+        "(%(email)s) and open this link: %(link)s",
+        who=actor.full_name,
+        group=group.name,
+        email=member.email,
+        link=link,
+    )
+    body += "\n\n" + _(
+        "The link works until %(when)s; after that, ask %(who)s for a new one.",
+        when=readable_moment(invitation_expires_at(member)),
+        who=actor.full_name,
+    )
+    db.session.flush()
+    _outbox(
+        kind="group_invitation",
+        # One message per invitation sent: a new link is a new message.
+        key=f"group:{group.id}:member:{member.id}:invitation:{member.invitation_token_hash[:16]}",
+        subject=_("%(who)s invites you to join %(group)s", who=actor.full_name, group=group.name),
+        body=body,
+        email=member.email,
+    )
+    return token
+
+
+def resend_invitation(group: ProponentGroup, member: GroupMember, *, actor: User) -> str:
+    """Send a member who has not joined a new invitation link (a pending or expired one stops
+    working); return its token."""
+    if member.group_id != group.id:
+        raise DomainError(_("This person is not a member of the group."))
+    if member.joined_at is not None:
+        raise DomainError(_("%(name)s has already joined the group.", name=member.full_name))
+    token = _send_invitation(group, member, actor=actor)
+    db.session.flush()
+    return token
+
+
 def invitation_for(token: str) -> GroupMember | None:
-    """The waiting invitation this token opens, if any."""
+    """The invitation this token opens, if any; it may have expired (``invitation_expired``)."""
     if not token or len(token) > 100:
         return None
     return db.session.scalar(
@@ -159,7 +204,12 @@ def invitation_for(token: str) -> GroupMember | None:
 
 
 def accept_invitation(member: GroupMember, user: User) -> GroupMember:
-    """The invited person joins, if logged in with the address the invitation was sent to."""
+    """The invited person joins, if logged in with the address the invitation was sent to
+    and the invitation has not expired."""
+    if invitation_expired(member):
+        raise DomainError(
+            _("This invitation has expired. Ask the group's representative for a new one.")
+        )
     if normalise_email(user.email) != member.email:
         raise DomainError(
             _(

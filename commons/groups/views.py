@@ -8,11 +8,13 @@ from flask_login import current_user, login_required
 
 from commons.auth.models import GroupMember, ProponentGroup
 from commons.auth.permissions import ensure, permission_required
+from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.forms import attach_error, choices
 from commons.groups import operations
 from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
+from commons.payloads import readable_moment
 
 groups_bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -40,6 +42,21 @@ def _representative_form(group: ProponentGroup, **kwargs) -> RepresentativeForm:
     return form
 
 
+def _invitations(group: ProponentGroup) -> dict[int, dict]:
+    """For each member who has not joined: when the invitation was sent, until when its link
+    works, and whether it has expired."""
+    now = utcnow()
+    return {
+        m.id: {
+            "sent": m.invited_at if m.invitation_token_hash else None,
+            "expires": operations.invitation_expires_at(m) if m.invitation_token_hash else None,
+            "expired": bool(m.invitation_token_hash) and operations.invitation_expired(m, now),
+        }
+        for m in group.members
+        if m.joined_at is None
+    }
+
+
 def _page(group, *, details=None, member=None, representative=None, status=200):
     return (
         render_template(
@@ -49,6 +66,8 @@ def _page(group, *, details=None, member=None, representative=None, status=200):
             member_form=member or MemberForm(prefix="member"),
             representative_form=representative or _representative_form(group, prefix="rep"),
             kinds=operations.kind_labels(),
+            invitations=_invitations(group),
+            readable_moment=readable_moment,
         ),
         status,
     )
@@ -164,6 +183,29 @@ def remove_member(group_id: int, member_id: int):
     return redirect(url_for("groups.detail", group_id=group.id))
 
 
+@groups_bp.post("/<int:group_id>/members/<int:member_id>/invite")
+@login_required
+def resend_invitation(group_id: int, member_id: int):
+    """Send a new invitation link to someone who has not joined (the old link stops working)."""
+    group = _load(group_id, "group.manage")
+    member = _member(group, member_id)
+    try:
+        operations.resend_invitation(group, member, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("groups.detail", group_id=group.id))
+    db.session.commit()
+    flash(
+        _(
+            "A new invitation is on its way to %(email)s; an earlier link no longer works.",
+            email=member.email,
+        ),
+        "success",
+    )
+    return redirect(url_for("groups.detail", group_id=group.id))
+
+
 @groups_bp.post("/<int:group_id>/representative")
 @login_required
 def representative(group_id: int):
@@ -192,6 +234,14 @@ def join(token: str):
     member = operations.invitation_for(token)
     if member is None:
         return render_template("groups/join.html", member=None, token=token), 404
+    if operations.invitation_expired(member):
+        # Gone for good: the page says so and who can send a new link, and offers nothing else.
+        return render_template(
+            "groups/join.html",
+            member=member,
+            token=token,
+            expired_on=readable_moment(operations.invitation_expires_at(member)),
+        ), 410
     problem = None
     if current_user.is_authenticated:
         if request.method == "POST":

@@ -59,6 +59,15 @@ FIELDS: dict[str, FieldSpec] = {
     "volunteer_hours": FieldSpec(_l("Volunteer hours"), "number"),
     "events_held": FieldSpec(_l("Events held"), "number"),
     "comment": FieldSpec(_l("Comment"), "textarea"),
+    # Values the lifecycle records by itself: only their names, for the case page's history.
+    "reply_due": FieldSpec(_l("Reply due by")),
+    "notice_ends": FieldSpec(_l("Public notice ends")),
+    "notice_closed": FieldSpec(_l("Public notice closed")),
+    "deliberation_due": FieldSpec(_l("Council deliberation due by")),
+    "effective_on": FieldSpec(_l("Takes effect on")),
+    "previous_end_date": FieldSpec(_l("Previous end date")),
+    "held_on": FieldSpec(_l("Date of the meeting")),
+    "with_minutes": FieldSpec(_l("With minutes")),
 }
 
 
@@ -116,6 +125,7 @@ def attachment_label(purpose: str):
         **attachment_kinds(),
         "integration": _l("Sent with the answer to an integration request"),
         "report_photo": _l("Photo of a monitoring report"),
+        "minutes": _l("Minutes of a co-design meeting"),
     }
     return labels.get(purpose, purpose.replace("_", " "))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from commons.auth.models import ProponentGroup, User, _in
 from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
 from commons.registry.models import Commons
+
+if TYPE_CHECKING:
+    from commons.uploads.models import Attachment
 
 
 class PactType(enum.StrEnum):
@@ -122,6 +126,15 @@ class Proposal(TimestampMixin, db.Model):
     )
     opinions: Mapped[list[TechnicalOpinion]] = relationship(
         back_populates="proposal", order_by="TechnicalOpinion.id"
+    )
+    # The minutes files of its co-design meetings (uploads with purpose "minutes", each linked
+    # to its meeting by linked_id), in one query whatever the number of meetings.
+    minutes_files: Mapped[list[Attachment]] = relationship(
+        "Attachment",
+        primaryjoin="and_(foreign(Attachment.proposal_id) == Proposal.id, "
+        "Attachment.purpose == 'minutes', Attachment.linked_id.is_not(None))",
+        viewonly=True,
+        order_by="Attachment.id",
     )
 
     __mapper_args__ = {"version_id_col": lock_version}

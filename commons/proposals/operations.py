@@ -108,12 +108,24 @@ def record_meeting(
     held_on: date,
     attendees: str = "",
     minutes: str = "",
+    minutes_file=None,
     now: datetime | None = None,
 ) -> CoDesignMeeting:
-    """Record a co-design meeting and its minutes (``now``: when recorded, default now)."""
+    """Record a co-design meeting and its minutes (``now``: when recorded, default now).
+
+    ``minutes_file`` is an upload (purpose "minutes") of this proposal, stored with
+    ``commons.uploads.operations.save_upload``; it is linked to the meeting and its SHA-256
+    goes into the audit event.
+    """
     _ensure_state(proposal, "co_design", what=_("A meeting"))
     if held_on is None:
         raise DomainError(_("Enter the date of the meeting."), field="held_on")
+    if minutes_file is not None and (
+        minutes_file.proposal_id != proposal.id
+        or minutes_file.purpose != "minutes"
+        or minutes_file.linked_id is not None
+    ):
+        raise DomainError(_("This file cannot be attached to the meeting."), "minutes_file")
     meeting = CoDesignMeeting(
         proposal=proposal,
         held_on=held_on,
@@ -123,16 +135,26 @@ def record_meeting(
     )
     db.session.add(meeting)
     db.session.flush()
+    payload = {
+        "meeting_id": meeting.id,
+        "held_on": held_on.isoformat(),
+        "with_minutes": bool(meeting.minutes or minutes_file is not None),
+    }
+    if minutes_file is not None:
+        minutes_file.linked_id = meeting.id
+        payload["minutes_file"] = {
+            "name": minutes_file.original_name,
+            "sha256": minutes_file.sha256,
+            "size": minutes_file.size,
+        }
+    db.session.flush()
+    db.session.expire(proposal, ["minutes_files"])
     append_event(
         "meeting_recorded",
         actor=actor,
         actor_role="officer",
         proposal=proposal,
-        payload={
-            "meeting_id": meeting.id,
-            "held_on": held_on.isoformat(),
-            "with_minutes": bool(meeting.minutes),
-        },
+        payload=payload,
         occurred_at=now,
     )
     return meeting

@@ -121,6 +121,11 @@ def _timeline(proposal: Proposal, private: bool) -> list[dict]:
         "pact_version",
         "new_end_date",
     )
+    files = (
+        _minutes_files(proposal)
+        if private and any(e.trigger == "meeting_recorded" for e in events)
+        else {}
+    )
     rows = []
     for event in events:
         payload = event.payload or {}
@@ -136,6 +141,9 @@ def _timeline(proposal: Proposal, private: bool) -> list[dict]:
                     for k, v in shown.items()
                     if isinstance(v, str | int | float | bool) and k != "title"
                 },
+                "files": files.get(payload.get("meeting_id"), [])
+                if event.trigger == "meeting_recorded"
+                else [],
             }
         )
     return rows
@@ -204,7 +212,10 @@ def render_case(
     reports, report_photos = _reports(proposal) if private else ([], {})
     integration_request = _integration_request(proposal) if private else None
     attachments = (
-        [a for a in attachments_for(proposal) if a.purpose != "report_photo"] if private else []
+        # Report photos and minutes files are shown with their report and their meeting.
+        [a for a in attachments_for(proposal) if a.purpose not in ("report_photo", "minutes")]
+        if private
+        else []
     )
     co_design = _co_design(proposal) if private else None
     return render_template(
@@ -235,6 +246,14 @@ def render_case(
     ), status
 
 
+def _minutes_files(proposal: Proposal) -> dict[int, list]:
+    """The minutes files of the proposal's meetings, by meeting id (one query)."""
+    files: dict[int, list] = {}
+    for attachment in proposal.minutes_files:
+        files.setdefault(attachment.linked_id, []).append(attachment)
+    return files
+
+
 def _co_design(proposal: Proposal) -> dict:
     """Meetings and technical opinions, with the names of who recorded them (fixed queries)."""
     meetings, opinions = proposal.meetings, proposal.opinions
@@ -245,7 +264,12 @@ def _co_design(proposal: Proposal) -> dict:
         if ids
         else {}
     )
-    return {"meetings": meetings, "opinions": opinions, "names": names}
+    return {
+        "meetings": meetings,
+        "opinions": opinions,
+        "names": names,
+        "files": _minutes_files(proposal),
+    }
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -269,24 +293,60 @@ def _co_design_refused(proposal: Proposal, form: str, error: DomainError):
 @proposals_bp.post("/<int:proposal_id>/meetings")
 @login_required
 def record_meeting(proposal_id: int):
-    """Record a co-design meeting: date, attendees, minutes."""
+    """Record a co-design meeting: date, attendees, minutes (text, and optionally a file).
+
+    The minutes file goes through the uploads package (sniffed, size-capped, random name). If
+    the form needs correcting, an accepted file is kept and offered again with the typed
+    values, so nobody has to choose it twice; a refused file says why and keeps the rest.
+    """
+    from commons.uploads import operations as uploads
+
     proposal = _load(proposal_id)
     ensure("proposal.co_design", proposal)
+    actor = current_user._get_current_object()
+    errors: dict[str, str] = {}
     held_on = _parse_date(request.form.get("held_on"))
-    # Seam for the minutes file: when the uploads package (commons/uploads/) lands, the file
-    # sent as "minutes_file" is stored there and linked to the meeting recorded here.
+    if held_on is None:
+        errors["held_on"] = _("Enter the date of the meeting, e.g. 2026-11-21.")
+    kept = uploads.pending_attachments(
+        request.form.getlist("minutes_file_id"), owner=actor, proposal=proposal, purpose="minutes"
+    )
+    minutes_file = kept[-1] if kept else None
+    new_file = None
+    file = request.files.get("minutes_file")
+    if not uploads.is_empty(file):
+        try:
+            new_file = uploads.save_upload(
+                file, owner=actor, purpose="minutes", proposal=proposal, field="minutes_file"
+            )
+        except uploads.UploadRejected as error:
+            errors["minutes_file"] = error.message
+        else:
+            minutes_file = new_file
+    if errors:
+        db.session.commit()  # an accepted file waits for the corrected form
+        values = dict(request.form)
+        if minutes_file is not None:
+            values["minutes_file_id"] = minutes_file.id
+            values["minutes_file_name"] = minutes_file.original_name
+        return render_case(
+            proposal, co_design_errors=errors, co_design_form="meeting", values=values, status=422
+        )
     try:
-        if held_on is None:
-            raise DomainError(_("Enter the date of the meeting, e.g. 2026-11-21."), field="held_on")
         operations.record_meeting(
             proposal,
-            actor=current_user._get_current_object(),
+            actor=actor,
             held_on=held_on,
             attendees=request.form.get("attendees", ""),
             minutes=request.form.get("minutes", ""),
+            minutes_file=minutes_file,
         )
     except DomainError as error:
-        return _co_design_refused(proposal, "meeting", error)
+        stray = uploads.path_of(new_file) if new_file is not None else None
+        response = _co_design_refused(proposal, "meeting", error)
+        if stray is not None:  # its row went with the rollback: remove the bytes too
+            stray.unlink(missing_ok=True)
+        return response
     db.session.commit()
     flash(_("Meeting of %(day)s recorded.", day=held_on.isoformat()), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")

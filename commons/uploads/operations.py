@@ -8,6 +8,8 @@ renamed into place under a random name, so a reader never sees half a file.
 Other features use three functions: ``save_upload`` (from a form's file field),
 ``attachments_for`` (list them) and ``link_attachments`` (tie files uploaded with a form that
 was sent back for correction to the row it created, e.g. a monitoring report).
+``clean_abandoned`` (``commons uploads clean``, and every ``commons tick``) removes the files
+such forms left behind when they were never completed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 import secrets
 import tempfile
 import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -227,3 +231,115 @@ def delete_attachment(attachment: Attachment) -> None:
     db.session.delete(attachment)
     db.session.flush()
     path.unlink(missing_ok=True)
+
+
+# --- clean-up of abandoned uploads ------------------------------------------------------------
+
+# Purposes whose files exist for one row of another table, named by linked_id: a file whose
+# row never came (a form left half-done) or is gone serves nobody.
+LINKED_TO = {
+    "report_photo": ("commons.monitoring.models", "MonitoringReport", "id"),
+    "minutes": ("commons.proposals.models", "CoDesignMeeting", "id"),
+    "integration": ("commons.audit.models", "AuditEvent", "seq"),
+}
+DEFAULT_GRACE_HOURS = 24.0
+_STORED = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")
+
+
+@dataclass
+class CleanReport:
+    """What a clean-up removed (or, in a dry run, would remove)."""
+
+    dry_run: bool
+    attachments: list[tuple[int, str, str, int]] = field(default_factory=list)  # id, purpose...
+    stray_files: list[tuple[str, int]] = field(default_factory=list)  # name, size
+
+    @property
+    def bytes(self) -> int:
+        return sum(a[3] for a in self.attachments) + sum(f[1] for f in self.stray_files)
+
+
+def _abandoned_condition():
+    """SQL condition: an attachment that nothing links to.
+
+    Files of the application itself (statute, identity, photo, plan) belong to their proposal
+    and are never abandoned while it exists; a file of a purpose not known here is kept as
+    long as it names a proposal or a row.
+    """
+    import importlib
+
+    from sqlalchemy import and_, exists, or_
+
+    linked = []
+    for purpose, (module, name, key) in LINKED_TO.items():
+        model = getattr(importlib.import_module(module), name)
+        target = exists().where(getattr(model, key) == Attachment.linked_id)
+        linked.append(
+            and_(
+                Attachment.purpose == purpose,
+                or_(Attachment.linked_id.is_(None), ~target),
+            )
+        )
+    return or_(and_(Attachment.proposal_id.is_(None), Attachment.linked_id.is_(None)), *linked)
+
+
+def _in_audit_history(attachment: Attachment) -> bool:
+    """Whether an audit event records this file's SHA-256: then it is evidence, and stays."""
+    from sqlalchemy import Text, cast, exists
+
+    from commons.audit.models import AuditEvent
+
+    stmt = exists().where(cast(AuditEvent.payload, Text).contains(attachment.sha256))
+    if attachment.proposal_id is not None:
+        stmt = stmt.where(AuditEvent.proposal_id == attachment.proposal_id)
+    return bool(db.session.scalar(select(stmt)))
+
+
+def clean_abandoned(
+    now: datetime, *, older_than: timedelta | None = None, dry_run: bool = False
+) -> CleanReport:
+    """Remove uploads nothing uses, once older than the grace period (default 24 hours).
+
+    Two kinds: attachment rows (and their files) that no proposal, report, meeting or
+    integration answer links to and whose SHA-256 no audit event records; and files in the
+    upload folder with no row at all (a request that failed after storing its file) or left
+    half-written (``.part-*``). Rows go first and are committed; files are unlinked after, so
+    a failure never leaves a row pointing at nothing. Returns what was (or would be) removed.
+    """
+    cutoff = now - (older_than if older_than is not None else timedelta(hours=DEFAULT_GRACE_HOURS))
+    report = CleanReport(dry_run=dry_run)
+    candidates = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.created_at < cutoff, _abandoned_condition())
+        .order_by(Attachment.id)
+    ).all()
+    doomed = [a for a in candidates if not _in_audit_history(a)]
+    paths = []
+    for attachment in doomed:
+        report.attachments.append(
+            (attachment.id, attachment.purpose, attachment.original_name, attachment.size)
+        )
+        paths.append(path_of(attachment))
+        if not dry_run:
+            db.session.delete(attachment)
+    if not dry_run:
+        db.session.commit()
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    directory = upload_dir()
+    known = set(db.session.scalars(select(Attachment.storage_name)))
+    limit = cutoff.timestamp()
+    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+        stray = entry.name.startswith(".part-") or (
+            _STORED.fullmatch(entry.name) and entry.name not in known
+        )
+        if not stray or not entry.is_file():
+            continue
+        stat = entry.stat()
+        if stat.st_mtime >= limit:
+            continue
+        report.stray_files.append((entry.name, stat.st_size))
+        if not dry_run:
+            entry.unlink(missing_ok=True)
+    return report
