@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+UPLOAD_MB = 1
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 # Never let Playwright fetch a browser of its own.
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
@@ -98,6 +99,9 @@ def live_server():
         LOGIN_RATE_LIMIT="1000 per minute",
         INSTANCE_DIR=str(TMP / "e2e-instance"),
         STORAGE_DIR=str(TMP / "e2e-storage"),
+        # The smallest upload limit, so that an oversized file stays small to send.
+        MAX_UPLOAD_MB=UPLOAD_MB,
+        MAX_CONTENT_LENGTH=(4 * UPLOAD_MB + 1) * 1024 * 1024,
     )
     app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
