@@ -54,9 +54,7 @@ def test_application_attachment_fake_type_and_oversized_refused_keeping_the_choi
     assert _attachments(live) == []
 
 
-def test_report_photos_oversized_and_fake_refused_keeping_text_figures_and_good_photo(
-    page, live
-):
+def test_report_photos_oversized_and_fake_refused_keeping_text_figures_and_good_photo(page, live):
     case = make_case(live, "active")
     log_in(page, live, case.representative)
     page.goto(f"{live.url}/proposals/{case.id}/report")
