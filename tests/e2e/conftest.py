@@ -178,11 +178,17 @@ def log_in(page, live, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Log out").count() == 1, page.content()[:2000]
+    logged_in = page.get_by_role("button", name="Log out", include_hidden=True)  # any width
+    assert logged_in.count() == 1, page.content()[:2000]
 
 
 def log_out(page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    """Log out; on a phone-sized page the menu button opens the collapsed menu first."""
+    button = page.get_by_role("button", name="Log out")
+    if not button.is_visible():
+        page.get_by_role("button", name="Show or hide the menu").click()
+    with page.expect_navigation():
+        button.click()
     page.wait_for_load_state()
 
 

@@ -26,6 +26,7 @@ class Case:
     officer: str
     legal: str
     admin: str
+    auditor: str
 
 
 def make_case(live, state: str, *, pact_type: str = "ordinary") -> Case:
@@ -43,6 +44,7 @@ def make_case(live, state: str, *, pact_type: str = "ordinary") -> Case:
             cast.officer.email,
             cast.legal.email,
             cast.admin.email,
+            cast.auditor.email,
         )
         db.session.remove()
     return case
