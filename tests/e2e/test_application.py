@@ -71,8 +71,8 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.get_by_label("District").select_option("Navile")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_load_state()
-    assert page.get_by_label("Piazza Verdi", exact=False).count() == 0
-    page.get_by_label("Giardino Lame", exact=False).check()
+    assert page.get_by_role("checkbox", name="Piazza Verdi").count() == 0
+    page.get_by_role("checkbox", name="Giardino Lame").check()
     _save(page)
 
     page.get_by_label("Objectives").fill("A clean, lively garden for the neighbourhood.")
