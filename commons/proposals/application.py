@@ -8,11 +8,13 @@ submission: the protocol number and a PDF receipt.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 import workflows
 from commons.auth.permissions import ensure, permission_required
@@ -248,6 +250,42 @@ def _places_list(proposal: Proposal):
         "q": q,
         "district": district,
         "districts": districts,
+        **_picker_map(chosen + others),
+    }
+
+
+def _picker_map(listed: list[Commons]) -> dict:
+    """What the map picker needs: the listed commons that have a point, and where to centre.
+
+    The map only helps to fill the real inputs (the list's checkboxes, the new place's
+    latitude and longitude); without JavaScript it stays hidden and nothing is lost.
+    """
+    markers = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "address": c.address or "",
+            "lat": float(c.latitude),
+            "lng": float(c.longitude),
+        }
+        for c in listed
+        if c.latitude is not None and c.longitude is not None
+    ]
+    centre = None
+    if not markers:
+        # Nothing listed on the map: centre it on the register's commons, where the city is.
+        lat, lng = db.session.execute(
+            select(func.avg(Commons.latitude), func.avg(Commons.longitude)).where(
+                Commons.latitude.is_not(None), Commons.longitude.is_not(None)
+            )
+        ).one()
+        if lat is not None and lng is not None:
+            centre = [round(float(lat), 6), round(float(lng), 6)]
+    return {
+        "map_markers": json.dumps(markers, ensure_ascii=False),
+        "map_centre": json.dumps(centre),
+        "tile_url": current_app.config.get("TILE_URL") or "",
+        "tile_attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
     }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
+import json
+import re
 
 import pypdf
 
@@ -224,3 +227,25 @@ def test_the_application_speaks_italian(app, client, make):
     page = client.get("/apply/").get_data(as_text=True)
     assert "Salva e continua" in page and "Proponente e titolo" in page
     assert "Save and continue" not in page
+
+
+def test_the_map_picker_is_hidden_without_javascript_and_gets_the_listed_commons(app, client, make):
+    garden = make.commons(name="Giardino Lame", latitude=44.51, longitude=11.33)
+    make.commons(name="Senza punto", latitude=None, longitude=None)
+    p = make.proposal(commons=[])
+    login(client, p.representative.email)
+    page = client.get(f"/apply/{p.id}/places").get_data(as_text=True)
+    # Without its script the map section stays hidden; the list and the fields are the inputs.
+    assert re.search(r'<section [^>]*id="place-picker"[^>]*\bhidden\b', page)
+    assert f'id="commons-{garden.id}"' in page and 'id="new_place_latitude"' in page
+    markers = json.loads(html.unescape(re.search(r'data-markers="([^"]*)"', page)[1]))
+    assert {"id": garden.id, "name": "Giardino Lame", "lat": 44.51, "lng": 11.33}.items() <= (
+        next(m for m in markers if m["id"] == garden.id).items()
+    )
+    assert "Senza punto" in page and all(m["name"] != "Senza punto" for m in markers)
+
+    # Filtered to nothing with a point, the map centres on the register's commons.
+    page = client.get(f"/apply/{p.id}/places?q=Senza").get_data(as_text=True)
+    assert 'data-markers="[]"' in page
+    centre = json.loads(html.unescape(re.search(r'data-centre="([^"]*)"', page)[1]))
+    assert centre is not None and 44 < centre[0] < 45 and 11 < centre[1] < 12

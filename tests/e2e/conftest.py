@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+UPLOAD_MB = 1
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 # Never let Playwright fetch a browser of its own.
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
@@ -98,6 +99,9 @@ def live_server():
         LOGIN_RATE_LIMIT="1000 per minute",
         INSTANCE_DIR=str(TMP / "e2e-instance"),
         STORAGE_DIR=str(TMP / "e2e-storage"),
+        # The smallest upload limit, so that an oversized file stays small to send.
+        MAX_UPLOAD_MB=UPLOAD_MB,
+        MAX_CONTENT_LENGTH=(4 * UPLOAD_MB + 1) * 1024 * 1024,
     )
     app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -174,11 +178,17 @@ def log_in(page, live, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Log out").count() == 1, page.content()[:2000]
+    logged_in = page.get_by_role("button", name="Log out", include_hidden=True)  # any width
+    assert logged_in.count() == 1, page.content()[:2000]
 
 
 def log_out(page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    """Log out; on a phone-sized page the menu button opens the collapsed menu first."""
+    button = page.get_by_role("button", name="Log out")
+    if not button.is_visible():
+        page.get_by_role("button", name="Show or hide the menu").click()
+    with page.expect_navigation():
+        button.click()
     page.wait_for_load_state()
 
 

@@ -22,7 +22,7 @@ def test_main_pages_of_each_role_have_no_serious_violation(page, live):
     case = make_case(live, "co_design")
     problems: dict[str, list[str]] = {}
     base = live.url
-    for path in ("/", "/register", "/login", "/open-data/", "/commons/"):
+    for path in ("/", "/register", "/login", "/open-data/", "/commons/", "/statistics"):
         _check(page, base + path, problems)
 
     log_in(page, live, case.representative)
@@ -35,8 +35,20 @@ def test_main_pages_of_each_role_have_no_serious_violation(page, live):
         _check(page, base + path, problems)
     log_out(page)
 
+    log_in(page, live, case.auditor)
+    _check(page, base + f"/audit/pacts/{case.id}", problems)
+    page.set_viewport_size({"width": 360, "height": 780})  # its tables scroll on a phone
+    _check(page, base + f"/audit/pacts/{case.id}", problems)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_out(page)
+
     log_in(page, live, case.admin)
     _check(page, base + "/admin/users", problems)
+
+    # On a phone, where wide tables scroll in their own box.
+    page.set_viewport_size({"width": 360, "height": 780})
+    for path in ("/admin/users", "/statistics", f"/proposals/{case.id}"):
+        _check(page, base + path, problems)
 
     assert not problems, "\n".join(f"{url}: {p}" for url, ps in problems.items() for p in ps)
 

@@ -6,34 +6,9 @@ from sqlalchemy import select
 
 from commons.documents.models import Signature
 from commons.extensions import db
-from commons.proposals.models import Proposal
 from tests.e2e.conftest import log_in, log_out
-from tests.e2e.scenarios import make_case
+from tests.e2e.scenarios import act, make_case, open_case, status_of
 from tests.factories import PASSWORD
-
-
-def _status(live, case) -> str:
-    with live.data():
-        status = db.session.get(Proposal, case.id).status
-        db.session.remove()
-    return status
-
-
-def _open_case(page, live, case):
-    page.goto(f"{live.url}/proposals/{case.id}")
-    page.wait_for_load_state()
-
-
-def _act(page, trigger: str, label: str, fields: dict | None = None, action: str | None = None):
-    form = page.locator(f'form[action$="{action or f"/actions/{trigger}"}"]')
-    for field, value in (fields or {}).items():
-        target = form.locator(f"#{trigger}-{field}")
-        if value is True:
-            target.check()
-        else:
-            target.fill(value)
-    form.get_by_role("button", name=label).click()
-    page.wait_for_load_state()
 
 
 def test_rejection_with_reasons(page, live):
@@ -41,10 +16,10 @@ def test_rejection_with_reasons(page, live):
     log_in(page, live, case.officer)
     page.get_by_role("link", name="Work queue").click()
     page.get_by_role("link", name=case.title).click()
-    _act(page, "reject", "Reject", {"reasons": "The garden is already under another pact."})
+    act(page, "reject", "Reject", {"reasons": "The garden is already under another pact."})
     assert page.get_by_text("The proposal is now: Rejected.").first.is_visible()
     assert page.get_by_text("The garden is already under another pact.").first.is_visible()
-    assert _status(live, case) == "rejected"
+    assert status_of(live, case.id) == "rejected"
     log_out(page)
     log_in(page, live, case.representative)
     page.get_by_role("link", name="Notifications").click()
@@ -55,17 +30,17 @@ def test_rejection_with_reasons(page, live):
 def test_integration_request_and_answer(page, live):
     case = make_case(live, "under_review")
     log_in(page, live, case.officer)
-    _open_case(page, live, case)
-    _act(page, "request_integration", "Request integration", {"message": "Send the statute."})
+    open_case(page, live, case.id)
+    act(page, "request_integration", "Request integration", {"message": "Send the statute."})
     assert page.get_by_text("The proposal is now: Awaiting integration.").first.is_visible()
     assert page.get_by_text("paused while awaiting integration").first.is_visible()
     log_out(page)
 
     log_in(page, live, case.representative)
     assert page.get_by_role("link", name="Notifications").get_by_text("1").first.is_visible()
-    _open_case(page, live, case)
+    open_case(page, live, case.id)
     # The answer goes to the application's answer form, which also takes files.
-    _act(
+    act(
         page,
         "integrate",
         "Send integration",
@@ -74,7 +49,7 @@ def test_integration_request_and_answer(page, live):
     )
     assert page.get_by_text("Your answer is sent to the office.").first.is_visible()
     assert page.get_by_text("Send integration → Under review").first.is_visible()
-    assert _status(live, case) == "under_review"
+    assert status_of(live, case.id) == "under_review"
     log_out(page)
 
     log_in(page, live, case.officer)
@@ -85,7 +60,7 @@ def test_integration_request_and_answer(page, live):
 def test_signing_out_of_order_is_refused(page, live):
     case = make_case(live, "awaiting_signatures")
     log_in(page, live, case.legal)
-    _open_case(page, live, case)
+    open_case(page, live, case.id)
     assert page.locator('form[action$="/actions/sign"]').count() == 0
     assert page.get_by_text("the proponents' representative signs next").first.is_visible()
     # A forged POST, with a valid CSRF token and every field, is refused with a message.
@@ -113,35 +88,35 @@ def test_signing_out_of_order_is_refused(page, live):
         signed = db.session.scalars(select(Signature).where(Signature.proposal_id == case.id))
         assert list(signed) == []
         db.session.remove()
-    assert _status(live, case) == "awaiting_signatures"
+    assert status_of(live, case.id) == "awaiting_signatures"
 
 
 def test_complex_pact_through_council_deliberation_to_active(page, live):
     case = make_case(live, "co_design", pact_type="complex")
     log_in(page, live, case.officer)
-    _open_case(page, live, case)
-    _act(page, "agree_draft", "Agree the draft")
+    open_case(page, live, case.id)
+    act(page, "agree_draft", "Agree the draft")
     assert page.get_by_text("The proposal is now: Council deliberation.").first.is_visible()
     log_out(page)
 
     log_in(page, live, case.legal)
     page.get_by_role("link", name="Notifications").click()
     assert page.get_by_text("waits for the council deliberation").first.is_visible()
-    _open_case(page, live, case)
-    _act(
+    open_case(page, live, case.id)
+    act(
         page,
         "record_deliberation",
         "Record council deliberation",
         {"deliberation_number": "DG 45/2026", "deliberation_date": "2026-11-16"},
     )
     assert page.get_by_text("The proposal is now: Legal review.").first.is_visible()
-    _act(page, "approve", "Approve", {"act_number": "DD 123/2026", "act_date": "2026-11-18"})
+    act(page, "approve", "Approve", {"act_number": "DD 123/2026", "act_date": "2026-11-18"})
     assert page.get_by_text("The proposal is now: Awaiting signatures.").first.is_visible()
     log_out(page)
 
     log_in(page, live, case.representative)
-    _open_case(page, live, case)
-    _act(
+    open_case(page, live, case.id)
+    act(
         page,
         "sign",
         "Sign",
@@ -151,8 +126,8 @@ def test_complex_pact_through_council_deliberation_to_active(page, live):
     log_out(page)
 
     log_in(page, live, case.legal)
-    _open_case(page, live, case)
-    _act(page, "sign", "Sign", {"full_name": "Leo Legal", "consent": True, "password": PASSWORD})
+    open_case(page, live, case.id)
+    act(page, "sign", "Sign", {"full_name": "Leo Legal", "consent": True, "password": PASSWORD})
     assert page.get_by_text("The proposal is now: Active.").first.is_visible()
     assert page.get_by_role("link", name="Signed pact").is_visible()
-    assert _status(live, case) == "active"
+    assert status_of(live, case.id) == "active"
