@@ -7,11 +7,21 @@ clock: the time spent waiting for an integration is left out.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from sqlalchemy import distinct, extract, func, select
+from sqlalchemy import (
+    BigInteger,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 import workflows
@@ -19,9 +29,6 @@ from commons.audit.models import AuditEvent
 from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
-
-BATCH = 2000
-DAY = 86400.0
 
 
 def _profile(name: str):
@@ -69,33 +76,18 @@ def by_year(session: Session) -> list[tuple[int, int]]:
 
 @dataclass
 class Stage:
+    """One stage's finished durations: how many, their median in days, how many went past
+    their limit, and the limits met (a stage may have one per regulation and pact type)."""
+
     key: str
-    durations: list[float] = field(default_factory=list)
+    count: int = 0
+    median: float | None = None
     over: int = 0
     limits: set[int] = field(default_factory=set)
-
-    def add(self, days: float, limit: int | None) -> None:
-        self.durations.append(days)
-        if limit is not None:
-            self.limits.add(int(limit))
-            if days > limit:
-                self.over += 1
-
-    @property
-    def count(self) -> int:
-        return len(self.durations)
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.durations) if self.durations else None
 
     @property
     def share_over(self) -> float | None:
         return self.over / self.count if self.count else None
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # (stage, the event that opens it, the events that close it)
@@ -105,9 +97,185 @@ EVENT_STAGES = (
     ("deliberation", {"agree_draft"}, {"record_deliberation", "reject", "withdraw"}),
 )
 
+# The review runs from submission to admission or rejection, paused while an integration is
+# awaited (as the review clock does); a proposal archived or withdrawn meanwhile has no
+# finished review.
+REVIEW_OPEN_STATES = ("submitted", "under_review", "awaiting_integration")
+REVIEW_TRIGGERS = ("submit", "request_integration", "integrate", "admit", "reject")
+REVIEW_STOPS = ("archive", "withdraw")
 
-def _limit(stage: str, profile, pact_type: str) -> int | None:
+MICROSECONDS = 1_000_000
+DAY_US = 86_400 * MICROSECONDS
+
+
+def _us(column, dialect: str):
+    """A timestamp as whole microseconds since 1970, in SQL: differences are exact integers,
+    as Python's timedelta is, so a stage of exactly its limit is never counted past it."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", column) * MICROSECONDS, BigInteger)
+    # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's format): seconds, then micro.
+    return cast(func.strftime("%s", func.substr(column, 1, 19)), BigInteger) * MICROSECONDS + (
+        cast(func.substr(column, 21, 6), BigInteger)
+    )
+
+
+def _between(start, end, dialect: str):
+    """Microseconds from ``start`` to ``end``; computed only for the rows that need it."""
+    return _us(end, dialect) - _us(start, dialect)
+
+
+def _events(triggers, *extra):
+    """The audit events of proposals with these triggers (times as stored)."""
+    return (
+        select(
+            AuditEvent.proposal_id,
+            AuditEvent.seq,
+            AuditEvent.trigger,
+            AuditEvent.from_state,
+            AuditEvent.occurred_at.label("t"),
+        )
+        .where(AuditEvent.proposal_id.is_not(None), AuditEvent.trigger.in_(sorted(triggers)))
+        .where(*extra)
+    )
+
+
+def _not_negative(value):
+    return case((value < 0, 0), else_=value)
+
+
+def _event_stage(dialect: str, opens: set, closes: set, key: str):
+    """(proposal_id, us) of each finished stage: a closing event whose previous event of the
+    stage, in the proposal's chain order, opened it (as a replay would: each opening restarts
+    the stage, each closing ends the one open)."""
+    extra = []
+    if key == "deliberation":
+        # agree_draft opens the council stage only when it leads there (complex pacts).
+        extra.append(
+            (AuditEvent.trigger != "agree_draft") | (AuditEvent.to_state == "political_approval")
+        )
+    ev = _events(opens | closes, *extra).subquery("ev")
+    opening = ev.c.trigger.in_(sorted(opens))
+    steps = select(
+        ev.c.proposal_id,
+        ev.c.t,
+        opening.label("opening"),
+        # The time of the previous event of the stage if it opened the stage, else NULL.
+        func.lag(case((opening, ev.c.t)))
+        .over(partition_by=ev.c.proposal_id, order_by=ev.c.seq)
+        .label("opened"),
+    ).subquery("steps")
+    return select(
+        steps.c.proposal_id,
+        _not_negative(_between(steps.c.opened, steps.c.t, dialect)).label("us"),
+    ).where(~steps.c.opening, steps.c.opened.is_not(None))
+
+
+def _review_stage(dialect: str):
+    """(proposal_id, us) of each finished review, the time awaiting an integration left out.
+
+    A review starts at a submission and stops at the next of: admission or rejection while
+    under review (a finished review), archiving, withdrawal, another submission (which starts
+    it again). While it runs, an integration answered right after its request pauses the
+    clock from the request to the answer, as the review clock does. An admission or
+    rejection outside the review touches no clock and is left out.
+    """
+    ends = ("admit", "reject")
+    clock = ("request_integration", "integrate")
+    ev = _events(
+        {*REVIEW_TRIGGERS, *REVIEW_STOPS},
+        AuditEvent.trigger.not_in(ends) | AuditEvent.from_state.in_(REVIEW_OPEN_STATES),
+    ).subquery("ev")
+    by_seq = {"partition_by": ev.c.proposal_id, "order_by": ev.c.seq}
+    # 1. Each answer to an integration, with the time of the request right before it.
+    paired = select(
+        ev.c.proposal_id,
+        ev.c.seq,
+        ev.c.trigger,
+        ev.c.t,
+        func.lag(case((ev.c.trigger == "request_integration", ev.c.t)))
+        .over(**by_seq)
+        .label("asked"),
+    ).subquery("paired")
+    pause = case(
+        (
+            (paired.c.trigger == "integrate") & paired.c.asked.is_not(None),
+            _between(paired.c.asked, paired.c.t, dialect),
+        ),
+        else_=0,
+    )
+    # 2. The pauses so far in the proposal's history, at each event.
+    by_seq = {"partition_by": paired.c.proposal_id, "order_by": paired.c.seq}
+    paused = select(
+        paired.c.proposal_id,
+        paired.c.seq,
+        paired.c.trigger,
+        paired.c.t,
+        func.sum(pause).over(**by_seq, rows=(None, 0)).label("paused"),
+    ).subquery("paused")
+    # 3. Among the events that start or stop a review: an end right after a submission is a
+    # finished review; its length is its time less its pauses, minus the same at submission.
+    clock_free = _us(paused.c.t, dialect) - paused.c.paused
+    bounds = select(
+        paused.c.proposal_id,
+        paused.c.trigger,
+        clock_free.label("clock"),
+        func.lag(case((paused.c.trigger == "submit", clock_free)))
+        .over(partition_by=paused.c.proposal_id, order_by=paused.c.seq)
+        .label("started"),
+    ).where(paused.c.trigger.not_in(clock))
+    bounds = bounds.subquery("bounds")
+    return select(
+        bounds.c.proposal_id, _not_negative(bounds.c.clock - bounds.c.started).label("us")
+    ).where(bounds.c.trigger.in_(ends), bounds.c.started.is_not(None))
+
+
+def _profiles_known() -> dict:
+    profiles = {}
+    for name in workflows.profile_names():
+        try:
+            profiles[name] = workflows.get_profile(name)
+        except ProfileError:
+            continue
+    return profiles
+
+
+def _limit_expression(key: str):
+    """The stage's limit in days for each proposal, by its regulation profile (an unknown
+    profile counts as the default one) and, for the public notice, its pact type."""
+    profiles = _profiles_known()
+    default = _profile(None)
+
+    def limit_of(profile, pact_type):
+        return _limit(key, profile, pact_type)
+
+    whens = []
+    for name, profile in profiles.items():
+        if key == "notice":
+            for pact_type in profile.pact_types:
+                whens.append(
+                    (
+                        (Proposal.profile == name) & (Proposal.pact_type == pact_type),
+                        limit_of(profile, pact_type),
+                    )
+                )
+        else:
+            whens.append((Proposal.profile == name, limit_of(profile, None)))
+    unknown = Proposal.profile.not_in(list(profiles)) if profiles else true()
+    if key == "notice":
+        for pact_type in default.pact_types:
+            whens.append(
+                (unknown & (Proposal.pact_type == pact_type), limit_of(default, pact_type))
+            )
+    else:
+        whens.append((unknown, limit_of(default, None)))
+    whens = [(condition, int(value)) for condition, value in whens if value is not None]
+    return case(*whens, else_=null()) if whens else null()
+
+
+def _limit(stage: str, profile, pact_type: str | None) -> int | None:
     clocks = profile.clocks
+    if stage == "review":
+        return clocks["review_days"]
     if stage == "integration":
         return clocks["integration_reply_days"]
     if stage == "notice":
@@ -115,78 +283,51 @@ def _limit(stage: str, profile, pact_type: str) -> int | None:
     return clocks["deliberation_days"]
 
 
-# The review runs from submission to admission or rejection, paused while an integration is
-# awaited (as the review clock does); a proposal archived or withdrawn meanwhile has no
-# finished review.
-REVIEW_TRIGGERS = {"submit", "request_integration", "integrate", "admit", "reject", "archive"}
-REVIEW_OPEN_STATES = {"submitted", "under_review", "awaiting_integration"}
-
-
-class _Review:
-    """The review clock of one proposal, replayed from its events."""
-
-    def __init__(self):
-        self.started: datetime | None = None
-        self.paused_at: datetime | None = None
-        self.paused = 0.0
-
-    def step(self, trigger: str, from_state: str | None, at: datetime) -> float | None:
-        """Feed one event; the review's length in days when this event finishes it."""
-        if trigger == "submit":
-            self.started, self.paused_at, self.paused = at, None, 0.0
-        elif self.started is None:
-            return None
-        elif trigger == "request_integration":
-            self.paused_at = at
-        elif trigger == "integrate" and self.paused_at is not None:
-            self.paused += (at - self.paused_at).total_seconds()
-            self.paused_at = None
-        elif trigger == "archive" or trigger == "withdraw":
-            self.started = None
-        elif trigger in ("admit", "reject") and from_state in REVIEW_OPEN_STATES:
-            seconds = (at - self.started).total_seconds() - self.paused
-            self.started = None
-            return max(seconds, 0.0) / DAY
-        return None
-
-
-def _from_events(session: Session, stages: dict[str, Stage]) -> None:
-    """Stages bounded by events of the audit history, replayed per proposal in chain order."""
-    triggers = set(REVIEW_TRIGGERS) | {"withdraw"}
-    for _, opens, closes in EVENT_STAGES:
-        triggers |= opens | closes
-    # Core rows on the session's connection: no ORM result processing for many events.
-    rows = session.connection().execute(
-        select(
-            AuditEvent.proposal_id,
-            AuditEvent.trigger,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.occurred_at,
-            Proposal.pact_type,
-            Proposal.profile,
-        )
-        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        .where(AuditEvent.trigger.in_(sorted(triggers)))
-        .order_by(AuditEvent.proposal_id, AuditEvent.seq)
-        .execution_options(yield_per=BATCH)
+def _summary(key: str, durations, dialect: str):
+    """One statement for a stage: a row (limit, count, count past it) per limit met, and a
+    last row with the median. The durations are found once (a materialised common table
+    expression) and never leave the database."""
+    found = durations.subquery("durations")
+    limited = (
+        select(found.c.us, _limit_expression(key).label("days"))
+        .join(Proposal, Proposal.id == found.c.proposal_id)
+        .cte("limited")
+        .prefix_with("MATERIALIZED")
     )
-    current = None
-    opened: dict[str, datetime] = {}
-    review = _Review()
-    for proposal_id, trigger, from_state, to_state, occurred_at, pact_type, profile_name in rows:
-        if proposal_id != current:
-            current, opened, review = proposal_id, {}, _Review()
-        days = review.step(trigger, from_state, _aware(occurred_at))
+    day = literal(DAY_US, BigInteger)
+    by_limit = select(
+        limited.c.days,
+        func.count().label("n"),
+        func.sum(case((limited.c.us > limited.c.days * day, 1), else_=0)).label("over"),
+        null().label("middle"),
+    ).group_by(limited.c.days)
+    if dialect == "postgresql":
+        middle = select(func.percentile_cont(0.5).within_group(limited.c.us))
+    else:
+        # SQLite has no percentile: the mean of the one or two middle durations in order.
+        n = select(func.count()).select_from(limited).scalar_subquery()
+        middle_rows = (
+            select(limited.c.us)
+            .order_by(limited.c.us)
+            .limit(2 - n % 2)
+            .offset((n - 1) // 2)
+            .subquery("middle_rows")
+        )
+        middle = select(func.avg(middle_rows.c.us))
+    return union_all(by_limit, select(null(), null(), null(), middle.scalar_subquery()))
+
+
+def _measure(session: Session, stage: Stage, durations) -> None:
+    """Count, limits met, how many went past them, and the median, aggregated in SQL."""
+    dialect = session.get_bind().dialect.name
+    for days, count, over, value in session.execute(_summary(stage.key, durations, dialect)):
+        if count is None:
+            stage.median = float(value) / DAY_US if value is not None else None
+            continue
+        stage.count += count
         if days is not None:
-            stages["review"].add(days, _profile(profile_name).clocks["review_days"])
-        for key, opens, closes in EVENT_STAGES:
-            # agree_draft opens the council stage only when it leads there (complex pacts).
-            if trigger in opens and (key != "deliberation" or to_state == "political_approval"):
-                opened[key] = _aware(occurred_at)
-            elif trigger in closes and key in opened:
-                days = (_aware(occurred_at) - opened.pop(key)).total_seconds() / DAY
-                stages[key].add(max(days, 0.0), _limit(key, _profile(profile_name), pact_type))
+            stage.limits.add(int(days))
+            stage.over += int(over or 0)
 
 
 def profile_limits(profile) -> dict[str, set[int]]:
@@ -204,14 +345,19 @@ def stage_durations(session: Session, profile=None) -> list[Stage]:
     """Finished stages: review, integration reply, public notice, council deliberation.
 
     ``profile``: the city's regulation, whose limits are shown even for stages not yet seen.
+    Each stage is found and aggregated by the database: no event is loaded.
     """
     limits = profile_limits(profile) if profile is not None else {}
-    stages = {
-        key: Stage(key, limits=set(limits.get(key, set())))
-        for key in ("review", "integration", "notice", "deliberation")
-    }
-    _from_events(session, stages)
-    return list(stages.values())
+    dialect = session.get_bind().dialect.name
+    queries = {"review": _review_stage(dialect)}
+    for key, opens, closes in EVENT_STAGES:
+        queries[key] = _event_stage(dialect, opens, closes, key)
+    stages = []
+    for key in ("review", "integration", "notice", "deliberation"):
+        stage = Stage(key, limits=set(limits.get(key, set())))
+        _measure(session, stage, queries[key])
+        stages.append(stage)
+    return stages
 
 
 def bars(rows: list[tuple], width: int = 300) -> list[dict]:
