@@ -124,26 +124,42 @@ def _between(start, end, dialect: str):
     return _us(end, dialect) - _us(start, dialect)
 
 
-def _events(triggers, *extra):
-    """The audit events of proposals with these triggers (times as stored)."""
+STAGES = ("review", "integration", "notice", "deliberation")
+
+
+def _all_events():
+    """Every audit event of a proposal that opens, closes or pauses a stage, read once and
+    kept (a materialised common table expression) for the four stages to share."""
+    triggers = {*REVIEW_TRIGGERS, *REVIEW_STOPS}
+    for _, opens, closes in EVENT_STAGES:
+        triggers |= opens | closes
     return (
         select(
             AuditEvent.proposal_id,
             AuditEvent.seq,
             AuditEvent.trigger,
             AuditEvent.from_state,
+            AuditEvent.to_state,
             AuditEvent.occurred_at.label("t"),
         )
         .where(AuditEvent.proposal_id.is_not(None), AuditEvent.trigger.in_(sorted(triggers)))
-        .where(*extra)
+        .cte("stage_events")
+        .prefix_with("MATERIALIZED")
     )
+
+
+def _events(events, triggers, *extra):
+    """Those of ``events`` with these triggers."""
+    return select(
+        events.c.proposal_id, events.c.seq, events.c.trigger, events.c.from_state, events.c.t
+    ).where(events.c.trigger.in_(sorted(triggers)), *extra)
 
 
 def _not_negative(value):
     return case((value < 0, 0), else_=value)
 
 
-def _event_stage(dialect: str, opens: set, closes: set, key: str):
+def _event_stage(events, dialect: str, opens: set, closes: set, key: str):
     """(proposal_id, us) of each finished stage: a closing event whose previous event of the
     stage, in the proposal's chain order, opened it (as a replay would: each opening restarts
     the stage, each closing ends the one open)."""
@@ -151,9 +167,9 @@ def _event_stage(dialect: str, opens: set, closes: set, key: str):
     if key == "deliberation":
         # agree_draft opens the council stage only when it leads there (complex pacts).
         extra.append(
-            (AuditEvent.trigger != "agree_draft") | (AuditEvent.to_state == "political_approval")
+            (events.c.trigger != "agree_draft") | (events.c.to_state == "political_approval")
         )
-    ev = _events(opens | closes, *extra).subquery("ev")
+    ev = _events(events, opens | closes, *extra).subquery("ev")
     opening = ev.c.trigger.in_(sorted(opens))
     steps = select(
         ev.c.proposal_id,
@@ -170,7 +186,7 @@ def _event_stage(dialect: str, opens: set, closes: set, key: str):
     ).where(~steps.c.opening, steps.c.opened.is_not(None))
 
 
-def _review_stage(dialect: str):
+def _review_stage(events, dialect: str):
     """(proposal_id, us) of each finished review, the time awaiting an integration left out.
 
     A review starts at a submission and stops at the next of: admission or rejection while
@@ -182,8 +198,9 @@ def _review_stage(dialect: str):
     ends = ("admit", "reject")
     clock = ("request_integration", "integrate")
     ev = _events(
+        events,
         {*REVIEW_TRIGGERS, *REVIEW_STOPS},
-        AuditEvent.trigger.not_in(ends) | AuditEvent.from_state.in_(REVIEW_OPEN_STATES),
+        events.c.trigger.not_in(ends) | events.c.from_state.in_(REVIEW_OPEN_STATES),
     ).subquery("ev")
     by_seq = {"partition_by": ev.c.proposal_id, "order_by": ev.c.seq}
     # 1. Each answer to an integration, with the time of the request right before it.
@@ -239,36 +256,30 @@ def _profiles_known() -> dict:
     return profiles
 
 
-def _limit_expression(key: str):
-    """The stage's limit in days for each proposal, by its regulation profile (an unknown
-    profile counts as the default one) and, for the public notice, its pact type."""
+def _limit_expression(stage_column):
+    """Each duration's limit in days: by its stage, its proposal's regulation profile (an
+    unknown profile counts as the default one) and, for the public notice, its pact type."""
     profiles = _profiles_known()
     default = _profile(None)
-
-    def limit_of(profile, pact_type):
-        return _limit(key, profile, pact_type)
-
-    whens = []
-    for name, profile in profiles.items():
-        if key == "notice":
-            for pact_type in profile.pact_types:
-                whens.append(
-                    (
-                        (Proposal.profile == name) & (Proposal.pact_type == pact_type),
-                        limit_of(profile, pact_type),
-                    )
-                )
-        else:
-            whens.append((Proposal.profile == name, limit_of(profile, None)))
     unknown = Proposal.profile.not_in(list(profiles)) if profiles else true()
-    if key == "notice":
-        for pact_type in default.pact_types:
-            whens.append(
-                (unknown & (Proposal.pact_type == pact_type), limit_of(default, pact_type))
-            )
-    else:
-        whens.append((unknown, limit_of(default, None)))
-    whens = [(condition, int(value)) for condition, value in whens if value is not None]
+    whens = []
+    for key in STAGES:
+        is_key = stage_column == key
+        for condition, profile in [
+            *((Proposal.profile == name, p) for name, p in profiles.items()),
+            (unknown, default),
+        ]:
+            if key == "notice":
+                for pact_type in profile.pact_types:
+                    value = _limit(key, profile, pact_type)
+                    if value is not None:
+                        whens.append(
+                            (is_key & condition & (Proposal.pact_type == pact_type), int(value))
+                        )
+            else:
+                value = _limit(key, profile, None)
+                if value is not None:
+                    whens.append((is_key & condition, int(value)))
     return case(*whens, else_=null()) if whens else null()
 
 
@@ -283,51 +294,63 @@ def _limit(stage: str, profile, pact_type: str | None) -> int | None:
     return clocks["deliberation_days"]
 
 
-def _summary(key: str, durations, dialect: str):
-    """One statement for a stage: a row (limit, count, count past it) per limit met, and a
-    last row with the median. The durations are found once (a materialised common table
-    expression) and never leave the database."""
-    found = durations.subquery("durations")
+def _summary(dialect: str):
+    """One statement for the four stages: a row (stage, limit, count, count past it) per limit
+    met, and a row (stage, median) per stage. The events are read once; the durations are
+    found and aggregated by the database and never leave it."""
+    events = _all_events()
+    queries = [("review", _review_stage(events, dialect))]
+    for key, opens, closes in EVENT_STAGES:
+        queries.append((key, _event_stage(events, dialect, opens, closes, key)))
+    parts = []
+    for key, query in queries:
+        found = query.subquery(f"{key}_durations")
+        parts.append(select(literal(key).label("stage"), found.c.proposal_id, found.c.us))
+    durations = union_all(*parts).subquery("durations")
     limited = (
-        select(found.c.us, _limit_expression(key).label("days"))
-        .join(Proposal, Proposal.id == found.c.proposal_id)
+        select(
+            durations.c.stage,
+            durations.c.us,
+            _limit_expression(durations.c.stage).label("days"),
+        )
+        .join(Proposal, Proposal.id == durations.c.proposal_id)
         .cte("limited")
         .prefix_with("MATERIALIZED")
     )
     day = literal(DAY_US, BigInteger)
     by_limit = select(
+        limited.c.stage,
         limited.c.days,
         func.count().label("n"),
         func.sum(case((limited.c.us > limited.c.days * day, 1), else_=0)).label("over"),
         null().label("middle"),
-    ).group_by(limited.c.days)
+    ).group_by(limited.c.stage, limited.c.days)
     if dialect == "postgresql":
-        middle = select(func.percentile_cont(0.5).within_group(limited.c.us))
+        medians = [
+            select(
+                limited.c.stage,
+                null(),
+                null(),
+                null(),
+                func.percentile_cont(0.5).within_group(limited.c.us),
+            ).group_by(limited.c.stage)
+        ]
     else:
         # SQLite has no percentile: the mean of the one or two middle durations in order.
-        n = select(func.count()).select_from(limited).scalar_subquery()
-        middle_rows = (
-            select(limited.c.us)
-            .order_by(limited.c.us)
-            .limit(2 - n % 2)
-            .offset((n - 1) // 2)
-            .subquery("middle_rows")
-        )
-        middle = select(func.avg(middle_rows.c.us))
-    return union_all(by_limit, select(null(), null(), null(), middle.scalar_subquery()))
-
-
-def _measure(session: Session, stage: Stage, durations) -> None:
-    """Count, limits met, how many went past them, and the median, aggregated in SQL."""
-    dialect = session.get_bind().dialect.name
-    for days, count, over, value in session.execute(_summary(stage.key, durations, dialect)):
-        if count is None:
-            stage.median = float(value) / DAY_US if value is not None else None
-            continue
-        stage.count += count
-        if days is not None:
-            stage.limits.add(int(days))
-            stage.over += int(over or 0)
+        medians = []
+        for key in STAGES:
+            n = select(func.count()).where(limited.c.stage == key).scalar_subquery()
+            middle_rows = (
+                select(limited.c.us)
+                .where(limited.c.stage == key)
+                .order_by(limited.c.us)
+                .limit(2 - n % 2)
+                .offset((n - 1) // 2)
+                .subquery(f"{key}_middle")
+            )
+            middle = select(func.avg(middle_rows.c.us)).scalar_subquery()
+            medians.append(select(literal(key), null(), null(), null(), middle))
+    return union_all(by_limit, *medians)
 
 
 def profile_limits(profile) -> dict[str, set[int]]:
@@ -345,19 +368,21 @@ def stage_durations(session: Session, profile=None) -> list[Stage]:
     """Finished stages: review, integration reply, public notice, council deliberation.
 
     ``profile``: the city's regulation, whose limits are shown even for stages not yet seen.
-    Each stage is found and aggregated by the database: no event is loaded.
+    One statement finds and aggregates them all: no event is loaded.
     """
     limits = profile_limits(profile) if profile is not None else {}
+    stages = {key: Stage(key, limits=set(limits.get(key, set()))) for key in STAGES}
     dialect = session.get_bind().dialect.name
-    queries = {"review": _review_stage(dialect)}
-    for key, opens, closes in EVENT_STAGES:
-        queries[key] = _event_stage(dialect, opens, closes, key)
-    stages = []
-    for key in ("review", "integration", "notice", "deliberation"):
-        stage = Stage(key, limits=set(limits.get(key, set())))
-        _measure(session, stage, queries[key])
-        stages.append(stage)
-    return stages
+    for key, days, count, over, middle in session.execute(_summary(dialect)):
+        stage = stages[key]
+        if count is None:
+            stage.median = float(middle) / DAY_US if middle is not None else None
+            continue
+        stage.count += count
+        if days is not None:
+            stage.limits.add(int(days))
+            stage.over += int(over or 0)
+    return list(stages.values())
 
 
 def bars(rows: list[tuple], width: int = 300) -> list[dict]:
