@@ -18,7 +18,10 @@ request: routing, the app's queries, Jinja rendering):
   pass without tracing, then a second pass under ``tracemalloc`` for the peak of Python memory
   during the stream, and the process's RSS growth (ru_maxrss) over both passes. The peak for the
   whole file is compared with the peak for the first 1,000 rows read: a flat stream has the same
-  peak whatever the number of rows.
+  peak whatever the number of rows;
+- ``/statistics``, the whole page (counts by state, district and year; the days of each stage
+  and their median, aggregated by the database): median and 95th percentile of 20 requests,
+  against 200 ms.
 """
 
 from __future__ import annotations
@@ -195,6 +198,45 @@ def measure_csv(client) -> dict:
     }
 
 
+STATISTICS_REQUESTS = 20
+STATISTICS_TARGET_MS = 200.0
+
+
+def measure_statistics(client, requests: int = STATISTICS_REQUESTS, warmup: int = 2) -> dict:
+    """The statistics page, whole requests: every figure is computed afresh each time."""
+    for _ in range(warmup):
+        assert client.get("/statistics").status_code == 200
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get("/statistics")
+        response.get_data()
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"/statistics: HTTP {response.status_code}")
+    return {
+        "n": len(times),
+        "median_ms": statistics.median(times),
+        "p95_ms": _percentile(times, 0.95),
+        "max_ms": max(times),
+    }
+
+
+def statistics_row(figures: dict) -> list:
+    s = figures["statistics"]
+    ok = s["median_ms"] < STATISTICS_TARGET_MS
+    return [
+        figures["server"],
+        s["n"],
+        f"**{s['median_ms']:.0f}** {_mark(ok)}",
+        f"{s['p95_ms']:.0f}",
+        f"{s['max_ms']:.0f}",
+    ]
+
+
+STATISTICS_HEADERS = ["database", "requests", "median ms (< 200)", "p95 ms", "max ms"]
+
+
 @contextlib.contextmanager
 def _database(backend: str, server_url: str, workdir: Path) -> Iterator[str]:
     if backend == "postgresql":
@@ -257,9 +299,12 @@ def run_backend(
             f"{csv_figures['peak_all_mib']:.1f} MiB",
             out,
         )
+        statistics_figures = measure_statistics(client)
+        say(f"  /statistics: median {statistics_figures['median_ms']:.0f} ms", out)
         with app.app_context():
             db.engine.dispose()
     return {
+        "statistics": statistics_figures,
         "backend": backend,
         "server": server,
         "generation_seconds": generation,
@@ -367,6 +412,8 @@ def text_report(result: dict) -> str:
         parts += [
             "== pacts.csv",
             table(CSV_HEADERS, [csv_row(f) for f in result["backends"]]),
+            "== /statistics",
+            table(STATISTICS_HEADERS, [statistics_row(f) for f in result["backends"]]),
         ]
     for backend, reason in result["skipped"].items():
         parts.append(f"{backend}: not run ({reason})")
@@ -400,6 +447,14 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
             "#### pacts.csv streaming",
             "",
             table(CSV_HEADERS, [csv_row(f) for f in result["backends"]], markdown=True),
+            "",
+            "#### Statistics page",
+            "",
+            table(
+                STATISTICS_HEADERS,
+                [statistics_row(f) for f in result["backends"]],
+                markdown=True,
+            ),
             "",
         ]
     for backend, reason in result["skipped"].items():

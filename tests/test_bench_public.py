@@ -74,3 +74,12 @@ def test_command_line_writes_json_and_its_docs_section(result, tmp_path, monkeyp
     assert "Register list, SQLite" in text and "pacts.csv streaming" in text
     assert "--update-docs" not in text
     assert "pacts.csv" in out.getvalue()
+
+
+def test_run_measures_the_statistics_page(result):
+    (figures,) = result["backends"]
+    s = figures["statistics"]
+    assert s["n"] == 20 and 0 < s["median_ms"] <= s["p95_ms"] <= s["max_ms"]
+    from bench.public import text_report
+
+    assert "== /statistics" in text_report(result)

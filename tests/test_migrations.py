@@ -155,7 +155,7 @@ def test_waiting_invitations_are_dated_from_their_row(migration_url):
     from datetime import UTC, datetime
 
     cfg = _config(migration_url)
-    command.upgrade(cfg, "ab1c2d3e4f50")  # the revision before invitation expiry
+    command.upgrade(cfg, "e0a1b2c3d739")  # the revision before invitation expiry
     engine = create_engine(migration_url)
     created = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     try:
@@ -188,7 +188,7 @@ def test_waiting_invitations_are_dated_from_their_row(migration_url):
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT id, invited_at FROM group_members ORDER BY id")).all()
         assert rows[0][1] is not None and rows[1][1] is None
-        command.downgrade(cfg, "ab1c2d3e4f50")
+        command.downgrade(cfg, "e0a1b2c3d739")
         assert "invited_at" not in {c["name"] for c in inspect(engine).get_columns("group_members")}
     finally:
         engine.dispose()

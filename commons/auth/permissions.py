@@ -209,6 +209,21 @@ def _consultation_join(user, obj):
     return _consultation_comment(user, obj) and not is_proponent(user, obj)
 
 
+@rule("join_requests.view")
+def _join_requests_view(user, obj):
+    """Requests to join a group (``obj``), with the requester's name and message: the group's
+    representative and members, and the office (the form tells the requester so)."""
+    return _group_view(user, obj)
+
+
+@rule("join_request.decide")
+def _join_request_decide(user, obj):
+    """Accepting or declining a request to join (``obj``) is the group representative's, as
+    adding a member is."""
+    group = obj.proposal.group
+    return _authenticated(user) and group is not None and group.representative_id == user.id
+
+
 @rule("consultation.moderate")
 def _consultation_moderate(user, obj):
     return _has(user, Role.OFFICER)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from commons.auth.models import GroupMember, ProponentGroup
-from commons.auth.permissions import ensure, permission_required
+from commons.auth.permissions import can, ensure, permission_required
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
@@ -15,6 +15,9 @@ from commons.forms import attach_error, choices
 from commons.groups import operations
 from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
 from commons.payloads import readable_moment
+from commons.public import operations as consultation
+from commons.public.forms import DeclineForm
+from commons.public.models import JoinRequest
 
 groups_bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -57,7 +60,20 @@ def _invitations(group: ProponentGroup) -> dict[int, dict]:
     }
 
 
-def _page(group, *, details=None, member=None, representative=None, status=200):
+def _page(
+    group,
+    *,
+    details=None,
+    member=None,
+    representative=None,
+    decline=None,
+    status=200,
+):
+    see_requests = can(current_user, "join_requests.view", group)
+    pending = consultation.pending_for_group(group) if see_requests else []
+    decline_forms = {j.id: DeclineForm(prefix=f"decline-{j.id}") for j in pending}
+    if decline is not None:  # (request id, the form sent back with its errors)
+        decline_forms[decline[0]] = decline[1]
     return (
         render_template(
             "groups/detail.html",
@@ -68,6 +84,10 @@ def _page(group, *, details=None, member=None, representative=None, status=200):
             kinds=operations.kind_labels(),
             invitations=_invitations(group),
             readable_moment=readable_moment,
+            see_requests=see_requests,
+            pending=pending,
+            decided=consultation.decided_for_group(group) if see_requests else [],
+            decline_forms=decline_forms,
         ),
         status,
     )
@@ -226,6 +246,52 @@ def representative(group_id: int):
             )
             return redirect(url_for("groups.detail", group_id=group.id))
     return _page(group, representative=form, status=422)
+
+
+def _join_request(group: ProponentGroup, request_id: int) -> JoinRequest:
+    """A request to join this group, which the current user may answer."""
+    join = db.session.get(JoinRequest, request_id)
+    if join is None or join.proposal.group_id != group.id:
+        abort(404)
+    ensure("join_request.decide", join)
+    return join
+
+
+@groups_bp.post("/<int:group_id>/join-requests/<int:request_id>/accept")
+@login_required
+def accept_join_request(group_id: int, request_id: int):
+    """The representative accepts a request to join: the person becomes a member."""
+    group = _load(group_id, "join_requests.view")
+    join = _join_request(group, request_id)
+    try:
+        consultation.accept_join_request(join, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _page(group, status=error.status_code)
+    db.session.commit()
+    flash(_("%(name)s is now a member of the group.", name=join.user.full_name), "success")
+    return redirect(url_for("groups.detail", group_id=group.id, _anchor="join-requests"))
+
+
+@groups_bp.post("/<int:group_id>/join-requests/<int:request_id>/decline")
+@login_required
+def decline_join_request(group_id: int, request_id: int):
+    """The representative declines a request to join, with an optional reason."""
+    group = _load(group_id, "join_requests.view")
+    join = _join_request(group, request_id)
+    form = DeclineForm(prefix=f"decline-{join.id}")
+    if form.validate_on_submit():
+        try:
+            consultation.decline_join_request(join, actor=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _page(group, decline=(join.id, form), status=error.status_code)
+        db.session.commit()
+        flash(_("The request of %(name)s is declined.", name=join.user.full_name), "success")
+        return redirect(url_for("groups.detail", group_id=group.id, _anchor="join-requests"))
+    return _page(group, decline=(join.id, form), status=422)
 
 
 @groups_bp.route("/join/<token>", methods=["GET", "POST"])

@@ -91,6 +91,32 @@ MESSAGES = {
         _l("Renewal of pact %(label)s is open"),
         _l('"%(title)s": file the final monitoring report so the city can decide on renewal.'),
     ),
+    # Requests to join a proposing group (commons/public/operations.py).
+    "join_requested": (
+        _l("%(who)s asks to join %(group)s"),
+        _l(
+            '%(who)s asked to join your group during the public notice of "%(title)s". '
+            "Accept or decline the request on the group's page: %(link)s"
+        ),
+    ),
+    "join_accepted": (
+        _l("You are now a member of %(group)s"),
+        _l(
+            "%(group)s accepted your request to join, made during the public notice of "
+            '"%(title)s". The group\'s page: %(link)s'
+        ),
+    ),
+    "join_declined": (
+        _l("%(group)s declined your request to join"),
+        _l('Your request to join, made during the public notice of "%(title)s", was declined.'),
+    ),
+    "join_declined_reason": (
+        _l("%(group)s declined your request to join"),
+        _l(
+            'Your request to join, made during the public notice of "%(title)s", was declined. '
+            "The reason given: %(reason)s"
+        ),
+    ),
 }
 
 

@@ -64,6 +64,8 @@ TRIGGER_LABELS = {
     "opinion_requested": _l("Technical opinion requested"),
     "opinion_recorded": _l("Technical opinion recorded"),
     "imported": _l("Imported from the previous register"),
+    "join_request_accepted": _l("Request to join the group accepted"),
+    "join_request_declined": _l("Request to join the group declined"),
 }
 
 PACT_TYPE_LABELS = {

@@ -36,6 +36,15 @@ class JoinForm(FlaskForm):
     )
 
 
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        filters=[strip],
+        validators=[Length(max=MAX_REASON, message=_l("At most %(max)d characters."))],
+        description=_l("The person who asked reads it."),
+    )
+
+
 class HideForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for hiding"),

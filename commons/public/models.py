@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commons.db import UTCDateTime, utcnow
@@ -36,11 +36,22 @@ class Comment(db.Model):
 
 
 class JoinRequest(db.Model):
-    """A citizen's request to join the proposing group, made during the public notice."""
+    """A citizen's request to join the proposing group, made during the public notice.
+
+    The group's representative accepts it (the citizen becomes a member of the group) or
+    declines it, with an optional reason the citizen reads. One request per citizen and
+    proposal; a declined one also stops the citizen from asking the same group again
+    (``commons.public.operations.request_to_join``).
+    """
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
 
     __tablename__ = "join_requests"
     __table_args__ = (
         UniqueConstraint("proposal_id", "user_id", name="uq_join_requests_proposal_id_user_id"),
+        CheckConstraint("status IN ('pending', 'accepted', 'declined')", name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +59,16 @@ class JoinRequest(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why the group declined, if the representative said; the requester reads it.
+    reason: Mapped[str | None] = mapped_column(Text)
 
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
     proposal = relationship("Proposal")
+
+    @property
+    def pending(self) -> bool:
+        return self.status == self.PENDING

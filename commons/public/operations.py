@@ -1,17 +1,31 @@
-"""Public consultation: comments and requests to join during public notice, and moderation."""
+"""Public consultation: comments and requests to join during public notice, and moderation.
+
+A request to join goes to the representative of the proposing group, who accepts it (the
+citizen becomes a member of the group, as if added on the group's page) or declines it, with
+an optional reason. Each side is told in the app and by e-mail (the outbox). A citizen asks
+once per proposal; while a request waits they cannot ask the same group again through another
+of its proposals, and once the group has declined they cannot ask it again at all (its
+representative may still add them on the group's page).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from commons.audit.operations import append_event
+from commons.auth.operations import add_member, normalise_email
 from commons.auth.permissions import is_proponent
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
+from commons.monitoring.models import Notification
+from commons.notifications.messages import english
+from commons.proposals.models import Proposal
 from commons.public.models import Comment, JoinRequest
 
 MAX_COMMENT = 4000
@@ -52,7 +66,11 @@ def add_comment(proposal, *, author, body: str, now: datetime | None = None) -> 
 def request_to_join(
     proposal, *, user, message: str = "", now: datetime | None = None
 ) -> JoinRequest:
-    """A citizen asks to join the proposing group; once per citizen and proposal."""
+    """A citizen asks to join the proposing group; the representative is told.
+
+    Once per citizen and proposal; not while another request to the same group waits, nor
+    after the group has declined one.
+    """
     ensure_open(proposal, now)
     if is_proponent(user, proposal):
         raise DomainError(_("You are already in the proposing group."))
@@ -61,17 +79,166 @@ def request_to_join(
         raise DomainError(
             _("A message may be at most %(n)d characters long.", n=MAX_COMMENT), field="message"
         )
-    existing = db.session.scalar(
-        select(JoinRequest).where(
-            JoinRequest.proposal_id == proposal.id, JoinRequest.user_id == user.id
+    earlier = db.session.scalars(
+        select(JoinRequest)
+        .join(Proposal, Proposal.id == JoinRequest.proposal_id)
+        .where(
+            JoinRequest.user_id == user.id,
+            or_(
+                JoinRequest.proposal_id == proposal.id,
+                (Proposal.group_id == proposal.group_id)
+                & JoinRequest.status.in_([JoinRequest.PENDING, JoinRequest.DECLINED]),
+            ),
         )
-    )
-    if existing is not None:
+    ).all()
+    if any(r.status == JoinRequest.DECLINED for r in earlier):
+        raise Conflict(
+            _(
+                "The group has declined your request to join, so you cannot ask again. "
+                "Its representative can still add you to the group."
+            )
+        )
+    if earlier:
         raise Conflict(_("You have already asked to join this group."))
     join = JoinRequest(proposal_id=proposal.id, user_id=user.id, message=message)
     db.session.add(join)
     db.session.flush()
+    group = proposal.group
+    _notify(
+        join,
+        "join_requested",
+        recipient_id=group.representative_id,
+        link=url_for("groups.detail", group_id=group.id, _anchor="join-requests"),
+    )
     return join
+
+
+def _for_group(group):
+    return (
+        select(JoinRequest)
+        .join(Proposal, Proposal.id == JoinRequest.proposal_id)
+        .where(Proposal.group_id == group.id)
+        .options(selectinload(JoinRequest.user), selectinload(JoinRequest.proposal))
+    )
+
+
+def pending_for_group(group) -> list[JoinRequest]:
+    """The requests to join ``group`` that wait for an answer, oldest first."""
+    return db.session.scalars(
+        _for_group(group)
+        .where(JoinRequest.status == JoinRequest.PENDING)
+        .order_by(JoinRequest.created_at, JoinRequest.id)
+    ).all()
+
+
+def decided_for_group(group, limit: int = 20) -> list[JoinRequest]:
+    """The latest answered requests to join ``group``, newest first."""
+    return db.session.scalars(
+        _for_group(group)
+        .where(JoinRequest.status != JoinRequest.PENDING)
+        .order_by(JoinRequest.decided_at.desc(), JoinRequest.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def _ensure_pending(join: JoinRequest) -> None:
+    if not join.pending:
+        raise Conflict(_("This request to join has already been answered."))
+
+
+def accept_join_request(join: JoinRequest, *, actor) -> JoinRequest:
+    """The representative accepts: the requester becomes a member of the group, and is told."""
+    _ensure_pending(join)
+    group = join.proposal.group
+    requester = join.user
+    if not group.has_member(requester):
+        email = normalise_email(requester.email)
+        invited = next((m for m in group.members if m.email == email), None)
+        if invited is not None and invited.user_id is None:
+            # Invited by e-mail meanwhile: the invitation is taken up now.
+            invited.user_id, invited.joined_at = requester.id, utcnow()
+            invited.invitation_token_hash = None
+        else:
+            add_member(group, full_name=requester.full_name, email=email, user=requester)
+    _decide(join, JoinRequest.ACCEPTED, actor=actor, reason=None)
+    _notify(
+        join,
+        "join_accepted",
+        recipient_id=requester.id,
+        link=url_for("groups.detail", group_id=group.id),
+    )
+    return join
+
+
+def decline_join_request(join: JoinRequest, *, actor, reason: str = "") -> JoinRequest:
+    """The representative declines, optionally saying why; the requester is told."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise DomainError(
+            _("A reason may be at most %(n)d characters long.", n=MAX_REASON), field="reason"
+        )
+    _ensure_pending(join)
+    _decide(join, JoinRequest.DECLINED, actor=actor, reason=reason or None)
+    _notify(
+        join,
+        "join_declined_reason" if reason else "join_declined",
+        recipient_id=join.user_id,
+        link=url_for("public.pact", proposal_id=join.proposal_id, _anchor="join"),
+        reason=reason,
+    )
+    return join
+
+
+def _decide(join: JoinRequest, status: str, *, actor, reason: str | None) -> None:
+    join.status, join.decided_at, join.decided_by_id, join.reason = (
+        status,
+        utcnow(),
+        actor.id,
+        reason,
+    )
+    db.session.flush()
+    payload = {
+        "join_request_id": join.id,
+        "user_id": join.user_id,
+        "group_id": join.proposal.group_id,
+    }
+    if reason:
+        payload["reason"] = reason
+    # Not a lifecycle step, and not public: it names a citizen and may give a reason.
+    append_event(
+        f"join_request_{status}",
+        actor=actor,
+        actor_role="citizen",
+        proposal=join.proposal,
+        payload=payload,
+        public=False,
+    )
+
+
+def _notify(join: JoinRequest, kind: str, *, recipient_id: int, link: str, reason: str = ""):
+    """An in-app notification, e-mailed from the outbox, in the reader's language."""
+    proposal = join.proposal
+    params = {
+        "who": join.user.full_name,
+        "group": proposal.group.name,
+        "title": proposal.title,
+        "label": proposal.protocol_number or f"#{proposal.id}",
+        "link": current_app.config["PUBLIC_URL"] + link,
+        "reason": reason,
+    }
+    subject, body = english(kind, params)
+    # No proposal_id: the requester may not open the case page; the link says where to go.
+    db.session.add(
+        Notification(
+            kind=kind,
+            dedup_key=f"join:{join.id}:{kind}",
+            subject=subject[:300],
+            body=body,
+            params=params,
+            recipient_id=recipient_id,
+        )
+    )
+    db.session.flush()
 
 
 def hide_comment(comment: Comment, *, actor, reason: str) -> Comment:

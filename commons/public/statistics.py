@@ -7,11 +7,21 @@ clock: the time spent waiting for an integration is left out.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from sqlalchemy import distinct, extract, func, select
+from sqlalchemy import (
+    BigInteger,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 import workflows
@@ -19,9 +29,6 @@ from commons.audit.models import AuditEvent
 from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
-
-BATCH = 2000
-DAY = 86400.0
 
 
 def _profile(name: str):
@@ -69,33 +76,18 @@ def by_year(session: Session) -> list[tuple[int, int]]:
 
 @dataclass
 class Stage:
+    """One stage's finished durations: how many, their median in days, how many went past
+    their limit, and the limits met (a stage may have one per regulation and pact type)."""
+
     key: str
-    durations: list[float] = field(default_factory=list)
+    count: int = 0
+    median: float | None = None
     over: int = 0
     limits: set[int] = field(default_factory=set)
-
-    def add(self, days: float, limit: int | None) -> None:
-        self.durations.append(days)
-        if limit is not None:
-            self.limits.add(int(limit))
-            if days > limit:
-                self.over += 1
-
-    @property
-    def count(self) -> int:
-        return len(self.durations)
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.durations) if self.durations else None
 
     @property
     def share_over(self) -> float | None:
         return self.over / self.count if self.count else None
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # (stage, the event that opens it, the events that close it)
@@ -105,9 +97,196 @@ EVENT_STAGES = (
     ("deliberation", {"agree_draft"}, {"record_deliberation", "reject", "withdraw"}),
 )
 
+# The review runs from submission to admission or rejection, paused while an integration is
+# awaited (as the review clock does); a proposal archived or withdrawn meanwhile has no
+# finished review.
+REVIEW_OPEN_STATES = ("submitted", "under_review", "awaiting_integration")
+REVIEW_TRIGGERS = ("submit", "request_integration", "integrate", "admit", "reject")
+REVIEW_STOPS = ("archive", "withdraw")
 
-def _limit(stage: str, profile, pact_type: str) -> int | None:
+MICROSECONDS = 1_000_000
+DAY_US = 86_400 * MICROSECONDS
+
+
+def _us(column, dialect: str):
+    """A timestamp as whole microseconds since 1970, in SQL: differences are exact integers,
+    as Python's timedelta is, so a stage of exactly its limit is never counted past it."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", column) * MICROSECONDS, BigInteger)
+    # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's format): seconds, then micro.
+    return cast(func.strftime("%s", func.substr(column, 1, 19)), BigInteger) * MICROSECONDS + (
+        cast(func.substr(column, 21, 6), BigInteger)
+    )
+
+
+def _between(start, end, dialect: str):
+    """Microseconds from ``start`` to ``end``; computed only for the rows that need it."""
+    return _us(end, dialect) - _us(start, dialect)
+
+
+STAGES = ("review", "integration", "notice", "deliberation")
+
+
+def _all_events():
+    """Every audit event of a proposal that opens, closes or pauses a stage, read once and
+    kept (a materialised common table expression) for the four stages to share."""
+    triggers = {*REVIEW_TRIGGERS, *REVIEW_STOPS}
+    for _, opens, closes in EVENT_STAGES:
+        triggers |= opens | closes
+    return (
+        select(
+            AuditEvent.proposal_id,
+            AuditEvent.seq,
+            AuditEvent.trigger,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.occurred_at.label("t"),
+        )
+        .where(AuditEvent.proposal_id.is_not(None), AuditEvent.trigger.in_(sorted(triggers)))
+        .cte("stage_events")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _events(events, triggers, *extra):
+    """Those of ``events`` with these triggers."""
+    return select(
+        events.c.proposal_id, events.c.seq, events.c.trigger, events.c.from_state, events.c.t
+    ).where(events.c.trigger.in_(sorted(triggers)), *extra)
+
+
+def _not_negative(value):
+    return case((value < 0, 0), else_=value)
+
+
+def _event_stage(events, dialect: str, opens: set, closes: set, key: str):
+    """(proposal_id, us) of each finished stage: a closing event whose previous event of the
+    stage, in the proposal's chain order, opened it (as a replay would: each opening restarts
+    the stage, each closing ends the one open)."""
+    extra = []
+    if key == "deliberation":
+        # agree_draft opens the council stage only when it leads there (complex pacts).
+        extra.append(
+            (events.c.trigger != "agree_draft") | (events.c.to_state == "political_approval")
+        )
+    ev = _events(events, opens | closes, *extra).subquery("ev")
+    opening = ev.c.trigger.in_(sorted(opens))
+    steps = select(
+        ev.c.proposal_id,
+        ev.c.t,
+        opening.label("opening"),
+        # The time of the previous event of the stage if it opened the stage, else NULL.
+        func.lag(case((opening, ev.c.t)))
+        .over(partition_by=ev.c.proposal_id, order_by=ev.c.seq)
+        .label("opened"),
+    ).subquery("steps")
+    return select(
+        steps.c.proposal_id,
+        _not_negative(_between(steps.c.opened, steps.c.t, dialect)).label("us"),
+    ).where(~steps.c.opening, steps.c.opened.is_not(None))
+
+
+def _review_stage(events, dialect: str):
+    """(proposal_id, us) of each finished review, the time awaiting an integration left out.
+
+    A review starts at a submission and stops at the next of: admission or rejection while
+    under review (a finished review), archiving, withdrawal, another submission (which starts
+    it again). While it runs, an integration answered right after its request pauses the
+    clock from the request to the answer, as the review clock does. An admission or
+    rejection outside the review touches no clock and is left out.
+    """
+    ends = ("admit", "reject")
+    clock = ("request_integration", "integrate")
+    ev = _events(
+        events,
+        {*REVIEW_TRIGGERS, *REVIEW_STOPS},
+        events.c.trigger.not_in(ends) | events.c.from_state.in_(REVIEW_OPEN_STATES),
+    ).subquery("ev")
+    by_seq = {"partition_by": ev.c.proposal_id, "order_by": ev.c.seq}
+    # 1. Each answer to an integration, with the time of the request right before it.
+    paired = select(
+        ev.c.proposal_id,
+        ev.c.seq,
+        ev.c.trigger,
+        ev.c.t,
+        func.lag(case((ev.c.trigger == "request_integration", ev.c.t)))
+        .over(**by_seq)
+        .label("asked"),
+    ).subquery("paired")
+    pause = case(
+        (
+            (paired.c.trigger == "integrate") & paired.c.asked.is_not(None),
+            _between(paired.c.asked, paired.c.t, dialect),
+        ),
+        else_=0,
+    )
+    # 2. The pauses so far in the proposal's history, at each event.
+    by_seq = {"partition_by": paired.c.proposal_id, "order_by": paired.c.seq}
+    paused = select(
+        paired.c.proposal_id,
+        paired.c.seq,
+        paired.c.trigger,
+        paired.c.t,
+        func.sum(pause).over(**by_seq, rows=(None, 0)).label("paused"),
+    ).subquery("paused")
+    # 3. Among the events that start or stop a review: an end right after a submission is a
+    # finished review; its length is its time less its pauses, minus the same at submission.
+    clock_free = _us(paused.c.t, dialect) - paused.c.paused
+    bounds = select(
+        paused.c.proposal_id,
+        paused.c.trigger,
+        clock_free.label("clock"),
+        func.lag(case((paused.c.trigger == "submit", clock_free)))
+        .over(partition_by=paused.c.proposal_id, order_by=paused.c.seq)
+        .label("started"),
+    ).where(paused.c.trigger.not_in(clock))
+    bounds = bounds.subquery("bounds")
+    return select(
+        bounds.c.proposal_id, _not_negative(bounds.c.clock - bounds.c.started).label("us")
+    ).where(bounds.c.trigger.in_(ends), bounds.c.started.is_not(None))
+
+
+def _profiles_known() -> dict:
+    profiles = {}
+    for name in workflows.profile_names():
+        try:
+            profiles[name] = workflows.get_profile(name)
+        except ProfileError:
+            continue
+    return profiles
+
+
+def _limit_expression(stage_column):
+    """Each duration's limit in days: by its stage, its proposal's regulation profile (an
+    unknown profile counts as the default one) and, for the public notice, its pact type."""
+    profiles = _profiles_known()
+    default = _profile(None)
+    unknown = Proposal.profile.not_in(list(profiles)) if profiles else true()
+    whens = []
+    for key in STAGES:
+        is_key = stage_column == key
+        for condition, profile in [
+            *((Proposal.profile == name, p) for name, p in profiles.items()),
+            (unknown, default),
+        ]:
+            if key == "notice":
+                for pact_type in profile.pact_types:
+                    value = _limit(key, profile, pact_type)
+                    if value is not None:
+                        whens.append(
+                            (is_key & condition & (Proposal.pact_type == pact_type), int(value))
+                        )
+            else:
+                value = _limit(key, profile, None)
+                if value is not None:
+                    whens.append((is_key & condition, int(value)))
+    return case(*whens, else_=null()) if whens else null()
+
+
+def _limit(stage: str, profile, pact_type: str | None) -> int | None:
     clocks = profile.clocks
+    if stage == "review":
+        return clocks["review_days"]
     if stage == "integration":
         return clocks["integration_reply_days"]
     if stage == "notice":
@@ -115,78 +294,63 @@ def _limit(stage: str, profile, pact_type: str) -> int | None:
     return clocks["deliberation_days"]
 
 
-# The review runs from submission to admission or rejection, paused while an integration is
-# awaited (as the review clock does); a proposal archived or withdrawn meanwhile has no
-# finished review.
-REVIEW_TRIGGERS = {"submit", "request_integration", "integrate", "admit", "reject", "archive"}
-REVIEW_OPEN_STATES = {"submitted", "under_review", "awaiting_integration"}
-
-
-class _Review:
-    """The review clock of one proposal, replayed from its events."""
-
-    def __init__(self):
-        self.started: datetime | None = None
-        self.paused_at: datetime | None = None
-        self.paused = 0.0
-
-    def step(self, trigger: str, from_state: str | None, at: datetime) -> float | None:
-        """Feed one event; the review's length in days when this event finishes it."""
-        if trigger == "submit":
-            self.started, self.paused_at, self.paused = at, None, 0.0
-        elif self.started is None:
-            return None
-        elif trigger == "request_integration":
-            self.paused_at = at
-        elif trigger == "integrate" and self.paused_at is not None:
-            self.paused += (at - self.paused_at).total_seconds()
-            self.paused_at = None
-        elif trigger == "archive" or trigger == "withdraw":
-            self.started = None
-        elif trigger in ("admit", "reject") and from_state in REVIEW_OPEN_STATES:
-            seconds = (at - self.started).total_seconds() - self.paused
-            self.started = None
-            return max(seconds, 0.0) / DAY
-        return None
-
-
-def _from_events(session: Session, stages: dict[str, Stage]) -> None:
-    """Stages bounded by events of the audit history, replayed per proposal in chain order."""
-    triggers = set(REVIEW_TRIGGERS) | {"withdraw"}
-    for _, opens, closes in EVENT_STAGES:
-        triggers |= opens | closes
-    # Core rows on the session's connection: no ORM result processing for many events.
-    rows = session.connection().execute(
+def _summary(dialect: str):
+    """One statement for the four stages: a row (stage, limit, count, count past it) per limit
+    met, and a row (stage, median) per stage. The events are read once; the durations are
+    found and aggregated by the database and never leave it."""
+    events = _all_events()
+    queries = [("review", _review_stage(events, dialect))]
+    for key, opens, closes in EVENT_STAGES:
+        queries.append((key, _event_stage(events, dialect, opens, closes, key)))
+    parts = []
+    for key, query in queries:
+        found = query.subquery(f"{key}_durations")
+        parts.append(select(literal(key).label("stage"), found.c.proposal_id, found.c.us))
+    durations = union_all(*parts).subquery("durations")
+    limited = (
         select(
-            AuditEvent.proposal_id,
-            AuditEvent.trigger,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.occurred_at,
-            Proposal.pact_type,
-            Proposal.profile,
+            durations.c.stage,
+            durations.c.us,
+            _limit_expression(durations.c.stage).label("days"),
         )
-        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        .where(AuditEvent.trigger.in_(sorted(triggers)))
-        .order_by(AuditEvent.proposal_id, AuditEvent.seq)
-        .execution_options(yield_per=BATCH)
+        .join(Proposal, Proposal.id == durations.c.proposal_id)
+        .cte("limited")
+        .prefix_with("MATERIALIZED")
     )
-    current = None
-    opened: dict[str, datetime] = {}
-    review = _Review()
-    for proposal_id, trigger, from_state, to_state, occurred_at, pact_type, profile_name in rows:
-        if proposal_id != current:
-            current, opened, review = proposal_id, {}, _Review()
-        days = review.step(trigger, from_state, _aware(occurred_at))
-        if days is not None:
-            stages["review"].add(days, _profile(profile_name).clocks["review_days"])
-        for key, opens, closes in EVENT_STAGES:
-            # agree_draft opens the council stage only when it leads there (complex pacts).
-            if trigger in opens and (key != "deliberation" or to_state == "political_approval"):
-                opened[key] = _aware(occurred_at)
-            elif trigger in closes and key in opened:
-                days = (_aware(occurred_at) - opened.pop(key)).total_seconds() / DAY
-                stages[key].add(max(days, 0.0), _limit(key, _profile(profile_name), pact_type))
+    day = literal(DAY_US, BigInteger)
+    by_limit = select(
+        limited.c.stage,
+        limited.c.days,
+        func.count().label("n"),
+        func.sum(case((limited.c.us > limited.c.days * day, 1), else_=0)).label("over"),
+        null().label("middle"),
+    ).group_by(limited.c.stage, limited.c.days)
+    if dialect == "postgresql":
+        medians = [
+            select(
+                limited.c.stage,
+                null(),
+                null(),
+                null(),
+                func.percentile_cont(0.5).within_group(limited.c.us),
+            ).group_by(limited.c.stage)
+        ]
+    else:
+        # SQLite has no percentile: the mean of the one or two middle durations in order.
+        medians = []
+        for key in STAGES:
+            n = select(func.count()).where(limited.c.stage == key).scalar_subquery()
+            middle_rows = (
+                select(limited.c.us)
+                .where(limited.c.stage == key)
+                .order_by(limited.c.us)
+                .limit(2 - n % 2)
+                .offset((n - 1) // 2)
+                .subquery(f"{key}_middle")
+            )
+            middle = select(func.avg(middle_rows.c.us)).scalar_subquery()
+            medians.append(select(literal(key), null(), null(), null(), middle))
+    return union_all(by_limit, *medians)
 
 
 def profile_limits(profile) -> dict[str, set[int]]:
@@ -204,13 +368,20 @@ def stage_durations(session: Session, profile=None) -> list[Stage]:
     """Finished stages: review, integration reply, public notice, council deliberation.
 
     ``profile``: the city's regulation, whose limits are shown even for stages not yet seen.
+    One statement finds and aggregates them all: no event is loaded.
     """
     limits = profile_limits(profile) if profile is not None else {}
-    stages = {
-        key: Stage(key, limits=set(limits.get(key, set())))
-        for key in ("review", "integration", "notice", "deliberation")
-    }
-    _from_events(session, stages)
+    stages = {key: Stage(key, limits=set(limits.get(key, set()))) for key in STAGES}
+    dialect = session.get_bind().dialect.name
+    for key, days, count, over, middle in session.execute(_summary(dialect)):
+        stage = stages[key]
+        if count is None:
+            stage.median = float(middle) / DAY_US if middle is not None else None
+            continue
+        stage.count += count
+        if days is not None:
+            stage.limits.add(int(days))
+            stage.over += int(over or 0)
     return list(stages.values())
 
 

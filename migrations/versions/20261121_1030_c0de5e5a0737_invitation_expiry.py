@@ -3,7 +3,7 @@
 Invitations still waiting are dated from their member row's creation.
 
 Revision ID: c0de5e5a0737
-Revises: ab1c2d3e4f50
+Revises: e0a1b2c3d739
 Create Date: 2026-11-21 10:30:00+00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import commons.db
 
 revision: str = "c0de5e5a0737"
-down_revision: str | None = "ab1c2d3e4f50"
+down_revision: str | None = "e0a1b2c3d739"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

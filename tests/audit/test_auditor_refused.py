@@ -26,7 +26,7 @@ from commons.monitoring.models import Notification
 from commons.proposals.application import STEP_NAMES
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion
-from commons.public.models import Comment
+from commons.public.models import Comment, JoinRequest
 from commons.uploads.operations import save_upload
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, data_for, proposal_in
@@ -112,6 +112,11 @@ def world(app):
         body="A comment of the public consultation.",
     )
     db.session.add(comment)
+    db.session.flush()
+    join_request = JoinRequest(  # answered by the group's representative, never an auditor
+        proposal_id=comment.proposal_id, user_id=factories.user().id, message="May I join?"
+    )
+    db.session.add(join_request)
     note = Notification(  # to the office: not the auditor's to mark as read
         kind="submitted",
         dedup_key="auditor-test",
@@ -135,6 +140,7 @@ def world(app):
         "attachment": attachment,
         "note": note,
         "comment": comment,
+        "join_request": join_request,
     }
 
 
@@ -154,6 +160,7 @@ OBJECT_IDS = {
     # Invitation links carry a secret token the auditor was never sent: not found, or refused.
     "token": lambda w: "an-invitation-token-that-was-never-issued",
     "note_id": lambda w: w["note"].id,
+    "request_id": lambda w: w["join_request"].id,
     "comment_id": lambda w: (
         w["comment"].id
     ),  # addressed to the office or the proponents, not auditors
