@@ -80,6 +80,7 @@ def test_run_measures_the_statistics_page(result):
     (figures,) = result["backends"]
     s = figures["statistics"]
     assert s["n"] == 20 and 0 < s["median_ms"] <= s["p95_ms"] <= s["max_ms"]
+    assert s["n_computed"] >= 3 and 0 < s["computed_median_ms"] <= s["computed_max_ms"]
     from bench.public import text_report
 
     assert "== /statistics" in text_report(result)

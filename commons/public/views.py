@@ -531,12 +531,12 @@ def _stage_labels() -> dict[str, str]:
 @public_bp.get("/statistics")
 def statistics_page():
     """Pacts by state, district and year; days per stage against the statutory limits."""
-    session = db.session
-    states = [(state_label(s), n) for s, n in stats.by_state(session)]
+    profile = workflows.get_profile(current_app.config.get("PROFILE") or None)
+    figures = stats.figures(db.session, profile, current_app.extensions)
+    states = [(state_label(s), n) for s, n in figures.states]
     stages = []
     labels = _stage_labels()
-    profile = workflows.get_profile(current_app.config.get("PROFILE") or None)
-    measured = stats.stage_durations(session, profile)
+    measured = figures.stages
     scale = max(
         [s.median or 0 for s in measured] + [max(s.limits) for s in measured if s.limits] + [1]
     )
@@ -558,8 +558,8 @@ def statistics_page():
     return render_template(
         "public/statistics.html",
         states=stats.bars(states),
-        districts=stats.bars(stats.by_district(session)),
-        years=stats.bars(stats.by_year(session)),
+        districts=stats.bars(figures.districts),
+        years=stats.bars(figures.years),
         stages=stages,
         review=review,
     )

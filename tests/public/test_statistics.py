@@ -264,3 +264,41 @@ def test_stage_figures_follow_the_clock_in_odd_histories(app, make):
     replay = _replayed(profile)
     assert replay["review"][0] == 2 and replay["notice"][:3] == (2, 15.5, 0)
     _same(_in_sql(profile), replay)
+
+
+def test_figures_are_kept_until_the_history_moves(app, client, monkeypatch):
+    """The figures are computed once per state of the audit chain, and again after any event."""
+    cast = Cast()
+    proposal_in("active", cast)
+    computed = []
+    real = stats.by_state
+
+    def counting(session):
+        computed.append(1)
+        return real(session)
+
+    monkeypatch.setattr(stats, "by_state", counting)
+    first = client.get("/statistics").get_data(as_text=True)
+    again = client.get("/statistics").get_data(as_text=True)
+    assert len(computed) == 1
+    assert _row(first, "by-state", "Active") == _row(again, "by-state", "Active") == ["1"]
+
+    p = proposal_in("co_design", cast)
+    fire(p, "withdraw", cast.representative, reasons="We are moving elsewhere.")
+    db.session.commit()
+    after = client.get("/statistics").get_data(as_text=True)
+    assert len(computed) == 2
+    assert _row(after, "by-state", "Withdrawn") == ["1"]
+
+
+def test_figures_older_than_the_limit_are_computed_again(app, client, monkeypatch):
+    """A change written without an event (a bulk load by hand) shows once the figures expire."""
+    computed = []
+    real = stats.by_state
+    monkeypatch.setattr(stats, "by_state", lambda session: computed.append(1) or real(session))
+    client.get("/statistics")
+    client.get("/statistics")
+    assert len(computed) == 1
+    monkeypatch.setattr(stats, "CACHE_SECONDS", 0.0)
+    client.get("/statistics")
+    assert len(computed) == 2
