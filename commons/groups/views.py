@@ -11,7 +11,7 @@ from commons.auth.permissions import can, ensure, permission_required
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import attach_error, choices
+from commons.forms import FormTransaction, choices
 from commons.groups import operations
 from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
 from commons.payloads import readable_moment
@@ -110,18 +110,14 @@ def new():
     """Create a group with me as its representative."""
     form = group_form()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             group = operations.new_group(
                 representative=current_user,
                 name=form.name.data,
                 kind=form.kind.data,
                 **{k: getattr(form, k).data for k in DETAILS},
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The group %(name)s is created.", name=group.name), "success")
             return redirect(url_for("groups.detail", group_id=group.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -140,18 +136,14 @@ def edit(group_id: int):
     group = _load(group_id, "group.manage")
     form = group_form(prefix="details")
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             operations.update_group(
                 group,
                 name=form.name.data,
                 kind=form.kind.data,
                 **{k: getattr(form, k).data for k in DETAILS},
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The group's details are saved."), "success")
             return redirect(url_for("groups.detail", group_id=group.id))
     return _page(group, details=form, status=422)
@@ -163,18 +155,14 @@ def add_member(group_id: int):
     group = _load(group_id, "group.manage")
     form = MemberForm(prefix="member")
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             member, token = operations.add_or_invite(
                 group,
                 full_name=form.full_name.data,
                 email=form.email.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             if token:
                 message = _("An invitation is on its way to %(email)s.", email=member.email)
             else:
@@ -232,14 +220,10 @@ def representative(group_id: int):
     group = _load(group_id, "group.manage")
     form = _representative_form(group, prefix="rep")
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             member = _member(group, int(form.member_id.data))
             operations.choose_representative(group, member, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 _("%(name)s now represents the group.", name=group.representative.full_name),
                 "success",
@@ -282,13 +266,10 @@ def decline_join_request(group_id: int, request_id: int):
     join = _join_request(group, request_id)
     form = DeclineForm(prefix=f"decline-{join.id}")
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             consultation.decline_join_request(join, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            return _page(group, decline=(join.id, form), status=error.status_code)
-        db.session.commit()
+        if not saved:
+            return _page(group, decline=(join.id, form), status=saved.error.status_code)
         flash(_("The request of %(name)s is declined.", name=join.user.full_name), "success")
         return redirect(url_for("groups.detail", group_id=group.id, _anchor="join-requests"))
     return _page(group, decline=(join.id, form), status=422)

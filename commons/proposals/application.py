@@ -20,7 +20,7 @@ import workflows
 from commons.auth.permissions import ensure, permission_required
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import attach_error, choices
+from commons.forms import FormTransaction, choices
 from commons.groups import operations as group_ops
 from commons.proposals import operations
 from commons.proposals.forms import (
@@ -167,7 +167,7 @@ def start():
     """Step 1 of a new application: who proposes and a title. Sending it creates the draft."""
     form = _start_form()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             group = _group_from(form)
             proposal = operations.create_draft(
                 representative=current_user,
@@ -175,11 +175,7 @@ def start():
                 title=form.title.data,
                 pact_type=workflows.get_profile(current_app.config["PROFILE"]).pact_types[0],
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             if request.form.get("go") == "leave":
                 return _go(proposal, "start")
             return redirect(url_for("apply.step", proposal_id=proposal.id, step="places"))
@@ -199,16 +195,12 @@ def step(proposal_id: int, step: str):
 def _start_step(proposal: Proposal):
     form = _start_form(proposal)
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             group = _group_from(form)
             operations.update_draft(
                 proposal, actor=current_user, title=form.title.data, group=group
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             return _go(proposal, "start")
     return _render("start", proposal, form)
 
@@ -298,7 +290,7 @@ def _places_step(proposal: Proposal):
             if wanted
             else []
         )
-        try:
+        with FormTransaction(form) as saved:
             if _wants_next() and not picked and not form.new_place_address.data:
                 raise DomainError(
                     _(
@@ -313,11 +305,7 @@ def _places_step(proposal: Proposal):
                 new_place_latitude=form.new_place_latitude.data,
                 new_place_longitude=form.new_place_longitude.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             return _go(proposal, "places")
     return _render("places", proposal, form, **_places_list(proposal))
 
@@ -329,15 +317,11 @@ def _text_step(proposal: Proposal, name: str, form_class, message: str):
     form = form_class(obj=proposal if request.method == "GET" else None)
     if form.validate_on_submit():
         value = getattr(form, name).data or ""
-        try:
+        with FormTransaction(form) as saved:
             if _wants_next() and not value.strip():
                 raise DomainError(message, field=name)
             operations.update_draft(proposal, actor=current_user, **{name: value})
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             return _go(proposal, name)
     return _render(name, proposal, form)
 
@@ -354,18 +338,14 @@ def _support_step(proposal: Proposal):
     form = SupportForm(obj=proposal if request.method == "GET" else None)
     form.support_requested.choices = choices(support_labels().items())
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             operations.update_draft(
                 proposal,
                 actor=current_user,
                 support_requested=form.support_requested.data,
                 support_notes=form.support_notes.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             return _go(proposal, "support")
     return _render("support", proposal, form)
 
@@ -380,7 +360,7 @@ def _duration_step(proposal: Proposal):
     )
     if form.validate_on_submit():
         months = form.requested_duration_months.data
-        try:
+        with FormTransaction(form) as saved:
             if months is not None and months > max_months:
                 raise DomainError(
                     _("At most %(n)d months.", n=max_months), field="requested_duration_months"
@@ -394,11 +374,7 @@ def _duration_step(proposal: Proposal):
             if len(profile.pact_types) > 1 and form.pact_type.data in profile.pact_types:
                 fields["pact_type"] = form.pact_type.data
             operations.update_draft(proposal, actor=current_user, **fields)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             return _go(proposal, "duration")
     return _render("duration", proposal, form, choose_type=len(profile.pact_types) > 1)
 
@@ -420,7 +396,7 @@ def _attachments_step(proposal: Proposal):
     if request.method == "POST" and form.validate_on_submit():
         file = request.files.get("file")
         if not uploads.is_empty(file):
-            try:
+            with FormTransaction(form) as saved:
                 attachment = uploads.save_upload(
                     file,
                     owner=current_user,
@@ -428,11 +404,8 @@ def _attachments_step(proposal: Proposal):
                     proposal=proposal,
                     field="file",
                 )
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
+            if not saved:
                 return _attachments_page(proposal, form)
-            db.session.commit()
             flash(_("Attached: %(name)s.", name=attachment.original_name), "success")
         if request.form.get("go") == "add":
             return redirect(url_for("apply.step", proposal_id=proposal.id, step="attachments"))

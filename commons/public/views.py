@@ -29,7 +29,7 @@ from commons.auth.permissions import ensure
 from commons.documents.models import Document, Signature
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import attach_error
+from commons.forms import FormTransaction
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
@@ -369,13 +369,9 @@ def comment(proposal_id: int):
     ensure("consultation.comment", proposal)
     form = CommentForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             consultation.add_comment(proposal, author=current_user, body=form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Your comment is published."), "success")
             return redirect(url_for("public.pact", proposal_id=proposal.id) + "#comments")
     return render_pact(proposal, comment_form=form, status=422)
@@ -389,13 +385,10 @@ def join(proposal_id: int):
     ensure("consultation.join", proposal)
     form = JoinForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             consultation.request_to_join(proposal, user=current_user, message=form.message.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            return render_pact(proposal, join_form=form, status=error.status_code)
-        db.session.commit()
+        if not saved:
+            return render_pact(proposal, join_form=form, status=saved.error.status_code)
         flash(_("Your request to join has been sent to the group."), "success")
         return redirect(url_for("public.pact", proposal_id=proposal.id) + "#join")
     return render_pact(proposal, join_form=form, status=422)
@@ -412,15 +405,12 @@ def hide_comment(proposal_id: int, comment_id: int):
     ensure("consultation.moderate", proposal)
     form = HideForm()
     if form.validate_on_submit():
-        try:
+        with FormTransaction(form) as saved:
             consultation.hide_comment(found, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        if not saved:
             return render_pact(
-                proposal, hide_form=form, hide_failed=found.id, status=error.status_code
+                proposal, hide_form=form, hide_failed=found.id, status=saved.error.status_code
             )
-        db.session.commit()
         flash(_("The comment is hidden; the reason is in the history."), "success")
         return redirect(url_for("public.pact", proposal_id=proposal.id) + "#comments")
     return render_pact(proposal, hide_form=form, hide_failed=found.id, status=422)
