@@ -679,6 +679,21 @@ def write_zip(
     return events
 
 
+class _HashingWriter:
+    """A file's ``write`` that also feeds the SHA-256 of everything written."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self._digest = hashlib.sha256()
+
+    def write(self, data) -> int:
+        self._digest.update(data)
+        return self._fh.write(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -702,12 +717,15 @@ def run_export(
         raise ExportError(f"unknown format {fmt!r}")
     output = Path(output)
     fd, tmp = tempfile.mkstemp(dir=output.parent or ".", prefix=".export-")
+    hashed = None
     try:
         with os.fdopen(fd, "wb") as fh:
             if fmt == "csv":
-                rows = write_csv(fh, filters, bom=bom, progress=progress)
+                hashed = _HashingWriter(fh)
+                rows = write_csv(hashed, filters, bom=bom, progress=progress)
             elif fmt == "jsonl":
-                rows = write_jsonl(fh, filters, progress=progress)
+                hashed = _HashingWriter(fh)
+                rows = write_jsonl(hashed, filters, progress=progress)
             elif fmt == "zip":
                 with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                     rows = write_zip(
@@ -724,7 +742,9 @@ def run_export(
         Path(tmp).unlink(missing_ok=True)
         db.session.rollback()
         raise
-    sha256 = storage.sha256_of_file(output)
+    # CSV and JSON Lines are written in one pass, front to back: hashed as written, not read
+    # back (ZIP writers seek back to fill in headers, openpyxl writes the file itself).
+    sha256 = hashed.hexdigest() if hashed is not None else storage.sha256_of_file(output)
     event = append_event(
         "exported",
         actor=by,
