@@ -193,3 +193,88 @@ def test_benchmark_runs_on_postgresql(tmp_path):
     assert result["verify"]["events"] == result["verify_cli"]["events"] == 2002
     assert result["csv"]["peak_mb"] > 0 and result["csv"]["vs_copy"] > 0
     assert "<!--" not in markdown_report(result, machine(), [])
+
+
+def _alter_event(seq: int, **values) -> None:
+    """Change a stored event behind the chain's back, as someone with database access could
+    (on PostgreSQL past the append-only trigger)."""
+    from sqlalchemy import text
+
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        db.session.execute(
+            text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+        )
+    sets = ", ".join(
+        f"{k} = CAST(:{k} AS JSON)" if k == "payload" and postgresql else f"{k} = :{k}"
+        for k in values
+    )
+    update = f"UPDATE audit_events SET {sets} WHERE seq = :seq"  # noqa: S608 - column names
+    db.session.execute(text(update), {**values, "seq": seq})
+    if postgresql:
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("block_rows", [2000, 3])
+def test_writers_export_altered_and_odd_events_as_stored(app, monkeypatch, block_rows):
+    """On PostgreSQL the server writes the lines and leaves to Python the events whose stored
+    payload it cannot prove canonical, a CSV payload that is not an object or a list and a CSV
+    cell holding a line end; an altered event is exported as it is stored, not repaired. Small
+    blocks put such events at the edges of the blocks Python reads."""
+    from commons.audit import pgfast
+
+    monkeypatch.setattr(pgfast, "BLOCK_ROWS", block_rows)
+    copies = []
+    copy_blocks = pgfast.copy_blocks
+    monkeypatch.setattr(
+        pgfast, "copy_blocks", lambda *a, **kw: copies.append(a[0]) or copy_blocks(*a, **kw)
+    )
+    cast = Cast()
+    pact, other = proposal_in("draft", cast), proposal_in("draft", cast)
+    pact.protocol_number, other.protocol_number = "2026/T1", "2026/T2"
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    payloads = [{"a": 1}, ["x", 2], "plain text", 7, {"t": "line\nend"}, {}, {"b": 'q"'}]
+    for i, payload in enumerate(payloads * 2):
+        append_event(
+            "note",
+            proposal=pact if i % 3 else other,
+            from_state="x\ny" if i == 4 else None,
+            payload=payload,
+            occurred_at=start + timedelta(seconds=i),
+        )
+    db.session.commit()
+    _append_legacy_events(pact, start)
+    altered = db.session.scalar(text_seq_of(pact, 5))
+    _alter_event(altered, payload='{"forged": true, "amount": 1000}', to_state='x"y,z')
+
+    for filters in (Filters(), Filters(protocols=(pact.protocol_number,))):
+        written: list[int] = []
+        out = io.BytesIO()
+        rows = write_csv(out, filters, progress=written.append)
+        assert out.getvalue() == _reference_csv(filters)
+        assert sum(written) == rows == len(list(event_rows(filters)))
+        jsonl = io.BytesIO()
+        assert write_jsonl(jsonl, filters, progress=written.append) == rows
+        assert jsonl.getvalue() == _reference_jsonl(filters)
+        assert b'"forged":true' in jsonl.getvalue()  # as stored, made canonical
+    assert b"plain text" in out.getvalue() and other.protocol_number.encode() not in out.getvalue()
+    report = verify_chain()
+    assert not report.ok and report.broken_seq == altered
+    # PostgreSQL took the COPY path (4 exports), SQLite its own.
+    assert len(copies) == (4 if db.engine.dialect.name == "postgresql" else 0)
+
+
+def text_seq_of(pact, nth: int):
+    """The seq of the pact's ``nth`` event (from 0)."""
+    from sqlalchemy import select
+
+    from commons.audit.models import AuditEvent
+
+    return (
+        select(AuditEvent.seq)
+        .where(AuditEvent.proposal_id == pact.id)
+        .order_by(AuditEvent.seq)
+        .offset(nth)
+        .limit(1)
+    )

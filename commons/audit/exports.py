@@ -387,147 +387,123 @@ def _csv_payload(canonical: str) -> str:
     return _csv_text(bundle.cell(json.loads(canonical)))  # null, a string, a number...
 
 
-def _pg_event_rows(filters: Filters, *columns: str) -> Iterator[list[tuple]]:
-    """PostgreSQL: lists of (hash, the SQL texts ``columns``..., payload's stored JSON text)."""
-    from sqlalchemy import Text, cast
+def _csv_line(seq, at, protocol, pid, trig, src, dst, actor, role, payload, public, prev, h):
+    """One CSV line (``csv.writer`` over ``bundle.cell``), from the timestamp's ISO text and the
+    payload's canonical JSON."""
+    text, cell = _csv_text, _csv_value
+    return (
+        f"{cell(seq)},{text(at)},{'' if protocol is None else text(protocol)},"
+        f"{cell(pid)},{'' if trig is None else text(trig)},"
+        f"{'' if src is None else text(src)},{'' if dst is None else text(dst)},"
+        f"{cell(actor)},{'' if role is None else text(role)},{_csv_payload(payload)},"
+        f"{cell(public)},{'' if prev is None else text(prev)},"
+        f"{'' if h is None else text(h)}\r\n"
+    )
 
-    from commons.audit import pgfast
+
+def _jsonl_line(seq, at, protocol, pid, trig, src, dst, actor, role, payload, public, prev, h):
+    """One JSON Lines line, ``canonical_json(event_object(row))`` (keys sorted), from the
+    timestamp's ISO text and the payload's canonical JSON."""
+    from commons.audit.chain import json_value as j
+
+    return (
+        f'{{"actor_id":{j(actor)},"actor_role":{j(role)},"from_state":{j(src)},'
+        f'"hash":{j(h)},"occurred_at":{j(at)},"payload":{payload},'
+        f'"prev_hash":{j(prev)},"proposal_id":{j(pid)},"protocol_number":{j(protocol)},'
+        f'"public":{j(public)},"seq":{j(seq)},"to_state":{j(dst)},"trigger":{j(trig)}}}\n'
+    )
+
+
+def _pg_base_select(filters: Filters):
+    """The selected events' raw values as ``commons.audit.pgfast.export_copy_sql`` reads them
+    (``pgfast.BASE_COLUMNS``), ordered by seq; the timestamp as its UTC ISO text."""
+    from sqlalchemy import Text, cast
 
     stmt = (
         select(
-            AuditEvent.hash,
-            *(pgfast.column(c) for c in columns),
-            cast(AuditEvent.payload, Text),
+            AuditEvent.seq.label("seq"),
+            func.to_char(func.timezone("UTC", AuditEvent.occurred_at), _ISO_UTC).label("ts"),
+            Proposal.protocol_number.label("pn"),
+            AuditEvent.proposal_id.label("pid"),
+            AuditEvent.trigger.label("trig"),
+            AuditEvent.from_state.label("src"),
+            AuditEvent.to_state.label("dst"),
+            AuditEvent.actor_id.label("actor"),
+            AuditEvent.actor_role.label("role"),
+            cast(AuditEvent.payload, Text).label("pay"),
+            AuditEvent.public.label("pub"),
+            AuditEvent.prev_hash.label("prev"),
+            AuditEvent.hash.label("h"),
         )
         .select_from(AuditEvent)
         .join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
         .order_by(AuditEvent.seq)
     )
-    return pgfast.stream(stmt)
+    if filters == Filters():  # every pact: the join alone selects their events
+        return stmt
+    return stmt.where(AuditEvent.proposal_id.in_(pact_ids(filters)))
 
 
-class _Payloads:
-    """The canonical JSON of stored payloads: the stored text itself when the event's hash over
-    it proves it canonical (see commons.audit.pgfast), else parsed and re-serialised (cached)."""
-
-    def __init__(self):
-        from commons.audit.chain import payload_json
-
-        self._canonical = payload_json
-        self._cache: dict = {}
-
-    def slow(self, raw) -> str:
-        text = self._cache.get(raw)
-        if text is None:
-            if len(self._cache) >= _PAYLOADS_CACHED:
-                self._cache.clear()
-            text = self._cache[raw] = self._canonical(raw)
-        return text
-
-
-def write_pg_csv(fh, filters: Filters, progress: Progress | None) -> int:
-    import hashlib
-
+def _write_pg_copy(fh, fmt: str, filters: Filters, progress: Progress | None) -> int:
+    """PostgreSQL: the server writes the lines (commons.audit.pgfast); Python undoes COPY's
+    escaping a block at a time, and writes the few lines the server leaves to it (payloads not
+    stored canonically, altered events) with the reference rules."""
     from commons.audit import pgfast
+    from commons.audit.chain import payload_json
 
-    sha256, payloads, rows = hashlib.sha256, _Payloads(), 0
-    columns = (pgfast.CSV_HEAD, pgfast.CSV_TAIL, pgfast.HASHED_HEAD, pgfast.HASHED_TAIL)
-    for batch in _pg_event_rows(filters, *columns):
-        parts = []
-        append = parts.append
-        for stored, line_head, line_tail, head, tail, raw in batch:
-            if raw is None or sha256((head + raw + tail).encode()).hexdigest() != stored:
-                raw = payloads.slow(raw)
-            append(line_head)
-            append(_csv_payload(raw))
-            append(line_tail)
-        fh.write("".join(parts).encode())
-        rows += len(batch)
-        if progress is not None:
-            progress(len(batch))
-    return rows
-
-
-def write_pg_jsonl(fh, filters: Filters, progress: Progress | None) -> int:
-    import hashlib
-
-    from commons.audit import pgfast
-
-    sha256, payloads, rows = hashlib.sha256, _Payloads(), 0
-    columns = (
-        pgfast.JSON_A,
-        pgfast.JSON_H,
-        pgfast.JSON_B,
-        pgfast.JSON_C,
-        pgfast.JSON_P,
-        pgfast.JSON_D,
+    session = db.session
+    connection = session.connection()
+    compiled = _pg_base_select(filters).compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
-    for batch in _pg_event_rows(filters, *columns):
-        parts = []
-        append = parts.append
-        for stored, a, h, b, c, p, d, raw in batch:
-            if raw is None or sha256((a + b + raw + c + d).encode()).hexdigest() != stored:
-                raw = payloads.slow(raw)
-            append(a + h + b + raw + c + p + d + "\n")
-        fh.write("".join(parts).encode())
-        rows += len(batch)
+    sql = pgfast.export_copy_sql(fmt, str(compiled))
+    make_line = _csv_line if fmt == "csv" else _jsonl_line
+    finish = pgfast.csv_line_ends if fmt == "csv" else pgfast.unescape_text
+    rows = 0
+    for block, count in pgfast.copy_blocks(sql, compiled.params, session):
+        if not pgfast.has_marked(fmt, block):
+            fh.write(finish(block))
+        else:
+            for marked, data in pgfast.split_marked(fmt, block):
+                if not marked:
+                    fh.write(finish(data))
+                    continue
+                values = json.loads(data)
+                values[9] = payload_json(values[9])  # the stored text, made canonical
+                fh.write(make_line(*values).encode())
+        rows += count
         if progress is not None:
-            progress(len(batch))
+            progress(count)
     return rows
+
+
+def _pg_copy_usable() -> bool:
+    from commons.audit import pgfast
+
+    return pgfast.is_postgresql() and pgfast.client_is_utf8()
 
 
 def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | None = None) -> int:
     if bom:
         fh.write("\ufeff".encode())
-    if db.session.get_bind().dialect.name == "postgresql":
-        fh.write((",".join(bundle.EVENT_COLUMNS) + "\r\n").encode())
-        return write_pg_csv(fh, filters, progress)
-    text, cell = _csv_text, _csv_value
-    parts = [",".join(bundle.EVENT_COLUMNS) + "\r\n"]
-    rows = size = 0
-    for batch in _event_batches(filters):
-        for seq, at, protocol, pid, trig, src, dst, actor, role, payload, public, prev, h in batch:
-            parts.append(
-                f"{cell(seq)},{text(at)},{'' if protocol is None else text(protocol)},"
-                f"{cell(pid)},{'' if trig is None else text(trig)},"
-                f"{'' if src is None else text(src)},{'' if dst is None else text(dst)},"
-                f"{cell(actor)},{'' if role is None else text(role)},{_csv_payload(payload)},"
-                f"{cell(public)},{'' if prev is None else text(prev)},"
-                f"{'' if h is None else text(h)}\r\n"
-            )
-        rows += len(batch)
-        size += len(batch)
-        if size >= 10 * BATCH:
-            fh.write("".join(parts).encode())
-            parts.clear()
-            size = 0
-        if progress is not None:
-            progress(len(batch))
-    fh.write("".join(parts).encode())
-    return rows
+    fh.write((",".join(bundle.EVENT_COLUMNS) + "\r\n").encode())
+    if _pg_copy_usable():
+        return _write_pg_copy(fh, "csv", filters, progress)
+    return _write_lines(fh, filters, _csv_line, progress)
 
 
 def write_jsonl(fh, filters: Filters, *, progress: Progress | None = None) -> int:
-    from commons.audit.chain import json_value as j
+    if _pg_copy_usable():
+        return _write_pg_copy(fh, "jsonl", filters, progress)
+    return _write_lines(fh, filters, _jsonl_line, progress)
 
-    if db.session.get_bind().dialect.name == "postgresql":
-        return write_pg_jsonl(fh, filters, progress)
 
-    parts: list[str] = []
+def _write_lines(fh, filters: Filters, make_line, progress: Progress | None) -> int:
+    """SQLite (or a PostgreSQL client not speaking UTF-8): each line made in Python."""
     rows = 0
     for batch in _event_batches(filters):
-        for seq, at, protocol, pid, trig, src, dst, actor, role, payload, public, prev, h in batch:
-            # canonical_json(event_object(row)): the keys in sorted order.
-            parts.append(
-                f'{{"actor_id":{j(actor)},"actor_role":{j(role)},"from_state":{j(src)},'
-                f'"hash":{j(h)},"occurred_at":{j(at)},"payload":{payload},'
-                f'"prev_hash":{j(prev)},"proposal_id":{j(pid)},"protocol_number":{j(protocol)},'
-                f'"public":{j(public)},"seq":{j(seq)},"to_state":{j(dst)},"trigger":{j(trig)}}}\n'
-            )
+        fh.write("".join([make_line(*row) for row in batch]).encode())
         rows += len(batch)
-        fh.write("".join(parts).encode())
-        parts.clear()
         if progress is not None:
             progress(len(batch))
     return rows
@@ -703,6 +679,21 @@ def write_zip(
     return events
 
 
+class _HashingWriter:
+    """A file's ``write`` that also feeds the SHA-256 of everything written."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self._digest = hashlib.sha256()
+
+    def write(self, data) -> int:
+        self._digest.update(data)
+        return self._fh.write(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -726,12 +717,15 @@ def run_export(
         raise ExportError(f"unknown format {fmt!r}")
     output = Path(output)
     fd, tmp = tempfile.mkstemp(dir=output.parent or ".", prefix=".export-")
+    hashed = None
     try:
         with os.fdopen(fd, "wb") as fh:
             if fmt == "csv":
-                rows = write_csv(fh, filters, bom=bom, progress=progress)
+                hashed = _HashingWriter(fh)
+                rows = write_csv(hashed, filters, bom=bom, progress=progress)
             elif fmt == "jsonl":
-                rows = write_jsonl(fh, filters, progress=progress)
+                hashed = _HashingWriter(fh)
+                rows = write_jsonl(hashed, filters, progress=progress)
             elif fmt == "zip":
                 with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                     rows = write_zip(
@@ -748,7 +742,9 @@ def run_export(
         Path(tmp).unlink(missing_ok=True)
         db.session.rollback()
         raise
-    sha256 = storage.sha256_of_file(output)
+    # CSV and JSON Lines are written in one pass, front to back: hashed as written, not read
+    # back (ZIP writers seek back to fill in headers, openpyxl writes the file itself).
+    sha256 = hashed.hexdigest() if hashed is not None else storage.sha256_of_file(output)
     event = append_event(
         "exported",
         actor=by,

@@ -81,59 +81,24 @@ def _lit(text: str) -> str:
 
 E = "audit_events."
 
-# The CSV line of an event (bundle.EVENT_COLUMNS) before and after its payload cell.
-CSV_HEAD = _concat(
-    f"{E}seq::text",
-    "','",
-    ISO_UTC,
-    "','",
-    _csv_text("proposals.protocol_number"),
-    "','",
-    _csv_int(f"{E}proposal_id"),
-    "','",
-    _csv_text(f"{E}trigger"),
-    "','",
-    _csv_text(f"{E}from_state"),
-    "','",
-    _csv_text(f"{E}to_state"),
-    "','",
-    _csv_int(f"{E}actor_id"),
-    "','",
-    _csv_text(f"{E}actor_role"),
-    "','",
-)
-CSV_TAIL = _concat(
-    "','",
-    _csv_bool(f"{E}public"),
-    "','",
-    _csv_text(f"{E}prev_hash"),
-    "','",
-    _csv_text(f"{E}hash"),
-    _lit("\r\n"),
-)
-
-# The JSON Lines line (canonical_json(event_object(row)), keys sorted) is
-#   A + H + B + payload + C + P + D + "\n"
-# and the canonical JSON an event's hash covers (chain.event_fields, without "hash" and
-# "protocol_number") is A + B + payload + C + D: both are made from the same pieces.
-JSON_A = _concat(
+# The canonical JSON an event's hash covers (chain.event_fields, keys sorted, without "hash"
+# and "protocol_number") is HASHED_HEAD + payload + HASHED_TAIL (verify_chain reads these).
+HASHED_HEAD = _concat(
     _lit('{"actor_id":'),
     _json_int(f"{E}actor_id"),
     _lit(',"actor_role":'),
     _json_text(f"{E}actor_role"),
     _lit(',"from_state":'),
     _json_text(f"{E}from_state"),
+    _lit(',"occurred_at":"'),
+    ISO_UTC,
+    _lit('","payload":'),
 )
-JSON_H = _concat(_lit(',"hash":'), _json_text(f"{E}hash"))
-JSON_B = _concat(_lit(',"occurred_at":"'), ISO_UTC, _lit('","payload":'))
-JSON_C = _concat(
+HASHED_TAIL = _concat(
     _lit(',"prev_hash":'),
     _json_text(f"{E}prev_hash"),
     _lit(',"proposal_id":'),
     _json_int(f"{E}proposal_id"),
-)
-JSON_P = _concat(_lit(',"protocol_number":'), _json_text("proposals.protocol_number"))
-JSON_D = _concat(
     _lit(',"public":'),
     _json_bool(f"{E}public"),
     _lit(',"seq":'),
@@ -144,8 +109,6 @@ JSON_D = _concat(
     _json_text(f"{E}trigger"),
     _lit("}"),
 )
-HASHED_HEAD = _concat(JSON_A, JSON_B)
-HASHED_TAIL = _concat(JSON_C, JSON_D)
 
 
 def column(sql: str):
@@ -170,3 +133,199 @@ def stream(stmt, session=None, fetch: int | None = None) -> Iterator[list[tuple]
         cursor.execute(str(compiled), compiled.params)
         while rows := cursor.fetchmany(fetch):
             yield rows
+
+
+# --- CSV and JSON Lines exports through COPY --------------------------------------------------
+#
+# The server writes every line and checks that the stored payload text is the canonical JSON
+# the event's hash covers: SHA-256 over HASHED_HEAD + stored text + HASHED_TAIL equals the
+# stored hash (PostgreSQL 11+ has sha256(bytea)). Lines stream out of ``COPY (SELECT ...) TO
+# STDOUT``: JSON Lines as one column in COPY's text format (which doubles backslashes), CSV as
+# the thirteen columns in COPY's own CSV format, whose quoting is ``csv.writer``'s minimal
+# quoting. Python turns COPY's row ends into the export's and undoes the doubled backslashes
+# with bytes.replace() on blocks of rows, and writes them. An event whose check fails (a
+# payload stored otherwise than canonically, an altered event; for CSV also a payload that is
+# not an object or a list, or a line end inside a cell) comes out instead as a marked row:
+# "!" followed by the JSON array of its raw values (BASE_COLUMNS), and Python writes its line
+# with the reference rules: exported as it is stored, never "fixed". Nothing per row runs in
+# Python otherwise, apart from psycopg handing over each COPY row.
+
+# The base query's columns (commons.audit.exports._pg_base_select labels them so).
+BASE_COLUMNS = (
+    "seq",
+    "ts",
+    "pn",
+    "pid",
+    "trig",
+    "src",
+    "dst",
+    "actor",
+    "role",
+    "pay",
+    "pub",
+    "prev",
+    "h",
+)
+MARKER = "!"
+# The text columns of a line, concatenated: when this holds no quote, backslash or control
+# character, no JSON string needs escaping.
+_TEXT_COLUMNS = ("pn", "trig", "src", "dst", "role", "prev", "h")
+
+
+def _j(column: str) -> str:
+    return (
+        f"CASE WHEN plain THEN coalesce('\"' || {column} || '\"', 'null') "
+        f"ELSE {_json_text(column)} END"
+    )
+
+
+def _marked() -> str:
+    return f"'{MARKER}' || json_build_array(" + ", ".join(BASE_COLUMNS) + ")::text"
+
+
+def export_copy_sql(fmt: str, base_sql: str) -> str:
+    """``COPY (...) TO STDOUT`` of the events ``base_sql`` selects (a SELECT of BASE_COLUMNS
+    ordered by seq): JSON Lines as one text column (COPY ends each row with "\\n"), CSV rows in
+    COPY's CSV format (rows end with "\\n", not "\\r\\n"); marked rows where Python must write
+    the line.
+
+    Each layer is a subquery with ``OFFSET 0``, so that PostgreSQL computes a value once
+    instead of inlining its expression wherever it is used; the layers keep the order of the
+    base query's rows (a subquery scan reads its input in order; an ``ORDER BY`` outside
+    would make PostgreSQL sort the finished lines again, on disk)."""
+    if fmt not in ("csv", "jsonl"):
+        raise ValueError(fmt)
+    everything = " || ".join(f"coalesce({c}, '')" for c in _TEXT_COLUMNS)
+    texts = f"SELECT b.*, {everything} AS allt FROM ({base_sql}) AS b"  # noqa: S608 - see below
+    plain = "to_json(allt)::text = '\"' || allt || '\"'"
+    one_line = "strpos(allt, chr(10)) + strpos(allt, chr(13)) = 0"
+    flagged = (
+        f"SELECT t.*, {plain} AS plain, {one_line} AS one_line "  # noqa: S608 - constants
+        f"FROM ({texts} OFFSET 0) AS t"
+    )
+    # The canonical JSON the hash covers is a + b + payload + c + d; a JSON line adds jh, jp.
+    pieces = {
+        "a": _concat(
+            _lit('{"actor_id":'),
+            _json_int("actor"),
+            _lit(',"actor_role":'),
+            _j("role"),
+            _lit(',"from_state":'),
+            _j("src"),
+        ),
+        "b": _concat(_lit(',"occurred_at":"'), "ts", _lit('","payload":')),
+        "c": _concat(_lit(',"prev_hash":'), _j("prev"), _lit(',"proposal_id":'), _json_int("pid")),
+        "d": _concat(
+            _lit(',"public":'),
+            _json_bool("pub"),
+            _lit(',"seq":'),
+            "seq::text",
+            _lit(',"to_state":'),
+            _j("dst"),
+            _lit(',"trigger":'),
+            _j("trig"),
+            _lit("}"),
+        ),
+    }
+    if fmt == "jsonl":
+        pieces["jh"] = _concat(_lit(',"hash":'), _j("h"))
+        pieces["jp"] = _concat(_lit(',"protocol_number":'), _j("pn"))
+    made = (
+        "SELECT f.*, "  # noqa: S608 - constants
+        + ", ".join(f"{sql} AS {name}" for name, sql in pieces.items())
+        + f" FROM ({flagged} OFFSET 0) AS f"
+    )
+    hash_ok = "encode(sha256(convert_to(a || b || pay || c || d, 'UTF8')), 'hex') = h"
+    if fmt == "jsonl":
+        select = (
+            f"SELECT CASE WHEN {hash_ok} THEN a || jh || b || pay || c || jp || d "  # noqa: S608
+            f"ELSE {_marked()} END FROM ({made} OFFSET 0) AS m"
+        )
+        options = ""
+    else:
+        # csv.writer over bundle.cell: NULL and '' are both an empty cell (COPY would quote
+        # ''), booleans true/false, the payload (an object or a list) its JSON text.
+        usable = f"left(pay, 1) IN ('{{', '[') AND one_line AND {hash_ok}"
+        checked = f"SELECT m.*, {usable} AS ok FROM ({made} OFFSET 0) AS m"  # noqa: S608
+        cells = {
+            "seq": f"CASE WHEN ok THEN seq::text ELSE {_marked()} END",
+            "pub": "CASE WHEN ok THEN (CASE WHEN pub THEN 'true' WHEN NOT pub THEN 'false' END) "
+            "END",
+        }
+        columns = []
+        for name in BASE_COLUMNS:
+            if name in cells:
+                columns.append(cells[name])
+            elif name in _TEXT_COLUMNS:
+                columns.append(f"CASE WHEN ok THEN nullif({name}, '') END")
+            else:
+                columns.append(f"CASE WHEN ok THEN {name} END")
+        select = f"SELECT {', '.join(columns)} FROM ({checked} OFFSET 0) AS k"  # noqa: S608
+        options = " WITH (FORMAT csv)"
+    if "%" in select.replace(base_sql, ""):
+        raise ValueError("a literal % would be taken for a parameter")
+    return f"COPY ({select}) TO STDOUT{options}"
+
+
+# Rows of COPY joined into one block before Python looks at them.
+BLOCK_ROWS = 2_000
+
+
+def copy_blocks(sql: str, params, session=None, rows: int = 0) -> Iterator[tuple[bytes, int]]:
+    """Run ``COPY ... TO STDOUT`` on the session's connection, in its transaction (psycopg
+    merges ``params`` into the statement); yield (block of whole rows as sent, rows in it)."""
+    session = session if session is not None else db.session
+    raw = session.connection().connection.driver_connection
+    rows = rows or BLOCK_ROWS
+    with raw.cursor() as cursor, cursor.copy(sql, params) as copy:
+        received = iter(copy)
+        while block := list(itertools.islice(received, rows)):
+            yield b"".join(block), len(block)
+
+
+def client_is_utf8(session=None) -> bool:
+    session = session if session is not None else db.session
+    return session.connection().connection.driver_connection.info.encoding == "utf-8"
+
+
+# A marked row starts with MARKER in COPY's text format, with a quote and MARKER in its CSV
+# format (the JSON array holds quotes); no other row does: JSON lines start with "{", CSV rows
+# with the event's number. Rows end with "\n" and hold no other "\n" (COPY's text format
+# escapes it; a CSV row with a line end in a cell is a marked row, and JSON escapes its own).
+_STARTS = {"jsonl": MARKER.encode(), "csv": b'"' + MARKER.encode()}
+
+
+def has_marked(fmt: str, block: bytes) -> bool:
+    start = _STARTS[fmt]
+    return block.startswith(start) or b"\n" + start in block
+
+
+def split_marked(fmt: str, block: bytes) -> Iterator[tuple[bool, bytes]]:
+    """The block as runs of ordinary rows (False, rows as sent, each ending in "\\n") and
+    marked rows (True, the JSON array of the event's values, UTF-8), in order."""
+    start = _STARTS[fmt]
+    run: list[bytes] = []
+    for row in block.split(b"\n")[:-1]:
+        if row.startswith(start):
+            if run:
+                yield False, b"\n".join(run) + b"\n"
+                run = []
+            if fmt == "jsonl":  # COPY's text format doubled the backslashes
+                yield True, row[len(start) :].replace(b"\\\\", b"\\")
+            else:  # the first cell, quoted: quotes doubled; the other cells are empty
+                yield True, row[len(start) : row.rindex(b'"')].replace(b'""', b'"')
+        else:
+            run.append(row)
+    if run:
+        yield False, b"\n".join(run) + b"\n"
+
+
+def unescape_text(rows: bytes) -> bytes:
+    """JSON lines as COPY's text format sent them: JSON escapes every control character, so
+    COPY's only escape there is the doubled backslash."""
+    return rows.replace(b"\\\\", b"\\") if b"\\" in rows else rows
+
+
+def csv_line_ends(rows: bytes) -> bytes:
+    """CSV rows as COPY sent them, with the CRLF line ends of csv.writer."""
+    return rows.replace(b"\n", b"\r\n")

@@ -33,6 +33,7 @@ nh3 and what remains is escaped by Jinja's autoescape, so it can neither fetch n
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import html
 import json
@@ -43,8 +44,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -52,12 +53,15 @@ import nh3
 import pydyf
 import segno
 from markupsafe import Markup
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from commons.config import PROJECT_ROOT
 from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_language
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from commons.documents.fetcher import StaticFilesFetcher
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -225,68 +229,17 @@ _MEDIA_TYPES = {
 }
 
 
-class StaticFilesFetcher(URLFetcher):
-    """WeasyPrint's URL fetcher, restricted to regular files inside the app's static directory.
+# WeasyPrint takes about a second to import: it is imported when a PDF is made, not with the
+# app (whose command line and pages mostly never make one). StaticFilesFetcher, a subclass of
+# WeasyPrint's fetcher, lives in commons.documents.fetcher and is found here on first use.
 
-    Every attempt is recorded in ``attempts`` (served or refused, with the reason). A refusal
-    raises ``RefusedFetch``: WeasyPrint logs it and renders without the resource.
-    """
 
-    def __init__(self, root: Path | str = STATIC_DIR):
-        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
-        self.root = Path(root).resolve()
-        self.attempts: list[FetchAttempt] = []
+def __getattr__(name: str):
+    if name == "StaticFilesFetcher":
+        from commons.documents.fetcher import StaticFilesFetcher
 
-    @property
-    def base_url(self) -> str:
-        """Relative URLs in the document (fonts/..., img/...) resolve inside the root."""
-        return self.root.as_uri() + "/"
-
-    @property
-    def served(self) -> list[str]:
-        return [a.url for a in self.attempts if a.served]
-
-    @property
-    def refused(self) -> list[str]:
-        return [a.url for a in self.attempts if not a.served]
-
-    def _refuse(self, url: str, reason: str):
-        self.attempts.append(FetchAttempt(url, False, reason))
-        raise RefusedFetch(f"refused to fetch {url[:200]!r}: {reason}")
-
-    def resolve(self, url: str) -> Path:
-        """The file ``url`` names, if it is a regular file of an allowed type inside the root."""
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            self._refuse(url, "malformed URL")
-        if parts.scheme.lower() != "file":
-            self._refuse(url, f"scheme {parts.scheme or '(none)'!r} not allowed")
-        if parts.netloc not in ("", "localhost"):
-            self._refuse(url, "remote file host")
-        raw = unquote(parts.path)
-        if "\x00" in raw or "\\" in raw:
-            self._refuse(url, "invalid characters in path")
-        try:
-            # resolve() follows symbolic links and removes "..": the real path must be inside.
-            path = Path(url2pathname(parts.path)).resolve(strict=True)
-        except (OSError, RuntimeError, ValueError):
-            self._refuse(url, "no such file")
-        if not path.is_relative_to(self.root):
-            self._refuse(url, "outside the static files")
-        if not path.is_file():
-            self._refuse(url, "not a regular file")
-        if path.suffix.lower() not in _MEDIA_TYPES:
-            self._refuse(url, f"file type {path.suffix!r} not allowed")
-        return path
-
-    def fetch(self, url, headers=None):
-        path = self.resolve(url)
-        body = path.read_bytes()
-        self.attempts.append(FetchAttempt(url, True))
-        return URLFetcherResponse(
-            path.as_uri(), body=body, headers={"Content-Type": _MEDIA_TYPES[path.suffix.lower()]}
-        )
+        return StaticFilesFetcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- the HTML ---------------------------------------------------------------------------------
@@ -506,6 +459,9 @@ class PactStyle:
 
 def pact_style(fetcher: StaticFilesFetcher) -> PactStyle:
     """pact.css parsed now, its fonts fetched through ``fetcher``."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     font_config = FontConfiguration()
     css = CSS(
         string=_environment().get_template(STYLESHEET).render(),
@@ -524,7 +480,14 @@ _SHARED_STYLE_LOCK = threading.Lock()
 @cache
 def shared_style() -> PactStyle:
     """The process's parsed pact.css and fonts, from ``commons/static`` (built on first use)."""
-    return pact_style(StaticFilesFetcher())
+    from commons.documents.fetcher import StaticFilesFetcher
+
+    style = pact_style(StaticFilesFetcher())
+    # Dropped before the interpreter empties the modules: WeasyPrint, imported after this module,
+    # would be emptied first, and its font configuration could no longer remove its temporary
+    # folder when freed.
+    atexit.register(shared_style.cache_clear)
+    return style
 
 
 # --- the PDF ----------------------------------------------------------------------------------
@@ -545,6 +508,10 @@ def render_pact_pdf(
     rendering only, with its own font configuration). Without it, the stylesheet and fonts
     parsed once per process (``shared_style``) are used: the same bytes come out.
     """
+    from weasyprint import HTML, Attachment
+
+    from commons.documents.fetcher import StaticFilesFetcher
+
     document_html = _document_html(version_content, meta, language, kind, inline_style=False)
     fetcher = url_fetcher if url_fetcher is not None else StaticFilesFetcher()
     approved = _utc(meta.get("approved_at"))

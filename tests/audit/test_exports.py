@@ -325,9 +325,16 @@ def test_csv_round_trips_the_events(app, runner, pacts, tmp_path):
         assert (row["prev_hash"], row["hash"]) == (event.prev_hash, event.hash)
 
 
+def _recorded_sha256() -> str:
+    exported = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert exported.trigger == "exported"
+    return exported.payload["sha256"]
+
+
 def test_csv_bom(app, runner, pacts, tmp_path):
     out = _export(runner, tmp_path, "csv", "--bom")
     assert out.read_bytes().startswith(b"\xef\xbb\xbfseq,occurred_at,")
+    assert _recorded_sha256() == hashlib.sha256(out.read_bytes()).hexdigest()
     result = runner.invoke(
         args=["audit", "export", "--format", "zip", "--bom", "-o", str(tmp_path / "x.zip")]
     )
@@ -336,6 +343,7 @@ def test_csv_bom(app, runner, pacts, tmp_path):
 
 def test_jsonl_lines_parse(app, runner, pacts, tmp_path):
     out = _export(runner, tmp_path, "jsonl")
+    assert _recorded_sha256() == hashlib.sha256(out.read_bytes()).hexdigest()
     lines = out.read_bytes().splitlines()
     events = _events()
     assert len(lines) == len(events)
