@@ -236,10 +236,13 @@ def _signed_documents(session: Session) -> dict[int, str]:
     return {proposal_id: sha for proposal_id, sha in rows}
 
 
-def _all_terminal() -> set[str]:
+def _states_to_probe() -> set[str]:
+    """Terminal states in which only the audit trail tells whether the pact was signed: those
+    that are not reached from states in force alone (in any profile)."""
     states: set[str] = set()
     for name in workflows.profile_names():
-        states |= workflows.get_profile(name).terminal
+        profile = workflows.get_profile(name)
+        states |= profile.terminal - _states_after_signing(profile)
     return states
 
 
@@ -256,8 +259,9 @@ _SHA = "SHA256"
 
 # The proposals that left draft with their representative's name and group kind, in id order;
 # the optional cells as text ("" when empty), dates as YYYY-MM-DD written by the database; for
-# a proposal in a terminal state, whether its audit trail shows it entering a state in force
-# (one probe of its events, only for those).
+# a proposal in a terminal state not reached from states in force alone (_states_to_probe),
+# whether its audit trail shows it entering a state in force (a probe of its events, only for
+# those).
 # SQLite: dates are stored as that text already; one row per commons of the proposal (or one
 # with NULLs when it has none), driven by the proposals' primary key so that nothing is sorted.
 PACTS_SQLITE = """
@@ -265,7 +269,7 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
        coalesce(p.start_date, ''), coalesce(p.end_date, ''), coalesce(p.decision_number, ''),
        coalesce(p.decision_date, ''), coalesce(p.deliberation_number, ''),
        coalesce(p.deliberation_date, ''), u.full_name, coalesce(g.kind, ''),
-       CASE WHEN p.status IN (SELECT value FROM json_each(:terminal)) THEN EXISTS (
+       CASE WHEN p.status IN (SELECT value FROM json_each(:probe)) THEN EXISTS (
            SELECT 1 FROM audit_events AS e WHERE e.proposal_id = p.id
            AND e.to_state IN (SELECT value FROM json_each(:in_force))
        ) END,
@@ -288,7 +292,7 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
        coalesce(to_char(p.decision_date, 'YYYY-MM-DD'), ''), coalesce(p.deliberation_number, ''),
        coalesce(to_char(p.deliberation_date, 'YYYY-MM-DD'), ''), u.full_name,
        coalesce(g.kind, ''),
-       CASE WHEN p.status = ANY(%(terminal)s) THEN EXISTS (
+       CASE WHEN p.status = ANY(%(probe)s) THEN EXISTS (
            SELECT 1 FROM audit_events AS e WHERE e.proposal_id = p.id
            AND e.to_state = ANY(%(in_force)s)
        ) END,
@@ -312,13 +316,11 @@ ORDER BY p.id
 FETCH = 2_000
 
 
-def _sqlite_pacts(dbapi, terminal: list[str], in_force: list[str]) -> Iterator[tuple]:
+def _sqlite_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tuple]:
     """The PACTS_SQLITE rows folded into one per proposal, as PACTS_POSTGRESQL gives them."""
     cursor = dbapi.cursor()
     try:
-        cursor.execute(
-            PACTS_SQLITE, {"terminal": json.dumps(terminal), "in_force": json.dumps(in_force)}
-        )
+        cursor.execute(PACTS_SQLITE, {"probe": json.dumps(probe), "in_force": json.dumps(in_force)})
         current = None
         commons: list[tuple] = []
         while batch := cursor.fetchmany(FETCH):
@@ -336,6 +338,9 @@ def _sqlite_pacts(dbapi, terminal: list[str], in_force: list[str]) -> Iterator[t
 
 
 def _folded(row: tuple, commons: list[tuple]) -> tuple:
+    if len(commons) == 1:  # most pacts: nothing to sort
+        _, commons_id, district = commons[0]
+        return (*row[:15], str(commons_id), district or "")
     # SQLite compares text by its bytes, which for UTF-8 is Python's code-point order: the same
     # order as the (name, id) ORDER BY of Proposal.commons.
     commons.sort()
@@ -346,7 +351,7 @@ def _folded(row: tuple, commons: list[tuple]) -> tuple:
     )
 
 
-def _postgresql_pacts(dbapi, terminal: list[str], in_force: list[str]) -> Iterator[tuple]:
+def _postgresql_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tuple]:
     # A server-side cursor: rows arrive in batches, memory stays flat.
     with dbapi.cursor() as settings:
         # The planner's cost estimate is high enough to JIT-compile the query, which then takes
@@ -355,7 +360,7 @@ def _postgresql_pacts(dbapi, terminal: list[str], in_force: list[str]) -> Iterat
         settings.execute("SET LOCAL jit = off")
         settings.execute("SET LOCAL work_mem = '16MB'")
     with dbapi.cursor(name="open_data_pacts") as cursor:
-        cursor.execute(PACTS_POSTGRESQL, {"terminal": terminal, "in_force": in_force})
+        cursor.execute(PACTS_POSTGRESQL, {"probe": probe, "in_force": in_force})
         while batch := cursor.fetchmany(FETCH):
             yield from batch
 
@@ -374,9 +379,9 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
     profiles: dict[str, tuple] = {}
     connection = session.connection()
     dbapi = connection.connection.driver_connection
-    terminal, in_force_states = sorted(_all_terminal()), sorted(_all_in_force())
+    probe, in_force_states = sorted(_states_to_probe()), sorted(_all_in_force())
     read = _postgresql_pacts if connection.dialect.name == "postgresql" else _sqlite_pacts
-    rows = read(dbapi, terminal, in_force_states)
+    rows = read(dbapi, probe, in_force_states)
     for (
         proposal_id,
         protocol_number,
