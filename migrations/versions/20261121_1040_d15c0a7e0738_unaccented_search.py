@@ -1,4 +1,5 @@
-"""Register search ignores accents on PostgreSQL too ("citta" finds "Città").
+"""Register search ignores accents on PostgreSQL too ("citta" finds "Città"); an index for the
+register filtered by kind and availability together.
 
 PostgreSQL: the unaccent extension, an IMMUTABLE wrapper commons_unaccent(text) (unaccent itself
 is STABLE, which an index expression may not use), and the GIN full-text index rebuilt on the
@@ -50,7 +51,14 @@ def _run(statements: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     _run(UPGRADE)
+    op.create_index(
+        "ix_commons_kind_availability_name_id",
+        "commons",
+        ["kind", "availability", "name", "id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_commons_kind_availability_name_id", table_name="commons")
     _run(DOWNGRADE)
