@@ -225,3 +225,34 @@ def test_the_page_lists_every_field_of_the_dictionary(client):
             assert f"<code>{field.name}</code>" in html, (dataset.path, field.name)
             assert str(escape(field.description)) in html, (dataset.path, field.name)
     assert "datapackage.json" in html
+
+
+def test_pact_rows_list_commons_by_name_districts_once_and_read_the_audit_trail(client, make):
+    """The database assembles these cells now (commons/public/opendata.py): the commons in the
+    order of the proposal's list (by name), each district once in code-point order, and an
+    archived pact's representative shown only if its audit trail shows it in force."""
+    cast = Cast()
+    p = proposal_in("co_design", cast)
+    zeta = make.commons(name="Zeta", district="Savena")
+    alfa = make.commons(name="Alfa", district="Navile")
+    beta = make.commons(name="Beta", district="Savena")
+    nowhere = make.commons(name="Casa", district=None)
+    p.commons.extend([zeta, alfa, beta, nowhere])
+    archived_signed = proposal_in("co_design", cast)
+    archived_never = proposal_in("co_design", cast)
+    for archived in (archived_signed, archived_never):
+        archived.status = "archived"
+    append_event(
+        "sign", actor=cast.officer, proposal=archived_signed, from_state="x", to_state="active"
+    )
+    db.session.commit()
+
+    rows = {int(r["id"]): r for r in _rows(client, "/open-data/pacts.csv")}
+    ordered = sorted(p.commons, key=lambda c: (c.name, c.id))
+    assert rows[p.id]["commons_ids"] == ";".join(str(c.id) for c in ordered)
+    assert rows[p.id]["districts"] == "Centro;Navile;Savena"
+    assert rows[archived_signed.id]["representative"] == "Rita Representative"
+    assert rows[archived_never.id]["representative"] == ""
+    items = {i["id"]: i for i in json.loads(client.get("/open-data/pacts.json").get_data())}
+    assert items[p.id]["districts"] == "Centro;Navile;Savena"
+    assert items[archived_never.id]["representative"] is None

@@ -25,11 +25,10 @@ from sqlalchemy.orm import Session
 
 import workflows
 from commons.audit.models import AuditEvent
-from commons.auth.models import ProponentGroup, User
 from commons.documents.models import Document
 from commons.extensions import db
 from commons.proposals.labels import STATE_LABELS
-from commons.proposals.models import Proposal, proposal_commons
+from commons.proposals.models import Proposal
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
 
@@ -237,16 +236,14 @@ def _signed_documents(session: Session) -> dict[int, str]:
     return {proposal_id: sha for proposal_id, sha in rows}
 
 
-def _once_in_force(session: Session) -> set[int]:
-    """Proposals whose audit trail shows them entering a state in which a pact is in force."""
-    return set(
-        session.scalars(
-            select(AuditEvent.proposal_id)
-            .where(AuditEvent.proposal_id.is_not(None))
-            .where(AuditEvent.to_state.in_(sorted(_all_in_force())))
-            .distinct()
-        )
-    )
+def _states_to_probe() -> set[str]:
+    """Terminal states in which only the audit trail tells whether the pact was signed: those
+    that are not reached from states in force alone (in any profile)."""
+    states: set[str] = set()
+    for name in workflows.profile_names():
+        profile = workflows.get_profile(name)
+        states |= profile.terminal - _states_after_signing(profile)
+    return states
 
 
 def pact_context() -> dict:
@@ -260,65 +257,131 @@ def pact_context() -> dict:
 _SHA = "SHA256"
 
 
-def _commons_of_proposals(session: Session) -> Iterator[tuple[int, list[tuple[int, str | None]]]]:
-    """(proposal id, [(commons id, district), ...]) for proposals that left draft, in id order;
-    the commons in the order of ``Proposal.commons`` (by name)."""
-    links = (
-        select(proposal_commons.c.proposal_id, Commons.id, Commons.district)
-        .join(Commons, Commons.id == proposal_commons.c.commons_id)
-        .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
-        .where(Proposal.status != "draft")
-        .order_by(proposal_commons.c.proposal_id, Commons.name, Commons.id)
-        .execution_options(yield_per=BATCH)
+# The proposals that left draft with their representative's name and group kind, in id order;
+# the optional cells as text ("" when empty), dates as YYYY-MM-DD written by the database; for
+# a proposal in a terminal state not reached from states in force alone (_states_to_probe),
+# whether its audit trail shows it entering a state in force (a probe of its events, only for
+# those).
+# SQLite: dates are stored as that text already; one row per commons of the proposal (or one
+# with NULLs when it has none), driven by the proposals' primary key so that nothing is sorted.
+PACTS_SQLITE = """
+SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.profile,
+       coalesce(p.start_date, ''), coalesce(p.end_date, ''), coalesce(p.decision_number, ''),
+       coalesce(p.decision_date, ''), coalesce(p.deliberation_number, ''),
+       coalesce(p.deliberation_date, ''), u.full_name, coalesce(g.kind, ''),
+       CASE WHEN p.status IN (SELECT value FROM json_each(:probe)) THEN EXISTS (
+           SELECT 1 FROM audit_events AS e WHERE e.proposal_id = p.id
+           AND e.to_state IN (SELECT value FROM json_each(:in_force))
+       ) END,
+       c.id, c.name, c.district
+FROM proposals AS p
+JOIN users AS u ON u.id = p.representative_id
+LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN proposal_commons AS pc ON pc.proposal_id = p.id
+LEFT JOIN commons AS c ON c.id = pc.commons_id
+WHERE p.status <> 'draft'
+ORDER BY p.id
+"""
+# PostgreSQL: one row per proposal, its commons' ids (in the order of Proposal.commons, by name
+# then id) and districts (distinct, in code-point order as Python's sorted(): COLLATE "C")
+# aggregated by the server.
+PACTS_POSTGRESQL = """
+SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.profile,
+       coalesce(to_char(p.start_date, 'YYYY-MM-DD'), ''),
+       coalesce(to_char(p.end_date, 'YYYY-MM-DD'), ''), coalesce(p.decision_number, ''),
+       coalesce(to_char(p.decision_date, 'YYYY-MM-DD'), ''), coalesce(p.deliberation_number, ''),
+       coalesce(to_char(p.deliberation_date, 'YYYY-MM-DD'), ''), u.full_name,
+       coalesce(g.kind, ''),
+       CASE WHEN p.status = ANY(%(probe)s) THEN EXISTS (
+           SELECT 1 FROM audit_events AS e WHERE e.proposal_id = p.id
+           AND e.to_state = ANY(%(in_force)s)
+       ) END,
+       coalesce(l.ids, ''), coalesce(l.districts, '')
+FROM proposals AS p
+JOIN users AS u ON u.id = p.representative_id
+LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN (
+    SELECT pc.proposal_id,
+           string_agg(c.id::text, ';' ORDER BY c.name, c.id) AS ids,
+           string_agg(DISTINCT c.district_c, ';' ORDER BY c.district_c)
+               FILTER (WHERE c.district_c <> '') AS districts
+    FROM proposal_commons AS pc
+    JOIN (SELECT id, name, district COLLATE "C" AS district_c FROM commons) AS c
+        ON c.id = pc.commons_id
+    GROUP BY pc.proposal_id
+) AS l ON l.proposal_id = p.id
+WHERE p.status <> 'draft'
+ORDER BY p.id
+"""
+FETCH = 2_000
+
+
+def _sqlite_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tuple]:
+    """The PACTS_SQLITE rows folded into one per proposal, as PACTS_POSTGRESQL gives them."""
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(PACTS_SQLITE, {"probe": json.dumps(probe), "in_force": json.dumps(in_force)})
+        current = None
+        commons: list[tuple] = []
+        while batch := cursor.fetchmany(FETCH):
+            for row in batch:
+                if current is None or row[0] != current[0]:
+                    if current is not None:
+                        yield _folded(current, commons)
+                    current, commons = row, []
+                if row[15] is not None:
+                    commons.append((row[16], row[15], row[17]))
+        if current is not None:
+            yield _folded(current, commons)
+    finally:
+        cursor.close()
+
+
+def _folded(row: tuple, commons: list[tuple]) -> tuple:
+    if len(commons) == 1:  # most pacts: nothing to sort
+        _, commons_id, district = commons[0]
+        return (*row[:15], str(commons_id), district or "")
+    # SQLite compares text by its bytes, which for UTF-8 is Python's code-point order: the same
+    # order as the (name, id) ORDER BY of Proposal.commons.
+    commons.sort()
+    return (
+        *row[:15],
+        ";".join([str(commons_id) for _, commons_id, _ in commons]),
+        ";".join(sorted({district for _, _, district in commons if district})),
     )
-    current, found = None, []
-    # Core rows on the session's connection: the ORM's result processing is not needed here.
-    for proposal_id, commons_id, district in session.connection().execute(links):
-        if proposal_id != current:
-            if current is not None:
-                yield current, found
-            current, found = proposal_id, []
-        found.append((commons_id, district))
-    if current is not None:
-        yield current, found
 
 
-def pact_rows(session: Session, context: dict) -> Iterator[dict]:
-    """One dict per proposal that left draft, in id order, read as two streams of rows.
+def _postgresql_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tuple]:
+    # A server-side cursor: rows arrive in batches, memory stays flat.
+    with dbapi.cursor() as settings:
+        # The planner's cost estimate is high enough to JIT-compile the query, which then takes
+        # longer than running it; the links' sort fits in memory with a little more than the
+        # default (settings for this transaction only, the stream's own).
+        settings.execute("SET LOCAL jit = off")
+        settings.execute("SET LOCAL work_mem = '16MB'")
+    with dbapi.cursor(name="open_data_pacts") as cursor:
+        cursor.execute(PACTS_POSTGRESQL, {"probe": probe, "in_force": in_force})
+        while batch := cursor.fetchmany(FETCH):
+            yield from batch
 
-    Plain rows (no ORM objects): the proposals with their representative's name and group kind,
-    and, merged alongside in the same id order, their commons. Memory stays flat whatever the
-    number of proposals.
+
+def pact_records(session: Session, context: dict) -> Iterator[tuple]:
+    """One tuple per proposal that left draft, in id order: the PACT_FIELDS' values.
+
+    Plain tuples read with the database driver's own cursor, without SQLAlchemy's or the ORM's
+    per-row processing: the database writes dates, empty cells and (on PostgreSQL) each
+    proposal's commons and districts; Python adds the English state label and what depends on
+    the workflow profiles (whether the pact was signed). Memory stays flat whatever the number
+    of proposals.
     """
     labels, pdf_url = context["labels"], context["pdf_url"]
     signed_docs = _signed_documents(session)
-    once_in_force = _once_in_force(session)
     profiles: dict[str, tuple] = {}
-    query = (
-        select(
-            Proposal.id,
-            Proposal.protocol_number,
-            Proposal.title,
-            Proposal.pact_type,
-            Proposal.status,
-            Proposal.profile,
-            Proposal.start_date,
-            Proposal.end_date,
-            Proposal.decision_number,
-            Proposal.decision_date,
-            Proposal.deliberation_number,
-            Proposal.deliberation_date,
-            User.full_name,
-            ProponentGroup.kind,
-        )
-        .join(User, User.id == Proposal.representative_id)
-        .outerjoin(ProponentGroup, ProponentGroup.id == Proposal.group_id)
-        .where(Proposal.status != "draft")
-        .order_by(Proposal.id)
-        .execution_options(yield_per=BATCH)
-    )
-    commons_stream = _commons_of_proposals(session)
-    pending = next(commons_stream, None)
+    connection = session.connection()
+    dbapi = connection.connection.driver_connection
+    probe, in_force_states = sorted(_states_to_probe()), sorted(_all_in_force())
+    read = _postgresql_pacts if connection.dialect.name == "postgresql" else _sqlite_pacts
+    rows = read(dbapi, probe, in_force_states)
     for (
         proposal_id,
         protocol_number,
@@ -334,13 +397,10 @@ def pact_rows(session: Session, context: dict) -> Iterator[dict]:
         deliberation_date,
         representative,
         group_kind,
-    ) in session.connection().execute(query):
-        commons: list[tuple[int, str | None]] = []
-        while pending is not None and pending[0] < proposal_id:
-            pending = next(commons_stream, None)
-        if pending is not None and pending[0] == proposal_id:
-            commons = pending[1]
-            pending = next(commons_stream, None)
+        once_in_force,
+        commons_ids,
+        districts,
+    ) in rows:
         known = profiles.get(profile_name)
         if known is None:
             profile = _profile(profile_name)
@@ -354,36 +414,36 @@ def pact_rows(session: Session, context: dict) -> Iterator[dict]:
         signed = (
             sha is not None
             or status in in_force
-            or (status in terminal and (status in after_signing or proposal_id in once_in_force))
+            or (status in terminal and (status in after_signing or once_in_force))
         )
-        yield {
-            "id": proposal_id,
-            "protocol_number": protocol_number or "",
-            "title": title,
-            "pact_type": pact_type,
-            "status": status,
-            "status_label": labels.get(status) or status.replace("_", " "),
-            "districts": ";".join(sorted({d for _, d in commons if d})),
-            "commons_ids": ";".join([str(commons_id) for commons_id, _ in commons]),
-            "start_date": _date_text(start_date),
-            "end_date": _date_text(end_date),
-            "decision_number": decision_number or "",
-            "decision_date": _date_text(decision_date),
-            "deliberation_number": deliberation_number or "",
-            "deliberation_date": _date_text(deliberation_date),
-            "representative": representative if signed else "",
-            "signed_pdf_url": pdf_url.replace(_SHA, sha) if sha else "",
-            "proponent_type": group_kind or "",
-        }
+        yield (
+            proposal_id,
+            protocol_number,
+            title,
+            pact_type,
+            status,
+            labels.get(status) or status.replace("_", " "),
+            districts,
+            commons_ids,
+            start_date,
+            end_date,
+            decision_number,
+            decision_date,
+            deliberation_number,
+            deliberation_date,
+            representative if signed else "",
+            pdf_url.replace(_SHA, sha) if sha else "",
+            group_kind,
+        )
 
 
-def _date_text(value) -> str:
-    """_iso_date with a fast path for the date objects the database returns."""
-    if value is None:
-        return ""
-    if type(value) is date:
-        return value.isoformat()
-    return _iso_date(value)
+PACT_NAMES = tuple(field.name for field in PACT_FIELDS)
+
+
+def pact_rows(session: Session, context: dict) -> Iterator[dict]:
+    """The pact records as dicts keyed by field name (pacts.json)."""
+    for record in pact_records(session, context):
+        yield dict(zip(PACT_NAMES, record, strict=True))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -468,7 +528,7 @@ def stream(make_chunks: Callable[[Session], Iterator[str]]) -> Iterator[str]:
 
 
 def pacts_csv(session: Session, context: dict) -> Iterator[str]:
-    return csv_lines(PACT_FIELDS, pact_rows(session, context))
+    return csv_records(PACT_FIELDS, pact_records(session, context))
 
 
 def pacts_json(session: Session, context: dict) -> Iterator[str]:
@@ -498,6 +558,25 @@ def csv_lines(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_records(fields: tuple[Field, ...], records: Iterator[tuple]) -> Iterator[str]:
+    """A CSV file from tuples already in the fields' order, in chunks of about 64 KiB."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([field.name for field in fields])
+    batch: list[tuple] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == 500:
+            writer.writerows(batch)
+            batch.clear()
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    writer.writerows(batch)
     yield buffer.getvalue()
 
 

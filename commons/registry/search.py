@@ -7,15 +7,24 @@ bulk inserts) keeps the index current without the application doing anything.
 
 Words are matched by prefix ("giard" finds "Giardino"), all words must match. The 'simple'
 configuration does no stemming: the register mixes Italian names and English text, and a
-prefix match serves both. FTS5 also folds accents (remove_diacritics); PostgreSQL's 'simple'
-does not, which is said in docs/citizens.md.
+prefix match serves both. Accents do not matter on either database: FTS5 folds them
+(remove_diacritics); on PostgreSQL both the indexed text and the query go through the
+``unaccent`` extension, by way of ``commons_unaccent``, an IMMUTABLE wrapper (``unaccent``
+itself is only STABLE, since its dictionary could change, so it cannot appear in an index).
+
+How a page of matches is found (``strategy``) is explained in docs/performance.md: the page
+order is (name, id), which the full-text index does not know, so either every match is read
+through the full-text index and the page is sorted out of them ("collect", best when matches
+are few), or the (name, id) index is walked in order keeping the rows that match, until the page
+is full ("walk", best when matches are many). Both give the same rows in the same order.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import DDL, ColumnElement, Integer, column, event, text
+from sqlalchemy import DDL, ColumnElement, Integer, TextClause, column, event, func, select, text
+from sqlalchemy.orm import Session
 
 from commons.registry.models import Commons
 
@@ -62,9 +71,26 @@ def _document(prefix: str = "") -> str:
     return " || ' ' || ".join(f"coalesce({prefix}{c}, '')" for c in SEARCH_COLUMNS)
 
 
+PG_UNACCENT = "commons_unaccent"
+# unaccent() with its dictionary named, schema-qualified so that the function does not depend on
+# the caller's search_path, and declared IMMUTABLE so that an index can use it.
+PG_CREATE_UNACCENT = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    f"CREATE OR REPLACE FUNCTION {PG_UNACCENT}(text) RETURNS text LANGUAGE sql IMMUTABLE "
+    "PARALLEL SAFE STRICT AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$",
+)
+
+
+def _pg_vector(prefix: str = "") -> str:
+    return f"to_tsvector('simple'::regconfig, {PG_UNACCENT}({_document(prefix)}))"
+
+
 # The query repeats this expression so that the planner uses the index.
-PG_VECTOR = f"to_tsvector('simple'::regconfig, {_document()})"
-PG_CREATE = (f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON commons USING gin ({PG_VECTOR})",)
+PG_VECTOR = _pg_vector()
+PG_CREATE = (
+    *PG_CREATE_UNACCENT,
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON commons USING gin ({PG_VECTOR})",
+)
 PG_DROP = (f"DROP INDEX IF EXISTS {PG_INDEX}",)
 
 
@@ -89,27 +115,92 @@ def words(query: str) -> list[str]:
     return re.findall(r"\w+", query.lower())[:MAX_WORDS]
 
 
-def matches(query: str, dialect: str) -> ColumnElement[bool] | None:
-    """A WHERE clause true for the commons matching every word of ``query`` (None: no words)."""
+def _pg_tsquery(terms: list[str]) -> str:
+    return " & ".join(f"{t}:*" for t in terms)
+
+
+PG_MATCH = f"{_pg_vector('commons.')} @@ to_tsquery('simple'::regconfig, {PG_UNACCENT}(:fts_query))"
+
+
+# Built from constants only; the words are a bound parameter.
+PG_ESTIMATE = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM commons WHERE {PG_MATCH}"  # noqa: S608
+
+
+def _pg_match(terms: list[str]) -> TextClause:
+    return text(PG_MATCH).bindparams(fts_query=_pg_tsquery(terms))
+
+
+def _sqlite_hits(terms: list[str]):
+    fts_query = " ".join(f'"{t}"*' for t in terms)
+    return (
+        text("SELECT rowid FROM commons_fts WHERE commons_fts MATCH :fts_query")
+        .bindparams(fts_query=fts_query)
+        .columns(column("rowid", Integer))
+    )
+
+
+def matches(query: str, dialect: str, *, walk: bool = False) -> ColumnElement[bool] | None:
+    """A WHERE clause true for the commons matching every word of ``query`` (None: no words).
+
+    ``walk``: the clause is meant to be tested row by row along the (name, id) index. On SQLite
+    the id is then written ``id + 0``, so that SQLite builds the set of matching ids once and
+    probes it while walking the index in page order, instead of looking up every match by id and
+    sorting them all. PostgreSQL's planner makes that choice itself from its estimates.
+    """
     terms = words(query)
     if not terms:
         return None
     if dialect == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
-        vector = f"to_tsvector('simple'::regconfig, {_document('commons.')})"
-        return text(f"{vector} @@ to_tsquery('simple'::regconfig, :fts_query)").bindparams(
-            fts_query=tsquery
-        )
+        return _pg_match(terms)
     if dialect == "sqlite":
-        fts_query = " ".join(f'"{t}"*' for t in terms)
-        return Commons.id.in_(
-            text("SELECT rowid FROM commons_fts WHERE commons_fts MATCH :fts_query")
-            .bindparams(fts_query=fts_query)
-            .columns(column("rowid", Integer))
-        )
+        key = (Commons.id + 0) if walk else Commons.id
+        return key.in_(_sqlite_hits(terms))
     # Other databases: a plain substring match on each word.
     from sqlalchemy import and_, or_
 
     return and_(
         *(or_(*(getattr(Commons, c).ilike(f"%{t}%") for c in SEARCH_COLUMNS)) for t in terms)
     )
+
+
+# The walk is chosen when at least this share of the register matches the words. On SQLite a
+# walked row costs about a third of a collected one (an entry of the covering (name, id) index
+# and a probe of the set of matches, against a look-up of the row by id and a sort), so from a
+# tenth on the walk's worst case (every row read) costs about what collecting all matches does.
+# On PostgreSQL a walked row has its text vector computed again (tens of microseconds), so the
+# walk is kept for words found in more than half of the register, where a page is full after
+# about twice its size of rows.
+WALK_SHARE = {"sqlite": 0.1, "postgresql": 0.5}
+
+
+def estimated_matches(session: Session, query: str, dialect: str) -> int | None:
+    """How many commons match the words: exact on SQLite (counting in the FTS5 index is cheap),
+    the planner's estimate on PostgreSQL (from the statistics ANALYZE keeps on the index's
+    words; an exact count would read every matching row). None when there are no words."""
+    terms = words(query)
+    if not terms:
+        return None
+    if dialect == "sqlite":
+        hits = _sqlite_hits(terms).subquery()
+        return int(session.scalar(select(func.count()).select_from(hits)) or 0)
+    if dialect == "postgresql":
+        plan = session.execute(
+            text(PG_ESTIMATE),
+            {"fts_query": _pg_tsquery(terms)},
+        ).scalar()
+        return int(plan[0]["Plan"]["Plan Rows"])
+    return None
+
+
+def strategy(session: Session, query: str, dialect: str) -> str | None:
+    """ "walk" or "collect" (see the module's docstring), or None when there are no words."""
+    found = estimated_matches(session, query, dialect)
+    if found is None:
+        return None
+    share = WALK_SHARE.get(dialect)
+    if share is None:
+        return "walk"
+    # The highest id stands for the size of the register: one index seek, where a count would
+    # read the whole index (and deleting commons is rare).
+    size = session.scalar(select(func.max(Commons.id))) or 0
+    return "walk" if size and found >= share * size else "collect"

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Exists, Select, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Exists, Select, func, select, text, tuple_, union_all
 
 import workflows
 from commons.auth.permissions import permission_required
@@ -82,46 +82,61 @@ def _filters() -> dict:
     }
 
 
-def _with_proposals_in(states):
+def _with_proposals_in(states, key=Commons.id):
     """The commons has at least one proposal in one of ``states``.
 
     An IN over the (few) commons with such proposals: for a rare state (public notice) the
     database reads those proposals once instead of probing every commons along the (name, id)
     order until a page is full.
     """
-    return Commons.id.in_(
+    return key.in_(
         select(proposal_commons.c.commons_id)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
         .where(Proposal.status.in_(sorted(states)))
     )
 
 
-def _with_proposals_in_exists(states) -> Exists:
+def _with_proposals_in_exists(states, key=Commons.id) -> Exists:
     """The same test as a correlated EXISTS: best when many commons pass it, since the page is
     then found after probing a few dozen commons along the (name, id) order."""
     return (
         select(proposal_commons.c.commons_id)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
-        .where(proposal_commons.c.commons_id == Commons.id, Proposal.status.in_(sorted(states)))
+        .where(proposal_commons.c.commons_id == key, Proposal.status.in_(sorted(states)))
         .exists()
     )
 
 
-def _with_any_proposal() -> Exists:
+def _with_any_proposal(key=Commons.id) -> Exists:
     """The commons has a proposal that left draft (most have: a correlated NOT EXISTS)."""
     return (
         select(proposal_commons.c.commons_id)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
-        .where(proposal_commons.c.commons_id == Commons.id, Proposal.status != "draft")
+        .where(proposal_commons.c.commons_id == key, Proposal.status != "draft")
         .exists()
     )
 
 
-def register_statement(f: dict) -> Select:
-    """The commons matching the register's filters (no order, no paging)."""
+def pacts_clause(choice: str, key=Commons.id) -> ColumnElement[bool] | None:
+    """The pacts filter on the commons whose id is ``key`` (None: no filter)."""
+    if choice == "none":
+        return ~_with_any_proposal(key)
+    if choice in SPARSE_PACT_FILTERS:
+        return _with_proposals_in(pact_state_groups()[choice], key)
+    if choice:
+        return _with_proposals_in_exists(pact_state_groups()[choice], key)
+    return None
+
+
+def register_statement(f: dict, strategy: str | None = None, *, pacts: bool = True) -> Select:
+    """The commons matching the register's filters (no order, no paging).
+
+    ``strategy``: how a search is paged (search.strategy). ``pacts``: False to leave out the
+    pacts filter (applied by the caller).
+    """
     stmt = select(Commons)
     if f["q"]:
-        clause = search.matches(f["q"], db.engine.dialect.name)
+        clause = search.matches(f["q"], db.engine.dialect.name, walk=strategy == "walk")
         if clause is not None:
             stmt = stmt.where(clause)
     if f["district"]:
@@ -130,12 +145,9 @@ def register_statement(f: dict) -> Select:
         stmt = stmt.where(Commons.kind == f["kind"])
     if f["availability"]:
         stmt = stmt.where(Commons.availability == f["availability"])
-    if f["pacts"] == "none":
-        stmt = stmt.where(~_with_any_proposal())
-    elif f["pacts"] in SPARSE_PACT_FILTERS:
-        stmt = stmt.where(_with_proposals_in(pact_state_groups()[f["pacts"]]))
-    elif f["pacts"]:
-        stmt = stmt.where(_with_proposals_in_exists(pact_state_groups()[f["pacts"]]))
+    clause = pacts_clause(f["pacts"]) if pacts else None
+    if clause is not None:
+        stmt = stmt.where(clause)
     return stmt
 
 
@@ -173,21 +185,73 @@ def _pacts_in_force(ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+# The pacts filter is first tried on this many matches following the previous page.
+COLLECT_WINDOW = PAGE_SIZE * 8
+
+
+def _collected_page(f: dict, after: list | None) -> list[Commons]:
+    """A page of a search whose matches are collected (search.strategy), in one query.
+
+    Every match of the words and of the plain column filters (id and name only) is read
+    through the indexes into a materialised CTE, so that the database cannot walk the
+    (name, id) index instead; the page is cut out of them in (name, id) order and its rows are
+    read by id. The pacts filter, a probe of a commons' proposals, is first applied to the
+    ``COLLECT_WINDOW`` matches following the previous page: when they hold a page, that page is
+    exact (they are the start of the order). Only otherwise is it applied to every match after
+    the previous page (a branch the database skips when the window was enough).
+    """
+    stmt = register_statement(f, "collect", pacts=False)
+    hits = stmt.with_only_columns(Commons.id, Commons.name).cte("hits").prefix_with("MATERIALIZED")
+    following = select(hits.c.id, hits.c.name)
+    if after:
+        following = following.where(tuple_(hits.c.name, hits.c.id) > tuple_(*after))
+
+    def page_ids(candidates) -> Select:
+        ids = select(candidates.c.id)
+        clause = pacts_clause(f["pacts"], candidates.c.id)
+        if clause is not None:
+            ids = ids.where(clause)
+        return ids.order_by(candidates.c.name, candidates.c.id).limit(PAGE_SIZE + 1)
+
+    if not f["pacts"]:
+        ids = page_ids(following.subquery("following"))
+    else:
+        window = following.order_by(hits.c.name, hits.c.id).limit(COLLECT_WINDOW)
+        in_window = page_ids(window.subquery("nearby")).cte("in_window").prefix_with("MATERIALIZED")
+        window_short = select(func.count()).select_from(in_window).scalar_subquery() <= PAGE_SIZE
+        # Each branch a subquery of its own: SQLite allows no LIMIT in a member of a UNION.
+        rest = page_ids(following.subquery("following")).where(window_short).subquery("rest")
+        ids = union_all(select(in_window.c.id), select(rest.c.id))
+    query = select(Commons).where(Commons.id.in_(ids)).order_by(Commons.name, Commons.id)
+    return list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
+
+
 @registry_bp.get("/")
 def index():
     """The register, filtered and paged by (name, id); the map reads the same filters."""
     f = _filters()
-    stmt = register_statement(f)
+    strategy = search.strategy(db.session, f["q"], db.engine.dialect.name) if f["q"] else None
     after = decode_cursor(request.args.get("after"))
-    if after and len(after) == 2:
-        # Row-value comparison: SQLite (3.15+) and PostgreSQL both use the (name, id) index.
+    if after is not None:
         try:
-            stmt = stmt.where(
-                tuple_(Commons.name, Commons.id) > tuple_(str(after[0]), int(after[1]))
-            )
+            after = [str(after[0]), int(after[1])] if len(after) == 2 else None
         except (TypeError, ValueError):
             after = None
-    rows = db.session.scalars(stmt.order_by(Commons.name, Commons.id).limit(PAGE_SIZE + 1)).all()
+    if strategy and db.engine.dialect.name == "postgresql":
+        # A search reads at most a few thousand index entries and rows: not worth starting
+        # parallel workers for (it made the page slower), and a web page should not take the
+        # other requests' CPUs.
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    if strategy == "collect":
+        rows = _collected_page(f, after)
+    else:
+        stmt = register_statement(f, strategy)
+        if after:
+            # Row-value comparison: SQLite (3.15+) and PostgreSQL both use the (name, id) index.
+            stmt = stmt.where(tuple_(Commons.name, Commons.id) > tuple_(*after))
+        rows = db.session.scalars(
+            stmt.order_by(Commons.name, Commons.id).limit(PAGE_SIZE + 1)
+        ).all()
     next_cursor = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]

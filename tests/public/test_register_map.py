@@ -13,6 +13,7 @@ from commons import create_app
 from commons.extensions import db
 from commons.public.maps import tile_origin
 from commons.registry import operations as registry_ops
+from commons.registry import search
 from tests import conftest
 from tests.workflows.scenario import Cast, proposal_in
 
@@ -48,6 +49,65 @@ def test_search_matches_word_prefixes_in_every_column_and_needs_every_word(clien
     assert _names(_get(client, '/commons/?q="rose"*(')) == ["Giardino delle Rose"]
     assert _names(_get(client, "/commons/?q=rose+OR+parco")) == []
     assert "No commons matches these filters." in _get(client, "/commons/?q=zzz")
+
+
+def test_search_ignores_accents_on_every_database(client, make):
+    make.commons(name="Orto della Città", address="Via Niccolò Tommaseo 3")
+    make.commons(name="Piazza Citta Vecchia", address="Via Roma 1")
+    make.commons(name="Giardino Rossi", address="Via Emilia 2")
+    both = ["Orto della Città", "Piazza Citta Vecchia"]
+    assert _names(_get(client, "/commons/?q=citta")) == both
+    assert _names(_get(client, "/commons/?q=CITTÀ")) == both
+    assert _names(_get(client, "/commons/?q=niccolo+tommaseo")) == ["Orto della Città"]
+    assert _names(_get(client, "/commons/?q=niccolò")) == ["Orto della Città"]
+    searched = json.loads(client.get("/commons/map.geojson?q=citt").get_data(as_text=True))
+    assert sorted(f["properties"]["name"] for f in searched["features"]) == both
+
+
+def _all_pages(client, url: str) -> list[str]:
+    names, seen = [], set()
+    while url:
+        page = _get(client, url)
+        names += _names(page)
+        found = re.search(r'rel="next" href="([^"]+)"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+        assert url not in seen
+        seen.add(url)
+    return names
+
+
+@pytest.mark.parametrize("strategy", ["walk", "collect"])
+def test_both_search_strategies_page_the_same_matches_in_name_order(
+    client, make, monkeypatch, strategy
+):
+    """A search's pages are found either by walking the (name, id) index or by collecting
+    every match (commons/registry/search.py): both give every match once, in (name, id)
+    order, with and without the other filters, over pages that neither skip nor repeat."""
+    ended = proposal_in("expired", Cast())
+    ended.commons[0].name = "Giardino Zeta"
+    ended.commons[0].district = "Navile"
+    db.session.commit()
+    navile, savena = ["Giardino Zeta"], []
+    for n in range(36):
+        # Every name twice: the id breaks the tie, and the cursor must keep both.
+        name = f"Giardino {n // 2:02d}"
+        district = "Navile" if n % 3 else "Savena"
+        make.commons(name=name, district=district, description="aiuole e panchine")
+        (navile if district == "Navile" else savena).append(name)
+    for n in range(20):
+        make.commons(name=f"Area {n:02d}", district="Navile", description="prato")
+    # The share of matches decides the strategy: forced here.
+    share = 0.0 if strategy == "walk" else 2.0
+    monkeypatch.setitem(search.WALK_SHARE, db.engine.dialect.name, share)
+
+    assert _all_pages(client, "/commons/?q=giard") == sorted(navile + savena)
+    assert _all_pages(client, "/commons/?q=giard&district=Navile") == sorted(navile)
+    assert _all_pages(client, "/commons/?q=giard&pacts=ended") == ["Giardino Zeta"]
+    assert _all_pages(client, "/commons/?q=giard&pacts=none&district=Savena") == sorted(savena)
+    assert _all_pages(client, "/commons/?q=panchine+giard&pacts=none") == sorted(
+        navile[1:] + savena
+    )
+    assert _all_pages(client, "/commons/?q=prato+giard") == []
 
 
 def test_search_follows_changes_and_removals(client, make):
