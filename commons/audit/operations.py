@@ -218,21 +218,10 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
             prev_hash,
             stored_hash,
         ) in rows:
-            if seq != expected_seq:
+            problem = _link_problem(seq, expected_seq, prev_hash, prev)
+            if problem:
                 result.close()
-                # Name the event missing from its place: deleted, or its number altered.
-                return ChainReport(
-                    False,
-                    count,
-                    prev,
-                    expected_seq,
-                    f"event {expected_seq} is missing (the next one is {seq})",
-                )
-            if prev_hash != prev:
-                result.close()
-                return ChainReport(
-                    False, count, prev, seq, "its previous-hash does not match the event before it"
-                )
+                return ChainReport(False, count, prev, *problem)
             digest = event_hash_of(
                 seq,
                 occurred_at if postgresql else occurred_at.isoformat(timespec="microseconds"),
@@ -248,14 +237,9 @@ def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
             )
             if digest != stored_hash:
                 result.close()
-                return ChainReport(
-                    False, count, prev, seq, "its content does not match its hash (altered)"
-                )
+                return ChainReport(False, count, prev, seq, ALTERED)
             prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
-    problem = _head_problem(head_before, _head(session), count, prev)
-    if problem:
-        return ChainReport(False, count, prev, *problem)
-    return ChainReport(True, count, prev)
+    return _ending(session, head_before, count, prev)
 
 
 def _verify_chain_postgresql(session, head_before) -> ChainReport:
@@ -283,18 +267,9 @@ def _verify_chain_postgresql(session, head_before) -> ChainReport:
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     for rows in pgfast.stream(stmt, session):
         for seq, prev_hash, stored_hash, head, raw, tail in rows:
-            if seq != expected_seq:
-                return ChainReport(
-                    False,
-                    count,
-                    prev,
-                    expected_seq,
-                    f"event {expected_seq} is missing (the next one is {seq})",
-                )
-            if prev_hash != prev:
-                return ChainReport(
-                    False, count, prev, seq, "its previous-hash does not match the event before it"
-                )
+            problem = _link_problem(seq, expected_seq, prev_hash, prev)
+            if problem:
+                return ChainReport(False, count, prev, *problem)
             # The stored payload text is canonical (CanonicalJSON) unless written before that
             # or altered: then its canonical form is what must hash right.
             if raw is None or sha256((head + raw + tail).encode()).hexdigest() != stored_hash:
@@ -307,14 +282,30 @@ def _verify_chain_postgresql(session, head_before) -> ChainReport:
             else:
                 digest = stored_hash
             if digest != stored_hash:
-                return ChainReport(
-                    False, count, prev, seq, "its content does not match its hash (altered)"
-                )
+                return ChainReport(False, count, prev, seq, ALTERED)
             prev, expected_seq, count = stored_hash, expected_seq + 1, count + 1
-    problem = _head_problem(head_before, _head(session), count, prev)
+    return _ending(session, head_before, count, prev)
+
+
+ALTERED = "its content does not match its hash (altered)"
+
+
+def _link_problem(seq: int, expected_seq: int, prev_hash: str, prev: str) -> tuple[int, str] | None:
+    """What is wrong with an event's place in the chain, as (seq, reason); or None."""
+    if seq != expected_seq:
+        # Name the event missing from its place: deleted, or its number altered.
+        return expected_seq, f"event {expected_seq} is missing (the next one is {seq})"
+    if prev_hash != prev:
+        return seq, "its previous-hash does not match the event before it"
+    return None
+
+
+def _ending(session, head_before, count: int, last_hash: str) -> ChainReport:
+    """The report once every event verified: whole, unless the chain head disagrees."""
+    problem = _head_problem(head_before, _head(session), count, last_hash)
     if problem:
-        return ChainReport(False, count, prev, *problem)
-    return ChainReport(True, count, prev)
+        return ChainReport(False, count, last_hash, *problem)
+    return ChainReport(True, count, last_hash)
 
 
 def _head(session) -> tuple[int, str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -547,22 +547,14 @@ def commons_geojson(session: Session) -> Iterator[str]:
 
 
 def csv_lines(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
-    """A CSV file, a header then one line per row, produced as it is read."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    """A CSV file from rows keyed by field name (csv_records of their values)."""
     names = [field.name for field in fields]
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow([row[name] for name in names])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_records(fields, ([row[name] for name in names] for row in rows))
 
 
-def csv_records(fields: tuple[Field, ...], records: Iterator[tuple]) -> Iterator[str]:
-    """A CSV file from tuples already in the fields' order, in chunks of about 64 KiB."""
+def csv_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[str]:
+    """A CSV file, a header then one line per record (values in the fields' order), produced
+    as it is read, in chunks of about 64 KiB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.name for field in fields])
