@@ -283,16 +283,28 @@ def _abandoned_condition():
     return or_(and_(Attachment.proposal_id.is_(None), Attachment.linked_id.is_(None)), *linked)
 
 
-def _in_audit_history(attachment: Attachment) -> bool:
-    """Whether an audit event records this file's SHA-256: then it is evidence, and stays."""
-    from sqlalchemy import Text, cast, exists
+def _recorded_in_audit(candidates: list[Attachment], chunk: int = 200) -> set[int]:
+    """The ids of the candidates whose SHA-256 an audit event records: they are evidence, and
+    stay. One read of the events per ``chunk`` candidates, not one per candidate; an event
+    counts for a file of a proposal only if it is that proposal's event."""
+    from sqlalchemy import Text, cast, or_
 
     from commons.audit.models import AuditEvent
 
-    stmt = exists().where(cast(AuditEvent.payload, Text).contains(attachment.sha256))
-    if attachment.proposal_id is not None:
-        stmt = stmt.where(AuditEvent.proposal_id == attachment.proposal_id)
-    return bool(db.session.scalar(select(stmt)))
+    kept: set[int] = set()
+    payload = cast(AuditEvent.payload, Text)
+    for start in range(0, len(candidates), chunk):
+        part = candidates[start : start + chunk]
+        rows = db.session.execute(
+            select(AuditEvent.proposal_id, payload).where(
+                or_(*[payload.contains(a.sha256) for a in part])
+            )
+        )
+        for proposal_id, text in rows:
+            kept.update(
+                a.id for a in part if a.sha256 in text and a.proposal_id in (None, proposal_id)
+            )
+    return kept
 
 
 def clean_abandoned(
@@ -313,7 +325,8 @@ def clean_abandoned(
         .where(Attachment.created_at < cutoff, _abandoned_condition())
         .order_by(Attachment.id)
     ).all()
-    doomed = [a for a in candidates if not _in_audit_history(a)]
+    recorded = _recorded_in_audit(candidates)
+    doomed = [a for a in candidates if a.id not in recorded]
     paths = []
     for attachment in doomed:
         report.attachments.append(
