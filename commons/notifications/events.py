@@ -6,9 +6,7 @@ fired it, queues its notifications with the audit event, so they land together o
 
 from __future__ import annotations
 
-from commons.extensions import db
-from commons.monitoring.models import Notification
-from commons.notifications.messages import english
+from commons.notifications.operations import queue
 
 # What each transition asks of whom: trigger (and, when it matters, target) -> (kind, recipient).
 # Recipients: "representative", "case_officer" (falls back to every officer), or a role.
@@ -71,19 +69,14 @@ def notify_after_fire(ctx, trigger: str, from_state: str, event) -> None:
             role = None if recipient_id else "officer"
         else:
             role = recipient
-        subject, body = english(kind, params)
-        db.session.add(
-            Notification(
-                kind=kind,
-                dedup_key=f"{kind}:event:{event.seq}:{recipient_id or role}",
-                subject=subject[:300],
-                body=body,
-                params=params,
-                proposal_id=proposal.id,
-                recipient_id=recipient_id,
-                recipient_role=role,
-                created_at=event.occurred_at,
-            )
+        queue(
+            kind,
+            params,
+            dedup_key=f"{kind}:event:{event.seq}:{recipient_id or role}",
+            proposal_id=proposal.id,
+            recipient_id=recipient_id,
+            recipient_role=role,
+            created_at=event.occurred_at,
         )
 
 

@@ -7,6 +7,22 @@ from sqlalchemy import and_, func, or_, select
 from commons.db import utcnow
 from commons.extensions import db
 from commons.monitoring.models import Notification
+from commons.notifications.messages import english
+
+
+def queue(kind: str, params: dict, *, dedup_key: str, **fields) -> Notification:
+    """Add a notification of ``kind`` to the session: in-app, and e-mailed from the outbox.
+
+    Its stored subject and body are the English text (messages.english); each reader sees it in
+    their own language from ``kind`` and ``params``. ``fields``: recipient_id / recipient_role,
+    proposal_id, created_at.
+    """
+    subject, body = english(kind, params)
+    note = Notification(
+        kind=kind, dedup_key=dedup_key, subject=subject[:300], body=body, params=params, **fields
+    )
+    db.session.add(note)
+    return note
 
 
 def addressed_to(user):

@@ -23,8 +23,7 @@ from commons.auth.permissions import is_proponent
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
-from commons.monitoring.models import Notification
-from commons.notifications.messages import english
+from commons.notifications.operations import queue
 from commons.proposals.models import Proposal
 from commons.public.models import Comment, JoinRequest
 
@@ -226,18 +225,8 @@ def _notify(join: JoinRequest, kind: str, *, recipient_id: int, link: str, reaso
         "link": current_app.config["PUBLIC_URL"] + link,
         "reason": reason,
     }
-    subject, body = english(kind, params)
     # No proposal_id: the requester may not open the case page; the link says where to go.
-    db.session.add(
-        Notification(
-            kind=kind,
-            dedup_key=f"join:{join.id}:{kind}",
-            subject=subject[:300],
-            body=body,
-            params=params,
-            recipient_id=recipient_id,
-        )
-    )
+    queue(kind, params, dedup_key=f"join:{join.id}:{kind}", recipient_id=recipient_id)
     db.session.flush()
 
 
