@@ -13,11 +13,13 @@ transition, one clear "already done" answer. No extra locking read is needed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, inspect, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
@@ -32,6 +34,8 @@ from workflows.errors import (
 from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
 from workflows.i18n import _
 from workflows.profile import PROFILES_DIR, Profile, load_profile
+
+log = logging.getLogger(__name__)
 
 
 class _SystemActor:
@@ -299,20 +303,34 @@ def fire(
             raise GuardRefused(problem, rule=name)
 
     before = proposal.status
+    loaded_version = proposal.lock_version
     machine = get_machine(profile.name)
     if not machine.events[trigger].trigger(proposal, ctx=ctx):
         raise TransitionNotAllowed(_not_now_message())
-    for name in spec.effects:
-        EFFECTS[name](ctx)
-    held = capacities(actor, proposal)
-    payload = {k: _jsonable(v) for k, v in ctx.values.items() if k != "password"}
-    payload.update(ctx.payload)
+    # Worded now: once a flush has failed, the session (and the user's locale) cannot be read.
+    stale = _stale_message()
     try:
-        if not _write_changes(session, proposal):
-            raise StaleProposal(_stale_message())
+        for name in spec.effects:
+            EFFECTS[name](ctx)
+        held = capacities(actor, proposal)
+        payload = {k: _jsonable(v) for k, v in ctx.values.items() if k != "password"}
+        payload.update(ctx.payload)
+        # The version the firing was made from: a repeated request (a double click) made from
+        # the same version is recognised by it and answered as this one was.
+        payload["from_version"] = loaded_version
+        # Every firing moves the proposal's version, even one that changes none of its
+        # columns (a signature that is not the last): the guarded UPDATE is where two
+        # firings on one proposal are serialised, and the later one is refused as stale.
+        if not _write_changes(session, proposal, loaded_version=loaded_version):
+            raise StaleProposal(stale)
         session.flush()  # whatever else the effects added or changed (usually nothing)
     except StaleDataError:
-        raise StaleProposal(_stale_message()) from None
+        raise StaleProposal(stale) from None
+    except IntegrityError as error:
+        # A row the effects add collided with one a simultaneous firing committed first
+        # (two signatures for one role): the same conflict, seen by the database.
+        log.warning("%s on proposal %s refused as stale: %s", trigger, ctx.proposal.id, error.orig)
+        raise StaleProposal(stale) from None
     event = append_event(
         trigger,
         actor=None if actor is SYSTEM else actor,
@@ -385,7 +403,7 @@ class _WritePlan:
 _PLANS: dict = {}
 
 
-def _write_changes(session, obj) -> bool:
+def _write_changes(session, obj, *, loaded_version=None) -> bool:
     """Write the changed columns of ``obj`` with one Core UPDATE guarded by its version.
 
     ``UPDATE proposals SET ..., lock_version = v + 1 WHERE id = ? AND lock_version = v``: the
@@ -394,6 +412,9 @@ def _write_changes(session, obj) -> bool:
     False when no row matched (someone changed it since it was loaded: the caller reports the
     conflict). When more than plain columns changed (a relationship or collection), or the
     version is not loaded, the ORM flush writes it as before.
+
+    The version moves even when no column changed, unless it already moved from
+    ``loaded_version`` (an effect flushed the row under the version check itself).
     """
     for hook in BEFORE_WRITE:
         hook(obj)
@@ -405,16 +426,22 @@ def _write_changes(session, obj) -> bool:
     changed = state.committed_state
     values = state.dict
     if (
-        not changed
-        or not state.persistent
+        not state.persistent
         or not plan.simple
         or plan.version_key not in values
         or plan.version_key in changed
         or any(key not in plan.columns or key not in values for key in changed)
     ):
+        before = values.get(plan.version_key)
         session.flush()
-        return True
+        if not plan.simple or plan.version_key not in values or values[plan.version_key] != before:
+            return True
+        # Only related rows changed: the proposal's own row must still move its version, or
+        # two firings that change no column of it would not be serialised.
+        changed = {}
     version = values[plan.version_key]
+    if not changed and loaded_version is not None and version != loaded_version:
+        return True
     written = {key: values[key] for key in changed}
     written[plan.version_key] = plan.next_version(version)
     for key, default in plan.onupdate:

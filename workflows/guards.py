@@ -35,6 +35,10 @@ class Context:
     session: Any
     settings: dict
     payload: dict = field(default_factory=dict)
+    # The proposal's signatures by role, read once per firing: the condition that picks the
+    # transition, the guard and the effect must agree on who signs next (a double click once
+    # recorded the citizen as the city's signer because they read it at different moments).
+    signatures: dict | None = None
 
     @property
     def today(self) -> date:
@@ -198,8 +202,12 @@ def no_notice_period(ctx: Context) -> bool:
 def _signatures(ctx: Context) -> dict[str, Any]:
     from commons.documents.models import Signature
 
-    rows = ctx.session.scalars(select(Signature).where(Signature.proposal_id == ctx.proposal.id))
-    return {row.signer_role: row for row in rows}
+    if ctx.signatures is None:
+        rows = ctx.session.scalars(
+            select(Signature).where(Signature.proposal_id == ctx.proposal.id)
+        )
+        ctx.signatures = {row.signer_role: row for row in rows}
+    return ctx.signatures
 
 
 def _next_signer(ctx: Context) -> str | None:

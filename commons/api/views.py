@@ -37,6 +37,7 @@ from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals import operations as proposal_ops
 from commons.proposals.labels import trigger_label
 from commons.proposals.models import Proposal
+from commons.proposals.queries import repeated_firing
 from commons.registry import operations as registry_ops
 from commons.registry.models import Commons
 
@@ -459,10 +460,17 @@ def transitions_fire(data, proposal_id: int, trigger: str):
     if not user().is_authenticated:
         raise Unauthenticated(_("This needs an access token of someone allowed to do it."))
     values = {k: v for k, v in data["data"].items() if v is not None}
-    event = workflows.fire(
-        proposal, trigger, user(), expected_version=data.get("expected_version"), **values
-    )
-    db.session.commit()
+    expected = data.get("expected_version")
+    try:
+        event = workflows.fire(proposal, trigger, user(), expected_version=expected, **values)
+    except workflows.WorkflowError:
+        db.session.rollback()
+        # A repeated request (a client retrying, a double click) is answered as the first was.
+        event = repeated_firing(proposal, trigger, user(), expected)
+        if event is None:
+            raise
+    else:
+        db.session.commit()
     return {"event": event, "proposal": proposal_out(proposal)}
 
 

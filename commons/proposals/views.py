@@ -19,6 +19,7 @@ from commons.proposals import operations
 from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal, TechnicalOpinion
+from commons.proposals.queries import repeated_firing
 from workflows.clocks import review_elapsed, review_running
 
 proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -413,28 +414,15 @@ def act(proposal_id: int, trigger: str):
         expected = int(request.form.get("expected_version", ""))
     except ValueError:
         expected = None
+    actor = current_user._get_current_object()
     try:
-        workflows.fire(
-            proposal, trigger, current_user._get_current_object(), expected_version=expected, **data
-        )
-    except workflows.GuardRefused as error:
-        db.session.rollback()
-        data.pop("password", None)
-        return render_case(
-            proposal,
-            errors=error.fields,
-            failed=trigger,
-            message=error.message,
-            values=data,
-            status=422,
-        )
+        workflows.fire(proposal, trigger, actor, expected_version=expected, **data)
     except workflows.WorkflowError as error:
         db.session.rollback()
-        if error.status_code == 403:
-            abort(403)
-        # Already done by someone else, or no longer possible in the current state.
-        return render_case(proposal, failed=trigger, message=error.message, status=409)
-    db.session.commit()
+        if repeated_firing(proposal, trigger, actor, expected) is None:
+            return _refused(proposal, trigger, error, data)
+    else:
+        db.session.commit()
     flash(
         _(
             "Done: %(action)s. The proposal is now: %(state)s.",
@@ -444,6 +432,24 @@ def act(proposal_id: int, trigger: str):
         "success",
     )
     return redirect(url_for("proposals.case", proposal_id=proposal.id))
+
+
+def _refused(proposal: Proposal, trigger: str, error: workflows.WorkflowError, data: dict):
+    """The case page again with why the action was refused, keeping what was typed."""
+    if isinstance(error, workflows.GuardRefused):
+        data.pop("password", None)
+        return render_case(
+            proposal,
+            errors=error.fields,
+            failed=trigger,
+            message=error.message,
+            values=data,
+            status=422,
+        )
+    if error.status_code == 403:
+        abort(403)
+    # Already done by someone else, or no longer possible in the current state.
+    return render_case(proposal, failed=trigger, message=error.message, status=409)
 
 
 def _deadline(proposal: Proposal):

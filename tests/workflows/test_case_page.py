@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from commons.audit.models import AuditEvent
 from commons.extensions import db
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, proposal_in
@@ -46,17 +49,41 @@ def test_missing_data_is_explained_and_typed_text_kept(app, client):
     assert p.status == "under_review"
 
 
-def test_stale_form_gets_409_already_done(app):
+def test_stale_form_gets_409_already_done(app, make):
+    from commons.auth.models import Role
+
+    cast = Cast()
+    p = proposal_in("submitted", cast)
+    colleague = make.user(Role.OFFICER, name="Carla Colleague")
+    first, second = app.test_client(), app.test_client()
+    login(first, cast.officer.email)
+    login(second, colleague.email)
+    version = p.lock_version
+    assert _act(first, p, "take_in_charge", {}, version=version).status_code == 302
+    response = _act(second, p, "take_in_charge", {}, version=version)
+    assert response.status_code == 409
+    assert "changed by someone else" in response.get_data(as_text=True)
+
+
+def test_the_same_click_twice_is_answered_as_the_first(app):
+    """A double click, or the same form sent from a second tab: one change, one confirmation."""
     cast = Cast()
     p = proposal_in("submitted", cast)
     first, second = app.test_client(), app.test_client()
     login(first, cast.officer.email)
     login(second, cast.officer.email)
     version = p.lock_version
-    assert _act(first, p, "take_in_charge", {}, version=version).status_code == 302
-    response = _act(second, p, "take_in_charge", {}, version=version)
-    assert response.status_code == 409
-    assert "changed by someone else" in response.get_data(as_text=True)
+    answers = [_act(c, p, "take_in_charge", {}, version=version) for c in (first, second)]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"]
+    page = second.get(answers[1].headers["Location"]).get_data(as_text=True)
+    assert "Done: Take in charge" in page
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.proposal_id == p.id, AuditEvent.trigger == "take_in_charge"
+        )
+    ).all()
+    assert len(events) == 1
 
 
 def test_wrong_role_gets_403_and_sees_no_button(app, client):
