@@ -218,6 +218,20 @@ def _register_error_pages(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, handler)
 
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+    from werkzeug.exceptions import Conflict
+
+    def changed_meanwhile(error):
+        # Two requests wrote the same row at once and this one lost (a versioned UPDATE that
+        # matched nothing, a unique row inserted twice): a conflict to retry, not a fault.
+        ext.db.session.rollback()
+        app.logger.warning("request refused as a conflict: %s", error)
+        return handler(Conflict())
+
+    app.register_error_handler(StaleDataError, changed_meanwhile)
+    app.register_error_handler(IntegrityError, changed_meanwhile)
+
 
 def _register_security_headers(app: Flask) -> None:
     from commons.public.maps import tile_origin

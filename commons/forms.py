@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import render_template
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from commons.errors import DomainError
+from commons.errors import Conflict, DomainError
 from commons.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -48,7 +54,10 @@ class FormTransaction:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except (StaleDataError, IntegrityError) as error:
+                return self._conflict(error)
             self.ok = True
             return False
         if isinstance(exc, DomainError):
@@ -56,16 +65,41 @@ class FormTransaction:
             self.error = exc
             attach_error(self.form, exc)
             return True
+        if isinstance(exc, StaleDataError | IntegrityError):
+            return self._conflict(exc)
         return False
+
+    def _conflict(self, error: Exception) -> bool:
+        """Someone saved the same thing first: say so, keep what was typed, answer 409."""
+        db.session.rollback()
+        log.info("form save refused as a conflict: %s", error)
+        self.error = Conflict(
+            _(
+                "Someone else saved a change to this at the same moment, so yours was not "
+                "saved. What you typed is kept below: check it against the current version "
+                "and save again."
+            )
+        )
+        self.form.conflict = True
+        self.form.form_errors.append(self.error.message)
+        return True
 
     def __bool__(self) -> bool:
         return self.ok
 
 
+def form_status(form) -> int:
+    """The status of a form page: 409 after a lost race, 422 with errors, else 200."""
+    if form is None:
+        return 200
+    if getattr(form, "conflict", False):
+        return 409
+    return 422 if form.errors or form.form_errors else 200
+
+
 def render_form(template: str, form, **context):
     """Render a form page; 422 when it carries errors so clients can tell."""
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(template, form=form, **context), status
+    return render_template(template, form=form, **context), form_status(form)
 
 
 def strip(value):

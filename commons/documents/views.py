@@ -15,6 +15,7 @@ from commons.documents.forms import PactEditForm, VerifyForm
 from commons.documents.models import Document
 from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
+from commons.forms import form_status
 from commons.proposals.labels import state_label
 
 documents_bp = Blueprint("documents", __name__)
@@ -96,7 +97,7 @@ def verify():
                 data = path.read_bytes() if path.exists() else None
         # The electronic seal, checked on the file itself: an upload, or the registry's copy.
         result["seal"] = verify_seal(data) if data else None
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("documents/verify.html", form=form, result=result), status
 
 
@@ -274,7 +275,7 @@ def pact_edit(proposal_id: int):
         if saved:
             flash(_("Version %(n)d saved.", n=version.number), "success")
             return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template(
         "documents/edit.html",
         proposal=proposal,

@@ -11,7 +11,7 @@ from commons.auth.permissions import can, ensure, permission_required
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import FormTransaction, choices
+from commons.forms import FormTransaction, choices, form_status
 from commons.groups import operations
 from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
 from commons.payloads import readable_moment
@@ -120,7 +120,7 @@ def new():
         if saved:
             flash(_("The group %(name)s is created.", name=group.name), "success")
             return redirect(url_for("groups.detail", group_id=group.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("groups/new.html", form=form), status
 
 

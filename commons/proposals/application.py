@@ -20,7 +20,7 @@ import workflows
 from commons.auth.permissions import ensure, permission_required
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import FormTransaction, choices
+from commons.forms import FormTransaction, choices, form_status
 from commons.groups import operations as group_ops
 from commons.proposals import operations
 from commons.proposals.forms import (
@@ -103,7 +103,7 @@ def _go(proposal: Proposal, step: str):
 
 def _render(step: str, proposal: Proposal | None, form, status: int | None = None, **context):
     if status is None:
-        status = 422 if form is not None and (form.errors or form.form_errors) else 200
+        status = form_status(form)
     return (
         render_template(
             f"apply/{step}.html",
