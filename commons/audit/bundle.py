@@ -27,6 +27,7 @@ import io
 import json
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -273,7 +274,7 @@ class BundleReport:
     counts: dict = field(default_factory=dict)
 
 
-def _sha256(zf: zipfile.ZipFile, name: str) -> tuple[str, int]:
+def _sha256(zf: _Archive, name: str) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with zf.open(name) as fh:
         while block := fh.read(1 << 20):
@@ -282,7 +283,7 @@ def _sha256(zf: zipfile.ZipFile, name: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _rows(zf: zipfile.ZipFile, name: str, columns: list[str]) -> Iterator[tuple[int, dict]]:
+def _rows(zf: _Archive, name: str, columns: list[str]) -> Iterator[tuple[int, dict]]:
     """(line number, row) of a CSV file in the bundle, checking its header."""
     with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
         reader = csv.reader(text)
@@ -305,7 +306,7 @@ def _int(value: str) -> int | None:
     return int(value) if value != "" else None
 
 
-def _read_manifest(zf: zipfile.ZipFile) -> dict:
+def _read_manifest(zf: _Archive) -> dict:
     try:
         raw = zf.read(MANIFEST)
     except KeyError:
@@ -321,8 +322,38 @@ def _read_manifest(zf: zipfile.ZipFile) -> dict:
     return manifest
 
 
-def _check_listing(zf: zipfile.ZipFile, manifest: dict) -> None:
-    names = [info.filename for info in zf.infolist()]
+class _Archive:
+    """A bundle's ZIP as the checks read it: files only, by their names in the bundle.
+
+    An unaltered bundle unzipped and zipped again by a desktop tool gains entries for its
+    folders and often one top folder around everything (``evidence/manifest.json``); neither
+    changes a byte of what is checked, so both are looked through.
+    """
+
+    def __init__(self, zf: _Archive) -> None:
+        self.zf = zf
+        files = [info for info in zf.infolist() if not info.is_dir()]
+        self.prefix = ""
+        if not any(info.filename == MANIFEST for info in files):
+            tops = {info.filename.split("/", 1)[0] for info in files}
+            if len(tops) == 1 and all("/" in info.filename for info in files):
+                candidate = f"{tops.pop()}/"
+                if any(info.filename == candidate + MANIFEST for info in files):
+                    self.prefix = candidate
+        self.files = files
+
+    def names(self) -> list[str]:
+        return [info.filename[len(self.prefix) :] for info in self.files]
+
+    def open(self, name: str):
+        return self.zf.open(self.prefix + name)
+
+    def read(self, name: str) -> bytes:
+        return self.zf.read(self.prefix + name)
+
+
+def _check_listing(zf: _Archive, manifest: dict) -> None:
+    names = zf.names()
     if len(names) != len(set(names)):
         raise BundleError("the archive holds the same file name twice")
     present, listed = set(names), set(manifest["files"])
@@ -332,7 +363,7 @@ def _check_listing(zf: zipfile.ZipFile, manifest: dict) -> None:
         raise BundleError(f"{name}: in the bundle but not listed in {MANIFEST}")
 
 
-def _chain_rows(zf: zipfile.ZipFile) -> Iterator[tuple[int, int, str, str]]:
+def _chain_rows(zf: _Archive) -> Iterator[tuple[int, int, str, str]]:
     for line, row in _rows(zf, "chain.csv", CHAIN_COLUMNS):
         try:
             seq = int(row["seq"])
@@ -343,7 +374,7 @@ def _chain_rows(zf: zipfile.ZipFile) -> Iterator[tuple[int, int, str, str]]:
         yield line, seq, row["prev_hash"], row["hash"]
 
 
-def _check_chain(zf: zipfile.ZipFile, manifest: dict) -> int:
+def _check_chain(zf: _Archive, manifest: dict) -> int:
     expected, prev = 1, GENESIS_HASH
     for line, seq, prev_hash, hash_ in _chain_rows(zf):
         if seq != expected:
@@ -383,7 +414,7 @@ def _event_hash(row: dict) -> str:
     return event_hash(fields)
 
 
-def _check_events(zf: zipfile.ZipFile, manifest: dict) -> int:
+def _check_events(zf: _Archive, manifest: dict) -> int:
     chain = _chain_rows(zf)
     chain_row = None
     last_seq, last_hash, first_seq, count = None, None, None, 0
@@ -423,7 +454,7 @@ def _check_events(zf: zipfile.ZipFile, manifest: dict) -> int:
     return count
 
 
-def _check_versions(zf: zipfile.ZipFile) -> int:
+def _check_versions(zf: _Archive) -> int:
     count = 0
     for line, row in _rows(zf, "versions.csv", VERSION_COLUMNS):
         name = row["path"]
@@ -446,7 +477,7 @@ def _check_versions(zf: zipfile.ZipFile) -> int:
     return count
 
 
-def _check_documents(zf: zipfile.ZipFile) -> int:
+def _check_documents(zf: _Archive) -> int:
     count = 0
     for line, row in _rows(zf, "documents.csv", DOCUMENT_COLUMNS):
         name = row["path"]
@@ -464,7 +495,7 @@ def _check_documents(zf: zipfile.ZipFile) -> int:
     return count
 
 
-def _check_files(zf: zipfile.ZipFile, manifest: dict) -> int:
+def _check_files(zf: _Archive, manifest: dict) -> int:
     for name, entry in sorted(manifest["files"].items()):
         sha256, size = _sha256(zf, name)
         if sha256 != entry.get("sha256"):
@@ -481,6 +512,7 @@ def check(path) -> dict:
     except (OSError, zipfile.BadZipFile) as error:
         raise BundleError(f"{path}: not a readable ZIP file ({error})") from None
     with zf:
+        zf = _Archive(zf)
         manifest = _read_manifest(zf)
         _check_listing(zf, manifest)
         for required in ("chain.csv", "events.csv", "versions.csv", "documents.csv"):
@@ -502,6 +534,14 @@ def verify(path) -> BundleReport:
         counts = check(path)
     except BundleError as error:
         return BundleReport(False, str(error))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as error:
+        # A member that cannot be read back (bad CRC, truncated data, not text where text
+        # is expected): the file is damaged, which is not the same as altered.
+        return BundleReport(
+            False,
+            f"{path}: the file is damaged and cannot be read completely ({error}); "
+            "ask for a new copy of the bundle",
+        )
     message = (
         f"OK: {counts['files']} files, {counts['events']} events, {counts['versions']} versions, "
         f"{counts['documents']} documents; chain of {counts['chain']} events, "
