@@ -79,6 +79,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    from commons.inputs import install as install_input_checks
+
+    install_input_checks(app)
 
     from commons.cli import register_cli
 
