@@ -235,6 +235,53 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(StaleDataError, changed_meanwhile)
     app.register_error_handler(IntegrityError, changed_meanwhile)
 
+    import errno
+    import secrets
+
+    from flask import g, request
+    from sqlalchemy.exc import OperationalError
+
+    @app.before_request
+    def request_id():
+        # A short id the person can quote and the log carries, to find one failed request.
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(6)
+
+    @app.after_request
+    def send_request_id(response):
+        if getattr(g, "request_id", None):
+            response.headers.setdefault("X-Request-Id", g.request_id)
+        return response
+
+    storage_errors = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES}
+
+    def unavailable(error):
+        # The storage disk is full or read-only, or the database is unreachable: the
+        # transaction is rolled back, so nothing was changed and the action can be repeated.
+        if isinstance(error, OSError) and error.errno not in storage_errors:
+            raise error
+        ext.db.session.rollback()
+        rid = getattr(g, "request_id", "-")
+        app.logger.error("request %s failed: storage or database unavailable: %r", rid, error)
+        message = _(
+            "The registry could not save this just now (its storage or database is not "
+            "available). Nothing was changed: you can repeat the action in a few minutes. "
+            "If it happens again, tell the office this reference: %(rid)s.",
+            rid=rid,
+        )
+        if is_api():
+            from commons.api.errors import problem
+
+            return problem(503, message, request_id=rid)
+        return render_template("errors/error.html", code=503, message=message), 503
+
+    def is_api():
+        from commons.api import is_api_request
+
+        return is_api_request()
+
+    app.register_error_handler(OSError, unavailable)
+    app.register_error_handler(OperationalError, unavailable)
+
 
 def _register_security_headers(app: Flask) -> None:
     from commons.public.maps import tile_origin
