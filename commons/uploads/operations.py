@@ -21,12 +21,12 @@ import secrets
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from commons.errors import DomainError
 from commons.extensions import db
@@ -105,6 +105,48 @@ def type_message() -> str:
     return _("The file is not a PDF, JPEG or PNG: choose a file of one of those kinds.")
 
 
+def _quota_problem(owner, proposal, size: int) -> str | None:
+    """Why storing ``size`` more bytes would pass a quota, or None.
+
+    A proposal holds at most UPLOAD_FILES_PER_PROPOSAL files and UPLOAD_MB_PER_PROPOSAL MB;
+    a person uploads at most UPLOAD_MB_PER_USER_DAY MB in 24 hours (registration is open, so
+    one account must not be able to fill the disk).
+    """
+    config = current_app.config
+    mb = 1024 * 1024
+    if proposal is not None and proposal.id is not None:
+        count, total = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(Attachment.size), 0)).where(
+                Attachment.proposal_id == proposal.id
+            )
+        ).one()
+        if count + 1 > config["UPLOAD_FILES_PER_PROPOSAL"]:
+            return _(
+                "This proposal already holds %(n)d files, the most it may have. Remove one "
+                "you no longer need before adding another.",
+                n=count,
+            )
+        if total + size > config["UPLOAD_MB_PER_PROPOSAL"] * mb:
+            return _(
+                "The files of this proposal would take more than %(mb)d MB together. "
+                "Remove a file or send a smaller one.",
+                mb=config["UPLOAD_MB_PER_PROPOSAL"],
+            )
+    since = datetime.now(UTC) - timedelta(hours=24)
+    today = db.session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.owner_id == owner.id, Attachment.created_at >= since
+        )
+    )
+    if today + size > config["UPLOAD_MB_PER_USER_DAY"] * mb:
+        return _(
+            "You have uploaded %(mb)d MB in the last 24 hours, the most one person may. "
+            "Try again tomorrow, or ask the office.",
+            mb=config["UPLOAD_MB_PER_USER_DAY"],
+        )
+    return None
+
+
 def save_upload(
     file,
     *,
@@ -141,6 +183,9 @@ def save_upload(
             os.fsync(out.fileno())
         if size == 0:
             raise UploadRejected(_("The file is empty."), field=field)
+        over = _quota_problem(owner, proposal, size)
+        if over:
+            raise UploadRejected(over, field=field)
         content_type = sniff(head)
         if content_type is None:
             raise UploadRejected(type_message(), field=field)
