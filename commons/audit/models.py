@@ -135,8 +135,8 @@ event.listen(
 )
 
 
-# On PostgreSQL the table refuses UPDATE and DELETE (the migration installs the same trigger;
-# this covers schemas made with create_all, as in the tests).
+# On PostgreSQL the table refuses UPDATE, DELETE and TRUNCATE (the migrations install the same
+# triggers; this covers schemas made with create_all, as in the tests).
 APPEND_ONLY_SQL = """
 CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
 BEGIN
@@ -147,6 +147,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_events_append_only
     BEFORE UPDATE OR DELETE ON audit_events
     FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER audit_events_no_truncate
+    BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
 """
 
 event.listen(

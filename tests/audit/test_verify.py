@@ -85,12 +85,14 @@ def test_deleting_an_event_breaks_the_chain(history):
     assert "missing" in report.reason
 
 
-def test_postgresql_refuses_update_and_delete(history):
+def test_postgresql_refuses_update_delete_and_truncate(history):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the append-only trigger exists on PostgreSQL only")
     for statement in (
         update(AuditEvent.__table__).values(trigger="x"),
         AuditEvent.__table__.delete(),
+        text("TRUNCATE audit_events"),
+        text("TRUNCATE audit_events, proposals CASCADE"),
     ):
         with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(statement)
