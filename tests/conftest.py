@@ -17,13 +17,32 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from commons import create_app
 from commons.db import Base, import_all_models
 from commons.extensions import db, limiter
 
 BACKEND = os.environ.get("COMMONS_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get("COMMONS_TEST_DATABASE_URL", "")
+# Under pytest-xdist (``make test`` runs two workers) each worker has its own PostgreSQL
+# database, ``<name>_gw0``, ``<name>_gw1``..., made from the one named here and dropped at the
+# end; SQLite files live in each process's own temporary folder.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+BASE_PG_URL = os.environ.get("COMMONS_TEST_DATABASE_URL", "")
+PG_URL = (
+    make_url(BASE_PG_URL)
+    .set(database=f"{make_url(BASE_PG_URL).database}_{WORKER}")
+    .render_as_string(hide_password=False)
+    if BASE_PG_URL and WORKER
+    else BASE_PG_URL
+)
+# Redis tests use database 15, or one of 14, 13... per worker, so workers never share one.
+_REDIS = os.environ.get("COMMONS_TEST_REDIS_URL", "")
+TEST_REDIS_URL = (
+    _REDIS.rsplit("/", 1)[0] + f"/{15 - int(WORKER[2:] or 0) % 15}"
+    if _REDIS and WORKER.startswith("gw")
+    else _REDIS
+)
 TMP = Path(tempfile.mkdtemp(prefix="commons-tests-"))
 
 DB_FIXTURES = {"app", "client", "runner", "database_url", "migration_url"}
@@ -36,14 +55,28 @@ def pytest_configure(config):
                 "COMMONS_TEST_BACKEND=postgresql needs COMMONS_TEST_DATABASE_URL"
             )
         try:
-            engine = create_engine(PG_URL)
+            engine = create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+                if PG_URL != BASE_PG_URL:
+                    name = make_url(PG_URL).database
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
             engine.dispose()
         except Exception as error:  # noqa: BLE001 - any failure to connect ends the run
             raise pytest.UsageError(
                 f"PostgreSQL at COMMONS_TEST_DATABASE_URL is unreachable: {error}"
             ) from error
+
+
+def pytest_unconfigure(config):
+    """A worker's own PostgreSQL database goes with it."""
+    if BACKEND == "postgresql" and BASE_PG_URL and PG_URL != BASE_PG_URL:
+        engine = create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            name = make_url(PG_URL).database
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import zipfile
 
@@ -22,9 +21,9 @@ from commons.documents.models import Document
 from commons.errors import DomainError, PermissionDenied
 from commons.extensions import db
 from tests.audit.test_exports import pacts  # noqa: F401 - the fixture
-from tests.conftest import csrf_token, login
+from tests.conftest import TEST_REDIS_URL, csrf_token, login
 
-REDIS_URL = os.environ.get("COMMONS_TEST_REDIS_URL", "")
+REDIS_URL = TEST_REDIS_URL
 
 
 def _start(client, fmt, query="", **extra):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select
 
 from commons.auth.models import Role, User
 from commons.extensions import db
-from tests.conftest import csrf_token, login, post_form
+from tests.conftest import TEST_REDIS_URL, csrf_token, login, post_form
 from tests.factories import PASSWORD
 
 GOOD = "a long walk in the park"
-REDIS_URL = os.environ.get("COMMONS_TEST_REDIS_URL", "")
+REDIS_URL = TEST_REDIS_URL
 
 
 def register(client, **overrides):
