@@ -124,6 +124,7 @@ def between(text: str, start: str, end: str | None = None) -> str:
 WORDS = {
     "en": {
         "approved": "Approved on 30 May 2026",
+        "approved_cell": "<th>Approved on</th><td>30 May 2026</td>",
         "not_approved": "Approved on 3 June 2026",
         "act": "Approving act Directorial decision no. DD 5/2026 of 30 May 2026",
         "deliberation": "Having regard to the deliberation of the City Council (Giunta) no. "
@@ -145,6 +146,7 @@ WORDS = {
     },
     "it": {
         "approved": "Approvato il 30 maggio 2026",
+        "approved_cell": "<th>Approvato il</th><td>30 maggio 2026</td>",
         "not_approved": "Approvato il 3 giugno 2026",
         "act": "Atto di approvazione Determinazione dirigenziale n. DD 5/2026 del 30 maggio 2026",
         "deliberation": "Vista la deliberazione della Giunta comunale n. DG 12/2026 del 20 "
@@ -387,3 +389,24 @@ def test_f_settings_with_articles_read_as_the_language_writes_them(app, language
 )
 def test_f_italian_prepositions_fuse_with_articles(preposition, phrase, article, joined):
     assert clauses.italian_preposition(preposition, phrase, article) == joined
+
+
+def test_b_an_ordinary_pact_cites_its_decision_alone_and_a_draft_no_approval(pact):
+    """Without a deliberation only the decision is cited; a draft is not "approved" at all."""
+    from commons.documents import rendering
+    from workflows.guards import content_hash
+
+    lang, words = pact["lang"], WORDS[pact["lang"]]
+    content = pact["content"]
+    meta = {
+        "approved_at": datetime(2026, 6, 3, 10, tzinfo=UTC),
+        "content_sha256": content_hash(content),
+        "acts": {"decision_number": "DD 5/2026", "decision_date": "2026-05-30"},
+    }
+    html = rendering.render_pact_html(content, meta, lang)
+    assert words["decision"] in html
+    assert words["deliberation"][:25] not in html
+    assert words["approved_cell"] in html
+    draft = rendering.render_pact_html(content, {**meta, "acts": {}}, lang, kind="draft")
+    assert rendering.LABELS[lang]["approving_act"] not in draft
+    assert "DD 5/2026" not in draft
