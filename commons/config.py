@@ -36,6 +36,10 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_CITY_ADDRESS": ("", "the city hall's address, in the pact's parties"),
     "COMMONS_CITY_TAX_CODE": ("", "the city's tax code, in the pact's parties"),
     "COMMONS_CITY_SIGNATORY": ("", "who signs pacts for the city, e.g. 'Giulia Romano, Director'"),
+    "COMMONS_CITY_SIGNATORY_TITLE": (
+        "",
+        "the signatory's title, under their name on the pact, e.g. 'Director'",
+    ),
     "COMMONS_CITY_SIGNATORY_POWER": ("", "the power under which the signatory signs"),
     "COMMONS_CITY_REGULATION_ARTICLE": ("", "the regulation's article pacts are made under"),
     "COMMONS_CITY_LOGO": ("", "logo for pact documents: a path under commons/static"),
@@ -118,6 +122,7 @@ def load_config(instance: Path | None = None) -> dict:
         "CITY_ADDRESS": _env("COMMONS_CITY_ADDRESS"),
         "CITY_TAX_CODE": _env("COMMONS_CITY_TAX_CODE"),
         "CITY_SIGNATORY": _env("COMMONS_CITY_SIGNATORY"),
+        "CITY_SIGNATORY_TITLE": _env("COMMONS_CITY_SIGNATORY_TITLE"),
         "CITY_SIGNATORY_POWER": _env("COMMONS_CITY_SIGNATORY_POWER"),
         "CITY_REGULATION_ARTICLE": _env("COMMONS_CITY_REGULATION_ARTICLE"),
         "CITY_LOGO": _env("COMMONS_CITY_LOGO"),

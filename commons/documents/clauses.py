@@ -17,7 +17,8 @@ city_name              the city's name ("Bologna")
 city_office            the office that runs pacts ("Commons Office")
 city_address           the seat of the city, printed with the parties
 city_tax_code          the city's tax code
-signatory              who signs for the city ("Giulia Romano, Director of the Commons Office")
+signatory              who signs for the city ("Giulia Romano")
+signatory_title        their title ("Director of the Commons Office"), after their name
 signatory_power        the power under which they sign ("art. 107 of Legislative Decree
                        267/2000 and the Mayor's decree no. 12 of 2025")
 regulation             the title of the regulation pacts are made under
@@ -38,6 +39,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import workflows
+from commons.config import SETTINGS
 
 LANGUAGES = ("en", "it")
 
@@ -182,6 +184,7 @@ CONFIG_KEYS = {
     "city_address": "CITY_ADDRESS",
     "city_tax_code": "CITY_TAX_CODE",
     "signatory": "CITY_SIGNATORY",
+    "signatory_title": "CITY_SIGNATORY_TITLE",
     "signatory_power": "CITY_SIGNATORY_POWER",
     "regulation": "CITY_REGULATION",
     "regulation_article": "CITY_REGULATION_ARTICLE",
@@ -190,8 +193,17 @@ CONFIG_KEYS = {
 
 
 def settings_from_config(config) -> dict:
-    """The settings ``default_content`` reads, taken from a Flask config (missing ones left out)."""
-    return {key: config[name] for key, name in CONFIG_KEYS.items() if config.get(name)}
+    """The settings ``default_content`` reads, taken from a Flask config (missing ones left out).
+
+    The regulation left at its default is left out too: the clauses then name it in the
+    pact's language, not in the English of the setting's default.
+    """
+    default_regulation = SETTINGS["COMMONS_CITY_REGULATION"][0]
+    return {
+        key: config[name]
+        for key, name in CONFIG_KEYS.items()
+        if config.get(name) and not (key == "regulation" and config[name] == default_regulation)
+    }
 
 
 def normalise_language(language: str | None) -> str:
@@ -258,6 +270,7 @@ class _Facts:
     city_address: str
     city_tax_code: str
     signatory: str
+    signatory_title: str
     signatory_power: str
     regulation: str
     regulation_article: str
@@ -283,8 +296,6 @@ class _Facts:
     meetings: tuple[date, ...]
     deliberation_number: str
     deliberation_date: date | None
-    decision_number: str
-    decision_date: date | None
     case_officer: str
     predecessor_protocol: str
     report_months: int
@@ -404,6 +415,7 @@ def _facts(proposal, settings: dict, lang: str) -> _Facts:
         city_address=_setting(settings, "city_address", lang),
         city_tax_code=_setting(settings, "city_tax_code", lang),
         signatory=_setting(settings, "signatory", lang),
+        signatory_title=_setting(settings, "signatory_title", lang),
         signatory_power=_setting(settings, "signatory_power", lang),
         regulation=_setting(settings, "regulation", lang) or DEFAULT_REGULATION[lang],
         regulation_article=_setting(settings, "regulation_article", lang),
@@ -429,8 +441,6 @@ def _facts(proposal, settings: dict, lang: str) -> _Facts:
         meetings=meetings,
         deliberation_number=_line(getattr(proposal, "deliberation_number", "")),
         deliberation_date=getattr(proposal, "deliberation_date", None),
-        decision_number=_line(getattr(proposal, "decision_number", "")),
-        decision_date=getattr(proposal, "decision_date", None),
         case_officer=_line(getattr(officer, "full_name", "")),
         predecessor_protocol=_line(getattr(predecessor, "protocol_number", "")),
         report_months=_clock(clocks, "report_interval_months", 6),
@@ -485,17 +495,105 @@ def _months(n: int, lang: str) -> str:
     return f"{n} {'month' if n == 1 else 'months'}"
 
 
+def _capitalised(text: str) -> str:
+    """The first letter in capitals, for a phrase that starts a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def _en_the(phrase: str) -> str:
+    """ "the Commons Office" for "Commons Office" and for "The Commons Office" alike."""
+    if phrase[:4].lower() == "the ":
+        return "the " + phrase[4:]
+    return f"the {phrase}"
+
+
+def _en_mid(phrase: str) -> str:
+    """A phrase set in the settings, as it reads mid-sentence: "The Director" -> "the Director"."""
+    return "the " + phrase[4:] if phrase[:4] == "The " else phrase
+
+
 def _city_en(f: _Facts) -> str:
+    """The city as the clauses name it mid-sentence ("the City of Bologna")."""
     name = f.city or "the City"
-    if name.lower().startswith(("city of", "town of", "municipality of", "the city")):
+    if name.lower().startswith(("city of", "town of", "municipality of")):
         return name
+    if name.lower().startswith("the "):
+        return "the " + name[4:]
     return f"the City of {name}"
 
 
+# Italian fuses a preposition with the article that follows it ("di" + "il" = "del"): a
+# setting or a name that starts with an article ("il Dirigente...", "l'Ufficio...") must be
+# joined as Italian writes it, never "di il" or "da Il".
+_IT_ARTICLE = re.compile(r"^(?:(il|lo|la|i|gli|le)\s+|(l)['’]\s*)(?=\S)", re.IGNORECASE)
+_IT_FUSING = {"di": "de", "a": "a", "da": "da", "in": "ne", "su": "su"}
+_IT_FUSED = {"il": "l", "lo": "llo", "la": "lla", "l'": "ll'", "i": "i", "gli": "gli", "le": "lle"}
+# Words an office's name may start with, and the article each takes ("l'Ufficio Beni comuni").
+_IT_OFFICE_NOUNS = {
+    "ufficio": "l'",
+    "settore": "il",
+    "servizio": "il",
+    "area": "l'",
+    "direzione": "la",
+    "divisione": "la",
+    "dipartimento": "il",
+    "unità": "l'",
+    "sportello": "lo",
+    "assessorato": "l'",
+}
+
+
+def _it_split_article(phrase: str) -> tuple[str, str]:
+    """("il", "Dirigente del Settore") for "Il Dirigente del Settore"; ("", phrase) without."""
+    match = _IT_ARTICLE.match(phrase)
+    if not match:
+        return "", phrase
+    return (match.group(1) or "l'").lower(), phrase[match.end() :]
+
+
+def italian_preposition(preposition: str, phrase: str, article: str = "") -> str:
+    """``preposition`` before ``phrase``, fused with its article as Italian writes it.
+
+    The phrase's own article wins ("da" + "Il Dirigente" = "dal Dirigente"); without one,
+    ``article`` is used if given ("di" + "Regolamento..." with "il" = "del Regolamento...").
+    Prepositions that do not fuse (con, per, tra, presso) keep the article in lower case, as
+    does an empty preposition ("il Dirigente" mid-sentence).
+    """
+    found, rest = _it_split_article(phrase)
+    if not found:
+        found, rest = article.lower(), phrase
+    if not found:
+        return f"{preposition} {phrase}".strip()
+    stem = _IT_FUSING.get(preposition.lower())
+    if stem is not None:
+        joined = stem + _IT_FUSED[found]
+    else:
+        joined = f"{preposition} {found}".strip()
+    return joined + rest if joined.endswith("'") else f"{joined} {rest}"
+
+
+def _it_office(preposition: str, office: str, fallback: str) -> str:
+    """The office after a preposition: "dell'Ufficio Beni comuni" for an office so named,
+    "dell'ufficio Commons Office" for one whose name says no kind, ``fallback`` for none."""
+    if not office:
+        return italian_preposition(preposition, fallback)
+    if _it_split_article(office)[0]:
+        return italian_preposition(preposition, office)
+    article = _IT_OFFICE_NOUNS.get(office.split()[0].lower())
+    if article:
+        return italian_preposition(preposition, office, article)
+    return italian_preposition(preposition, f"ufficio {office}", "l'")
+
+
 def _city_it(f: _Facts) -> str:
-    name = f.city or "il Comune"
-    if name.lower().startswith(("comune di", "città di", "il comune")):
-        return name
+    """The city as the clauses name it mid-sentence ("il Comune di Bologna")."""
+    name = f.city or "Comune"
+    if _it_split_article(name)[0]:
+        return italian_preposition("", name)
+    if name.lower().startswith("comune"):
+        return f"il {name}"
+    if name.lower().startswith("città"):
+        return f"la {name}"
     return f"il Comune di {name}"
 
 
@@ -560,7 +658,7 @@ def _en_title(f: _Facts) -> list[tuple[str, str]]:
         else f"Collaboration pact between {_city_en(f)} and {_proponent_name(f)} "
         f"for the {_en_care(f)} of {subject}."
     )
-    basis = f"This pact is made under the {f.regulation}"
+    basis = f"This pact is made under {_en_the(f.regulation)}"
     basis += f", {f.regulation_article}." if f.regulation_article else "."
     kind = (
         "Type of pact: complex (regeneration or continuing shared management of the commons)."
@@ -573,17 +671,19 @@ def _en_title(f: _Facts) -> list[tuple[str, str]]:
 
 
 def _en_parties(f: _Facts) -> list[tuple[str, str]]:
-    city = _city_en(f)
-    city = city[0].upper() + city[1:]
-    text = city
+    text = _capitalised(_city_en(f))
     if f.city_address:
         text += f", with its seat at {f.city_address}"
     if f.city_tax_code:
         text += f", tax code {f.city_tax_code}"
     if f.office:
-        text += f", acting through the {f.office}"
+        text += f", acting through {_en_the(f.office)}"
     if f.signatory:
-        text += f", represented by {f.signatory}"
+        text += f", represented by {_en_mid(f.signatory)}"
+        if f.signatory_title:
+            text += f", {_en_mid(f.signatory_title)}"
+    elif f.signatory_title:
+        text += f", represented by {_en_the(f.signatory_title)}"
     else:
         text += ", represented by the manager in charge"
     if f.signatory_power:
@@ -624,7 +724,8 @@ def _en_parties(f: _Facts) -> list[tuple[str, str]]:
 
 def _en_recitals(f: _Facts) -> list[tuple[str, str]]:
     items = [
-        f"the {f.regulation} implements the principle of horizontal subsidiarity (article 118, "
+        f"{_en_the(f.regulation)} implements the principle of horizontal subsidiarity "
+        "(article 118, "
         "fourth paragraph, of the Italian Constitution) and allows citizens and the City to "
         "agree, through collaboration pacts, on the care and regeneration of urban commons"
     ]
@@ -644,11 +745,11 @@ def _en_recitals(f: _Facts) -> list[tuple[str, str]]:
         for o in f.opinions:
             if o.positive is None:
                 when = f" on {_date(o.requested_on, 'en')}" if o.requested_on else ""
-                said.append(f"the {o.department} was asked for its opinion{when}")
+                said.append(f"{_en_the(o.department)} was asked for its opinion{when}")
             else:
                 word = "positive" if o.positive else "negative"
                 when = f" on {_date(o.given_on, 'en')}" if o.given_on else ""
-                said.append(f"the {o.department} gave a {word} opinion{when}")
+                said.append(f"{_en_the(o.department)} gave a {word} opinion{when}")
         items.append("the following technical opinions were recorded: " + "; ".join(said))
     if f.meetings:
         dates = _join([_date(d, "en") for d in f.meetings], "en")
@@ -672,11 +773,6 @@ def _en_recitals(f: _Facts) -> list[tuple[str, str]]:
                 "being a complex pact, this pact is subject to a deliberation of the City Council "
                 "(Giunta), referred to in the act that approves it"
             )
-    if f.decision_number:
-        when = f" of {_date(f.decision_date, 'en')}" if f.decision_date else ""
-        items.append(
-            f"this pact was approved by directorial decision no. {f.decision_number}{when}"
-        )
     text = _paragraphs(
         "Whereas:",
         *_lettered(items),
@@ -788,7 +884,7 @@ def _en_commitments(f: _Facts) -> list[tuple[str, str]]:
             ]
         ),
     )
-    office = f"the {f.office}" if f.office else "its offices"
+    office = _en_the(f.office) if f.office else "its offices"
     city = _paragraphs(
         "The City undertakes to:",
         *_lettered(
@@ -896,7 +992,11 @@ def _en_disputes(f: _Facts) -> list[tuple[str, str]]:
 
 
 def _en_staff_support(f: _Facts) -> list[tuple[str, str]]:
-    office = f"The {f.office}" if f.office else "The office in charge of collaboration pacts"
+    office = (
+        _capitalised(_en_the(f.office))
+        if f.office
+        else "The office in charge of collaboration pacts"
+    )
     contact = f"{office} is the City's point of contact for this pact."
     if f.case_officer:
         contact += f" The contact person is {f.case_officer}, unless the office names another."
@@ -963,7 +1063,9 @@ def _en_final(f: _Facts) -> list[tuple[str, str]]:
         "In case of doubt, the clauses of this pact are interpreted in the way most favourable "
         "to civic participation and to the care of the urban commons."
     )
-    reference = f"For anything not provided for in this pact, the {f.regulation} and the law apply."
+    reference = (
+        f"For anything not provided for in this pact, {_en_the(f.regulation)} and the law apply."
+    )
     publication = (
         "This pact is published in the City's public register of collaboration pacts and on "
         "its official notice board."
@@ -976,9 +1078,9 @@ def _en_final(f: _Facts) -> list[tuple[str, str]]:
 
 
 def _en_privacy(f: _Facts) -> list[tuple[str, str]]:
+    # Mid-sentence, after "Under article 13 ... (GDPR),": "the City of ...", not "The City".
     city = _city_en(f)
-    city = city[0].upper() + city[1:]
-    office = f"the {f.office}" if f.office else "the office in charge of collaboration pacts"
+    office = _en_the(f.office) if f.office else "the office in charge of collaboration pacts"
     text = _paragraphs(
         "Under article 13 of Regulation (EU) 2016/679 (GDPR), "
         f"{city}, as data controller, informs the proponent and the active citizens that their "
@@ -1048,7 +1150,8 @@ def _it_title(f: _Facts) -> list[tuple[str, str]]:
         subject = "di beni comuni urbani"
     head = f"Patto di collaborazione «{f.title}»" if f.title else "Patto di collaborazione"
     first = f"{head} tra {_city_it(f)} e {_proponent_name(f)} per {_it_care(f)} {subject}."
-    basis = f"Il presente patto è stipulato ai sensi del {f.regulation}"
+    regulation = italian_preposition("di", f.regulation, "il")
+    basis = f"Il presente patto è stipulato ai sensi {regulation}"
     basis += f", {f.regulation_article}." if f.regulation_article else "."
     kind = (
         "Tipologia: patto complesso (rigenerazione o gestione condivisa continuativa del bene)."
@@ -1061,20 +1164,26 @@ def _it_title(f: _Facts) -> list[tuple[str, str]]:
 
 
 def _it_parties(f: _Facts) -> list[tuple[str, str]]:
-    city = _city_it(f)
-    text = city[0].upper() + city[1:]
+    text = _capitalised(_city_it(f))
     if f.city_address:
-        text += f", con sede in {f.city_address}"
+        text += f", con sede {italian_preposition('in', f.city_address)}"
     if f.city_tax_code:
         text += f", C.F. {f.city_tax_code}"
     if f.office:
-        text += f", per il tramite dell'ufficio {f.office}"
+        text += f", per il tramite {_it_office('di', f.office, '')}"
     if f.signatory:
-        text += f", rappresentato da {f.signatory}"
+        text += f", rappresentato {italian_preposition('da', f.signatory)}"
+        if f.signatory_title:
+            text += f", {italian_preposition('', f.signatory_title)}"
+    elif f.signatory_title:
+        text += f", rappresentato {italian_preposition('da', f.signatory_title, 'il')}"
     else:
         text += ", rappresentato dal dirigente competente"
     if f.signatory_power:
-        text += f", che sottoscrive il presente patto in forza di {f.signatory_power}"
+        text += (
+            ", che sottoscrive il presente patto in forza "
+            f"{italian_preposition('di', f.signatory_power)}"
+        )
     else:
         text += ", che sottoscrive il presente patto nell'esercizio dei poteri conferiti"
     text += " (di seguito «il Comune»)."
@@ -1090,7 +1199,7 @@ def _it_parties(f: _Facts) -> list[tuple[str, str]]:
         if f.group_tax_code:
             proponent += f", C.F. {f.group_tax_code}"
         if f.group_address:
-            proponent += f", con sede in {f.group_address}"
+            proponent += f", con sede {italian_preposition('in', f.group_address)}"
         if f.representative:
             proponent += f", nella persona di {f.representative}, in qualità di rappresentante"
         proponent += (
@@ -1111,7 +1220,8 @@ def _it_parties(f: _Facts) -> list[tuple[str, str]]:
 
 def _it_recitals(f: _Facts) -> list[tuple[str, str]]:
     items = [
-        f"il {f.regulation} dà attuazione al principio di sussidiarietà orizzontale (art. 118, "
+        f"{italian_preposition('', f.regulation, 'il')} dà attuazione al principio di "
+        "sussidiarietà orizzontale (art. 118, "
         "quarto comma, della Costituzione) e consente a cittadini e amministrazione di "
         "concordare, mediante patti di collaborazione, la cura e la rigenerazione dei beni "
         "comuni urbani"
@@ -1132,11 +1242,16 @@ def _it_recitals(f: _Facts) -> list[tuple[str, str]]:
         for o in f.opinions:
             if o.positive is None:
                 when = f" in data {_date(o.requested_on, 'it')}" if o.requested_on else ""
-                said.append(f"è stato richiesto il parere di: {o.department}{when}")
+                asked = (
+                    italian_preposition("di", o.department)
+                    if _it_split_article(o.department)[0]
+                    else f"di: {o.department}"
+                )
+                said.append(f"è stato richiesto il parere {asked}{when}")
             else:
                 word = "favorevole" if o.positive else "non favorevole"
                 when = f" in data {_date(o.given_on, 'it')}" if o.given_on else ""
-                said.append(f"{o.department}: parere {word}{when}")
+                said.append(f"{italian_preposition('', o.department)}: parere {word}{when}")
         items.append("sono stati acquisiti i seguenti pareri tecnici: " + "; ".join(said))
     if f.meetings:
         dates = _join([_date(d, "it") for d in f.meetings], "it")
@@ -1168,12 +1283,6 @@ def _it_recitals(f: _Facts) -> list[tuple[str, str]]:
                 "trattandosi di patto complesso, la collaborazione è subordinata alla "
                 "deliberazione della Giunta comunale richiamata nell'atto di approvazione"
             )
-    if f.decision_number:
-        when = f" del {_date(f.decision_date, 'it')}" if f.decision_date else ""
-        items.append(
-            f"il presente patto è stato approvato con determinazione dirigenziale n. "
-            f"{f.decision_number}{when}"
-        )
     text = _paragraphs(
         "Premesso che:",
         *_lettered(items),
@@ -1296,13 +1405,13 @@ def _it_commitments(f: _Facts) -> list[tuple[str, str]]:
             ]
         ),
     )
-    office = f"l'ufficio {f.office}" if f.office else "i propri uffici"
+    office = _it_office("presso", f.office, "i propri uffici")
     city = _paragraphs(
         "Il Comune si impegna a:",
         *_lettered(
             [
                 "assicurare le forme di sostegno previste dal presente patto",
-                f"individuare un referente del patto presso {office}",
+                f"individuare un referente del patto {office}",
                 "dare pubblicità al patto e ai suoi risultati",
                 "agevolare le procedure e le autorizzazioni necessarie alle attività",
                 "provvedere alla manutenzione del bene che resta di sua competenza",
@@ -1408,7 +1517,7 @@ def _it_disputes(f: _Facts) -> list[tuple[str, str]]:
 
 
 def _it_staff_support(f: _Facts) -> list[tuple[str, str]]:
-    office = f"L'ufficio {f.office}" if f.office else "L'ufficio competente per i patti"
+    office = _capitalised(_it_office("", f.office, "l'ufficio competente per i patti"))
     contact = f"{office} è il riferimento del Comune per il presente patto."
     if f.case_officer:
         contact += f" Il referente è {f.case_officer}, salvo diversa indicazione dell'ufficio."
@@ -1484,7 +1593,8 @@ def _it_final(f: _Facts) -> list[tuple[str, str]]:
         "favorevole alla partecipazione civica e alla cura dei beni comuni urbani."
     )
     reference = (
-        f"Per quanto non previsto dal presente patto si rinvia al {f.regulation} e alla legge."
+        "Per quanto non previsto dal presente patto si rinvia "
+        f"{italian_preposition('a', f.regulation, 'il')} e alla legge."
     )
     publication = (
         "Il presente patto è pubblicato nel registro pubblico dei patti di collaborazione e "
@@ -1498,9 +1608,9 @@ def _it_final(f: _Facts) -> list[tuple[str, str]]:
 
 
 def _it_privacy(f: _Facts) -> list[tuple[str, str]]:
+    # Mid-sentence, after "Ai sensi dell'art. 13 ... (GDPR),": "il Comune di ...", not "Il".
     city = _city_it(f)
-    city = city[0].upper() + city[1:]
-    office = f"all'ufficio {f.office}" if f.office else "all'ufficio competente per i patti"
+    office = _it_office("a", f.office, "l'ufficio competente per i patti")
     text = _paragraphs(
         "Ai sensi dell'art. 13 del Regolamento (UE) 2016/679 (GDPR), "
         f"{city}, in qualità di titolare del trattamento, informa il proponente e i cittadini "

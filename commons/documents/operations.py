@@ -101,6 +101,57 @@ def save_version(
     return version
 
 
+# Files of the application that the pact lists as its annexes, in this order, then the minutes
+# of the co-design meetings. The representative's identity document stays on the record but
+# is not an annex: the signed pact is public, and personal data beyond the representative's
+# name are not (DOMAIN.md, "The public register"). Report photos come after approval.
+ANNEX_PURPOSES = ("statute", "plan", "photo", "integration")
+
+
+def pact_annexes(proposal) -> list[dict]:
+    """The files on the proposal's record that the pact lists as annexes, with their hashes.
+
+    The application's files (statute, plans, photos, files sent with an integration), then
+    the minutes of each co-design meeting, by the meeting's date: its file, or, for minutes
+    typed into the register, the minutes named without a file. None of these can be
+    added or removed once the text is frozen, so a document rendered again lists the same.
+    """
+    from commons.uploads.models import Attachment
+
+    rows = db.session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.proposal_id == proposal.id,
+            Attachment.purpose.in_(ANNEX_PURPOSES),
+        )
+        .order_by(Attachment.id)
+    ).all()
+    order = {purpose: i for i, purpose in enumerate(ANNEX_PURPOSES)}
+    annexes = [
+        {"kind": a.purpose, "name": a.original_name, "sha256": a.sha256, "date": None}
+        for a in sorted(rows, key=lambda a: (order[a.purpose], a.id))
+    ]
+    files: dict[int, list] = {}
+    for a in proposal.minutes_files:
+        files.setdefault(a.linked_id, []).append(a)
+    for meeting in sorted(proposal.meetings, key=lambda m: (m.held_on, m.id)):
+        for a in files.get(meeting.id, []):
+            annexes.append(
+                {
+                    "kind": "minutes",
+                    "name": a.original_name,
+                    "sha256": a.sha256,
+                    "date": meeting.held_on,
+                }
+            )
+        if not files.get(meeting.id) and (meeting.minutes or "").strip():
+            # Minutes typed into the register, with no file: listed, kept on the record.
+            annexes.append(
+                {"kind": "minutes_text", "name": "", "sha256": "", "date": meeting.held_on}
+            )
+    return annexes
+
+
 def pact_meta(
     proposal, version: PactVersion, *, issued_at: datetime, signatures: list[dict] | None = None
 ) -> dict:
@@ -111,6 +162,7 @@ def pact_meta(
             "name": config["CITY_NAME"],
             "office": config["CITY_OFFICE"],
             "signatory": config.get("CITY_SIGNATORY") or "",
+            "signatory_title": config.get("CITY_SIGNATORY_TITLE") or "",
             "logo_path": config.get("CITY_LOGO") or None,
             "timezone": config["CITY_TIMEZONE"],
         },
@@ -127,8 +179,14 @@ def pact_meta(
         },
         "verification_url": f"{config['PUBLIC_URL']}/verify?sha256={version.content_hash}",
         "approved_at": issued_at,
+        "acts": {
+            "decision_number": proposal.decision_number or "",
+            "decision_date": proposal.decision_date,
+            "deliberation_number": proposal.deliberation_number or "",
+            "deliberation_date": proposal.deliberation_date,
+        },
         "content_sha256": version.content_hash,
-        "annexes": [],
+        "annexes": pact_annexes(proposal),
         "signatures": signatures or [],
     }
 

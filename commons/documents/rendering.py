@@ -21,14 +21,23 @@ nh3 and what remains is escaped by Jinja's autoescape, so it can neither fetch n
 
 ``meta`` keys (only ``approved_at`` is required)::
 
-    city: {name, office, signatory, logo_path (relative to commons/static), timezone}
+    city: {name, office, signatory, signatory_title, logo_path (relative to commons/static),
+           timezone}
     pact: {title, protocol_number, pact_type, version, profile_title}
     proponent: {name, representative}          names for the blank signature blocks
     verification_url: "https://commons.example/verify?sha256=..."
-    approved_at: datetime                      approval time (for a draft: the version's time)
+    approved_at: datetime                      when this document was issued (approval, last
+                                               signature; for a draft: the version's time)
+    acts: {decision_number, decision_date,     the acts recorded on the proposal: the approving
+           deliberation_number,                directorial decision and, for complex pacts, the
+           deliberation_date}                  council's deliberation (dates or ISO strings)
     content_sha256: hex                        checked against the content's own hash
-    annexes: [str]
+    annexes: [{kind, name, sha256, date}]      files on the proposal's record (a plain string
+                                               is an annex named by that string alone)
     signatures: [{name, role ("representative" | "legal"), signed_at, document_hash}]
+
+The acts are printed from ``meta``, not from the frozen text: the decision is taken at
+approval, after the text was agreed and frozen. "Approved on" is the decision's date.
 """
 
 from __future__ import annotations
@@ -86,6 +95,13 @@ LABELS = {
         "complex": "complex",
         "profile": "Regulation profile",
         "approved_at": "Approved on",
+        "approving_act": "Approving act",
+        "decision": "Directorial decision no. {number}{when}",
+        "act_date": " of {date}",
+        "recital_deliberation": "Having regard to the deliberation of the City Council (Giunta) "
+        "no. {number}{when}, which approved the collaboration;",
+        "recital_decision": "Having regard to the directorial decision no. {number}{when}, "
+        "which approves this pact;",
         "draft_of": "Draft of",
         "page": "Page",
         "of": "of",
@@ -103,6 +119,20 @@ LABELS = {
         "specifically approves the clauses of the following articles:",
         "annexes": "Annexes",
         "no_annexes": "No annexes.",
+        "annexes_text": "The following files are on the record of the proposal; each is "
+        "identified by its SHA-256 fingerprint.",
+        "annex_kinds": {
+            "statute": "Statute or founding act of the proponent",
+            "photo": "Photo of the place",
+            "plan": "Plan or drawing",
+            "integration": "Document sent with an answer to a request for integration",
+            "minutes": "Minutes of the co-design meeting",
+            "minutes_text": "Minutes of the co-design meeting",
+        },
+        "minutes_of": "Minutes of the co-design meeting of {date}",
+        "minutes_text_of": "Minutes of the co-design meeting of {date}, recorded in the "
+        "register of the proposal",
+        "file": "file",
         "verification": "Verification",
         "verify_text": "Scan the code or open the address below to check that this document "
         "is authentic and unchanged.",
@@ -124,6 +154,13 @@ LABELS = {
         "complex": "complesso",
         "profile": "Profilo regolamentare",
         "approved_at": "Approvato il",
+        "approving_act": "Atto di approvazione",
+        "decision": "Determinazione dirigenziale n. {number}{when}",
+        "act_date": " del {date}",
+        "recital_deliberation": "Vista la deliberazione della Giunta comunale n. {number}{when}, "
+        "con la quale è stata approvata la collaborazione;",
+        "recital_decision": "Vista la determinazione dirigenziale n. {number}{when}, con la "
+        "quale è approvato il presente patto;",
         "draft_of": "Bozza del",
         "page": "Pagina",
         "of": "di",
@@ -141,6 +178,20 @@ LABELS = {
         "il proponente approva specificamente le clausole dei seguenti articoli:",
         "annexes": "Allegati",
         "no_annexes": "Nessun allegato.",
+        "annexes_text": "Sono agli atti del procedimento i seguenti file, ciascuno identificato "
+        "dalla propria impronta SHA-256.",
+        "annex_kinds": {
+            "statute": "Statuto o atto costitutivo del proponente",
+            "photo": "Fotografia del luogo",
+            "plan": "Planimetria o elaborato grafico",
+            "integration": "Documento trasmesso a integrazione della proposta",
+            "minutes": "Verbale dell'incontro di co-progettazione",
+            "minutes_text": "Verbale dell'incontro di co-progettazione",
+        },
+        "minutes_of": "Verbale dell'incontro di co-progettazione del {date}",
+        "minutes_text_of": "Verbale dell'incontro di co-progettazione del {date}, registrato "
+        "agli atti del procedimento",
+        "file": "file",
         "verification": "Verifica",
         "verify_text": "Inquadrare il codice o aprire l'indirizzo indicato per verificare "
         "l'autenticità e l'integrità del documento.",
@@ -278,6 +329,68 @@ def _format_date(value: datetime, lang: str, zone: ZoneInfo, *, time: bool = Fal
     return text
 
 
+def _day(value, what: str) -> date | None:
+    """A date given as a date, a datetime (its day) or an ISO string; None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ValueError(f"{what} is not a date: {value!r}") from None
+
+
+def _acts(meta: dict, lang: str) -> dict:
+    """The approving decision and the council's deliberation, as the document prints them."""
+    labels = LABELS[lang]
+    acts = dict(meta.get("acts") or {})
+    out = {"decision": "", "decision_date": None, "recitals": []}
+
+    def when(key: str) -> tuple[date | None, str]:
+        day = _day(acts.get(key), f"meta['acts'][{key!r}]")
+        return day, labels["act_date"].format(date=format_date(day, lang)) if day else ""
+
+    deliberation = _line(acts.get("deliberation_number"))
+    if deliberation:
+        _, text = when("deliberation_date")
+        out["recitals"].append(
+            labels["recital_deliberation"].format(number=deliberation, when=text)
+        )
+    decision = _line(acts.get("decision_number"))
+    if decision:
+        day, text = when("decision_date")
+        out["decision"] = labels["decision"].format(number=decision, when=text)
+        out["decision_date"] = day
+        out["recitals"].append(labels["recital_decision"].format(number=decision, when=text))
+    return out
+
+
+def _annexes(meta: dict, lang: str) -> list[dict]:
+    """Each annex as a title, a file name and a SHA-256 (a plain string is a title alone)."""
+    labels = LABELS[lang]
+    out = []
+    for annex in meta.get("annexes") or []:
+        if not isinstance(annex, dict):
+            title = _line(annex)
+            if title:
+                out.append({"title": title, "name": "", "sha256": ""})
+            continue
+        kind = _line(annex.get("kind"))
+        day = _day(annex.get("date"), "an annex's date")
+        if kind in ("minutes", "minutes_text") and day:
+            title = labels[f"{kind}_of"].format(date=format_date(day, lang))
+        else:
+            title = labels["annex_kinds"].get(kind) or kind.replace("_", " ")
+        name = _line(annex.get("name"))
+        digest = _line(annex.get("sha256")).lower()
+        if title or name:
+            out.append({"title": title or name, "name": name, "sha256": digest})
+    return out
+
+
 def _qr_svg(url: str) -> Markup:
     """The verification address as an inline SVG QR code: drawn here, nothing to fetch."""
     # A fixed mask: segno would otherwise try all eight (most of the QR cost).
@@ -330,12 +443,16 @@ def _context(version_content: dict, meta: dict, lang: str, kind: str) -> dict:
                 "articles": articles,
             }
         )
+    # Arts. 1341-1342 of the civil code want each onerous clause named: every article of the
+    # onerous sections, by its number (from the stylesheet's counter) and its title.
     onerous = [
-        {"href": f"#{s['articles'][0]['id']}", "title": s["title"]}
+        {"href": f"#{article['id']}", "title": article["title"], "section": s["title"]}
         for key in ONEROUS_SECTIONS
         for s in sections
-        if s["key"] == key and s["articles"] and s["numbered"]
+        if s["key"] == key and s["numbered"]
+        for article in s["articles"]
     ]
+    acts = _acts(meta, lang)
 
     signatures = []
     for signature in meta.get("signatures") or []:
@@ -377,6 +494,8 @@ def _context(version_content: dict, meta: dict, lang: str, kind: str) -> dict:
     if profile_title:
         keywords.append(profile_title)
     logo = _line(city.get("logo_path"))
+    office = _line(city.get("office"))
+    signatory_title = _line(city.get("signatory_title")) or labels["legal"]
     verification_url = _line(meta.get("verification_url"))
     return {
         "lang": lang,
@@ -384,8 +503,13 @@ def _context(version_content: dict, meta: dict, lang: str, kind: str) -> dict:
         "t": labels,
         "city": {
             "name": city_name,
-            "office": _line(city.get("office")),
+            "office": office,
             "signatory": _line(city.get("signatory")),
+            "signatory_title": signatory_title,
+            # The office is not repeated under a title that names it already.
+            "signatory_office": ""
+            if office and office.lower() in signatory_title.lower()
+            else office,
             "logo": logo,
         },
         "pact": {
@@ -400,7 +524,13 @@ def _context(version_content: dict, meta: dict, lang: str, kind: str) -> dict:
             "representative": _line(proponent.get("representative")),
         },
         "reference": reference,
-        "approved_on": _format_date(approved, lang, zone),
+        # A final document was approved on the day of its approving act, whenever issued.
+        "approved_on": format_date(acts["decision_date"], lang)
+        if kind == "final" and acts["decision_date"]
+        else _format_date(approved, lang, zone),
+        "decision": acts["decision"] if kind == "final" else "",
+        "act_recitals": acts["recitals"],
+        "has_recitals": any(s["key"] == "recitals" for s in sections),
         "created_w3c": approved.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "subject": " ".join(subject.split()),
         "keywords": ", ".join(keywords),
@@ -415,7 +545,7 @@ def _context(version_content: dict, meta: dict, lang: str, kind: str) -> dict:
         "onerous": onerous,
         "signatures": signatures,
         "signed_by": by_role,
-        "annexes": [a for a in (_line(x) for x in meta.get("annexes") or []) if a],
+        "annexes": _annexes(meta, lang),
     }
 
 

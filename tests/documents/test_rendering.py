@@ -168,7 +168,8 @@ def test_the_document_names_the_parties_the_commons_and_every_section(facts, doc
     assert "Page 1 of" in text and "Page 2 of" in text
     # Articles are numbered by the stylesheet; the onerous clauses refer to their numbers.
     assert "Art. 1 – Object" in text
-    assert "Art. 5 (Duration, suspension and withdrawal)" in text
+    assert "Art. 5 – Duration (Duration, suspension and withdrawal)" in text
+    assert "Art. 8 – Withdrawal (Duration, suspension and withdrawal)" in text
     assert "Specific approval of onerous clauses" in text
 
 
