@@ -16,6 +16,7 @@ from commons.documents import rendering, storage
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
 from commons.payloads import readable_moment
+from tests import factories
 from tests.conftest import csrf_token
 from tests.workflows.scenario import NOW, Cast, approve_and_sign, proposal_in
 from workflows import fire
@@ -50,6 +51,21 @@ def _in_force_today(p) -> None:
     p.start_date = date.today() - timedelta(days=30)
     p.end_date = date.today() + timedelta(days=700)
     db.session.commit()
+
+
+def _sign_in_order(cast: Cast, p) -> None:
+    """Both parties sign an approved pact, the representative first."""
+    for who, days in ((cast.representative, 1), (cast.legal, 2)):
+        fire(
+            p,
+            "sign",
+            who,
+            now=NOW + timedelta(days=days),
+            full_name=who.full_name,
+            consent="y",
+            password=factories.PASSWORD,
+        )
+        db.session.commit()
 
 
 def _check(client, url: str, data: bytes, name: str = "pact.pdf"):
@@ -163,7 +179,7 @@ def test_the_page_shows_public_data_only(app, client):
     # Approved, not yet signed: the proponent is not named yet, nothing is in force.
     assert "Rita Representative" not in page and p.group.name not in page
     assert "not in force yet" in page and "Nobody has signed this pact yet." in page
-    approve_and_sign_rest(cast, p)
+    _sign_in_order(cast, p)
     page = client.get(f"/pacts/{p.id}/verify").get_data(as_text=True)
     assert "Rita Representative" in page
     for private in (
@@ -174,22 +190,6 @@ def test_the_page_shows_public_data_only(app, client):
         "Mario Member",
     ):
         assert private not in page
-
-
-def approve_and_sign_rest(cast: Cast, p) -> None:
-    from tests import factories
-
-    for who, days in ((cast.representative, 1), (cast.legal, 2)):
-        fire(
-            p,
-            "sign",
-            who,
-            now=NOW + timedelta(days=days),
-            full_name=who.full_name,
-            consent="y",
-            password=factories.PASSWORD,
-        )
-        db.session.commit()
 
 
 def test_a_draft_has_no_verification_page(app, client):
