@@ -41,6 +41,11 @@ commons/translations/%/LC_MESSAGES/messages.mo: commons/translations/%/LC_MESSAG
 translations: $(MO_FILES)
 
 # --- the two front-door commands ---------------------------------------------------------------
+# FLASK_RUN_HOST and FLASK_RUN_PORT tell every step where the site is served: unless
+# COMMONS_PUBLIC_URL is set, the links it prints (the pacts' QR codes made by the demo,
+# invitations, notifications) lead to http://$(HOST):$(PORT).
+run: export FLASK_RUN_HOST = $(HOST)
+run: export FLASK_RUN_PORT = $(PORT)
 run: $(VENV)/.installed translations
 	$(BIN)/commons init
 	$(BIN)/commons demo

@@ -75,6 +75,9 @@ def create_app(config: dict | None = None) -> Flask:
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
+    from commons.routing import install as install_routing
+
+    install_routing(app)  # before the blueprints: their rules bind the converter when added
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)

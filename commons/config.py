@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_CITY_SIGNATORY_POWER": ("", "the power under which the signatory signs"),
     "COMMONS_CITY_REGULATION_ARTICLE": ("", "the regulation's article pacts are made under"),
     "COMMONS_CITY_LOGO": ("", "logo for pact documents: a path under commons/static"),
-    "COMMONS_PUBLIC_URL": ("http://127.0.0.1:5000", "public address, used in the pact's QR code"),
+    "COMMONS_PUBLIC_URL": (
+        None,
+        "public address, in the pact's QR code and in links sent out; default: the address "
+        "`make run` serves on (FLASK_RUN_HOST, FLASK_RUN_PORT), else http://127.0.0.1:5000",
+    ),
     "COMMONS_PROFILE": ("labsus", "regulation profile for new proposals"),
     "COMMONS_LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts allowed per address"),
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
@@ -80,6 +85,32 @@ def _env(name: str) -> str | None:
     if value is None or value == "":
         return SETTINGS[name][0]
     return value
+
+
+# Where `flask run` listens when nothing says otherwise.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = "5000"
+
+
+def public_url(environ: Mapping[str, str] | None = None) -> str:
+    """The registry's public address, without a trailing slash.
+
+    COMMONS_PUBLIC_URL when set. Otherwise the address the development server serves on:
+    ``flask run`` reads FLASK_RUN_HOST and FLASK_RUN_PORT, and ``make run`` exports them from
+    its HOST and PORT, so ``make run PORT=5101`` prints links to port 5101. A server listening
+    on every interface (0.0.0.0, ::) is reached on this machine as 127.0.0.1.
+    """
+    environ = os.environ if environ is None else environ
+    explicit = (environ.get("COMMONS_PUBLIC_URL") or "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    host = (environ.get("FLASK_RUN_HOST") or "").strip() or DEFAULT_HOST
+    port = (environ.get("FLASK_RUN_PORT") or "").strip() or DEFAULT_PORT
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - a listening address, not a binding
+        host = DEFAULT_HOST
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
 
 
 def _secret_key(instance: Path) -> str:
@@ -126,7 +157,9 @@ def load_config(instance: Path | None = None) -> dict:
         "CITY_SIGNATORY_POWER": _env("COMMONS_CITY_SIGNATORY_POWER"),
         "CITY_REGULATION_ARTICLE": _env("COMMONS_CITY_REGULATION_ARTICLE"),
         "CITY_LOGO": _env("COMMONS_CITY_LOGO"),
-        "PUBLIC_URL": _env("COMMONS_PUBLIC_URL").rstrip("/"),
+        "PUBLIC_URL": public_url(),
+        # Given by the city: links made during a request use it too, not the request's host.
+        "PUBLIC_URL_SET": bool((os.environ.get("COMMONS_PUBLIC_URL") or "").strip()),
         "PROFILE": _env("COMMONS_PROFILE"),
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),

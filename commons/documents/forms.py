@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Optional, Regexp
 
@@ -20,6 +20,16 @@ class VerifyForm(FlaskForm):
             Optional(),
             Regexp(r"^[0-9a-f]{64}$", message=_l("A SHA-256 has 64 characters 0-9 and a-f.")),
         ],
+    )
+
+
+class PactFileForm(FlaskForm):
+    """On a pact's verification page: the file someone holds, to compare with the issued one."""
+
+    document = FileField(
+        _l("The PDF file you hold"),
+        description=_l("The file is checked and not kept."),
+        validators=[FileRequired(_l("Choose the PDF file to check."))],
     )
 
 

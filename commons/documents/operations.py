@@ -177,7 +177,10 @@ def pact_meta(
             "name": proposal.group.name,
             "representative": proposal.representative.full_name,
         },
-        "verification_url": f"{config['PUBLIC_URL']}/verify?sha256={version.content_hash}",
+        # The pact's verification page (documents.pact_verify): what the holder of a copy
+        # wants to know. Always PUBLIC_URL, never a request's host: the same input must give
+        # the same bytes wherever the document is rendered (a request, `commons pacts render`).
+        "verification_url": f"{config['PUBLIC_URL'].rstrip('/')}/pacts/{proposal.id}/verify",
         "approved_at": issued_at,
         "acts": {
             "decision_number": proposal.decision_number or "",

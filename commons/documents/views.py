@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 import workflows
 from commons.auth.permissions import can
 from commons.documents import storage
-from commons.documents.forms import PactEditForm, VerifyForm
+from commons.documents.forms import PactEditForm, PactFileForm, VerifyForm
 from commons.documents.models import Document
 from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
@@ -79,10 +88,13 @@ def verify():
         document = find_document(sha256)
         result = {"sha256": sha256, "document": document}
         if document is None:
-            # The QR code carries the pact text's hash: say which pact that text belongs to.
+            # Documents issued before the QR code led to /pacts/<id>/verify carry the pact
+            # text's hash: open that pact's verification page, which answers their holder.
             from commons.documents.models import PactVersion
 
             version = db.session.query(PactVersion).filter_by(content_hash=sha256).first()
+            if version is not None and request.method == "GET":
+                return redirect(url_for("documents.pact_verify", proposal_id=version.proposal_id))
             result["version"] = version
         else:
             proposal = document.proposal
@@ -99,6 +111,34 @@ def verify():
         result["seal"] = verify_seal(data) if data else None
     status = form_status(form)
     return render_template("documents/verify.html", form=form, result=result), status
+
+
+@documents_bp.route("/pacts/<int:proposal_id>/verify", methods=["GET", "POST"])
+def pact_verify(proposal_id: int):
+    """The page the pact's QR code opens: this pact, its parties, who signed and when, its term
+    and state today, the signed PDF; and a check that the file someone holds is the one issued."""
+    from commons.auth.permissions import ensure
+    from commons.documents.queries import file_check, pact_record
+    from commons.payloads import readable_moment
+    from commons.proposals.models import Proposal
+
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    if proposal.status == "draft":
+        abort(404)  # drafts are the proponent's own; the public does not know they exist
+    ensure("proposal.view", proposal)
+    form = PactFileForm()
+    check = None
+    if form.validate_on_submit():
+        check = file_check(proposal, form.document.data.read())
+    status = 422 if form.errors else 200
+    return render_template(
+        "documents/pact_verify.html",
+        record=pact_record(proposal),
+        form=form,
+        check=check,
+        state=state_label(proposal.status),
+        readable_moment=readable_moment,
+    ), status
 
 
 # --- the pact text in co-design: versions, editor, comparison ------------------------------

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -21,6 +21,7 @@ from commons.auth.operations import add_member, create_group, find_user_by_email
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.links import public_link
 from commons.monitoring.models import Notification
 
 
@@ -155,7 +156,7 @@ def _send_invitation(group: ProponentGroup, member: GroupMember, *, actor: User)
     token = secrets.token_urlsafe(24)
     member.invitation_token_hash = _token_hash(token)
     member.invited_at = utcnow()
-    link = current_app.config["PUBLIC_URL"] + url_for("groups.join", token=token)
+    link = public_link("groups.join", token=token)
     body = _(
         "%(who)s invites you to join the group %(group)s, which proposes collaboration "
         "pacts with the city. To accept, register or log in with this e-mail address "

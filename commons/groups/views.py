@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,8 @@ from commons.extensions import db
 from commons.forms import FormTransaction, choices, form_status
 from commons.groups import operations
 from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
+from commons.links import public_link
+from commons.notifications.mail import smtp_configured
 from commons.payloads import readable_moment
 from commons.public import operations as consultation
 from commons.public.forms import DeclineForm
@@ -22,6 +24,9 @@ from commons.public.models import JoinRequest
 groups_bp = Blueprint("groups", __name__, url_prefix="/groups")
 
 DETAILS = ("tax_code", "address", "email", "phone")
+
+# The session key holding, for one page view, an invitation link no e-mail carried.
+UNSENT_INVITATION = "invitation_to_pass_on"
 
 
 def _load(group_id: int, action: str) -> ProponentGroup:
@@ -60,6 +65,45 @@ def _invitations(group: ProponentGroup) -> dict[int, dict]:
     }
 
 
+def _invitation_sent(group: ProponentGroup, member: GroupMember, token: str, *, again=False):
+    """Tell the representative the invitation is on its way; with no mail server configured
+    nothing is e-mailed, so the group page shows them the link to pass on themselves, once."""
+    if smtp_configured():
+        if again:
+            message = _(
+                "A new invitation is on its way to %(email)s; an earlier link no longer works.",
+                email=member.email,
+            )
+        else:
+            message = _("An invitation is on its way to %(email)s.", email=member.email)
+        flash(message, "success")
+        return
+    session[UNSENT_INVITATION] = {
+        "group": group.id,
+        "member": member.id,
+        "link": public_link("groups.join", token=token),
+        "again": again,
+    }
+
+
+def _link_to_pass_on(group: ProponentGroup) -> dict | None:
+    """The invitation link to show on this page view, if one was just made and not e-mailed."""
+    entry = session.get(UNSENT_INVITATION)
+    if not entry or entry.get("group") != group.id:
+        return None
+    session.pop(UNSENT_INVITATION)
+    member = next((m for m in group.members if m.id == entry.get("member")), None)
+    if member is None or member.joined_at is not None:
+        return None
+    g.no_store = True  # the page holds a link that lets someone join: keep it out of caches
+    return {
+        "member": member,
+        "link": entry["link"],
+        "again": entry.get("again", False),
+        "expires": operations.invitation_expires_at(member),
+    }
+
+
 def _page(
     group,
     *,
@@ -83,6 +127,7 @@ def _page(
             representative_form=representative or _representative_form(group, prefix="rep"),
             kinds=operations.kind_labels(),
             invitations=_invitations(group),
+            pass_on=_link_to_pass_on(group) if can(current_user, "group.manage", group) else None,
             readable_moment=readable_moment,
             see_requests=see_requests,
             pending=pending,
@@ -164,10 +209,9 @@ def add_member(group_id: int):
             )
         if saved:
             if token:
-                message = _("An invitation is on its way to %(email)s.", email=member.email)
+                _invitation_sent(group, member, token)
             else:
-                message = _("%(name)s is now a member of the group.", name=member.full_name)
-            flash(message, "success")
+                flash(_("%(name)s is now a member of the group.", name=member.full_name), "success")
             return redirect(url_for("groups.detail", group_id=group.id))
     return _page(group, member=form, status=422)
 
@@ -198,19 +242,13 @@ def resend_invitation(group_id: int, member_id: int):
     group = _load(group_id, "group.manage")
     member = _member(group, member_id)
     try:
-        operations.resend_invitation(group, member, actor=current_user)
+        token = operations.resend_invitation(group, member, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(url_for("groups.detail", group_id=group.id))
     db.session.commit()
-    flash(
-        _(
-            "A new invitation is on its way to %(email)s; an earlier link no longer works.",
-            email=member.email,
-        ),
-        "success",
-    )
+    _invitation_sent(group, member, token, again=True)
     return redirect(url_for("groups.detail", group_id=group.id))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 
 from commons.auth.models import User, UserRole
 from commons.extensions import db
+from commons.links import public_base
 from commons.monitoring.models import Notification
 from commons.notifications.messages import render
 
@@ -85,7 +86,7 @@ def _language(user: User | Address) -> str:
 def compose(note: Notification, user: User | Address) -> EmailMessage:
     """The e-mail for ``user``, in their language, with a link to the case."""
     subject, body = render(note, _language(user))
-    base = current_app.config["PUBLIC_URL"]
+    base = public_base()
     link = f"{base}/proposals/{note.proposal_id}" if note.proposal_id else f"{base}/notifications"
     message = EmailMessage()
     message["Subject"] = subject

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from commons.auth.permissions import ensure
 from commons.extensions import db
@@ -13,27 +15,53 @@ from commons.monitoring.models import Notification
 from commons.notifications import operations
 from commons.notifications.messages import render
 from commons.pagination import decode_cursor, encode_cursor
+from commons.routing import LARGEST_ID
 
 notifications_bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_SIZE = 30
 
 
+def _after(token: str | None) -> tuple[datetime, int] | None:
+    """The (time, id) of the last notification on the previous page, from the ``after`` cursor."""
+    values = decode_cursor(token)
+    if not values or len(values) != 2 or not str(values[1]).isdigit():
+        return None
+    try:
+        moment = datetime.fromisoformat(str(values[0]))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment, min(int(values[1]), LARGEST_ID)
+
+
 @notifications_bp.get("/")
 @login_required
 def index():
-    """My notifications and those for my roles, newest first, keyset-paged by id."""
+    """My notifications and those for my roles, newest first, keyset-paged by (time, id).
+
+    By time, not by id: a notification may be recorded with the time of what it tells
+    (a transition's moment, the clock's tick), which is not the order rows were added in.
+    """
     ensure("notifications.read")
     stmt = select(Notification).where(operations.addressed_to(current_user))
     if request.args.get("unread") == "1":
         stmt = stmt.where(Notification.read_at.is_(None))
-    after = decode_cursor(request.args.get("after"))
-    if after and len(after) == 1 and str(after[0]).isdigit():
-        stmt = stmt.where(Notification.id < int(after[0]))
-    rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)).all()
+    after = _after(request.args.get("after"))
+    if after:
+        stmt = stmt.where(
+            or_(
+                Notification.created_at < after[0],
+                and_(Notification.created_at == after[0], Notification.id < after[1]),
+            )
+        )
+    rows = db.session.scalars(
+        stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(PAGE_SIZE + 1)
+    ).all()
     next_cursor = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
-        next_cursor = encode_cursor([rows[-1].id])
+        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
     items = [{"note": n, "text": render(n)} for n in rows]
     return render_template(
         "notifications/index.html",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -23,6 +23,7 @@ from commons.auth.permissions import is_proponent
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
+from commons.links import public_base
 from commons.notifications.operations import queue
 from commons.proposals.models import Proposal
 from commons.public.models import Comment, JoinRequest
@@ -222,7 +223,7 @@ def _notify(join: JoinRequest, kind: str, *, recipient_id: int, link: str, reaso
         "group": proposal.group.name,
         "title": proposal.title,
         "label": proposal.protocol_number or f"#{proposal.id}",
-        "link": current_app.config["PUBLIC_URL"] + link,
+        "link": public_base() + link,
         "reason": reason,
     }
     # No proposal_id: the requester may not open the case page; the link says where to go.

@@ -55,6 +55,7 @@ READ_ONLY_POSTS = {
     "auth.login": "a logged-in user is sent to the home page",
     "auth.register": "a logged-in user is sent to the home page",
     "documents.verify": "checks an uploaded PDF against the register; stores nothing",
+    "documents.pact_verify": "checks an uploaded PDF against the pact's documents; stores nothing",
 }
 MISSING_ID = 987654
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -22,7 +22,15 @@ def test_main_pages_of_each_role_have_no_serious_violation(page, live):
     case = make_case(live, "co_design")
     problems: dict[str, list[str]] = {}
     base = live.url
-    for path in ("/", "/register", "/login", "/open-data/", "/commons/", "/statistics"):
+    for path in (
+        "/",
+        "/register",
+        "/login",
+        "/open-data/",
+        "/commons/",
+        "/statistics",
+        f"/pacts/{case.id}/verify",
+    ):
         _check(page, base + path, problems)
 
     log_in(page, live, case.representative)

@@ -53,6 +53,7 @@ def test_main_pages_of_each_role_fit_360_px(page, live):
         "/open-data/",
         "/verify",
         f"/pacts/{active.id}",
+        f"/pacts/{active.id}/verify",
         "/register",
         "/login",
     ):

@@ -95,9 +95,10 @@ def test_the_representative_resends_an_expired_invitation(app, client, make):
     assert nina.get(old).status_code == 404  # replaced: the old link no longer works
     page = nina.get(new).get_data(as_text=True)
     assert "invites you to join" in page and 'href="/register?next=' in page
-    assert "A new invitation is on its way to nina@example.org" in client.get(url).get_data(
-        as_text=True
-    )
+    # No mail server in the tests: the page gives the new link to pass on.
+    page = client.get(url).get_data(as_text=True)
+    assert "No e-mail was sent" in page and f'value="http://localhost{new}"' in page
+    assert "It replaces the earlier link, which no longer works." in page
 
 
 def test_the_representative_cancels_an_invitation(app, client, make):
@@ -138,3 +139,52 @@ def test_the_validity_is_configurable(app, client, make):
     (link,) = _links()
     _age(member, 2)
     assert app.test_client().get(link).status_code == 410
+
+
+def _shown_link(page: str) -> str | None:
+    found = re.search(r'id="pass-on-link" type="text" readonly value="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+def test_without_a_mail_server_the_page_gives_the_link_to_pass_on(app, client, make):
+    rita = make.user(name="Rita Rossi")
+    group = make.group(rita)
+    login(client, rita.email)
+    _invite(client, group)
+    (link,) = _links()
+    response = client.get(f"/groups/{group.id}")
+    page = response.get_data(as_text=True)
+    assert "No e-mail was sent: pass this link on to Nina Neri" in page
+    assert "was not e-mailed to nina@example.org" in page
+    assert "An invitation is on its way" not in page
+    # The link the page shows is the invitation's, at the address the site answered on.
+    assert _shown_link(page) == f"http://localhost{link}"
+    assert response.headers["Cache-Control"] == "no-store"
+    nina = app.test_client()
+    assert "invites you to join" in nina.get(link).get_data(as_text=True)
+    # Shown once: the next view of the page no longer carries it.
+    assert _shown_link(client.get(f"/groups/{group.id}").get_data(as_text=True)) is None
+
+
+def test_with_a_mail_server_the_invitation_is_e_mailed_and_no_link_shown(app, client, make):
+    app.config["SMTP_HOST"] = "mail.example.org"
+    rita = make.user(name="Rita Rossi")
+    group = make.group(rita)
+    login(client, rita.email)
+    _invite(client, group)
+    page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert "An invitation is on its way to nina@example.org." in page
+    assert _shown_link(page) is None and "No e-mail was sent" not in page
+
+
+def test_a_public_address_the_city_set_is_the_one_in_the_link(app, client, make):
+    app.config.update(PUBLIC_URL="https://commons.example.org", PUBLIC_URL_SET=True)
+    rita = make.user(name="Rita Rossi")
+    group = make.group(rita)
+    login(client, rita.email)
+    _invite(client, group)
+    (link,) = _links()
+    note = db.session.scalars(db.select(Notification)).one()
+    assert f"https://commons.example.org{link}" in note.body
+    page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert _shown_link(page) == f"https://commons.example.org{link}"
