@@ -261,10 +261,7 @@ def edit_summary(
     cleaned = {name: (texts.get(name) or "").strip() for name in SUMMARY_FIELDS}
     for name in REQUIRED:
         if not cleaned[name]:
-            raise DomainError(
-                _("Enter the %(part)s: the public reads them during the notice.", part=_part(name)),
-                field=name,
-            )
+            raise DomainError(_missing(name), field=name)
     for name, value in cleaned.items():
         if len(value) > MAX_TEXT:
             raise DomainError(_("At most %(n)d characters.", n=MAX_TEXT), field=name)
@@ -316,8 +313,10 @@ def edit_summary(
     return row
 
 
-def _part(name: str) -> str:
-    return {"objectives": _("objectives"), "activities": _("activities")}.get(name, name)
+def _missing(name: str) -> str:
+    if name == "objectives":
+        return _("Enter the objectives: the public reads them during the notice.")
+    return _("Enter the activities: the public reads them during the notice.")
 
 
 def _stale_message() -> str:
