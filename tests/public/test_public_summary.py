@@ -6,15 +6,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from xml.etree import ElementTree as ET
 
+import pytest
 from sqlalchemy import select
 
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
-from commons.auth.models import Role
+from commons.auth.models import Role, User
+from commons.errors import Conflict
 from commons.extensions import db
+from commons.proposals.models import Proposal
 from commons.summaries.models import PublicSummary
+from commons.summaries.operations import edit_summary
 from tests.conftest import login, post_form
 from tests.workflows.scenario import Cast, proposal_in
 
@@ -281,3 +286,47 @@ def test_a_proposal_put_under_notice_without_admission_shows_no_summary(client):
     assert "What is proposed" not in page
     feed = ET.fromstring(client.get("/feeds/notice.atom").get_data())  # noqa: S314 - our own feed
     assert all(e.find(f"{ATOM}content") is None for e in feed.iter(f"{ATOM}entry"))
+
+
+def test_officers_saving_at_once_from_the_same_version_save_once(app, make):
+    """Real parallel connections: one save lands, the others are told someone else saved."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent connections: runs in the PostgreSQL pass")
+    cast, p = _case()
+    officers = [cast.officer.id] + [make.user(Role.OFFICER).id for _ in range(3)]
+    barrier = threading.Barrier(len(officers))
+    outcomes: list[str] = []
+
+    def work(officer_id: int) -> None:
+        with app.app_context():
+            proposal = db.session.get(Proposal, p.id)
+            officer = db.session.get(User, officer_id)
+            barrier.wait()
+            try:
+                edit_summary(
+                    proposal,
+                    actor=officer,
+                    base_version=0,
+                    texts={**TEXTS, "objectives": f"Saved by {officer.full_name}."},
+                )
+                db.session.commit()
+                outcomes.append("saved")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(oid,)) for oid in officers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["conflict"] * (len(officers) - 1) + ["saved"]
+    db.session.expire_all()
+    rows = db.session.scalars(select(PublicSummary)).all()
+    assert len(rows) == 1 and rows[0].version == 1
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == "summary_edited"))
+    assert [e.actor_id for e in events] == [rows[0].edited_by_id]
+    assert verify_chain().ok
