@@ -227,7 +227,11 @@ def _languages() -> set[str]:
 def _locked_row(proposal: Proposal, language: str) -> PublicSummary | None:
     """The stored text, read after locking the proposal's row: two officers saving at once
     are served one after the other (PostgreSQL; SQLite has one writer at a time)."""
-    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    status = db.session.scalar(
+        select(Proposal.status).where(Proposal.id == proposal.id).with_for_update()
+    )
+    if status not in states_before_admission(proposal.profile):  # admitted meanwhile
+        raise Conflict(_too_late_message())
     return db.session.scalars(
         select(PublicSummary)
         .where(PublicSummary.proposal_id == proposal.id, PublicSummary.language == language)
@@ -253,9 +257,7 @@ def edit_summary(
     SHA-256 of the result. Nothing is recorded when nothing changed.
     """
     if not editable(proposal):
-        raise DomainError(
-            _("The public summary can only be changed before the proposal is admitted.")
-        )
+        raise DomainError(_too_late_message())
     if language not in _languages():
         raise DomainError(_("This language is not offered."), field="language")
     cleaned = {name: (texts.get(name) or "").strip() for name in SUMMARY_FIELDS}
@@ -275,6 +277,8 @@ def edit_summary(
             field=name,
         )
     row = _locked_row(proposal, language)
+    if row is not None and row.published_at is not None:
+        raise Conflict(_too_late_message())
     current = row.version if row is not None else 0
     if base_version != current:
         raise Conflict(_stale_message())
@@ -319,6 +323,10 @@ def _missing(name: str) -> str:
     return _("Enter the activities: the public reads them during the notice.")
 
 
+def _too_late_message() -> str:
+    return _("The public summary can only be changed before the proposal is admitted.")
+
+
 def _stale_message() -> str:
     return _(
         "Someone else saved the public summary while you were editing it. Your text is "
@@ -329,7 +337,9 @@ def _stale_message() -> str:
 # --- publishing ------------------------------------------------------------------------------
 
 
-def publish(proposal: Proposal, *, actor=None, now: datetime | None = None) -> PublicSummary:
+def publish(
+    proposal: Proposal, *, actor=None, actor_role: str = "officer", now: datetime | None = None
+) -> PublicSummary:
     """Publish the summary with the notice: the office's texts, or, if it saved none, the one
     prepared from the application, with any known personal data of the proponents blanked
     out. A public ``summary_published`` event records it with the SHA-256 of each text."""
@@ -348,18 +358,13 @@ def publish(proposal: Proposal, *, actor=None, now: datetime | None = None) -> P
                 setattr(row, name, blanked)
         row.published_at = now
     db.session.flush()
+    digests = {language or "original": _digest(row.texts) for language, row in rows.items()}
     append_event(
         "summary_published",
-        actor=None if getattr(actor, "is_system", False) else actor,
-        actor_role="officer"
-        if actor is not None and not getattr(actor, "is_system", False)
-        else "system",
+        actor=actor,
+        actor_role=actor_role,
         proposal=proposal,
-        payload={
-            "summary": {
-                language or "original": _digest(row.texts) for language, row in rows.items()
-            }
-        },
+        payload={"summary": digests},
         public=True,
         occurred_at=now,
     )
@@ -367,9 +372,11 @@ def publish(proposal: Proposal, *, actor=None, now: datetime | None = None) -> P
 
 
 def publish_after_admit(ctx, trigger: str, from_state: str, event) -> None:
-    """The engine's hook: admission publishes the summary, in the same transaction."""
+    """The engine's hook: admission publishes the summary, in the same transaction, with the
+    same actor as the admission's event."""
     if trigger == "admit":
-        publish(ctx.proposal, actor=ctx.actor, now=event.occurred_at)
+        actor = ctx.actor if getattr(ctx.actor, "id", None) is not None else None
+        publish(ctx.proposal, actor=actor, actor_role=event.actor_role, now=event.occurred_at)
 
 
 def install() -> None:
