@@ -71,6 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     from commons.notifications.events import install as install_notifications
 
     install_notifications()
+    from commons.summaries.operations import install as install_summaries
+
+    install_summaries()
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
@@ -130,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp
+    from commons.summaries.views import panel as summary_panel
+    from commons.summaries.views import summaries_bp
     from commons.uploads.views import uploads_bp
 
     app.register_blueprint(public_bp)
@@ -145,6 +150,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(office_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(summaries_bp)
+    app.add_template_global(summary_panel, "summary_panel")
 
     from commons.api import init_api
     from commons.api.account import api_tokens_bp

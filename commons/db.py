@@ -68,4 +68,5 @@ def import_all_models() -> None:
     import commons.proposals.models  # noqa: F401
     import commons.public.models  # noqa: F401
     import commons.registry.models  # noqa: F401
+    import commons.summaries.models  # noqa: F401
     import commons.uploads.models  # noqa: F401

@@ -137,6 +137,15 @@ def _proposal_co_design(user, obj):
     return obj.status == "co_design" and _has(user, Role.OFFICER)
 
 
+@rule("proposal.summary_edit")
+def _proposal_summary_edit(user, obj):
+    """The office prepares the public summary (and its translations) until admission
+    publishes it; nobody changes it afterwards."""
+    from commons.summaries.operations import editable
+
+    return _has(user, Role.OFFICER) and editable(obj)
+
+
 @rule("group.manage")
 def _group_manage(user, obj):
     return _authenticated(user) and obj.representative_id == user.id

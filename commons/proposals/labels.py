@@ -66,6 +66,8 @@ TRIGGER_LABELS = {
     "imported": _l("Imported from the previous register"),
     "join_request_accepted": _l("Request to join the group accepted"),
     "join_request_declined": _l("Request to join the group declined"),
+    "summary_edited": _l("Public summary edited"),
+    "summary_published": _l("Public summary published"),
 }
 
 PACT_TYPE_LABELS = {

@@ -18,6 +18,8 @@ class Entry:
     title: str
     updated: datetime | None
     summary: str
+    # The entry's text (the proposal's public summary), when there is one.
+    content: str | None = None
 
 
 def _when(value: datetime | None) -> str:
@@ -53,4 +55,6 @@ def atom(*, title: str, self_url: str, site_url: str, author: str, entries: list
         _sub(entry, "updated", _when(item.updated))
         _sub(entry, "link", rel="alternate", href=item.url, type="text/html")
         _sub(entry, "summary", item.summary)
+        if item.content:
+            _sub(entry, "content", item.content, type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

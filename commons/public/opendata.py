@@ -84,6 +84,16 @@ PACT_FIELDS = (
         "string",
         _l("Kind of proponent (e.g. individual, informal_group, association)."),
     ),
+    # The public summary, as published with the notice (its original text); empty before.
+    Field(
+        "summary_objectives",
+        "string",
+        _l("Public summary: the objectives; published at admission, empty before."),
+    ),
+    Field("summary_activities", "string", _l("Public summary: the activities.")),
+    Field("summary_places", "string", _l("Public summary: the places (commons, where on them).")),
+    Field("summary_times", "string", _l("Public summary: when and how often activities happen.")),
+    Field("summary_support", "string", _l("Public summary: the support asked of the city.")),
 )
 
 EVENT_FIELDS = (
@@ -273,10 +283,14 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
            SELECT 1 FROM audit_events AS e WHERE e.proposal_id = p.id
            AND e.to_state IN (SELECT value FROM json_each(:in_force))
        ) END,
-       c.id, c.name, c.district
+       c.id, c.name, c.district,
+       coalesce(s.objectives, ''), coalesce(s.activities, ''), coalesce(s.places, ''),
+       coalesce(s.times, ''), coalesce(s.support, '')
 FROM proposals AS p
 JOIN users AS u ON u.id = p.representative_id
 LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN public_summaries AS s
+    ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN proposal_commons AS pc ON pc.proposal_id = p.id
 LEFT JOIN commons AS c ON c.id = pc.commons_id
 WHERE p.status <> 'draft'
@@ -296,10 +310,14 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
            SELECT 1 FROM audit_events AS e WHERE e.proposal_id = p.id
            AND e.to_state = ANY(%(in_force)s)
        ) END,
-       coalesce(l.ids, ''), coalesce(l.districts, '')
+       coalesce(l.ids, ''), coalesce(l.districts, ''),
+       coalesce(s.objectives, ''), coalesce(s.activities, ''), coalesce(s.places, ''),
+       coalesce(s.times, ''), coalesce(s.support, '')
 FROM proposals AS p
 JOIN users AS u ON u.id = p.representative_id
 LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN public_summaries AS s
+    ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN (
     SELECT pc.proposal_id,
            string_agg(c.id::text, ';' ORDER BY c.name, c.id) AS ids,
@@ -338,9 +356,10 @@ def _sqlite_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tupl
 
 
 def _folded(row: tuple, commons: list[tuple]) -> tuple:
+    summary = row[18:]  # the public summary's texts, after the commons' columns
     if len(commons) == 1:  # most pacts: nothing to sort
         _, commons_id, district = commons[0]
-        return (*row[:15], str(commons_id), district or "")
+        return (*row[:15], str(commons_id), district or "", *summary)
     # SQLite compares text by its bytes, which for UTF-8 is Python's code-point order: the same
     # order as the (name, id) ORDER BY of Proposal.commons.
     commons.sort()
@@ -348,6 +367,7 @@ def _folded(row: tuple, commons: list[tuple]) -> tuple:
         *row[:15],
         ";".join([str(commons_id) for _, commons_id, _ in commons]),
         ";".join(sorted({district for _, _, district in commons if district})),
+        *summary,
     )
 
 
@@ -400,6 +420,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
         once_in_force,
         commons_ids,
         districts,
+        *summary,
     ) in rows:
         known = profiles.get(profile_name)
         if known is None:
@@ -434,6 +455,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
             representative if signed else "",
             pdf_url.replace(_SHA, sha) if sha else "",
             group_kind,
+            *summary,
         )
 
 

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -41,6 +42,7 @@ from commons.public import statistics as stats
 from commons.public.forms import CommentForm, HideForm, JoinForm
 from commons.public.models import Comment, JoinRequest
 from commons.registry.models import Commons
+from commons.summaries import operations as summaries
 from workflows.diagram import lifecycle_edges, mermaid, svg
 from workflows.engine import default_profile_name
 
@@ -344,6 +346,8 @@ def render_pact(
         asked=asked,
         state_label=state_label,
         field_spec=field_spec,
+        summary=summaries.published_summary(proposal, str(get_locale())),
+        summary_labels=summaries.labels(),
     ), status
 
 
@@ -438,7 +442,12 @@ def consultation_list():
         if proposals
         else {}
     )
-    return render_template("public/consultation.html", proposals=proposals, counts=counts)
+    return render_template(
+        "public/consultation.html",
+        proposals=proposals,
+        counts=counts,
+        summaries=summaries.published_summaries([p.id for p in proposals], str(get_locale())),
+    )
 
 
 @public_bp.get("/feeds/notice.atom")
@@ -450,6 +459,7 @@ def feed_notice():
         .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
         .limit(feeds.LIMIT)
     ).all()
+    published = summaries.published_summaries([p.id for p in proposals], str(get_locale()))
     entries = [
         feeds.Entry(
             url=url_for("public.pact", proposal_id=p.id, _external=True),
@@ -460,6 +470,7 @@ def feed_notice():
             )
             if p.notice_ends_at
             else _("Under public notice."),
+            content=_summary_text(published.get(p.id)),
         )
         for p in proposals
     ]
@@ -476,11 +487,13 @@ def feed_pacts():
         .order_by(AuditEvent.seq.desc())
         .limit(feeds.LIMIT)
     ).all()
+    published = summaries.published_summaries([p.id for p, _at in rows], str(get_locale()))
     entries = [
         feeds.Entry(
             url=url_for("public.pact", proposal_id=p.id, _external=True),
             title=p.title,
             updated=occurred_at,
+            content=_summary_text(published.get(p.id)),
             summary=_(
                 "In force from %(start)s to %(end)s.",
                 start=p.start_date.isoformat(),
@@ -492,6 +505,11 @@ def feed_pacts():
         for p, occurred_at in rows
     ]
     return _feed(_("New collaboration pacts"), "public.feed_pacts", entries)
+
+
+def _summary_text(summary) -> str | None:
+    """The public summary as the entry's text content; none before admission."""
+    return summaries.as_text(summary) if summary is not None else None
 
 
 def _feed(title: str, endpoint: str, entries: list) -> Response:

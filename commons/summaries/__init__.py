@@ -1,0 +1,1 @@
+"""The public summary of a proposal, published with its public notice."""
