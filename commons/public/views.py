@@ -30,6 +30,7 @@ from commons.documents.models import Document, Signature
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.forms import FormTransaction
+from commons.formatting import format_day
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
@@ -456,7 +457,7 @@ def feed_notice():
             title=p.title,
             updated=p.updated_at,
             summary=_(
-                "Under public notice until %(date)s.", date=p.notice_ends_at.date().isoformat()
+                "Under public notice until %(date)s.", date=format_day(p.notice_ends_at)
             )
             if p.notice_ends_at
             else _("Under public notice."),
@@ -483,8 +484,8 @@ def feed_pacts():
             updated=occurred_at,
             summary=_(
                 "In force from %(start)s to %(end)s.",
-                start=p.start_date.isoformat(),
-                end=p.end_date.isoformat(),
+                start=format_day(p.start_date),
+                end=format_day(p.end_date),
             )
             if p.start_date and p.end_date
             else _("In force."),
