@@ -29,8 +29,8 @@ from commons.auth.permissions import ensure
 from commons.documents.models import Document, Signature
 from commons.errors import DomainError
 from commons.extensions import db
-from commons.forms import FormTransaction
 from commons.formatting import format_day
+from commons.forms import FormTransaction
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
@@ -456,9 +456,7 @@ def feed_notice():
             url=url_for("public.pact", proposal_id=p.id, _external=True),
             title=p.title,
             updated=p.updated_at,
-            summary=_(
-                "Under public notice until %(date)s.", date=format_day(p.notice_ends_at)
-            )
+            summary=_("Under public notice until %(date)s.", date=format_day(p.notice_ends_at))
             if p.notice_ends_at
             else _("Under public notice."),
         )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
