@@ -76,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     install_summaries()
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
+    # Flask-Babel's own date functions convert to the city's zone, as commons.formatting does.
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["CITY_TIMEZONE"])
     ext.babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
     from commons.routing import install as install_routing
@@ -161,11 +163,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from commons import formatting
     from commons.auth.forms import role_label
     from commons.auth.permissions import can
     from commons.payloads import payload_value
 
     app.add_template_filter(payload_value, "payload_value")
+    formatting.register(app)
 
     @app.context_processor
     def inject():

@@ -691,7 +691,7 @@ _TO_CO_DESIGN = [
     ("submit", "rep", 0),
     ("take_in_charge", "officer", 2),
     ("admit", "officer", 8),
-    ("close_notice", "system", 31),
+    ("close_notice", "system", 32),  # past the end of the 30th day, city time
 ]
 _TO_ACTIVE = [
     *_TO_CO_DESIGN,

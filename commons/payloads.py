@@ -2,7 +2,7 @@
 
 Payloads keep dates and times as ISO 8601 text (``2026-12-05``, ``2026-12-05T09:30:00+00:00``):
 that is what the hash chain covers, and it never changes. Pages show them as dates in the
-reader's language (Flask-Babel), times in the city's time zone, inside a ``<time>`` element
+reader's language, times in the city's time zone (commons.formatting), inside a ``<time>`` element
 whose ``datetime`` attribute keeps the recorded value.
 """
 
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from commons.formatting import format_day, format_moment
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
@@ -39,15 +38,11 @@ def moment_of(value) -> date | datetime | None:
 
 
 def readable_moment(moment: date | datetime) -> str:
-    """A date, or a date and time in the city's time zone, in the reader's language."""
+    """A date, or a date and time in the city's time zone (labelled), in the reader's
+    language: the one format of commons.formatting."""
     if isinstance(moment, datetime):
-        local = moment.astimezone(ZoneInfo(current_app.config["CITY_TIMEZONE"]))
-        return _(
-            "%(date)s, %(time)s",
-            date=format_date(local, "long", rebase=False),
-            time=format_time(local, "short", rebase=False),
-        )
-    return format_date(moment, "long", rebase=False)
+        return format_moment(moment)
+    return format_day(moment)
 
 
 def payload_value(value) -> Markup:

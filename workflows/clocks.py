@@ -1,9 +1,29 @@
-"""Clock arithmetic on proposals: elapsed review time, deadlines, month steps."""
+"""Clock arithmetic on proposals: elapsed review time, deadlines, month steps.
+
+Deadlines counted in days end at the end of their last day in the city's time zone (the
+engine's ``timezone`` setting, passed in as data): a 15-day notice opened on 1 December ends
+at 23:59:59 on 16 December, Rome time, whatever the hour it was opened.
+"""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# The last second of a day: a deadline is still open at this instant and over just after it.
+END_OF_DAY = time(23, 59, 59)
+
+
+def end_of_day(day: date, zone: str) -> datetime:
+    """The last second of ``day`` in the time zone ``zone``, as an aware UTC time."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def deadline_after(now: datetime, days: int, zone: str) -> datetime:
+    """A deadline ``days`` days from ``now``: the end of that last day in ``zone``."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    return end_of_day(today + timedelta(days=days), zone)
 
 
 def add_months(day: date, months: int) -> date:

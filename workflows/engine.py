@@ -171,6 +171,11 @@ def default_profile_name() -> str:
     return _SETTINGS["default_profile"]
 
 
+def city_timezone() -> str:
+    """The time zone name deadlines are counted in (given to ``configure``)."""
+    return _SETTINGS["timezone"]
+
+
 def capacities(actor, proposal) -> set[str]:
     """The roles of the profile's transition table the actor holds for this proposal."""
     if getattr(actor, "is_system", False):

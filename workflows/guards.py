@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from workflows.clocks import add_months, months_between
+from workflows.clocks import add_months, deadline_after, months_between
 from workflows.i18n import _
 
 
@@ -44,7 +44,16 @@ class Context:
     def today(self) -> date:
         from zoneinfo import ZoneInfo
 
-        return self.now.astimezone(ZoneInfo(self.settings.get("timezone", "UTC"))).date()
+        return self.now.astimezone(ZoneInfo(self.timezone)).date()
+
+    @property
+    def timezone(self) -> str:
+        """The city's time zone name: deadlines end at the end of a day there."""
+        return self.settings.get("timezone", "UTC")
+
+    def deadline(self, days: int) -> datetime:
+        """The end of the day ``days`` days from now, in the city's time zone."""
+        return deadline_after(self.now, days, self.timezone)
 
     @property
     def clocks(self) -> dict:
@@ -296,7 +305,7 @@ def new_end_date_within_max_term(ctx: Context) -> str | None:
 @guard
 def integration_deadline_passed(ctx: Context) -> str | None:
     due = ctx.proposal.integration_due_at
-    if due is None or ctx.now < due:
+    if due is None or ctx.now <= due:
         return _("The deadline for the integration reply has not passed yet.")
     return None
 
@@ -304,7 +313,7 @@ def integration_deadline_passed(ctx: Context) -> str | None:
 @guard
 def notice_window_ended(ctx: Context) -> str | None:
     ends = ctx.proposal.notice_ends_at
-    if ends is not None and ctx.now < ends:
+    if ends is not None and ctx.now <= ends:
         return _("The public notice window has not ended yet.")
     return None
 
@@ -539,7 +548,7 @@ def assign_case_officer(ctx: Context) -> None:
 
 @effect
 def set_integration_deadline(ctx: Context) -> None:
-    due = ctx.now + timedelta(days=int(ctx.clocks["integration_reply_days"]))
+    due = ctx.deadline(int(ctx.clocks["integration_reply_days"]))
     ctx.proposal.integration_due_at = due
     ctx.payload["reply_due"] = due.isoformat()
 
@@ -551,7 +560,8 @@ def clear_integration_deadline(ctx: Context) -> None:
 
 @effect
 def open_notice_window(ctx: Context) -> None:
-    ends = ctx.now + timedelta(days=ctx.profile.notice_days(ctx.proposal.pact_type))
+    # Open until the end of its last day in the city, not a number of hours from now.
+    ends = ctx.deadline(ctx.profile.notice_days(ctx.proposal.pact_type))
     ctx.proposal.notice_ends_at = ends
     ctx.payload["notice_ends"] = ends.isoformat()
 
@@ -563,7 +573,7 @@ def close_notice_window(ctx: Context) -> None:
 
 @effect
 def start_deliberation_clock(ctx: Context) -> None:
-    due = ctx.now + timedelta(days=int(ctx.clocks["deliberation_days"]))
+    due = ctx.deadline(int(ctx.clocks["deliberation_days"]))
     ctx.proposal.deliberation_due_at = due
     ctx.payload["deliberation_due"] = due.isoformat()
 

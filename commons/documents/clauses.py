@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import workflows
 from commons.config import SETTINGS
+from commons.formatting import day_text
 
 LANGUAGES = ("en", "it")
 
@@ -158,16 +159,6 @@ COMMONS_KINDS = {
         "green_area": "area verde",
         "other": "",
     },
-}
-
-MONTHS = {
-    "en": (
-        "January February March April May June July August September October November December"
-    ).split(),
-    "it": (
-        "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
-        "dicembre"
-    ).split(),
 }
 
 DEFAULT_REGULATION = {
@@ -455,16 +446,13 @@ def _facts(proposal, settings: dict, lang: str) -> _Facts:
 
 
 def format_date(value: date | None, lang: str) -> str:
-    """ "1 September 2025" / "1° settembre 2025", whatever the process locale."""
+    """ "1 September 2025" / "01/09/2025": the app's one date format (commons.formatting),
+    in the document's language whatever the viewer's or the process locale."""
     return _date(value, lang)
 
 
 def _date(value: date | None, lang: str) -> str:
-    if value is None:
-        return ""
-    month = MONTHS[lang][value.month - 1]
-    day = "1°" if lang == "it" and value.day == 1 else str(value.day)
-    return f"{day} {month} {value.year}"
+    return day_text(value, lang)
 
 
 def _join(items: list[str], lang: str) -> str:

@@ -64,7 +64,8 @@ import segno
 from markupsafe import Markup
 
 from commons.config import PROJECT_ROOT
-from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_language
+from commons.documents.clauses import ONEROUS_SECTIONS, normalise_language
+from commons.formatting import day_text, moment_text
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -322,11 +323,11 @@ def _utc(value, what: str = "meta['approved_at']") -> datetime:
 
 
 def _format_date(value: datetime, lang: str, zone: ZoneInfo, *, time: bool = False) -> str:
-    local = value.astimezone(zone)
-    text = format_date(local.date(), lang)
+    """The day (or day and time, labelled with the zone) in the city, in the document's
+    language: the same format as the pages (commons.formatting)."""
     if time:
-        text += f", {local:%H:%M} {local.tzname() or ''}".rstrip()
-    return text
+        return moment_text(value, lang, zone)
+    return day_text(value, lang, zone)
 
 
 def _day(value, what: str) -> date | None:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 import workflows
 from commons.extensions import db
+from commons.formatting import city_day, day_text
 from commons.monitoring.models import Notification
 from commons.proposals.models import Proposal
 from workflows.clocks import review_elapsed
@@ -131,7 +132,7 @@ def tick(now: datetime) -> TickReport:
         report,
         q(
             select(Proposal).where(
-                Proposal.status == "awaiting_integration", Proposal.integration_due_at <= now
+                Proposal.status == "awaiting_integration", Proposal.integration_due_at < now
             )
         ),
         "archive",
@@ -142,7 +143,7 @@ def tick(now: datetime) -> TickReport:
         report,
         q(
             select(Proposal).where(
-                Proposal.status == "public_notice", Proposal.notice_ends_at <= now
+                Proposal.status == "public_notice", Proposal.notice_ends_at < now
             )
         ),
         "close_notice",
@@ -226,7 +227,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
     # Council deliberations overdue.
     for p in q(
         select(Proposal).where(
-            Proposal.status == "political_approval", Proposal.deliberation_due_at <= now
+            Proposal.status == "political_approval", Proposal.deliberation_due_at < now
         )
     ):
         _notify(
@@ -238,7 +239,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
             proposal=p,
             recipient_role="legal",
             now=now,
-            params={"due": p.deliberation_due_at.date().isoformat()},
+            params={"due": city_day(p.deliberation_due_at).isoformat()},
         )
     # Monitoring reports overdue: the representative and the case officer are reminded.
     for p in q(
@@ -254,7 +255,8 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
                     report,
                     kind="report_overdue",
                     key=f"{key}:{p.id}:{due}",
-                    subject=f"Monitoring report for {_label(p)} was due on {due}",
+                    subject=f"Monitoring report for {_label(p)} was due on "
+                    f"{day_text(p.next_report_due_on, 'en')}",
                     body=p.title,
                     proposal=p,
                     recipient_id=recipient,
@@ -268,15 +270,15 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
             Proposal.integration_due_at <= now + timedelta(days=7),
         )
     ):
+        due = city_day(p.integration_due_at)
         _notify(
             report,
             kind="integration_due",
-            key=f"integration_due:{p.id}:{p.integration_due_at.date().isoformat()}",
-            subject=f"Answer the office's request on {_label(p)} by "
-            f"{p.integration_due_at.date().isoformat()}",
+            key=f"integration_due:{p.id}:{due.isoformat()}",
+            subject=f"Answer the office's request on {_label(p)} by {day_text(due, 'en')}",
             body="Without an answer the proposal is archived.",
             proposal=p,
             recipient_id=p.representative_id,
             now=now,
-            params={"due": p.integration_due_at.date().isoformat()},
+            params={"due": due.isoformat()},
         )

@@ -6,6 +6,7 @@ fired it, queues its notifications with the audit event, so they land together o
 
 from __future__ import annotations
 
+from commons.formatting import city_day
 from commons.notifications.operations import queue
 
 # What each transition asks of whom: trigger (and, when it matters, target) -> (kind, recipient).
@@ -57,7 +58,8 @@ def notify_after_fire(ctx, trigger: str, from_state: str, event) -> None:
             "title": proposal.title,
             "message": str(ctx.values.get("message") or ""),
             "reasons": str(ctx.values.get("reasons") or ""),
-            "due": proposal.integration_due_at.date().isoformat()
+            # The last day in the city's time zone, as ISO: written for each reader when shown.
+            "due": city_day(proposal.integration_due_at).isoformat()
             if proposal.integration_due_at
             else "",
         }

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from commons.formatting import readable_params
+
 MESSAGES = {
     "submitted": (
         _l("New proposal submitted: %(label)s"),
@@ -128,7 +130,9 @@ def render(note, locale: str | None = None) -> tuple[str, str]:
 
     def write():
         try:
-            return str(templates[0]) % note.params, str(templates[1]) % note.params
+            # Dates are kept as ISO 8601 and written in the reader's language here.
+            params = readable_params(note.params)
+            return str(templates[0]) % params, str(templates[1]) % params
         except (KeyError, TypeError, ValueError):
             return note.subject, note.body
 
@@ -142,4 +146,5 @@ def english(kind: str, params: dict) -> tuple[str, str]:
     """The English text kept with the notification for the record."""
     templates = MESSAGES[kind]
     with force_locale("en"):
-        return str(templates[0]) % params, str(templates[1]) % params
+        shown = readable_params(params)
+        return str(templates[0]) % shown, str(templates[1]) % shown

@@ -8,22 +8,23 @@ the demo), so it cannot fall out of step with the clocks it is made of.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 import workflows
+from workflows.clocks import end_of_day
 
 # States whose deadline is the statutory review limit (paused while awaiting integration).
 REVIEW_STATES = ("submitted", "under_review")
 
 
 def _day_end(day: date | None) -> datetime | None:
-    """A date-only deadline as the first instant after that day (UTC)."""
+    """A date-only deadline as the end of that day in the city's time zone."""
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    return end_of_day(day, workflows.engine.city_timezone())
 
 
 def review_limit_days(proposal) -> int:

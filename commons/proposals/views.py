@@ -15,6 +15,7 @@ from commons.auth.models import GroupMember, User
 from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.formatting import city_day, format_day
 from commons.proposals import operations
 from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
@@ -66,9 +67,9 @@ def _clocks(proposal: Proposal, now: datetime) -> list[dict]:
             or proposal.status in ("awaiting_integration", "public_notice", "political_approval")
         ):
             clocks.append(
-                {"name": name, "due": due.date(), "left": (due - now).days, "overdue": due < now}
+                {"name": name, "due": city_day(due), "left": (due - now).days, "overdue": due < now}
             )
-    today = now.date()
+    today = city_day(now)
     if proposal.next_report_due_on and proposal.status in ("active", "renewal_review"):
         clocks.append(
             {
@@ -349,7 +350,7 @@ def record_meeting(proposal_id: int):
             stray.unlink(missing_ok=True)
         return response
     db.session.commit()
-    flash(_("Meeting of %(day)s recorded.", day=held_on.isoformat()), "success")
+    flash(_("Meeting of %(day)s recorded.", day=format_day(held_on)), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
 
 
@@ -456,9 +457,9 @@ def _deadline(proposal: Proposal):
     """The date that matters next for the proponents, with what it is."""
     status = proposal.status
     if status == "awaiting_integration" and proposal.integration_due_at:
-        return proposal.integration_due_at.date(), _("reply to the office by")
+        return city_day(proposal.integration_due_at), _("reply to the office by")
     if status == "public_notice" and proposal.notice_ends_at:
-        return proposal.notice_ends_at.date(), _("public notice ends")
+        return city_day(proposal.notice_ends_at), _("public notice ends")
     if proposal.withdrawal_effective_on:
         return proposal.withdrawal_effective_on, _("withdrawal takes effect")
     if status in ("active", "renewal_review") and proposal.next_report_due_on:

@@ -43,7 +43,7 @@ def ensure_open(proposal, now: datetime | None = None) -> None:
     now = now or utcnow()
     if proposal.status != "public_notice":
         raise DomainError(_("This proposal is not under public notice."))
-    if proposal.notice_ends_at is not None and _aware(proposal.notice_ends_at) <= now:
+    if proposal.notice_ends_at is not None and _aware(proposal.notice_ends_at) < now:
         raise DomainError(_("The public notice of this proposal has ended."))
 
 

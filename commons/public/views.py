@@ -30,6 +30,7 @@ from commons.auth.permissions import ensure
 from commons.documents.models import Document, Signature
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.formatting import format_day
 from commons.forms import FormTransaction
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
@@ -465,9 +466,7 @@ def feed_notice():
             url=url_for("public.pact", proposal_id=p.id, _external=True),
             title=p.title,
             updated=p.updated_at,
-            summary=_(
-                "Under public notice until %(date)s.", date=p.notice_ends_at.date().isoformat()
-            )
+            summary=_("Under public notice until %(date)s.", date=format_day(p.notice_ends_at))
             if p.notice_ends_at
             else _("Under public notice."),
             content=_summary_text(published.get(p.id)),
@@ -496,8 +495,8 @@ def feed_pacts():
             content=_summary_text(published.get(p.id)),
             summary=_(
                 "In force from %(start)s to %(end)s.",
-                start=p.start_date.isoformat(),
-                end=p.end_date.isoformat(),
+                start=format_day(p.start_date),
+                end=format_day(p.end_date),
             )
             if p.start_date and p.end_date
             else _("In force."),

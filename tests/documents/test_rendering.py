@@ -187,7 +187,7 @@ def test_the_italian_document_speaks_italian(documents):
         assert title in section_titles(doc.content)
     for title in section_titles(doc.content):
         assert title.upper() in text, title
-    assert "Approvato il 25 maggio 2026" in text
+    assert "Approvato il 25/05/2026" in text
     assert "Art. 1 – Oggetto" in text
     assert "Approvazione specifica delle clausole onerose" in text
 

@@ -13,7 +13,8 @@ from tests.conftest import login
 from tests.workflows.scenario import NOW, Cast, approve_and_sign, proposal_in
 from workflows import fire
 
-REPLY_DUE = "2026-07-01T10:00:00+00:00"  # NOW + 30 days, as the labsus profile sets it
+# NOW + 30 days, as the labsus profile sets it: the end of that day in Rome (23:59:59 CEST).
+REPLY_DUE = "2026-07-01T21:59:59+00:00"
 
 
 def _integration_requested(cast):
@@ -32,8 +33,8 @@ def test_the_reply_due_date_reads_as_a_date_on_the_case_page(app, client):
     assert event.payload["reply_due"] == REPLY_DUE  # the record is unchanged
     login(client, cast.officer.email)
     page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
-    # 10:00 UTC is 12:00 in Rome (the city's time zone) in summer.
-    assert f'Reply due by: <time datetime="{REPLY_DUE}">July 1, 2026, 12:00' in page
+    # 21:59:59 UTC is 23:59 in Rome (the city's time zone) in summer, labelled with its zone.
+    assert f'Reply due by: <time datetime="{REPLY_DUE}">1 July 2026, 23:59 CEST</time>' in page
     assert f">{REPLY_DUE}<" not in page
 
     cast.officer.locale = "it"
@@ -41,7 +42,7 @@ def test_the_reply_due_date_reads_as_a_date_on_the_case_page(app, client):
     italian = app.test_client()
     login(italian, cast.officer.email)
     page = italian.get(f"/proposals/{p.id}").get_data(as_text=True)
-    assert f'Risposta entro il: <time datetime="{REPLY_DUE}">1 luglio 2026, 12:00</time>' in page
+    assert f'Risposta entro il: <time datetime="{REPLY_DUE}">01/07/2026, 23:59 CEST</time>' in page
 
 
 def test_act_dates_read_as_dates_on_the_public_pact_and_the_auditors_history(app, client):
@@ -49,12 +50,12 @@ def test_act_dates_read_as_dates_on_the_public_pact_and_the_auditors_history(app
     p = proposal_in("legal_review", cast)
     approve_and_sign(cast, p)
     page = client.get(f"/pacts/{p.id}", headers={"Accept-Language": "it"}).get_data(as_text=True)
-    assert '<time datetime="2026-05-30">30 maggio 2026</time>' in page
+    assert '<time datetime="2026-05-30">30/05/2026</time>' in page
     login(client, cast.auditor.email)
     page = client.get(f"/audit/pacts/{p.id}").get_data(as_text=True)
-    assert '<code>act_date</code>: <time datetime="2026-05-30">May 30, 2026</time>' in page
+    assert '<code>act_date</code>: <time datetime="2026-05-30">30 May 2026</time>' in page
     # Nested values too: the pact's term, recorded when it came into force.
-    assert 'in_force</code>: from: <time datetime="2026-06-03">June 3, 2026</time>; to:' in page
+    assert 'in_force</code>: from: <time datetime="2026-06-03">3 June 2026</time>; to:' in page
 
 
 def test_payload_values_other_than_dates(app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -226,7 +227,10 @@ def test_atom_feed_of_proposals_under_notice(client, make):
     entries = root.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Orto <condiviso> & co"]
     assert entries[0].find(f"{ATOM}id").text == f"http://localhost/pacts/{p.id}"
-    assert p.notice_ends_at.date().isoformat() in entries[0].find(f"{ATOM}summary").text
+    # The summary is read by people: the last day in the reader's language, no UTC time.
+    last_day = p.notice_ends_at.astimezone(ZoneInfo("Europe/Rome")).date()
+    summary = entries[0].find(f"{ATOM}summary").text
+    assert summary == f"Under public notice until {last_day.day} {last_day:%B %Y}."
 
 
 def test_atom_feed_of_new_pacts(client, make):

@@ -171,7 +171,7 @@ def test_a_proposal_under_notice_shows_its_closing_date(client, make):
     p.notice_ends_at = NOW + timedelta(days=10)
     db.session.commit()
     page = client.get(f"/pacts/{p.id}").get_data(as_text=True)
-    assert "under public notice until 2026-06-11" in page
+    assert "under public notice until 11 June 2026" in page
     assert "Rita Representative" not in page
     assert "No monitoring report has been filed yet." in page
     assert "The signed pact is published here once both parties have signed it." in page

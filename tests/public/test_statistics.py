@@ -71,9 +71,9 @@ def test_days_per_stage_against_the_limits_and_reviews_past_the_deadline(client,
     db.session.commit()
 
     page = client.get("/statistics").get_data(as_text=True)
-    assert _row(page, "by-stage", "Review of the proposal") == ["2", "26.0", "30", "1 (50%)"]
-    assert _row(page, "by-stage", "Reply to an integration request") == ["1", "4.0", "30", "0 (0%)"]
-    assert _row(page, "by-stage", "Public notice") == ["1", "16.0", "15 / 30", "1 (100%)"]
+    assert _row(page, "by-stage", "Review of the proposal") == ["2", "26", "30", "1 (50%)"]
+    assert _row(page, "by-stage", "Reply to an integration request") == ["1", "4", "30", "0 (0%)"]
+    assert _row(page, "by-stage", "Public notice") == ["1", "16", "15 / 30", "1 (100%)"]
     assert _row(page, "by-stage", "Council deliberation") == ["0", "–", "30", "–"]
     assert "1 of 2 finished reviews (50%) took longer than the regulation allows." in page
 

@@ -45,7 +45,8 @@ def test_ordinary_pact_from_submission_to_active_and_report(app, make, people):
     assert p.case_officer_id == people["officer"].id
     go(p, "admit", people["officer"], T0 + timedelta(days=5))
     assert p.status == "public_notice"
-    assert p.notice_ends_at == T0 + timedelta(days=5 + 15)
+    # Admitted on 7 March: 15 days, to the end of 22 March in Rome (23:59:59 CET).
+    assert p.notice_ends_at == datetime(2026, 3, 22, 22, 59, 59, tzinfo=UTC)
     with pytest.raises(GuardRefused, match="has not ended"):
         fire(p, "close_notice", SYSTEM, now=T0 + timedelta(days=10))
     go(p, "close_notice", SYSTEM, T0 + timedelta(days=21))
@@ -121,8 +122,11 @@ def test_complex_pact_needs_meeting_and_deliberation(app, make, people):
     go(p, "submit", people["citizen"], T0)
     go(p, "take_in_charge", people["officer"], T0)
     go(p, "admit", people["officer"], T0)
-    assert p.notice_ends_at == T0 + timedelta(days=30)
-    go(p, "close_notice", people["officer"], T0 + timedelta(days=30))
+    # 30 days from 2 March: the end of 1 April in Rome (23:59:59 CEST).
+    assert p.notice_ends_at == datetime(2026, 4, 1, 21, 59, 59, tzinfo=UTC)
+    with pytest.raises(GuardRefused, match="has not ended"):
+        fire(p, "close_notice", people["officer"], now=T0 + timedelta(days=30))
+    go(p, "close_notice", people["officer"], T0 + timedelta(days=31))
     documents.save_version(p, author=people["officer"])
     opinion = proposals.request_opinion(p, actor=people["officer"], department="Heritage")
     db.session.commit()
@@ -142,7 +146,7 @@ def test_complex_pact_needs_meeting_and_deliberation(app, make, people):
     db.session.commit()
     go(p, "agree_draft", people["officer"], T0 + timedelta(days=32))
     assert p.status == "political_approval"
-    assert p.deliberation_due_at == T0 + timedelta(days=62)
+    assert p.deliberation_due_at == datetime(2026, 5, 3, 21, 59, 59, tzinfo=UTC)
     with pytest.raises(GuardRefused) as refused:
         fire(p, "record_deliberation", people["legal"], now=T0 + timedelta(days=40))
     assert set(refused.value.fields) == {"deliberation_number", "deliberation_date"}
@@ -172,7 +176,7 @@ def test_integration_pauses_review_clock(app, make, people):
         T0 + timedelta(days=4),
         message="Please attach the statute.",
     )
-    assert p.integration_due_at == T0 + timedelta(days=34)
+    assert p.integration_due_at == datetime(2026, 4, 5, 21, 59, 59, tzinfo=UTC)
     assert review_elapsed(p, T0 + timedelta(days=20)) == timedelta(days=4)
     go(p, "integrate", people["citizen"], T0 + timedelta(days=14), answer="Attached.")
     assert review_elapsed(p, T0 + timedelta(days=20)) == timedelta(days=10)

@@ -7,7 +7,7 @@ all others are refused with a clear error and change nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +21,10 @@ from commons.proposals.models import Proposal
 from tests.workflows.scenario import NOW, Cast, data_for, proposal_in
 from workflows import SYSTEM, fire
 from workflows.errors import GuardRefused, NotPermitted, TransitionNotAllowed
+
+# Day-counted deadlines from NOW (1 June) end at 23:59:59 of their last day in Rome (CEST).
+END_OF_16_JUNE = datetime(2026, 6, 16, 21, 59, 59, tzinfo=UTC)
+END_OF_1_JULY = datetime(2026, 7, 1, 21, 59, 59, tzinfo=UTC)
 
 PRE_ACTIVE = [
     "draft",
@@ -98,11 +102,11 @@ def _check_effects(trigger: str, p: Proposal, cast: Cast) -> None:
     elif trigger == "take_in_charge":
         assert p.case_officer_id == cast.officer.id
     elif trigger == "request_integration":
-        assert p.review_paused_at == NOW and p.integration_due_at == NOW + timedelta(days=30)
+        assert p.review_paused_at == NOW and p.integration_due_at == END_OF_1_JULY
     elif trigger == "integrate":
         assert p.review_paused_at is None and p.review_paused_seconds > 0
     elif trigger == "admit":
-        assert p.notice_ends_at == NOW + timedelta(days=15) and p.review_stopped_at == NOW
+        assert p.notice_ends_at == END_OF_16_JUNE and p.review_stopped_at == NOW
     elif trigger == "record_deliberation":
         assert p.deliberation_number == "DG 12/2026"
     elif trigger == "approve":
@@ -179,7 +183,7 @@ def test_complex_pacts_go_to_council_deliberation(app):
     p = proposal_in("co_design", cast, pact_type="complex")
     fire(p, "agree_draft", cast.officer, now=NOW)
     assert p.status == "political_approval"
-    assert p.deliberation_due_at == NOW + timedelta(days=30)
+    assert p.deliberation_due_at == END_OF_1_JULY
 
 
 def test_profile_has_no_transition_the_table_lacks():
