@@ -637,6 +637,7 @@ def record_signature(ctx: Context) -> None:
         document_hash=signed_document_hash(ctx),
     )
     ctx.session.add(signature)
+    _signatures(ctx)[role] = signature  # who signs next, from now on in this firing
     ctx.payload["signature"] = {"role": role, "document_hash": signature.document_hash}
 
 

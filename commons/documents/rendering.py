@@ -64,7 +64,7 @@ import segno
 from markupsafe import Markup
 
 from commons.config import PROJECT_ROOT
-from commons.documents.clauses import ONEROUS_SECTIONS, normalise_language
+from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_language
 from commons.formatting import day_text, moment_text
 
 if TYPE_CHECKING:

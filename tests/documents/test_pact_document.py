@@ -145,13 +145,13 @@ WORDS = {
         "for_city": "For the City",
     },
     "it": {
-        "approved": "Approvato il 30 maggio 2026",
-        "approved_cell": "<th>Approvato il</th><td>30 maggio 2026</td>",
-        "not_approved": "Approvato il 3 giugno 2026",
-        "act": "Atto di approvazione Determinazione dirigenziale n. DD 5/2026 del 30 maggio 2026",
-        "deliberation": "Vista la deliberazione della Giunta comunale n. DG 12/2026 del 20 "
-        "maggio 2026, con la quale è stata approvata la collaborazione;",
-        "decision": "Vista la determinazione dirigenziale n. DD 5/2026 del 30 maggio 2026, con "
+        "approved": "Approvato il 30/05/2026",
+        "approved_cell": "<th>Approvato il</th><td>30/05/2026</td>",
+        "not_approved": "Approvato il 03/06/2026",
+        "act": "Atto di approvazione Determinazione dirigenziale n. DD 5/2026 del 30/05/2026",
+        "deliberation": "Vista la deliberazione della Giunta comunale n. DG 12/2026 del "
+        "20/05/2026, con la quale è stata approvata la collaborazione;",
+        "decision": "Vista la determinazione dirigenziale n. DD 5/2026 del 30/05/2026, con "
         "la quale è approvato il presente patto;",
         "whereas": "Premesso che:",
         "onerous": "Approvazione specifica delle clausole onerose",
@@ -159,9 +159,9 @@ WORDS = {
         "annexes": "ALLEGATI",
         "statute": "Statuto o atto costitutivo del proponente: file “statuto_associazione.pdf”",
         "photo": "Fotografia del luogo: file “giardino_marzo.jpg”",
-        "minutes_file": "Verbale dell'incontro di co-progettazione del 12 maggio 2026: file "
+        "minutes_file": "Verbale dell'incontro di co-progettazione del 12/05/2026: file "
         "“verbale_12_maggio.pdf”",
-        "minutes_text": "Verbale dell'incontro di co-progettazione del 1° maggio 2026, registrato "
+        "minutes_text": "Verbale dell'incontro di co-progettazione del 01/05/2026, registrato "
         "agli atti del procedimento",
         "no_annexes": "Nessun allegato.",
         "for_city": "Per il Comune",
