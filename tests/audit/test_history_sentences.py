@@ -27,7 +27,8 @@ def _history(page: str) -> str:
 
 
 def _sentences(page: str) -> list[str]:
-    found = re.findall(r'<span class="history-sentence">(.*?)</span>', _history(page), re.S)
+    line = re.compile(r'<span class="history-sentence pre-wrap">(.*?)</span>', re.S)
+    found = line.findall(_history(page))
     return [re.sub(r"<[^>]+>", "", s).replace("&#39;", "'") for s in found]
 
 
