@@ -241,7 +241,8 @@ def _approve(s: Said) -> Markup:
 
 @sentence("sign")
 def _sign(s: Said) -> Markup:
-    role = (s.get("signature") or {}).get("role") if isinstance(s.get("signature"), dict) else None
+    signature = s.get("signature")
+    role = signature.get("role") if isinstance(signature, dict) else None
     if role == "representative":
         return _w(_("%(who)s signed the pact for the proponents.", who=s.who))
     if role == "legal":
