@@ -60,9 +60,11 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_babel import gettext
 
     import workflows
-    from workflows.i18n import set_translator
+    from commons.proposals.forms import field_label
+    from workflows.i18n import set_field_labeller, set_translator
 
     set_translator(gettext)
+    set_field_labeller(field_label)
     workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
     ext.db.init_app(app)
     from commons.office.deadlines import install as install_deadlines

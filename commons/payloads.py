@@ -45,6 +45,19 @@ def readable_moment(moment: date | datetime) -> str:
     return format_day(moment)
 
 
+def moment_html(moment: date | datetime | None) -> Markup:
+    """A date or a time for a page: readable in the reader's language and the city's time
+    zone, inside a ``<time>`` element that keeps the exact value. The histories (case page,
+    public pact page) show every date through here."""
+    if moment is None:
+        return Markup("")
+    if isinstance(moment, datetime) and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return Markup('<time datetime="{raw}">{text}</time>').format(
+        raw=moment.isoformat(), text=readable_moment(moment)
+    )
+
+
 def payload_value(value) -> Markup:
     """One payload value as safe HTML: dates localised, yes/no for flags, lists and mappings
     spelled out (their dates too)."""

@@ -32,7 +32,7 @@ from workflows.errors import (
     TransitionNotAllowed,
 )
 from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
-from workflows.i18n import _
+from workflows.i18n import _, field_label
 from workflows.profile import PROFILES_DIR, Profile, load_profile
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,8 @@ def _validate(spec, data: dict) -> dict:
             except ValueError as error:
                 problems[name] = str(error)
     if problems:
-        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
+        # People read the fields' labels; ``fields`` keeps the names for the API's clients.
+        listed = "; ".join(f"{field_label(k)}: {v}" for k, v in problems.items())
         raise GuardRefused(
             _("Some information is missing or not valid: %(problems)s.", problems=listed),
             rule="requires",

@@ -90,7 +90,7 @@ def _text(max_length: int):
         if not text:
             raise ValueError(_("required"))
         if len(text) > max_length:
-            raise ValueError(f"at most {max_length} characters")
+            raise ValueError(_("at most %(n)d characters", n=max_length))
         return text
 
     return check

@@ -21,3 +21,20 @@ def _(message: str, **values) -> str:
     if _translator is not None:
         return _translator(message, **values)
     return message % values if values else message
+
+
+_field_labeller: Callable[[str], str] | None = None
+
+
+def set_field_labeller(labeller: Callable[[str], str] | None) -> None:
+    """Plug in how the application names a piece of data on its forms (``act_number`` ->
+    "Decision act number"), so refusals name fields as people read them."""
+    global _field_labeller
+    _field_labeller = labeller
+
+
+def field_label(name: str) -> str:
+    """The label of the input ``name`` in the reader's language; the name itself without one."""
+    if _field_labeller is not None:
+        return _field_labeller(name)
+    return name.replace("_", " ")

@@ -427,19 +427,15 @@ def _attachments_page(proposal: Proposal, form):
 
 
 def _check_page(proposal: Proposal, problem: str | None = None, status: int = 200):
-    groups = attachment_kinds()
+    from commons.proposals.answers import application_answers
+
     return _render(
         "check",
         proposal,
         None,
         status=status,
         problem=problem,
-        attachments=uploads.attachments_for(proposal),
-        kinds=groups,
-        supports=support_labels(),
-        kind_labels=group_ops.kind_labels(),
-        pact_type_label=pact_type_label,
-        choose_type=len(workflows.get_profile(proposal.profile).pact_types) > 1,
+        answers=application_answers(proposal),
     )
 
 

@@ -24,8 +24,8 @@ FIELDS: dict[str, FieldSpec] = {
     "answer": FieldSpec(_l("Your answer to the office"), "textarea"),
     "reasons": FieldSpec(_l("Reasons"), "textarea", _l("They are recorded in the history.")),
     "report_text": FieldSpec(_l("What was done in this period"), "textarea"),
-    "act_number": FieldSpec(_l("Act number"), "text", _l("e.g. DD 123/2026")),
-    "act_date": FieldSpec(_l("Act date"), "date"),
+    "act_number": FieldSpec(_l("Decision act number"), "text", _l("e.g. DD 123/2026")),
+    "act_date": FieldSpec(_l("Decision act date"), "date"),
     "deliberation_number": FieldSpec(_l("Deliberation number"), "text", _l("e.g. DG 45/2026")),
     "deliberation_date": FieldSpec(_l("Deliberation date"), "date"),
     "new_end_date": FieldSpec(_l("New end date"), "date"),
@@ -73,6 +73,11 @@ FIELDS: dict[str, FieldSpec] = {
 
 def field_spec(name: str) -> FieldSpec:
     return FIELDS.get(name, FieldSpec(name.replace("_", " ")))
+
+
+def field_label(name: str) -> str:
+    """The label of a piece of lifecycle data in the reader's language (for refusals)."""
+    return str(field_spec(name).label)
 
 
 # --- the forms of the online application (commons/proposals/application.py) -----------------

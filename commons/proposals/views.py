@@ -16,8 +16,9 @@ from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import city_day, format_day
+from commons.payloads import moment_html
 from commons.proposals import operations
-from commons.proposals.forms import attachment_label, field_spec
+from commons.proposals.forms import attachment_kinds, attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal, TechnicalOpinion
 from commons.proposals.queries import repeated_firing
@@ -100,55 +101,27 @@ def _clocks(proposal: Proposal, now: datetime) -> list[dict]:
     return clocks
 
 
-def _timeline(proposal: Proposal, private: bool) -> list[dict]:
+def _timeline(proposal: Proposal, private: bool) -> list:
+    """The history of the proposal in words (commons.audit.sentences); the public reads only
+    its public events, without names."""
+    from commons.audit.sentences import history_lines, people_named
+
     stmt = select(AuditEvent).where(AuditEvent.proposal_id == proposal.id)
     if not private:
         stmt = stmt.where(AuditEvent.public.is_(True))
     events = db.session.scalars(stmt.order_by(AuditEvent.seq)).all()
-    actor_ids = {e.actor_id for e in events if e.actor_id}
+    ids = people_named(events) if private else set()
     names = (
-        dict(
-            db.session.execute(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()
-        )
-        if actor_ids and private
+        dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+        if ids
         else {}
-    )
-    public_keys = (
-        "protocol_number",
-        "act_number",
-        "act_date",
-        "deliberation_number",
-        "deliberation_date",
-        "effective_on",
-        "pact_version",
-        "new_end_date",
     )
     files = (
         _minutes_files(proposal)
         if private and any(e.trigger == "meeting_recorded" for e in events)
         else {}
     )
-    rows = []
-    for event in events:
-        payload = event.payload or {}
-        shown = payload if private else {k: v for k, v in payload.items() if k in public_keys}
-        rows.append(
-            {
-                "event": event,
-                "label": trigger_label(event.trigger),
-                "to": state_label(event.to_state) if event.to_state else "",
-                "who": names.get(event.actor_id) if private else None,
-                "details": {
-                    k: v
-                    for k, v in shown.items()
-                    if isinstance(v, str | int | float | bool) and k != "title"
-                },
-                "files": files.get(payload.get("meeting_id"), [])
-                if event.trigger == "meeting_recorded"
-                else [],
-            }
-        )
-    return rows
+    return history_lines(events, private=private, people=names, files=files)
 
 
 def _reports(proposal: Proposal):
@@ -220,6 +193,7 @@ def render_case(
         else []
     )
     co_design = _co_design(proposal) if private else None
+    application = _application(proposal, attachments) if private else None
     return render_template(
         "proposals/case.html",
         documents=documents,
@@ -245,7 +219,40 @@ def render_case(
         may_co_design=can(current_user, "proposal.co_design", proposal),
         co_design_errors=co_design_errors or {},
         co_design_form=co_design_form,
+        application=application,
     ), status
+
+
+def _application(proposal: Proposal, attachments: list) -> dict:
+    """The application as the applicant submitted it, the proponent's contacts, the receipt,
+    and the pact version the legal officer approves or the parties sign (proposal.view_private
+    only)."""
+    from commons.documents.models import PactVersion
+    from commons.groups.operations import kind_labels
+    from commons.proposals.answers import application_answers
+
+    group = proposal.group
+    version = None
+    if proposal.status in ("legal_review", "awaiting_signatures"):
+        version = db.session.scalar(
+            select(PactVersion)
+            .where(PactVersion.proposal_id == proposal.id)
+            .order_by(PactVersion.number.desc())
+            .limit(1)
+        )
+    author = db.session.get(User, version.author_id) if version and version.author_id else None
+    return {
+        "answers": application_answers(
+            proposal, [a for a in attachments if a.purpose in attachment_kinds()]
+        ),
+        "group": group,
+        "group_kind": kind_labels().get(group.kind, group.kind),
+        "group_link": can(current_user, "group.view", group),
+        "receipt": proposal.protocol_number is not None,
+        "version": version,
+        "version_saved": moment_html(version.created_at) if version else None,
+        "version_author": author.full_name if author else None,
+    }
 
 
 def _minutes_files(proposal: Proposal) -> dict[int, list]:

@@ -48,7 +48,10 @@ def test_integration_request_and_answer(page, live):
         action=f"/apply/{case.id}/answer",
     )
     assert page.get_by_text("Your answer is sent to the office.").first.is_visible()
-    assert page.get_by_text("Send integration → Under review").first.is_visible()
+    # The history tells it in words, with the state reached.
+    line = page.locator(".history-line", has_text="sent the information the office asked for")
+    assert line.get_by_text("Statute attached to the e-mail.").first.is_visible()
+    assert line.get_by_text("→ Under review").first.is_visible()
     assert status_of(live, case.id) == "under_review"
     log_out(page)
 

@@ -34,7 +34,7 @@ def test_the_reply_due_date_reads_as_a_date_on_the_case_page(app, client):
     login(client, cast.officer.email)
     page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
     # 21:59:59 UTC is 23:59 in Rome (the city's time zone) in summer, labelled with its zone.
-    assert f'Reply due by: <time datetime="{REPLY_DUE}">1 July 2026, 23:59 CEST</time>' in page
+    assert f'The reply is due by <time datetime="{REPLY_DUE}">1 July 2026, 23:59 CEST</time>' in page
     assert f">{REPLY_DUE}<" not in page
 
     cast.officer.locale = "it"
@@ -42,7 +42,10 @@ def test_the_reply_due_date_reads_as_a_date_on_the_case_page(app, client):
     italian = app.test_client()
     login(italian, cast.officer.email)
     page = italian.get(f"/proposals/{p.id}").get_data(as_text=True)
-    assert f'Risposta entro il: <time datetime="{REPLY_DUE}">01/07/2026, 23:59 CEST</time>' in page
+    assert (
+        f'La risposta è attesa entro il <time datetime="{REPLY_DUE}">01/07/2026, 23:59 CEST</time>'
+        in page
+    )
 
 
 def test_act_dates_read_as_dates_on_the_public_pact_and_the_auditors_history(app, client):

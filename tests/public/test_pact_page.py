@@ -95,7 +95,8 @@ def test_a_proposal_in_co_design_shows_none_of_its_private_fields_publicly(clien
     assert p.title in page and "Co-design" in page and p.protocol_number in page
     assert p.commons[0].name in page
     # The integration request is a public step; its message is not.
-    assert "Request integration" in page and "Send integration" in page
+    assert "The office asked the proponents for more information." in page
+    assert "The proponents&#39; representative sent the information the office asked for." in page
     # The draft text is not reachable either.
     assert client.get(f"/proposals/{p.id}/pact").status_code in (302, 403)
 
@@ -151,7 +152,10 @@ def test_a_signed_pact_shows_its_timeline_state_documents_and_reports(client, ma
     assert "Rita Representative" in page  # the representative's name on a signed pact is public
     assert "DD 5/2026" in page and "2026-05-30" in page
     # Timeline: approval and the signatures, in order, with dates; nobody's name.
-    assert page.index("Approve") < page.rindex("Sign")
+    assert page.index("The legal officer approved the pact with act DD 5/2026") < page.rindex(
+        "The legal officer signed the pact."
+    )
+    assert "The proponents&#39; representative signed the pact." in page
     assert "Leo Legal" not in page
     # The signed PDF, downloadable by anyone.
     signed = documents.latest_document(p, "signed")
