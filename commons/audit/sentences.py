@@ -388,6 +388,16 @@ def _created_by_renewal(s: Said) -> Markup:
     return _w(_("%(who)s created this proposal by renewing the previous pact.", who=s.who))
 
 
+@sentence("summary_edited")
+def _summary_edited(s: Said) -> Markup:
+    return _w(_("%(who)s edited the public summary of the proposal.", who=s.who))
+
+
+@sentence("summary_published")
+def _summary_published(s: Said) -> Markup:
+    return _w(_("%(who)s published the public summary of the proposal with the notice.", who=s.who))
+
+
 @sentence("draft_updated")
 def _draft_updated(s: Said) -> Markup:
     if s.count > 1:

@@ -61,7 +61,7 @@ def test_officers_and_citizens_read_the_history_in_words(app, client):
         )
         assert said[3] == "Olga Officer took the case in charge."
         assert said[4].startswith("Olga Officer asked for more information: Send the statute.")
-        assert "The reply is due by July 1, 2026, 12:00" in said[4]  # Rome time, not UTC
+        assert "The reply is due by 1 July 2026, 23:59 CEST" in said[4]  # Rome time, not UTC
         history = _history(page)
         for internal in ("id:", "hash", "case officer", "version: 1", "draft updated"):
             assert internal not in history.lower(), internal
@@ -77,7 +77,7 @@ def test_italian_readers_read_italian_sentences(app, client):
     assert said[1] == "Rita Representative ha salvato la bozza 7 volte. Modificato: Obiettivi."
     assert said[3] == "Olga Officer ha preso in carico la pratica."
     assert said[4].startswith("Olga Officer ha chiesto integrazioni: Send the statute.")
-    assert "La risposta è attesa entro il 1 luglio 2026, 12:00." in said[4]
+    assert "La risposta è attesa entro il 01/07/2026, 23:59 CEST." in said[4]
 
 
 def test_saves_by_different_people_or_apart_are_not_merged(app):

@@ -67,7 +67,7 @@ def test_the_case_page_shows_every_answer_as_the_check_page(app, client):
     assert ("Support from the city", "Tools, Training\nTwo rakes and a first-aid course.") in (
         checked
     )
-    assert ("Duration", "18 months · from September 1, 2026") in checked
+    assert ("Duration", "18 months · from 1 September 2026") in checked
     assert ("Attachments", "Statute or founding act: statute.pdf") in checked
     # Submitted and taken in charge (set directly: the answers are what matters here).
     p.status, p.protocol_number = "under_review", f"2026/{p.id:06d}"

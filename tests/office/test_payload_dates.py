@@ -34,7 +34,9 @@ def test_the_reply_due_date_reads_as_a_date_on_the_case_page(app, client):
     login(client, cast.officer.email)
     page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
     # 21:59:59 UTC is 23:59 in Rome (the city's time zone) in summer, labelled with its zone.
-    assert f'The reply is due by <time datetime="{REPLY_DUE}">1 July 2026, 23:59 CEST</time>' in page
+    assert (
+        f'The reply is due by <time datetime="{REPLY_DUE}">1 July 2026, 23:59 CEST</time>' in page
+    )
     assert f">{REPLY_DUE}<" not in page
 
     cast.officer.locale = "it"
