@@ -256,7 +256,9 @@ GENERATED = (
     _Generated("costs", "object", {"en": "Costs", "it": "Oneri"}, 3),
     _Generated("duration", "duration", {"en": "Duration", "it": "Durata"}, 0),
     _Generated("support", "commitments", {"en": "Forms of support", "it": "Forme di sostegno"}, 2),
-    _Generated("reports", "monitoring", {"en": "Periodic reports", "it": "Relazioni periodiche"}, 0),
+    _Generated(
+        "reports", "monitoring", {"en": "Periodic reports", "it": "Relazioni periodiche"}, 0
+    ),
     _Generated("insurance", "liability", {"en": "Insurance", "it": "Assicurazione"}, 1),
 )
 

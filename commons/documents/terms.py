@@ -186,9 +186,7 @@ def _support_order(forms) -> tuple[str, ...]:
     for item in forms or ():
         if item and item not in seen:
             seen.append(item)
-    return tuple(
-        sorted(seen, key=lambda s: SUPPORT_CODES.index(s) if s in SUPPORT_CODES else 99)
-    )
+    return tuple(sorted(seen, key=lambda s: SUPPORT_CODES.index(s) if s in SUPPORT_CODES else 99))
 
 
 def from_application(proposal, *, derived: bool = False) -> Terms:
@@ -358,7 +356,9 @@ def from_form(form, base: Terms, proposal) -> tuple[Terms, dict[str, str]]:
     start = _parse_date(form.get("terms_start_date"), errors, "start_date")
     end = _parse_date(form.get("terms_end_date"), errors, "end_date")
     months = _parse_int(form.get("terms_duration_months"), errors, "duration_months")
-    interval = _parse_int(form.get("terms_report_interval_months"), errors, "report_interval_months")
+    interval = _parse_int(
+        form.get("terms_report_interval_months"), errors, "report_interval_months"
+    )
     if interval is None and "report_interval_months" not in errors:
         errors["report_interval_months"] = _("Give how often, in months, reports are due.")
     amount = _parse_amount(form.get("terms_support_amount"), errors)
@@ -381,8 +381,8 @@ def from_form(form, base: Terms, proposal) -> tuple[Terms, dict[str, str]]:
         report_interval_months=interval if interval is not None else base.report_interval_months,
         derived=False,
     )
-    if not errors:
-        errors = check(terms, proposal)
+    for key, message in check(terms, proposal).items():
+        errors.setdefault(key, message)  # a field that could not be read keeps that message
     return terms, errors
 
 

@@ -296,9 +296,7 @@ def pact_edit(proposal_id: int):
                 flash(_("Version %(n)d saved.", n=version.number), "success")
                 return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
             if isinstance(saved.error, TermsRefused):
-                commons_error = _attach_terms_problems(
-                    form, saved.error.problems, skip_first=True
-                )
+                commons_error = _attach_terms_problems(form, saved.error.problems, skip_first=True)
             content = base
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
