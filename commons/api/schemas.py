@@ -306,6 +306,10 @@ class TransitionOut(ma.Schema):
 class ArticleIn(Strict):
     title = Text(load_default="", validate=validate.Length(max=500))
     text = Text(load_default="", validate=validate.Length(max=50000))
+    generated = Text(
+        validate=validate.Length(max=40),
+        metadata={"description": "Set on articles written from the terms; they are rewritten."},
+    )
 
 
 class SectionIn(Strict):
@@ -319,6 +323,12 @@ class SectionIn(Strict):
 class PactContentIn(Strict):
     sections = fields.List(
         fields.Nested(SectionIn), required=True, validate=validate.Length(max=100)
+    )
+    terms = fields.Dict(
+        metadata={
+            "description": "The pact's terms (docs/data-dictionary.md, content.terms); omit to "
+            "keep those of the latest version."
+        }
     )
 
 

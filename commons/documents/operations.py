@@ -45,7 +45,11 @@ def with_terms_written(proposal, content: dict) -> dict:
     """
     if not content.get("terms"):
         return content
-    found = terms.check(terms.Terms.from_dict(content["terms"]), proposal)
+    try:
+        read = terms.Terms.from_dict(content["terms"])
+    except (AttributeError, TypeError, ValueError, ArithmeticError):
+        raise TermsRefused({"terms": _("The terms could not be read.")}) from None
+    found = terms.check(read, proposal)
     if found:
         raise TermsRefused(found)
     return clauses.apply_terms(
@@ -88,14 +92,18 @@ def save_version(
     """
     if proposal.status != "co_design":
         raise DomainError(_("The pact text can be changed only during co-design."))
-    content = _plain(content) if content is not None else default_content(proposal)
-    content = with_terms_written(proposal, content)
     latest = db.session.scalar(
         select(PactVersion)
         .where(PactVersion.proposal_id == proposal.id)
         .order_by(PactVersion.number.desc())
         .limit(1)
     )
+    content = _plain(content) if content is not None else default_content(proposal)
+    if "terms" not in content:
+        # A text sent without terms (the API) keeps the latest version's, else the application's.
+        kept = terms.terms_of(latest) if latest is not None else terms.from_application(proposal)
+        content = {**content, "terms": kept.to_dict()}
+    content = with_terms_written(proposal, content)
     if latest is not None and latest.content_hash == content_hash(content):
         raise DomainError(_("Nothing changed since version %(n)d.", n=latest.number))
     number = (
