@@ -314,14 +314,13 @@ def _attach_terms_problems(form, problems: dict[str, str], *, skip_first: bool =
     """Each problem next to its terms field; returns the one about the commons covered."""
     commons_error = None
     for index, (key, message) in enumerate(problems.items()):
+        if key == "commons":
+            commons_error = message
         if skip_first and index == 0:
             continue  # FormTransaction has shown it already
         field = getattr(form, f"terms_{key}", None)
         if field is not None:
             field.errors = [*field.errors, message]
-        elif key == "commons":
-            commons_error = message
-            form.form_errors.append(message)
         else:
             form.form_errors.append(message)
     return commons_error
