@@ -192,3 +192,85 @@ def test_waiting_invitations_are_dated_from_their_row(migration_url):
         assert "invited_at" not in {c["name"] for c in inspect(engine).get_columns("group_members")}
     finally:
         engine.dispose()
+
+
+def test_pact_terms_fill_open_versions_and_leave_frozen_ones(migration_url):
+    """a13e7e12a001 gives the versions in co-design their terms; signed ones keep their hash."""
+    import json
+    from datetime import UTC, datetime
+
+    from workflows.guards import content_hash
+
+    cfg = _config(migration_url)
+    command.upgrade(cfg, "d15c0a7e0738")  # the revision before pact terms
+    engine = create_engine(migration_url)
+    at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    text_only = {"sections": [{"key": "duration", "title": "Duration", "articles": []}]}
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, full_name, password_hash, session_token,"
+                    " active, created_at, updated_at) VALUES (1, 'r@example.org', 'Rita R', 'x',"
+                    " 't', :yes, :at, :at)"
+                ),
+                {"yes": True, "at": at},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO proponent_groups (id, name, kind, representative_id, created_at,"
+                    " updated_at) VALUES (1, 'Friends', 'informal_group', 1, :at, :at)"
+                ),
+                {"at": at},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO proposals (id, title, pact_type, group_id, representative_id,"
+                    " objectives, activities, support_requested, support_notes,"
+                    " requested_duration_months, status, profile, review_paused_seconds,"
+                    " lock_version, created_at, updated_at) VALUES (1, 'P', 'ordinary', 1, 1,"
+                    " 'o', 'a', :support, 'ten rakes', 24, 'co_design', 'labsus', 0, 1, :at, :at)"
+                ),
+                {"support": json.dumps(["tools", "materials"]), "at": at},
+            )
+            for number, frozen in ((1, at), (2, None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO pact_versions (id, proposal_id, number, content,"
+                        " content_hash, comment, created_at, frozen_at) VALUES (:n, 1, :n,"
+                        " :content, :hash, '', :at, :frozen)"
+                    ),
+                    {
+                        "n": number,
+                        "content": json.dumps(text_only),
+                        "hash": content_hash(text_only),
+                        "at": at,
+                        "frozen": frozen,
+                    },
+                )
+        command.upgrade(cfg, "a13e7e12a001")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT number, content, content_hash FROM pact_versions ORDER BY number")
+            ).all()
+        contents = [json.loads(c) if isinstance(c, str) else c for _n, c, _h in rows]
+        assert contents[0] == text_only and rows[0][2] == content_hash(text_only)
+        terms = contents[1]["terms"]
+        assert terms["duration_months"] == 24 and terms["start_date"] is None
+        assert terms["support"] == {
+            "forms": ["materials", "tools"],
+            "notes": "ten rakes",
+            "amount": None,
+        }
+        assert terms["parties"]["representative"] == {"id": 1, "name": "Rita R"}
+        assert terms["report_interval_months"] == 6
+        assert rows[1][2] == content_hash(contents[1])
+        command.downgrade(cfg, "d15c0a7e0738")
+        with engine.connect() as conn:
+            content, digest = conn.execute(
+                text("SELECT content, content_hash FROM pact_versions WHERE number = 2")
+            ).one()
+        content = json.loads(content) if isinstance(content, str) else content
+        assert content == text_only and digest == content_hash(text_only)
+    finally:
+        engine.dispose()

@@ -283,6 +283,16 @@ def duration_within_max_term(ctx: Context) -> str | None:
 
 @guard
 def end_date_within_max_term(ctx: Context) -> str | None:
+    """The terms of the version being approved are sound and within the maximum term.
+
+    A version saved before terms existed has none: the proposal's dates are checked instead.
+    """
+    from commons.documents.terms import problems_at_approval, terms_of
+
+    version = latest_version(ctx)
+    terms = terms_of(version) if version is not None else None
+    if terms is not None and not terms.derived:
+        return problems_at_approval(terms, ctx.proposal, ctx.today)
     p, limit = ctx.proposal, _max_months(ctx)
     if p.start_date and p.end_date and p.end_date > add_months(p.start_date, limit):
         return _("The end date is beyond the maximum term of %(n)d months.", n=limit)
@@ -603,13 +613,31 @@ def content_hash(content: dict) -> str:
 
 @effect
 def freeze_pact_version(ctx: Context) -> None:
+    """Freeze the last version, and with it its terms.
+
+    The proposal's start_date and end_date become a cache of the approved terms (empty when
+    the pact runs from the last signature: start_pact fills them then). A version without
+    terms (saved before they existed) keeps the proposal's dates as the record.
+    """
+    from commons.documents.terms import terms_of
+
     version = latest_version(ctx)
     version.frozen_at = ctx.now
     ctx.payload["pact_version"] = version.number
     ctx.payload["pact_version_hash"] = version.content_hash
     p = ctx.proposal
-    if p.start_date and not p.end_date and p.requested_duration_months:
-        p.end_date = add_months(p.start_date, p.requested_duration_months)
+    terms = terms_of(version)
+    if terms.derived:
+        if p.start_date and not p.end_date and p.requested_duration_months:
+            p.end_date = add_months(p.start_date, p.requested_duration_months)
+        return
+    p.start_date, p.end_date = terms.start_date, terms.planned_end
+    if terms.start_date:
+        ctx.payload["term_start"] = terms.start_date.isoformat()
+    if terms.planned_end:
+        ctx.payload["term_end"] = terms.planned_end.isoformat()
+    elif terms.duration_months:
+        ctx.payload["term_months"] = terms.duration_months
 
 
 def signed_document_hash(ctx: Context) -> str:
@@ -643,10 +671,22 @@ def record_signature(ctx: Context) -> None:
 
 @effect
 def start_pact(ctx: Context) -> None:
+    """At the last signature: the days in force, from the approved terms.
+
+    From the approved start date, or from the signature day if there is none or it is later;
+    until the approved end date, or the start plus the approved duration.
+    """
+    from commons.documents.terms import terms_of
     from commons.registry.models import Availability
 
     p = ctx.proposal
-    if p.start_date is None or p.start_date < ctx.today:
+    version = _frozen_version(ctx)
+    terms = terms_of(version) if version is not None else None
+    if terms is not None and not terms.derived:
+        p.start_date, p.end_date = terms.period(ctx.today)
+        if p.end_date is None:  # cannot happen with checked terms; keep a bounded pact
+            p.end_date = add_months(p.start_date, int(p.requested_duration_months or 12))
+    elif p.start_date is None or p.start_date < ctx.today:
         months = p.requested_duration_months
         if p.start_date and p.end_date and not months:
             months = round(months_between(p.start_date, p.end_date))
@@ -660,11 +700,23 @@ def start_pact(ctx: Context) -> None:
     ctx.payload["in_force"] = {"from": p.start_date.isoformat(), "to": p.end_date.isoformat()}
 
 
+def report_interval_months(ctx: Context) -> int:
+    """How often reports are due: the approved terms' interval, else the profile's."""
+    from commons.documents.terms import terms_of
+
+    version = _frozen_version(ctx)
+    if version is not None:
+        terms = terms_of(version)
+        if not terms.derived:
+            return terms.report_interval_months
+    return int(ctx.clocks["report_interval_months"])
+
+
 @effect
 def start_report_clock(ctx: Context) -> None:
-    ctx.proposal.next_report_due_on = add_months(
-        ctx.today, int(ctx.clocks["report_interval_months"])
-    )
+    # Reports fall due counting from the start of the term (or today, once it has begun).
+    start = max(ctx.today, ctx.proposal.start_date or ctx.today)
+    ctx.proposal.next_report_due_on = add_months(start, report_interval_months(ctx))
 
 
 @effect

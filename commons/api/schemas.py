@@ -166,8 +166,27 @@ class ProposalOut(ma.Schema):
     activities = Text(required=True)
     support_requested = fields.List(Text(), required=True)
     requested_duration_months = fields.Integer(required=True, allow_none=True)
-    start_date = fields.Date(required=True, allow_none=True)
-    end_date = fields.Date(required=True, allow_none=True)
+    start_date = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "First day of the term: the approved one once the pact is approved "
+            "(see `term_basis`), before that the start requested in the application."
+        },
+    )
+    end_date = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Last day of the term, on the same basis as `start_date`."},
+    )
+    term_basis = Text(
+        required=True,
+        validate=validate.OneOf(["approved", "requested"]),
+        metadata={
+            "description": "`approved`: the dates are those of the approved pact (fixed at "
+            "the last signature, moved by an extension); `requested`: those of the application."
+        },
+    )
     submitted_at = fields.DateTime(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -287,6 +306,10 @@ class TransitionOut(ma.Schema):
 class ArticleIn(Strict):
     title = Text(load_default="", validate=validate.Length(max=500))
     text = Text(load_default="", validate=validate.Length(max=50000))
+    generated = Text(
+        validate=validate.Length(max=40),
+        metadata={"description": "Set on articles written from the terms; they are rewritten."},
+    )
 
 
 class SectionIn(Strict):
@@ -300,6 +323,12 @@ class SectionIn(Strict):
 class PactContentIn(Strict):
     sections = fields.List(
         fields.Nested(SectionIn), required=True, validate=validate.Length(max=100)
+    )
+    terms = fields.Dict(
+        metadata={
+            "description": "The pact's terms (docs/data-dictionary.md, content.terms); omit to "
+            "keep those of the latest version."
+        }
     )
 
 

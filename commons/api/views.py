@@ -30,6 +30,7 @@ from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document, PactVersion
 from commons.documents.operations import find_document, save_version
+from commons.documents.terms import is_approved
 from commons.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
@@ -269,6 +270,7 @@ def proposal_out(proposal: Proposal) -> dict:
         "requested_duration_months": proposal.requested_duration_months,
         "start_date": proposal.start_date,
         "end_date": proposal.end_date,
+        "term_basis": "approved" if is_approved(proposal) else "requested",
         "submitted_at": proposal.submitted_at,
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,

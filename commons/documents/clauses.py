@@ -211,7 +211,19 @@ def section_titles(language: str = "en") -> dict[str, str]:
 
 
 def default_content(proposal, settings: dict | None = None, language: str = "en") -> dict:
-    """The first draft of the pact text for ``proposal``, in ``language`` ("en" or "it")."""
+    """The first draft of the pact text for ``proposal``, in ``language`` ("en" or "it").
+
+    Its terms are those of the application (commons.documents.terms.from_application); the
+    articles that print them are written from those terms and marked ``generated``.
+    """
+    from commons.documents.terms import from_application
+
+    content = _sections(proposal, settings, language)
+    content["terms"] = from_application(proposal).to_dict()
+    return apply_terms(content, proposal, settings, language)
+
+
+def _sections(proposal, settings: dict | None, language: str) -> dict:
     lang = normalise_language(language)
     facts = _facts(proposal, settings or {}, lang)
     builders = _ENGLISH if lang == "en" else _ITALIAN
@@ -231,6 +243,108 @@ def default_content(proposal, settings: dict | None = None, language: str = "en"
     return {"sections": sections}
 
 
+@dataclass(frozen=True)
+class _Generated:
+    """An article written from the terms: its section, and its title in each language."""
+
+    name: str
+    section: str
+    titles: dict[str, str]
+    position: int  # where it goes in its section when a legacy text lacks it
+
+
+# The articles that print the term, the commons covered, the support or the report interval.
+GENERATED = (
+    _Generated("object", "object", {"en": "Object", "it": "Oggetto"}, 0),
+    _Generated("costs", "object", {"en": "Costs", "it": "Oneri"}, 3),
+    _Generated("duration", "duration", {"en": "Duration", "it": "Durata"}, 0),
+    _Generated("support", "commitments", {"en": "Forms of support", "it": "Forme di sostegno"}, 2),
+    _Generated(
+        "reports", "monitoring", {"en": "Periodic reports", "it": "Relazioni periodiche"}, 0
+    ),
+    _Generated("insurance", "liability", {"en": "Insurance", "it": "Assicurazione"}, 1),
+)
+
+
+def apply_terms(content: dict, proposal, settings: dict | None, language: str) -> dict:
+    """The content with its generated articles written again from ``content["terms"]``.
+
+    Each generated article carries ``"generated": <name>`` (see GENERATED) and is replaced by
+    the text its section's builder writes from the terms; in a text saved before terms
+    existed, the article with the same title takes that role. Content without terms is
+    returned as it is.
+    """
+    from commons.documents.terms import Terms
+
+    data = content.get("terms")
+    if not data:
+        return content
+    lang = normalise_language(language)
+    terms = Terms.from_dict(data)
+    facts = _with_terms(_facts(proposal, settings or {}, lang), terms)
+    builders = _ENGLISH if lang == "en" else _ITALIAN
+    sections = []
+    for section in content.get("sections", []):
+        slots = [g for g in GENERATED if g.section == section.get("key")]
+        builder = builders.get(section.get("key"))
+        if not slots or builder is None:
+            sections.append(section)
+            continue
+        written = dict(builder(facts))
+        articles = [dict(a) for a in section.get("articles", [])]
+        for slot in slots:
+            title = slot.titles[lang]
+            if title not in written:
+                continue
+            at = next((i for i, a in enumerate(articles) if a.get("generated") == slot.name), None)
+            if at is None:
+                at = next(
+                    (
+                        i
+                        for i, a in enumerate(articles)
+                        if not a.get("generated") and a.get("title") in slot.titles.values()
+                    ),
+                    None,
+                )
+            article = {"title": title, "text": written[title], "generated": slot.name}
+            if at is None:
+                articles.insert(min(slot.position, len(articles)), article)
+            else:
+                articles[at] = article
+        sections.append({**section, "articles": articles})
+    return {**content, "sections": sections}
+
+
+def _with_terms(facts: _Facts, terms) -> _Facts:
+    """The facts with the term, commons covered, support and report interval of ``terms``."""
+    from dataclasses import replace
+
+    parts = {c.id: c.part for c in terms.commons}
+    names = {c.name: c.part for c in terms.commons}
+    commons = tuple(
+        replace(a, part=parts.get(asset_id, names.get(a.name, "")))
+        for a in facts.commons
+        if a.id in parts or (a.id is None and a.name in names)
+        for asset_id in (a.id,)
+    )
+    amount = ""
+    if terms.support_amount is not None:
+        amount = f"{terms.support_amount:,.2f}"
+        if facts.lang == "it":
+            amount = amount.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return replace(
+        facts,
+        start=terms.start_date,
+        end=terms.planned_end,
+        months=terms.duration_months,
+        commons=commons if terms.commons or not facts.commons else facts.commons,
+        support=tuple(terms.support),
+        support_notes=_text(terms.support_notes),
+        support_amount=amount,
+        report_months=terms.report_interval_months,
+    )
+
+
 # --- facts: what the clauses say, read once from the proposal --------------------------------
 
 
@@ -242,6 +356,8 @@ class _Asset:
     area: str
     cadastral: str
     coordinates: str
+    part: str = ""
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +410,7 @@ class _Facts:
     suspension_hours: int
     max_term_months: int
     renewal_window_days: int
+    support_amount: str = ""
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -373,6 +490,7 @@ def _facts(proposal, settings: dict, lang: str) -> _Facts:
                 coordinates=(
                     f"{_number(lat)}, {_number(lon)}" if lat is not None and lon is not None else ""
                 ),
+                id=getattr(asset, "id", None),
             )
         )
     opinions = tuple(
@@ -607,6 +725,8 @@ def _asset_line(a: _Asset, lang: str) -> str:
     line = ", ".join(parts)
     if details:
         line += "; " + "; ".join(details)
+    if a.part:
+        line += f"; {'part covered' if en else 'parte interessata'}: {a.part}"
     return f"– {line}"
 
 
@@ -822,6 +942,11 @@ def _en_duration(f: _Facts) -> list[tuple[str, str]]:
         first = (
             f"This pact takes effect on {_date(f.start, 'en')} and lasts {_months(f.months, 'en')}."
         )
+    elif f.end:
+        first = (
+            "This pact takes effect on the date of the last signature and remains in force "
+            f"until {_date(f.end, 'en')}."
+        )
     elif f.months:
         first = f"This pact lasts {_months(f.months, 'en')} from the date of the last signature."
     else:
@@ -891,10 +1016,18 @@ def _en_commitments(f: _Facts) -> list[tuple[str, str]]:
             "The City supports the collaboration with the following forms of support:",
             *_lettered(items),
         )
+    elif f.support_amount:
+        support = ""
     else:
         support = (
             "No form of support from the City is provided beyond the help of its staff "
             "described in this pact."
+        )
+    if f.support_amount:
+        support = _paragraphs(
+            support,
+            f"The City also contributes EUR {f.support_amount} towards the costs of the "
+            "activities, against the documented expenses.",
         )
     if f.support_notes:
         support = _paragraphs(support, "Further details:", f.support_notes)
@@ -1338,6 +1471,11 @@ def _it_duration(f: _Facts) -> list[tuple[str, str]]:
             f"Il presente patto ha efficacia dal {_date(f.start, 'it')} e durata di "
             f"{_months(f.months, 'it')}."
         )
+    elif f.end:
+        first = (
+            "Il presente patto ha efficacia dalla data dell'ultima sottoscrizione al "
+            f"{_date(f.end, 'it')}."
+        )
     elif f.months:
         first = (
             f"Il presente patto ha durata di {_months(f.months, 'it')} dalla data dell'ultima "
@@ -1412,10 +1550,18 @@ def _it_commitments(f: _Facts) -> list[tuple[str, str]]:
             "Il Comune sostiene la collaborazione con le seguenti forme di sostegno:",
             *_lettered(items),
         )
+    elif f.support_amount:
+        support = ""
     else:
         support = (
             "Non sono previste forme di sostegno da parte del Comune ulteriori rispetto al "
             "supporto del personale comunale previsto dal presente patto."
+        )
+    if f.support_amount:
+        support = _paragraphs(
+            support,
+            f"Il Comune contribuisce inoltre con euro {f.support_amount} agli oneri delle "
+            "attività, a fronte delle spese documentate.",
         )
     if f.support_notes:
         support = _paragraphs(support, "Ulteriori specificazioni:", f.support_notes)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
 from commons.forms import strip
+from commons.proposals.forms import MultiCheckboxField
 
 
 class VerifyForm(FlaskForm):
@@ -34,7 +35,43 @@ class PactFileForm(FlaskForm):
 
 
 class PactEditForm(FlaskForm):
-    """The clause editor's own fields; articles come as s<i>-a<j>-title / -text."""
+    """The clause editor's own fields; articles come as s<i>-a<j>-title / -text.
+
+    The ``terms_*`` fields are the pact's terms (commons.documents.terms.from_form reads and
+    checks them; the commons covered come as terms_commons-<id> and terms_part-<id>). They are
+    text fields so that whatever was typed is shown again next to its error.
+    """
+
+    terms_start_date = StringField(
+        _l("Start date"),
+        filters=[strip],
+        description=_l("As YYYY-MM-DD. Leave empty for the day of the last signature."),
+        render_kw={"type": "date"},
+    )
+    terms_end_date = StringField(
+        _l("End date"),
+        filters=[strip],
+        description=_l("As YYYY-MM-DD. Give an end date or a duration, not both."),
+        render_kw={"type": "date"},
+    )
+    terms_duration_months = StringField(
+        _l("Duration in months"),
+        filters=[strip],
+        description=_l("Counted from the start date."),
+        render_kw={"inputmode": "numeric"},
+    )
+    terms_support = MultiCheckboxField(_l("Support from the city"), validate_choice=False)
+    terms_support_amount = StringField(
+        _l("Money contribution in euros (optional)"),
+        filters=[strip],
+        render_kw={"inputmode": "decimal"},
+    )
+    terms_support_notes = TextAreaField(_l("Details of the support (optional)"), filters=[strip])
+    terms_report_interval_months = StringField(
+        _l("Monitoring report every (months)"),
+        filters=[strip],
+        render_kw={"inputmode": "numeric"},
+    )
 
     comment = StringField(
         _l("What did you change?"),

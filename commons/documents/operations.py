@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 import workflows
 from commons.audit.operations import append_event
-from commons.documents import clauses, rendering, storage
+from commons.documents import clauses, rendering, storage, terms
 from commons.documents.models import Document, PactVersion, Signature
 from commons.errors import DomainError
 from commons.extensions import db
@@ -26,6 +26,34 @@ def default_content(proposal) -> dict:
     """A first draft of the pact from the proposal's data, in the city's language."""
     return clauses.default_content(
         proposal, clauses.settings_from_config(current_app.config), document_language()
+    )
+
+
+class TermsRefused(DomainError):
+    """The terms of a version are not acceptable; ``problems`` says why, by field."""
+
+    def __init__(self, found: dict[str, str]):
+        key, message = next(iter(found.items()))
+        super().__init__(message, field=f"terms_{key}")
+        self.problems = found
+
+
+def with_terms_written(proposal, content: dict) -> dict:
+    """Check the version's terms and write its generated articles from them.
+
+    Content without terms (a text saved before terms existed) is kept as it is.
+    """
+    if not content.get("terms"):
+        return content
+    try:
+        read = terms.Terms.from_dict(content["terms"])
+    except (AttributeError, TypeError, ValueError, ArithmeticError):
+        raise TermsRefused({"terms": _("The terms could not be read.")}) from None
+    found = terms.check(read, proposal)
+    if found:
+        raise TermsRefused(found)
+    return clauses.apply_terms(
+        content, proposal, clauses.settings_from_config(current_app.config), document_language()
     )
 
 
@@ -64,13 +92,18 @@ def save_version(
     """
     if proposal.status != "co_design":
         raise DomainError(_("The pact text can be changed only during co-design."))
-    content = _plain(content) if content is not None else default_content(proposal)
     latest = db.session.scalar(
         select(PactVersion)
         .where(PactVersion.proposal_id == proposal.id)
         .order_by(PactVersion.number.desc())
         .limit(1)
     )
+    content = _plain(content) if content is not None else default_content(proposal)
+    if "terms" not in content:
+        # A text sent without terms (the API) keeps the latest version's, else the application's.
+        kept = terms.terms_of(latest) if latest is not None else terms.from_application(proposal)
+        content = {**content, "terms": kept.to_dict()}
+    content = with_terms_written(proposal, content)
     if latest is not None and latest.content_hash == content_hash(content):
         raise DomainError(_("Nothing changed since version %(n)d.", n=latest.number))
     number = (

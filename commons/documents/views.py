@@ -278,12 +278,20 @@ def pact_compare(proposal_id: int):
 
 
 def _edited_content(form, base: dict) -> dict:
-    """The pact text as submitted by the clause editor; a filled 'new article' is appended."""
+    """The pact text as submitted by the clause editor; a filled 'new article' is appended.
+
+    Articles written from the terms ("generated") have no inputs: they are kept, and written
+    again from the submitted terms when the version is saved.
+    """
     sections = []
     for s_index, section in enumerate(base.get("sections", [])):
         articles = []
-        count = len(section.get("articles", [])) + 1  # the existing ones and one new slot
+        existing = section.get("articles", [])
+        count = len(existing) + 1  # the existing ones and one new slot
         for a_index in range(count):
+            if a_index < len(existing) and existing[a_index].get("generated"):
+                articles.append(existing[a_index])
+                continue
             prefix = f"s{s_index}-a{a_index}"
             title = (form.get(f"{prefix}-title") or "").strip()
             text = (form.get(f"{prefix}-text") or "").strip()
@@ -295,26 +303,42 @@ def _edited_content(form, base: dict) -> dict:
 
 @documents_bp.route("/proposals/<int:proposal_id>/pact/edit", methods=["GET", "POST"])
 def pact_edit(proposal_id: int):
-    """The clause editor: every save is a new version with its author, time and comment."""
+    """The clause editor, terms first: every save is a new version with its author and comment."""
     from flask import flash, redirect, url_for
 
-    from commons.documents.operations import default_content, save_version
+    from commons.documents import terms as pact_terms
+    from commons.documents.operations import TermsRefused, default_content, save_version
     from commons.forms import FormTransaction
+    from commons.proposals.forms import support_labels
 
     proposal = _proposal_for(proposal_id, "pact.edit")
     versions = _versions(proposal)
     base = versions[0].content if versions else default_content(proposal)
-    form = PactEditForm()
+    base_terms = (
+        pact_terms.terms_of(versions[0]) if versions else pact_terms.Terms.from_dict(base["terms"])
+    )
+    form = PactEditForm(data=pact_terms.form_values(base_terms))
+    form.terms_support.choices = list(support_labels().items())
     content = base
+    covered = {c.id: c.part for c in base_terms.commons}
+    commons_error = None
     if form.validate_on_submit():
-        content = _edited_content(request.form, base)
-        with FormTransaction(form) as saved:
-            version = save_version(
-                proposal, author=current_user, content=content, comment=form.comment.data or ""
-            )
-        if saved:
-            flash(_("Version %(n)d saved.", n=version.number), "success")
-            return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
+        terms, problems = pact_terms.from_form(request.form, base_terms, proposal)
+        covered = {c.id: c.part for c in terms.commons}
+        if problems:
+            commons_error = _attach_terms_problems(form, problems)
+        else:
+            content = {**_edited_content(request.form, base), "terms": terms.to_dict()}
+            with FormTransaction(form) as saved:
+                version = save_version(
+                    proposal, author=current_user, content=content, comment=form.comment.data or ""
+                )
+            if saved:
+                flash(_("Version %(n)d saved.", n=version.number), "success")
+                return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
+            if isinstance(saved.error, TermsRefused):
+                commons_error = _attach_terms_problems(form, saved.error.problems, skip_first=True)
+            content = base
     status = form_status(form)
     return render_template(
         "documents/edit.html",
@@ -322,7 +346,25 @@ def pact_edit(proposal_id: int):
         form=form,
         content=content,
         latest=versions[0] if versions else None,
+        covered=covered,
+        commons_error=commons_error,
     ), status
+
+
+def _attach_terms_problems(form, problems: dict[str, str], *, skip_first: bool = False):
+    """Each problem next to its terms field; returns the one about the commons covered."""
+    commons_error = None
+    for index, (key, message) in enumerate(problems.items()):
+        if key == "commons":
+            commons_error = message
+        if skip_first and index == 0:
+            continue  # FormTransaction has shown it already
+        field = getattr(form, f"terms_{key}", None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    return commons_error
 
 
 @documents_bp.post("/proposals/<int:proposal_id>/pact/<int:number>/preview")

@@ -66,6 +66,9 @@ FIELDS: dict[str, FieldSpec] = {
     "deliberation_due": FieldSpec(_l("Council deliberation due by")),
     "effective_on": FieldSpec(_l("Takes effect on")),
     "previous_end_date": FieldSpec(_l("Previous end date")),
+    "term_start": FieldSpec(_l("Agreed start date")),
+    "term_end": FieldSpec(_l("Agreed end date")),
+    "term_months": FieldSpec(_l("Agreed duration in months")),
     "held_on": FieldSpec(_l("Date of the meeting")),
     "with_minutes": FieldSpec(_l("With minutes")),
 }

@@ -72,6 +72,9 @@ class Proposal(TimestampMixin, db.Model):
     activities: Mapped[str] = mapped_column(Text, default="")
     support_requested: Mapped[list[str]] = mapped_column(db.JSON, default=list)
     support_notes: Mapped[str] = mapped_column(Text, default="")
+    # What the application asks for. Once a pact version is approved, start_date and end_date
+    # are a cache of its approved terms (commons/documents/terms.py: set at approval, fixed at
+    # the last signature, moved by an extension act): every page, export and clock reads them.
     requested_duration_months: Mapped[int | None]
     start_date: Mapped[date | None]
     end_date: Mapped[date | None] = mapped_column(index=True)

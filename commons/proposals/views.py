@@ -193,9 +193,12 @@ def render_case(
         else []
     )
     co_design = _co_design(proposal) if private else None
+    from commons.documents.terms import shown_term
+
     application = _application(proposal, attachments) if private else None
     return render_template(
         "proposals/case.html",
+        term=shown_term(proposal, private=private),
         documents=documents,
         reports=reports,
         report_photos=report_photos,

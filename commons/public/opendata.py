@@ -67,8 +67,22 @@ PACT_FIELDS = (
     Field("status_label", "string", _l("Stage of the lifecycle, in English words.")),
     Field("districts", "string", _l("Districts of the commons concerned, separated by “;”.")),
     Field("commons_ids", "string", _l("Identifiers of the commons concerned, separated by “;”.")),
-    Field("start_date", "date", _l("Date the pact starts (YYYY-MM-DD).")),
-    Field("end_date", "date", _l("Date the pact ends (YYYY-MM-DD).")),
+    Field(
+        "start_date",
+        "date",
+        _l(
+            "Date the pact starts (YYYY-MM-DD): from its approved terms once approved; before "
+            "that, the start requested in the application, if any."
+        ),
+    ),
+    Field(
+        "end_date",
+        "date",
+        _l(
+            "Date the pact ends (YYYY-MM-DD), on the same basis as start_date; an extension "
+            "act moves it."
+        ),
+    ),
     Field("decision_number", "string", _l("Number of the act approving the pact.")),
     Field("decision_date", "date", _l("Date of the act approving the pact.")),
     Field("deliberation_number", "string", _l("Number of the council deliberation, if any.")),

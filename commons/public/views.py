@@ -28,6 +28,7 @@ import workflows
 from commons.audit.models import AuditEvent
 from commons.auth.permissions import ensure
 from commons.documents.models import Document, Signature
+from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import format_day
@@ -329,6 +330,7 @@ def render_pact(
     return render_template(
         "public/pact.html",
         proposal=proposal,
+        term=shown_term(proposal),
         profile=profile,
         in_force=proposal.status in profile.in_force,
         representative=proposal.representative.full_name

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Exists, Select, func, select, text, tuple_
 
 import workflows
 from commons.auth.permissions import permission_required
+from commons.documents.terms import is_approved
 from commons.extensions import db
 from commons.forms import FormTransaction, render_form
 from commons.pagination import decode_cursor, encode_cursor
@@ -308,6 +309,7 @@ def detail(commons_id: int):
         "registry/detail.html",
         commons=commons,
         pacts=pacts_over_time(commons),
+        term_approved=is_approved,
         map_geojson=json.dumps(
             {"type": "FeatureCollection", "features": list(maps.commons_features(commons))}
         ),

@@ -6,17 +6,25 @@ from sqlalchemy import select
 
 from commons.documents.diff import inline_diff
 from commons.documents.models import Document, PactVersion
+from commons.documents.terms import Terms, form_values
 from commons.extensions import db
 from tests.conftest import login, post_form
 from tests.workflows.scenario import Cast, proposal_in
 
 
 def _form_from_page(content: dict, **changes) -> dict:
-    data = {}
+    """What the editor sends unchanged: its terms fields, and the articles not generated."""
+    terms = Terms.from_dict(content["terms"])
+    data = {k: v for k, v in form_values(terms).items() if k != "terms_support"}
+    data["terms_support"] = list(terms.support)
+    for c in terms.commons:
+        data[f"terms_commons-{c.id}"] = "y"
+        data[f"terms_part-{c.id}"] = c.part
     for si, section in enumerate(content["sections"]):
         for ai, article in enumerate(section["articles"]):
-            data[f"s{si}-a{ai}-title"] = article["title"]
-            data[f"s{si}-a{ai}-text"] = article["text"]
+            if not article.get("generated"):
+                data[f"s{si}-a{ai}-title"] = article["title"]
+                data[f"s{si}-a{ai}-text"] = article["text"]
     data.update(changes)
     return data
 
@@ -31,11 +39,11 @@ def test_representative_edits_and_office_compares(app, make):
     assert "You are editing version 1" in page
     object_index = [s["key"] for s in v1.content["sections"]].index("object")
     articles = v1.content["sections"][object_index]["articles"]
-    text, new_slot = articles[0]["text"], len(articles)
+    text, new_slot = articles[1]["text"], len(articles)  # [0], the commons, is generated
     data = _form_from_page(
         v1.content,
         **{
-            f"s{object_index}-a0-text": text + " We also water the trees in July.",
+            f"s{object_index}-a1-text": text + " We also water the trees in July.",
             f"s{object_index}-a{new_slot}-title": "Watering",
             f"s{object_index}-a{new_slot}-text": "Twice a week in summer.",
             "comment": "Added watering",
