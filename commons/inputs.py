@@ -51,7 +51,7 @@ def _describe(character: str) -> str:
 
 
 def install(app: Flask) -> None:
-    """Refuse requests whose text holds control characters (400 page, or 422 problem)."""
+    """Refuse requests whose text holds control characters (a 400 page, or a 400 problem)."""
 
     @app.before_request
     def refuse_control_characters():
@@ -71,6 +71,6 @@ def install(app: Flask) -> None:
                 char=_describe(character),
             )
             if is_api_request():
-                return problem(422, message, errors={field or "_schema": [message]})
+                return problem(400, message, errors={field or "_schema": [message]})
             return render_template("errors/error.html", code=400, message=message), 400
         return None

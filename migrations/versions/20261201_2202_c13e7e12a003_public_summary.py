@@ -5,7 +5,7 @@ notice; one row for the original text and one per translation.
 Proposals admitted before this revision have no summary: their pages show what they showed.
 
 Revision ID: c13e7e12a003
-Revises: d15c0a7e0738
+Revises: a13e7e12a001
 Create Date: 2026-12-01 22:02:00+00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import commons.db
 
 revision: str = "c13e7e12a003"
-down_revision: str | None = "d15c0a7e0738"
+down_revision: str | None = "a13e7e12a001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ the same function refuses it. SQLite has no TRUNCATE. The statement is written o
 not imported from commons/audit/models.py, so that this revision keeps doing what it did.
 
 Revision ID: e14a0d1f0001
-Revises: d15c0a7e0738
+Revises: c13e7e12a003
 Create Date: 2026-12-01 22:30:00+00:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "e14a0d1f0001"
-down_revision: str | None = "d15c0a7e0738"
+down_revision: str | None = "c13e7e12a003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

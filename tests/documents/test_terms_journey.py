@@ -24,6 +24,7 @@ from commons.documents import operations as documents
 from commons.documents.models import Document, PactVersion
 from commons.documents.terms import Terms, problems, terms_of
 from commons.extensions import db
+from commons.formatting import day_text
 from commons.monitoring.operations import tick
 from tests.api.helpers import Caller, token_for
 from tests.conftest import login, post_form
@@ -36,8 +37,8 @@ START, END = date(2026, 9, 1), date(2028, 3, 1)  # 18 months from 1 September 20
 
 
 def shown(day: date) -> str:
-    """A date as the pages, exports and feed print it."""
-    return day.isoformat()
+    """A date as the pages and the feed print it (the open data and the API keep ISO dates)."""
+    return day_text(day, "en")
 
 
 def go(proposal, trigger, actor, at, **data):
@@ -145,9 +146,9 @@ def test_the_term_agreed_in_co_design_is_the_term_everywhere(app, make):
 
     rows = list(csv.DictReader(io.StringIO(visitor.get("/open-data/pacts.csv").get_data(True))))
     row = next(r for r in rows if r["id"] == str(p.id))
-    assert (row["start_date"], row["end_date"]) == (shown(START), shown(END))
+    assert (row["start_date"], row["end_date"]) == (START.isoformat(), END.isoformat())
     item = next(i for i in visitor.get("/open-data/pacts.json").get_json() if i["id"] == p.id)
-    assert (item["start_date"], item["end_date"]) == (shown(START), shown(END))
+    assert (item["start_date"], item["end_date"]) == (START.isoformat(), END.isoformat())
 
     feed = visitor.get("/feeds/pacts.atom").get_data(as_text=True)
     assert f"In force from {shown(START)} to {shown(END)}." in feed

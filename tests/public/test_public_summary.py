@@ -106,7 +106,7 @@ def test_an_officer_edits_the_summary_and_the_edit_is_recorded_with_who_and_when
     assert verify_chain().ok
     page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
     assert "The public summary is saved." in page
-    assert "Public summary edited" in page and "Olga Officer" in page
+    assert "Olga Officer edited the public summary of the proposal" in page
     assert "Reviewed by the office" in page
 
     # A second save changes one text: a second event naming only that text.
@@ -216,7 +216,7 @@ def test_the_summary_is_not_public_before_admission_and_is_after(client, make):
     assert "Support asked of the city" in page
     # Above the consultation, where people comment.
     assert page.index("What is proposed") < page.index('id="comments-title"')
-    assert "Public summary published" in page  # in the public history
+    assert "published the public summary of the proposal with the notice" in page  # history
     assert TEXTS["objectives"] in client.get("/consultation").get_data(as_text=True)
 
     row = _pact_row(client, p)

@@ -54,7 +54,7 @@ def test_the_api_names_the_field_of_a_nul(app, client):
     db.session.commit()
     api = Caller(client, token_for(rep))
     response = api.post("/proposals", json={"title": "Park\u0000", "group_id": group.id})
-    assert response.status_code == 422
+    assert response.status_code == 400
     body = response.get_json()
     assert "title" in body["errors"]
     assert "control character (NUL)" in body["detail"]
