@@ -60,9 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_babel import gettext
 
     import workflows
-    from workflows.i18n import set_translator
+    from workflows.i18n import set_date_formatter, set_translator
 
     set_translator(gettext)
+    set_date_formatter(_long_date)
     workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
     ext.db.init_app(app)
     from commons.office.deadlines import install as install_deadlines
@@ -145,6 +146,13 @@ def _register_blueprints(app: Flask) -> None:
 
     init_api(app)
     app.register_blueprint(api_tokens_bp)
+
+
+def _long_date(day) -> str:
+    """A date as the engine's messages write it: long form, in the reader's language."""
+    from flask_babel import format_date
+
+    return format_date(day, "long", rebase=False)
 
 
 def _register_template_helpers(app: Flask) -> None:

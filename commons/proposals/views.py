@@ -19,11 +19,14 @@ from commons.proposals import operations
 from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal, TechnicalOpinion
+from commons.proposals.standing import standing
 from workflows.clocks import review_elapsed, review_running
 
 proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 FORM_FIELDS = {"expected_version", "csrf_token"}
+# States in which monitoring reports are due (a granted renewal keeps the old pact reporting).
+REPORTING = ("active", "renewal_review", "renewal_granted")
 
 
 def _load(proposal_id: int) -> Proposal:
@@ -68,7 +71,7 @@ def _clocks(proposal: Proposal, now: datetime) -> list[dict]:
                 {"name": name, "due": due.date(), "left": (due - now).days, "overdue": due < now}
             )
     today = now.date()
-    if proposal.next_report_due_on and proposal.status in ("active", "renewal_review"):
+    if proposal.next_report_due_on and proposal.status in REPORTING:
         clocks.append(
             {
                 "name": _("Next monitoring report"),
@@ -239,6 +242,8 @@ def render_case(
         failure=message,
         values=values or {},
         profile=workflows.get_profile(proposal.profile),
+        standing=standing(proposal),
+        pact_standing=standing,
         co_design=co_design,
         may_co_design=can(current_user, "proposal.co_design", proposal),
         co_design_errors=co_design_errors or {},
@@ -455,9 +460,9 @@ def _deadline(proposal: Proposal):
         return proposal.notice_ends_at.date(), _("public notice ends")
     if proposal.withdrawal_effective_on:
         return proposal.withdrawal_effective_on, _("withdrawal takes effect")
-    if status in ("active", "renewal_review") and proposal.next_report_due_on:
+    if status in REPORTING and proposal.next_report_due_on:
         return proposal.next_report_due_on, _("next monitoring report due")
-    if status in ("active", "suspended", "renewal_review") and proposal.end_date:
+    if status in ("active", "suspended", "renewal_review", "renewal_granted") and proposal.end_date:
         return proposal.end_date, _("the pact ends")
     return None, None
 
