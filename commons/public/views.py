@@ -47,6 +47,7 @@ from workflows.engine import default_profile_name
 
 public_bp = Blueprint("public", __name__)
 
+
 @public_bp.get("/")
 def home():
     commons_count = db.session.scalar(select(func.count()).select_from(Commons)) or 0

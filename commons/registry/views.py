@@ -183,9 +183,8 @@ def _pacts_in_force(ids: list[int]) -> dict[int, dict]:
             proposal_commons.c.commons_id.in_(ids),
             or_(
                 Proposal.status.in_(sorted(pact_state_groups()["in_force"])),
-                Proposal.predecessor_id.is_not(None) & Proposal.status.not_in(
-                    sorted(pact_state_groups()["ended"] | {"draft"})
-                ),
+                Proposal.predecessor_id.is_not(None)
+                & Proposal.status.not_in(sorted(pact_state_groups()["ended"] | {"draft"})),
             ),
         )
     )

@@ -27,9 +27,11 @@ OLD_START, OLD_END = date(2026, 3, 1), date(2026, 7, 1)
 
 def _at(day: date, hour: int = 10) -> datetime:
     """``hour`` o'clock of ``day`` in the city (Rome: UTC+1 in winter, UTC+2 in summer)."""
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Europe/Rome")).replace(
-        hour=hour
-    ).astimezone(UTC)
+    return (
+        datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Europe/Rome"))
+        .replace(hour=hour)
+        .astimezone(UTC)
+    )
 
 
 def _active_pact(cast: Cast, start: date = OLD_START, end: date = OLD_END) -> Proposal:
@@ -194,7 +196,8 @@ def _walk(cast: Cast, old: Proposal, sign_on: date) -> Proposal:
             _sign(cast, successor, day)
         in_force = _in_force_on(commons.id, day)
         assert len(in_force) == 1, (day, [(p.id, p.status, p.start_date) for p in in_force])
-        assert in_force[0] == (old if day <= max(OLD_END, sign_on - timedelta(days=1)) else successor)
+        old_until = max(OLD_END, sign_on - timedelta(days=1))
+        assert in_force[0] == (old if day <= old_until else successor), day
         db.session.refresh(commons)
         assert commons.availability == "in_pact", day
         day += timedelta(days=1)
@@ -287,9 +290,9 @@ def test_pages_say_in_force_signed_starts_on_and_planned(app, client):
         assert f"{words[1]} {day}." in page and words[0] not in page
         page = client.get(f"/pacts/{planned.id}", headers=headers).get_data(as_text=True)
         assert words[2] in page and words[0] not in page
-        commons_page = client.get(
-            f"/commons/{old.commons[0].id}", headers=headers
-        ).get_data(as_text=True)
+        commons_page = client.get(f"/commons/{old.commons[0].id}", headers=headers).get_data(
+            as_text=True
+        )
         assert day in commons_page
         # The register counts one pact in force, and says when the renewal starts.
         register = client.get("/commons/", headers=headers).get_data(as_text=True)
