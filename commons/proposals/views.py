@@ -15,12 +15,14 @@ from commons.auth.models import GroupMember, User
 from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.payloads import readable_moment
 from commons.proposals import operations
 from commons.proposals.forms import attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal, TechnicalOpinion
-from commons.proposals.standing import standing
+from commons.proposals.standing import city_today, standing
 from workflows.clocks import review_elapsed, review_running
+from workflows.guards import renewal_opens_on
 
 proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -476,7 +478,18 @@ def _next_actions(proposal: Proposal, user) -> list[str]:
         if profile.specs_for(t, proposal.status) and can(user, f"fire:{t}", proposal)
     ]
     # Withdrawing is possible almost always; it is never "the next thing to do".
-    return [trigger_label(t) for t in triggers if t != "withdraw"]
+    labels = []
+    for t in triggers:
+        if t == "withdraw":
+            continue
+        if t == "open_renewal":
+            # Not offered before its window (the case page says the same with its reason).
+            opens = renewal_opens_on(proposal, profile)
+            if opens is not None and city_today() < opens:
+                labels.append(_("Open renewal from %(date)s", date=readable_moment(opens)))
+                continue
+        labels.append(trigger_label(t))
+    return labels
 
 
 @proposals_bp.get("/mine")

@@ -125,6 +125,11 @@ def test_the_representative_is_told_when_renewal_opens_instead_of_a_button(
     )
     assert sentence in page.replace("&#39;", "'")
     assert f"/proposals/{p.id}/actions/open_renewal" not in page  # no button that cannot work
+    # "My proposals" says the same in its next-actions column.
+    mine = client.get("/proposals/mine", headers={"Accept-Language": language})
+    day = format_date(opens, "long", locale=language)
+    wording = {"en": f"Open renewal from {day}", "it": f"Avvia il rinnovo dal {day}"}
+    assert wording[language] in mine.get_data(as_text=True)
     # Inside the window the button is offered, and it works.
     p.end_date = today + timedelta(days=30)
     db.session.commit()
@@ -273,7 +278,7 @@ def test_pages_say_in_force_signed_starts_on_and_planned(app, client):
     other = _active_pact(cast, start=today - timedelta(days=100), end=today + timedelta(days=20))
     other.status = "renewal_granted"
     planned = proposal_in("co_design", cast)
-    planned.predecessor_id = other.id
+    planned.predecessor_id, planned.commons = other.id, list(other.commons)
     db.session.commit()
     starts = signed.start_date
     from babel.dates import format_date
@@ -299,6 +304,9 @@ def test_pages_say_in_force_signed_starts_on_and_planned(app, client):
         row = register.split(f"/commons/{old.commons[0].id}", 1)[1].split("</tr>", 1)[0]
         assert re.search(r"<td>1<br>", row), row
         assert day in row
+        row = register.split(f"/commons/{other.commons[0].id}", 1)[1].split("</tr>", 1)[0]
+        planned_words = {"en": "renewals planned: 1", "it": "rinnovi previsti: 1"}
+        assert re.search(r"<td>1<br>", row) and planned_words[language] in row, row
     login(client, cast.officer.email)
     page = client.get(f"/proposals/{signed.id}", headers={"Accept-Language": "en"})
     assert f"This pact is signed and starts on {format_date(starts, 'long', locale='en')}." in (
