@@ -6,7 +6,7 @@ The layout follows a mid-sized Italian city (six districts around a historic cen
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -629,12 +629,20 @@ LIFECYCLE = [
         400,
     ),
     (
+        "Comitato di via Bertocchi",
+        "A reading room in the Parco Melloni lodge",
+        "ordinary",
+        ["Ex casa del custode, Parco Melloni"],
+        "renewal_granted",
+        395,
+    ),
+    (
         "Genitori del Longhena",
         "Weekend games in Parco Melloni",
         "ordinary",
         ["Parco Melloni"],
         "renewed",
-        420,
+        520,
     ),
     (
         "Cooperativa Cavaticcio",
@@ -700,6 +708,23 @@ _TO_ACTIVE = [
     ("sign", "rep", 2),
     ("sign", "legal", 1),
 ]
+_TO_RENEWAL = [
+    *_TO_ACTIVE,
+    ("open_renewal", "rep", 310),
+    ("file_report", "rep", 5),
+    ("renew", "legal", 10),
+]
+# The renewal (the successor created by "renew") is agreed, approved and signed before the old
+# pact ends; it starts the day after. The old pact hands over then (complete_renewal, fired
+# by the clock the night after its end date).
+SUCCESSOR_PATHS = {
+    "renewed": [
+        ("agree_draft", "officer", 20),
+        ("approve", "legal", 5),
+        ("sign", "rep", 2),
+        ("sign", "legal", 1),
+    ],
+}
 PATHS = {
     "submitted": [("submit", "rep", 0)],
     "under_review": [("submit", "rep", 0), ("take_in_charge", "officer", 3)],
@@ -723,13 +748,11 @@ PATHS = {
     ],
     "active": [*_TO_ACTIVE, ("file_report", "rep", 120)],
     "suspended": [*_TO_ACTIVE, ("suspend", "legal", 100)],
-    "renewal_review": [*_TO_ACTIVE, ("open_renewal", "rep", 300)],
-    "renewed": [
-        *_TO_ACTIVE,
-        ("open_renewal", "rep", 300),
-        ("file_report", "rep", 5),
-        ("renew", "legal", 10),
-    ],
+    # A 12-month pact: its renewal window opens 60 days before the end, some 305 days after
+    # the signatures; the representative asks for it a few days into the window.
+    "renewal_review": [*_TO_ACTIVE, ("open_renewal", "rep", 310)],
+    "renewal_granted": _TO_RENEWAL,
+    "renewed": _TO_RENEWAL,
     "rejected": [("submit", "rep", 0), ("take_in_charge", "officer", 2), ("reject", "officer", 10)],
     "withdrawn": [("submit", "rep", 0), ("take_in_charge", "officer", 2), ("withdraw", "rep", 5)],
     "archived": [
@@ -791,10 +814,24 @@ def _walk(proposal, path, people, passwords, start) -> None:
             for k, v in STEP_DATA.get(trigger, {}).items()
         }
         if trigger == "approve":
-            data["act_date"] = now.date().isoformat()
+            # The decision is adopted the day before the approval that cites it is recorded.
+            data["act_date"] = (now - timedelta(days=1)).date().isoformat()
         if trigger == "sign":
             data.update(full_name=actor.full_name, consent=True, password=passwords[actor.email])
         workflows.fire(proposal, trigger, actor, now=now, **data)
+    return now
+
+
+def _hand_over(old) -> None:
+    """What ``commons tick`` does the night after the old pact's end: it becomes renewed."""
+    from zoneinfo import ZoneInfo
+
+    import workflows
+    from workflows.engine import _SETTINGS
+
+    zone = ZoneInfo(_SETTINGS["timezone"])
+    night = datetime.combine(old.end_date + timedelta(days=1), time(1), tzinfo=zone)
+    workflows.fire(old, "complete_renewal", workflows.SYSTEM, now=night.astimezone(UTC))
 
 
 def load_demo(echo=print) -> dict:
@@ -893,6 +930,7 @@ def load_demo(echo=print) -> dict:
         )
         if exists is not None:
             continue
+        start = now - timedelta(days=days_ago)
         proposal = proposal_ops.create_draft(
             representative=group.representative,
             group=group,
@@ -903,15 +941,16 @@ def load_demo(echo=print) -> dict:
             activities="Regular volunteer mornings, small repairs, reporting damage.",
             support_requested=["tools", "insurance"],
             requested_duration_months=12,
+            now=start - timedelta(hours=2),  # written a little before it was submitted
         )
-        _walk(
-            proposal,
-            PATHS[state],
-            {**people, "rep": group.representative},
-            passwords,
-            now - timedelta(days=days_ago),
-        )
+        cast = {**people, "rep": group.representative}
+        renewed_on = _walk(proposal, PATHS[state], cast, passwords, start)
         created["proposals"] += 1
+        if state in SUCCESSOR_PATHS:
+            (successor,) = proposal.successors
+            _walk(successor, SUCCESSOR_PATHS[state], cast, passwords, renewed_on)
+            _hand_over(proposal)
+            created["proposals"] += 1
     db.session.commit()
     return created
 

@@ -131,4 +131,4 @@ def test_workflow_diagram_and_check(runner):
     unknown = runner.invoke(args=["workflow", "diagram", "--profile", "atlantis"])
     assert unknown.exit_code == 1 and "unknown profile 'atlantis'" in unknown.output
     check = runner.invoke(args=["workflow", "check"])
-    assert "labsus: 19 states" in check.output and "simplified: 17 states" in check.output
+    assert "labsus: 20 states" in check.output and "simplified: 18 states" in check.output

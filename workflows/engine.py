@@ -30,6 +30,7 @@ from workflows.errors import (
     ProfileError,
     StaleProposal,
     TransitionNotAllowed,
+    WorkflowError,
 )
 from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
 from workflows.i18n import _, field_label
@@ -363,7 +364,23 @@ def fire(
         )
     for hook in AFTER_FIRE:
         hook(ctx, trigger, before, event)
+    for other, follow_up in ctx.follow_ups:
+        _fire_follow_up(other, follow_up, now)
     return event
+
+
+def _fire_follow_up(proposal, trigger: str, now: datetime) -> None:
+    """Fire, for the clock, a transition another one made due; in a savepoint, so that if it
+    cannot be done now (changed meanwhile) the first transition still lands and the next
+    ``commons tick`` fires it."""
+    session = object_session(proposal)
+    savepoint = session.begin_nested()
+    try:
+        fire(proposal, trigger, SYSTEM, now=now)
+    except WorkflowError:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
 
 
 class _WritePlan:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from workflows.clocks import add_months, deadline_after, months_between
-from workflows.i18n import _
+from workflows.i18n import _, day
 
 
 @dataclass
@@ -39,6 +39,10 @@ class Context:
     # transition, the guard and the effect must agree on who signs next (a double click once
     # recorded the citizen as the city's signer because they read it at different moments).
     signatures: dict | None = None
+    # Transitions of other proposals that this one makes due, as (proposal, trigger): fire()
+    # fires them for the clock right after this one (e.g. the old pact of a renewal hands over
+    # when its successor's last signature lands after its end date).
+    follow_ups: list = field(default_factory=list)
 
     @property
     def today(self) -> date:
@@ -437,14 +441,26 @@ def suspension_notice_respected(ctx: Context) -> str | None:
     return None
 
 
+def renewal_opens_on(proposal, profile) -> date | None:
+    """The first day renewal may be asked: the profile's window before the end date."""
+    if proposal.end_date is None:
+        return None
+    return proposal.end_date - timedelta(days=int(profile.clocks["renewal_window_days"]))
+
+
 @guard
 def renewal_window_open(ctx: Context) -> str | None:
-    if "system" not in actor_capacity(ctx):
-        return None  # the representative may ask for renewal at any time while active
-    end = ctx.proposal.end_date
-    days = int(ctx.clocks["renewal_window_days"])
-    if end is None or ctx.today < end - timedelta(days=days):
-        return _("The renewal window opens %(n)d days before the end date.", n=days)
+    # The regulation (and the pact's own article) opens renewal only in the window before the
+    # end, for the representative as for the clock.
+    opens = renewal_opens_on(ctx.proposal, ctx.profile)
+    if opens is None:
+        return _("The pact has no end date, so there is no renewal window.")
+    if ctx.today < opens:
+        return _(
+            "Renewal can be asked from %(date)s, %(n)d days before the pact ends.",
+            date=day(opens),
+            n=int(ctx.clocks["renewal_window_days"]),
+        )
     return None
 
 
@@ -466,6 +482,38 @@ def end_date_passed(ctx: Context) -> str | None:
     if end is None or ctx.today <= end:
         return _("The pact has not reached its end date.")
     return None
+
+
+def successors_of(ctx: Context) -> list:
+    """The proposals created by renewing this pact, oldest first."""
+    from commons.proposals.models import Proposal
+
+    return list(
+        ctx.session.scalars(
+            select(Proposal).where(Proposal.predecessor_id == ctx.proposal.id).order_by(Proposal.id)
+        )
+    )
+
+
+@guard
+def successor_signed(ctx: Context) -> str | None:
+    if any(s.status in ctx.profile.in_force for s in successors_of(ctx)):
+        return None
+    return _("The pact that renews this one is not signed yet.")
+
+
+@guard
+def no_renewal_pending(ctx: Context) -> str | None:
+    # A pact whose successor is still being designed or signed stays in force: expiring it
+    # would leave the commons without a pact until the successor starts.
+    pending = [s for s in successors_of(ctx) if s.status not in ctx.profile.terminal]
+    if not pending:
+        return None
+    return _(
+        "The renewal of this pact (%(protocol)s) is under way: the pact stays in force until "
+        "the new one is signed.",
+        protocol=pending[0].protocol_number or f"#{pending[0].id}",
+    )
 
 
 @guard
@@ -813,15 +861,47 @@ def create_successor(ctx: Context) -> None:
         predecessor_id=old.id,
         case_officer_id=old.case_officer_id,
         commons=list(old.commons),
+        created_at=ctx.now,
+        updated_at=ctx.now,
     )
     if successor.start_date and successor.requested_duration_months:
         successor.end_date = add_months(successor.start_date, successor.requested_duration_months)
     ctx.session.add(successor)
     ctx.session.flush()
+    # The successor is a proposal of its own from the start: numbered as a submission is.
+    numbering = Context(
+        proposal=successor,
+        actor=ctx.actor,
+        values={},
+        now=ctx.now,
+        profile=ctx.profile,
+        session=ctx.session,
+        settings=ctx.settings,
+    )
+    assign_protocol_number(numbering)
+    ctx.payload["successor_protocol_number"] = successor.protocol_number
     last = latest_version(ctx)
     if last is not None:
         content = json.loads(json.dumps(last.content))
         content["monitoring_results"] = summary
+        if isinstance(content.get("terms"), dict) and successor.start_date:
+            # The renewed pact's term: as long as the old one, from the day after it ends;
+            # its generated articles are written again from these terms.
+            from commons.documents.operations import with_terms_written
+
+            months = (
+                round(months_between(old.start_date, old.end_date))
+                if old.start_date and old.end_date
+                else int(old.requested_duration_months or 12)
+            )
+            successor.end_date = add_months(successor.start_date, months)
+            content["terms"] = {
+                **content["terms"],
+                "start_date": successor.start_date.isoformat(),
+                "end_date": successor.end_date.isoformat(),
+                "duration_months": None,
+            }
+            content = with_terms_written(successor, content)
         ctx.session.add(
             PactVersion(
                 proposal_id=successor.id,
@@ -835,6 +915,58 @@ def create_successor(ctx: Context) -> None:
         )
     ctx.payload["successor_id"] = successor.id
     ctx.successor = successor
+
+
+def _predecessor(ctx: Context):
+    from commons.proposals.models import Proposal
+
+    if not ctx.proposal.predecessor_id:
+        return None
+    return ctx.session.get(Proposal, ctx.proposal.predecessor_id)
+
+
+def _due_follow_up(ctx: Context, proposal, trigger: str) -> None:
+    if ctx.profile.specs_for(trigger, proposal.status):
+        ctx.follow_ups.append((proposal, trigger))
+
+
+@effect
+def continue_predecessor_term(ctx: Context) -> None:
+    """A renewal's term starts the day after the old pact's end, never earlier or later.
+
+    Signed before the old end: it starts later ("signed, starts on"); the old pact hands over
+    at its end (the clock). Signed after the old end, which kept the old pact in force until
+    now: it starts the day after that end, and the old pact hands over at once.
+    """
+    old = _predecessor(ctx)
+    if old is None or old.end_date is None:
+        return
+    p = ctx.proposal
+    start = old.end_date + timedelta(days=1)
+    if p.start_date is not None and p.end_date is not None and p.start_date != start:
+        months = round(months_between(p.start_date, p.end_date))
+        if months and add_months(p.start_date, months) == p.end_date:
+            p.end_date = add_months(start, months)
+        else:
+            p.end_date = p.end_date + (start - p.start_date)
+    elif p.end_date is None or p.end_date < start:
+        p.end_date = add_months(start, int(p.requested_duration_months or 12))
+    p.start_date = start
+    if start > ctx.today:  # the first report is due an interval after the term begins
+        p.next_report_due_on = add_months(start, int(ctx.clocks["report_interval_months"]))
+    ctx.payload["in_force"] = {"from": p.start_date.isoformat(), "to": p.end_date.isoformat()}
+    ctx.payload["renews"] = old.protocol_number
+    if ctx.today > old.end_date:
+        _due_follow_up(ctx, old, "complete_renewal")
+
+
+@effect
+def release_predecessor(ctx: Context) -> None:
+    """A renewal that fails (rejected, withdrawn) lets the old pact expire at its end, or at
+    once when the end has passed while the renewal was pending."""
+    old = _predecessor(ctx)
+    if old is not None and old.end_date is not None and ctx.today > old.end_date:
+        _due_follow_up(ctx, old, "expire")
 
 
 def _frozen_version(ctx: Context):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 import workflows
 from commons.extensions import db
@@ -162,12 +163,35 @@ def tick(now: datetime) -> TickReport:
         "complete_withdrawal",
         now,
     )
-    # Pacts past their end date expire (before the renewal window is considered).
+    # Renewed pacts hand over once their term is over and the successor is signed (the day
+    # after the end, or at the successor's last signature if that comes later).
+    successor = aliased(Proposal)
+    signed, ended = _state_sets()
     _fire_due(
         report,
         q(
             select(Proposal).where(
-                Proposal.status.in_(("active", "renewal_review")), Proposal.end_date < today
+                Proposal.status == "renewal_granted",
+                Proposal.end_date < today,
+                select(successor.id)
+                .where(successor.predecessor_id == Proposal.id, successor.status.in_(signed))
+                .exists(),
+            )
+        ),
+        "complete_renewal",
+        now,
+    )
+    # Pacts past their end date expire (before the renewal window is considered), unless a
+    # renewal is under way: the pact then stays in force until its successor is signed.
+    _fire_due(
+        report,
+        q(
+            select(Proposal).where(
+                Proposal.status.in_(("active", "renewal_review", "renewal_granted")),
+                Proposal.end_date < today,
+                ~select(successor.id)
+                .where(successor.predecessor_id == Proposal.id, successor.status.not_in(ended))
+                .exists(),
             )
         ),
         "expire",
@@ -192,6 +216,17 @@ def tick(now: datetime) -> TickReport:
 
     _flag_overdue(report, now, today)
     return report
+
+
+def _state_sets() -> tuple[list[str], list[str]]:
+    """The states in force and the terminal states, over every profile."""
+    in_force: set[str] = set()
+    terminal: set[str] = set()
+    for name in workflows.profile_names():
+        profile = workflows.get_profile(name)
+        in_force |= profile.in_force
+        terminal |= profile.terminal
+    return sorted(in_force), sorted(terminal)
 
 
 def _zone():

@@ -61,7 +61,8 @@ def step_due_at(proposal) -> datetime | None:
             if d is not None
         ]
         return min(dues) if dues else None
-    if status == "renewal_review":
+    if status in ("renewal_review", "renewal_granted"):
+        # A granted renewal is due too: its successor should be signed before the end.
         return _day_end(proposal.end_date)
     return None
 

@@ -37,8 +37,10 @@ def create_draft(
     requested_duration_months: int | None = None,
     start_date: date | None = None,
     end_date: date | None = None,
+    now: datetime | None = None,
 ) -> Proposal:
-    """Start a proposal in ``draft`` for a group the user represents."""
+    """Start a proposal in ``draft`` for a group the user represents (``now``: when it was
+    created, default now; the demo city dates its history in the past)."""
     if group.representative_id != representative.id:
         raise DomainError(
             _("Only the group's representative can make a proposal for it."), field="group"
@@ -68,6 +70,8 @@ def create_draft(
         status=workflows.get_profile(current_app.config["PROFILE"]).initial,
         profile=current_app.config["PROFILE"],
     )
+    if now is not None:
+        proposal.created_at = proposal.updated_at = now
     db.session.add(proposal)
     db.session.flush()
     append_event(
@@ -78,6 +82,7 @@ def create_draft(
         to_state=proposal.status,
         payload={"title": title},
         public=False,
+        occurred_at=now,
     )
     return proposal
 

@@ -16,17 +16,21 @@ from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import city_day, format_day
-from commons.payloads import moment_html
+from commons.payloads import moment_html, readable_moment
 from commons.proposals import operations
 from commons.proposals.forms import attachment_kinds, attachment_label, field_spec
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal, TechnicalOpinion
 from commons.proposals.queries import repeated_firing
+from commons.proposals.standing import city_today, standing
 from workflows.clocks import review_elapsed, review_running
+from workflows.guards import renewal_opens_on
 
 proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 FORM_FIELDS = {"expected_version", "csrf_token"}
+# States in which monitoring reports are due (a granted renewal keeps the old pact reporting).
+REPORTING = ("active", "renewal_review", "renewal_granted")
 
 
 def _load(proposal_id: int) -> Proposal:
@@ -71,7 +75,7 @@ def _clocks(proposal: Proposal, now: datetime) -> list[dict]:
                 {"name": name, "due": city_day(due), "left": (due - now).days, "overdue": due < now}
             )
     today = city_day(now)
-    if proposal.next_report_due_on and proposal.status in ("active", "renewal_review"):
+    if proposal.next_report_due_on and proposal.status in REPORTING:
         clocks.append(
             {
                 "name": _("Next monitoring report"),
@@ -218,6 +222,8 @@ def render_case(
         failure=message,
         values=values or {},
         profile=workflows.get_profile(proposal.profile),
+        standing=standing(proposal),
+        pact_standing=standing,
         co_design=co_design,
         may_co_design=can(current_user, "proposal.co_design", proposal),
         co_design_errors=co_design_errors or {},
@@ -472,9 +478,9 @@ def _deadline(proposal: Proposal):
         return city_day(proposal.notice_ends_at), _("public notice ends")
     if proposal.withdrawal_effective_on:
         return proposal.withdrawal_effective_on, _("withdrawal takes effect")
-    if status in ("active", "renewal_review") and proposal.next_report_due_on:
+    if status in REPORTING and proposal.next_report_due_on:
         return proposal.next_report_due_on, _("next monitoring report due")
-    if status in ("active", "suspended", "renewal_review") and proposal.end_date:
+    if status in ("active", "suspended", "renewal_review", "renewal_granted") and proposal.end_date:
         return proposal.end_date, _("the pact ends")
     return None, None
 
@@ -488,7 +494,18 @@ def _next_actions(proposal: Proposal, user) -> list[str]:
         if profile.specs_for(t, proposal.status) and can(user, f"fire:{t}", proposal)
     ]
     # Withdrawing is possible almost always; it is never "the next thing to do".
-    return [trigger_label(t) for t in triggers if t != "withdraw"]
+    labels = []
+    for t in triggers:
+        if t == "withdraw":
+            continue
+        if t == "open_renewal":
+            # Not offered before its window (the case page says the same with its reason).
+            opens = renewal_opens_on(proposal, profile)
+            if opens is not None and city_today() < opens:
+                labels.append(_("Open renewal from %(date)s", date=readable_moment(opens)))
+                continue
+        labels.append(trigger_label(t))
+    return labels
 
 
 @proposals_bp.get("/mine")

@@ -38,6 +38,7 @@ from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
 from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
+from commons.proposals.standing import city_today, in_force_on, standing
 from commons.public import feeds, opendata
 from commons.public import operations as consultation
 from commons.public import statistics as stats
@@ -50,16 +51,14 @@ from workflows.engine import default_profile_name
 
 public_bp = Blueprint("public", __name__)
 
-# States in which a pact is in force, for the counts on the home page.
-IN_FORCE = ("active", "suspended", "renewal_review")
-
 
 @public_bp.get("/")
 def home():
     commons_count = db.session.scalar(select(func.count()).select_from(Commons)) or 0
+    # A renewal signed before the old pact ends is not counted until its term begins.
     pacts_in_force = (
         db.session.scalar(
-            select(func.count()).select_from(Proposal).where(Proposal.status.in_(IN_FORCE))
+            select(func.count()).select_from(Proposal).where(in_force_on(city_today()))
         )
         or 0
     )
@@ -332,7 +331,8 @@ def render_pact(
         proposal=proposal,
         term=shown_term(proposal),
         profile=profile,
-        in_force=proposal.status in profile.in_force,
+        standing=standing(proposal),
+        pact_standing=standing,
         representative=proposal.representative.full_name
         if _representative_is_public(proposal, profile)
         else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -17,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Exists, Select, func, select, text, tuple_, union_all
+from sqlalchemy import ColumnElement, Exists, Select, func, or_, select, text, tuple_, union_all
 
 import workflows
 from commons.auth.permissions import permission_required
@@ -27,6 +28,7 @@ from commons.forms import FormTransaction, render_form
 from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals.labels import state_label
 from commons.proposals.models import Proposal, proposal_commons
+from commons.proposals.standing import city_today, standing
 from commons.public import maps, opendata
 from commons.registry import operations, search
 from commons.registry.forms import AVAILABILITY_LABELS, KIND_LABELS, CommonsForm
@@ -170,20 +172,35 @@ def districts() -> list[str]:
     return list(db.session.scalars(DISTRICTS_SQL))
 
 
-def _pacts_in_force(ids: list[int]) -> dict[int, int]:
-    """How many pacts are in force on each of these commons: one query for the page."""
+def _pacts_in_force(ids: list[int]) -> dict[int, dict]:
+    """For each of these commons, how many pacts are in force today, and the renewals signed
+    but not started ("starts_on": their first days) or planned: one query for the page."""
     if not ids:
         return {}
     rows = db.session.execute(
-        select(proposal_commons.c.commons_id, func.count())
+        select(proposal_commons.c.commons_id, Proposal)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
         .where(
             proposal_commons.c.commons_id.in_(ids),
-            Proposal.status.in_(sorted(pact_state_groups()["in_force"])),
+            or_(
+                Proposal.status.in_(sorted(pact_state_groups()["in_force"])),
+                Proposal.predecessor_id.is_not(None)
+                & Proposal.status.not_in(sorted(pact_state_groups()["ended"] | {"draft"})),
+            ),
         )
-        .group_by(proposal_commons.c.commons_id)
     )
-    return dict(rows.all())
+    today = city_today()
+    found: dict[int, dict] = {}
+    for commons_id, proposal in rows.all():
+        entry = found.setdefault(commons_id, {"count": 0, "starts_on": [], "planned": 0})
+        where = standing(proposal, today)
+        if where.in_force:
+            entry["count"] += 1
+        elif where.kind == "starts_on":
+            entry["starts_on"].append(where.label)
+        elif where.kind == "planned":
+            entry["planned"] += 1
+    return found
 
 
 # The pacts filter is first tried on this many matches following the previous page.
@@ -310,6 +327,7 @@ def detail(commons_id: int):
         commons=commons,
         pacts=pacts_over_time(commons),
         term_approved=is_approved,
+        pact_standing=partial(standing, today=city_today()),
         map_geojson=json.dumps(
             {"type": "FeatureCollection", "features": list(maps.commons_features(commons))}
         ),

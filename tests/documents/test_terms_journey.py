@@ -142,7 +142,7 @@ def test_the_term_agreed_in_co_design_is_the_term_everywhere(app, make):
     assert re.search(r">Term</dt>\s*<dd[^>]*>" + re.escape(term), public)
     assert term in office.get(f"/proposals/{p.id}").get_data(as_text=True)
     commons_page = visitor.get(f"/commons/{beds.id}").get_data(as_text=True)
-    assert f"in force from {shown(START)} to {shown(END)}" in commons_page
+    assert f"term from {shown(START)} to {shown(END)}" in commons_page
 
     rows = list(csv.DictReader(io.StringIO(visitor.get("/open-data/pacts.csv").get_data(True))))
     row = next(r for r in rows if r["id"] == str(p.id))

@@ -290,7 +290,7 @@ def test_commons_page_shows_its_pacts_over_time_but_no_drafts(client, make):
     assert draft.title not in page
     assert f"/pacts/{older.id}" in page and f"/pacts/{newer.id}" in page
     assert "submitted on 1 March 2024" in page and "submitted on 1 April 2026" in page
-    assert "in force from 1 September 2025 to 1 July 2026" in page
+    assert "term from 1 September 2025 to 1 July 2026" in page
     assert "Expired" in page and "Public notice" in page
     # Its marker goes to the map inline (no second request for one commons).
     inline = re.search(r'data-geojson="([^"]+)"', page).group(1).replace("&#34;", '"')

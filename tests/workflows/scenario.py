@@ -13,7 +13,7 @@ from commons.documents import operations as documents
 from commons.documents.models import PactVersion, Signature
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
-from commons.proposals.models import CoDesignMeeting
+from commons.proposals.models import CoDesignMeeting, ProtocolCounter
 from tests import factories
 from workflows.guards import content_hash
 
@@ -71,6 +71,10 @@ def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_sign
     if state == "draft":
         return p
     p.protocol_number = f"2026/{p.id:06d}"
+    # The year's counter has given this number: later numbers (a renewal's) come after it.
+    counter = db.session.get(ProtocolCounter, 2026) or ProtocolCounter(year=2026, last_number=0)
+    counter.last_number = max(counter.last_number or 0, p.id)
+    db.session.add(counter)
     p.submitted_at = p.review_started_at = NOW - timedelta(days=10)
     p.case_officer_id = cast.officer.id
     p.status = "co_design"
@@ -82,7 +86,13 @@ def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_sign
     p.start_date, p.end_date = date(2025, 9, 1), date(2026, 7, 1)
     if state in ("awaiting_integration",):
         p.review_paused_at = NOW - timedelta(days=31)
-    if state in ("awaiting_signatures", "active", "suspended", "renewal_review") or state in (
+    if state in (
+        "awaiting_signatures",
+        "active",
+        "suspended",
+        "renewal_review",
+        "renewal_granted",
+    ) or state in (
         "expired",
         "revoked",
         "terminated",
@@ -100,7 +110,7 @@ def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_sign
                 document_hash=version.content_hash,
             )
         )
-    if state == "renewal_review":
+    if state in ("renewal_review", "renewal_granted"):
         db.session.add(
             MonitoringReport(
                 proposal_id=p.id, author_id=cast.representative.id, text="Final report.", final=True

@@ -18,6 +18,7 @@ from commons.documents.models import PactVersion, Signature
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
+from tests import factories
 from tests.workflows.scenario import NOW, Cast, data_for, proposal_in
 from workflows import SYSTEM, fire
 from workflows.errors import GuardRefused, NotPermitted, TransitionNotAllowed
@@ -54,13 +55,18 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("sign", "awaiting_signatures"): {"representative": "awaiting_signatures", "legal": "active"},
     ("file_report", "active"): {"representative": "active"},
     ("file_report", "renewal_review"): {"representative": "renewal_review"},
+    ("file_report", "renewal_granted"): {"representative": "renewal_granted"},
     ("suspend", "active"): {"legal": "suspended"},
     ("resume", "suspended"): {"legal": "active"},
     ("extend", "active"): {"legal": "active"},
     ("open_renewal", "active"): {"system": "renewal_review", "representative": "renewal_review"},
-    ("renew", "renewal_review"): {"legal": "renewed"},
+    # Renewal keeps the old pact in force; it hands over once its term is over and the
+    # successor is signed.
+    ("renew", "renewal_review"): {"legal": "renewal_granted"},
+    ("complete_renewal", "renewal_granted"): {"system": "renewed"},
     ("expire", "active"): {"system": "expired"},
     ("expire", "renewal_review"): {"system": "expired"},
+    ("expire", "renewal_granted"): {"system": "expired"},  # the successor was not signed
     ("reject", "under_review"): {"officer": "rejected"},
     **{
         ("reject", s): {"legal": "rejected"}
@@ -88,8 +94,11 @@ def _events() -> int:
 
 def _prepare(p: Proposal, trigger: str) -> None:
     """Satisfy the time-based guards of the trigger about to be tried."""
-    if trigger == "expire":
+    if trigger in ("expire", "complete_renewal"):
         p.end_date = (NOW - timedelta(days=2)).date()
+    if trigger == "complete_renewal":
+        successor = factories.proposal(p.group)
+        successor.predecessor_id, successor.status = p.id, "active"
     if trigger == "complete_withdrawal":
         p.withdrawal_effective_on = (NOW - timedelta(days=1)).date()
     db.session.commit()
@@ -139,6 +148,8 @@ def _check_effects(trigger: str, p: Proposal, cast: Cast) -> None:
     elif trigger == "renew":
         successor = db.session.scalar(select(Proposal).where(Proposal.predecessor_id == p.id))
         assert successor.status == "co_design" and successor.title == p.title
+        assert successor.protocol_number and successor.protocol_number != p.protocol_number
+        assert successor.start_date == p.end_date + timedelta(days=1)
     elif trigger == "withdraw" and p.status == "active":
         assert p.withdrawal_effective_on == (NOW + timedelta(days=30)).date()
 

@@ -75,7 +75,7 @@ def test_broken_profile_is_refused_naming_file_and_key(tmp_path, change, message
 
 
 def test_unreachable_state_is_refused(tmp_path):
-    text = LABSUS.replace('"renewal_review",\n', '"renewal_review", "limbo",\n', 1)
+    text = LABSUS.replace('"renewal_granted",\n', '"renewal_granted", "limbo",\n', 1)
     text = text.replace('terminal = ["rejected"', 'terminal = ["limbo", "rejected"', 1)
     _write(tmp_path, text)
     with pytest.raises(ProfileError, match="labsus.toml: states: unreachable from 'draft': limbo"):

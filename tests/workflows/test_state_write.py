@@ -66,7 +66,7 @@ def test_effects_that_flush_still_write_once_with_the_version_check(app):
     db.session.commit()
     db.session.expire_all()
     again = db.session.get(Proposal, p.id)
-    assert again.lock_version == version + 1 and again.status == "renewed"
+    assert again.lock_version == version + 1 and again.status == "renewal_granted"
     assert [s.status for s in again.successors]
 
 

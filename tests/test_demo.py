@@ -1,0 +1,109 @@
+"""The demo city obeys the rules it demonstrates: every history in time order, acts dated
+before the approvals that cite them, nothing created after it was submitted, renewal asked
+only inside its window, and renewals that keep one pact in force on each commons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+import workflows
+from commons.audit.models import AuditEvent
+from commons.demo import load_demo
+from commons.extensions import db
+from commons.proposals.models import Proposal
+from commons.proposals.standing import city_today, standing
+
+
+def test_the_demo_city_obeys_the_rules(app):
+    """Loading the demo takes most of a minute: it is loaded once and every rule checked."""
+    load_demo(echo=lambda *args, **kwargs: None)
+    proposals = db.session.scalars(select(Proposal).order_by(Proposal.id)).all()
+    events: dict[int, list[AuditEvent]] = {}
+    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+        if event.proposal_id is not None:
+            events.setdefault(event.proposal_id, []).append(event)
+    demo = (proposals, events)
+    _every_history_is_in_time_order_and_created_before_submitted(demo)
+    _acts_are_dated_before_the_approvals_that_cite_them(demo, app)
+    _renewal_is_asked_only_inside_its_window(demo, app)
+    _renewals_follow_on_without_a_gap_or_an_overlap(demo, app)
+
+
+def _local_day(moment, app):
+    return moment.astimezone(ZoneInfo(app.config["CITY_TIMEZONE"])).date()
+
+
+def _every_history_is_in_time_order_and_created_before_submitted(demo):
+    proposals, events = demo
+    assert len(proposals) > 20
+    for p in proposals:
+        history = events[p.id]
+        moments = [e.occurred_at for e in history]
+        assert moments == sorted(moments), (p.title, [e.trigger for e in history])
+        assert history[0].trigger in ("created", "created_by_renewal"), p.title
+        if p.submitted_at is not None:
+            assert p.created_at <= p.submitted_at, p.title
+            assert history[0].occurred_at <= p.submitted_at, p.title
+        for e in history:
+            assert e.occurred_at >= p.created_at, (p.title, e.trigger)
+
+
+def _acts_are_dated_before_the_approvals_that_cite_them(demo, app):
+    proposals, events = demo
+    approvals = 0
+    for p in proposals:
+        for e in events[p.id]:
+            if e.trigger == "approve":
+                approvals += 1
+                assert p.decision_date is not None and p.decision_number
+                assert p.decision_date <= _local_day(e.occurred_at, app), p.title
+                assert e.payload["act_date"] == p.decision_date.isoformat()
+            if e.trigger == "record_deliberation":
+                assert p.deliberation_date <= _local_day(e.occurred_at, app), p.title
+            if e.trigger == "sign":
+                assert p.decision_date <= _local_day(e.occurred_at, app), p.title
+    assert approvals >= 10
+
+
+def _renewal_is_asked_only_inside_its_window(demo, app):
+    proposals, events = demo
+    opened = 0
+    for p in proposals:
+        window = int(workflows.get_profile(p.profile).clocks["renewal_window_days"])
+        for e in events[p.id]:
+            if e.trigger == "open_renewal":
+                opened += 1
+                day = _local_day(e.occurred_at, app)
+                assert p.end_date - timedelta(days=window) <= day <= p.end_date, p.title
+    assert opened >= 3
+
+
+def _renewals_follow_on_without_a_gap_or_an_overlap(demo, app):
+    proposals, events = demo
+    by_id = {p.id: p for p in proposals}
+    successors = [p for p in proposals if p.predecessor_id]
+    assert {by_id[s.predecessor_id].status for s in successors} == {"renewed", "renewal_granted"}
+    for s in successors:
+        old = by_id[s.predecessor_id]
+        assert s.protocol_number and s.protocol_number != old.protocol_number
+        assert s.start_date == old.end_date + timedelta(days=1), s.title
+        assert s in old.successors
+        if old.status == "renewed":
+            handed_over = [e for e in events[old.id] if e.trigger == "complete_renewal"]
+            assert len(handed_over) == 1
+            assert _local_day(handed_over[0].occurred_at, app) > old.end_date
+            assert s.status in workflows.get_profile(s.profile).in_force
+        else:
+            assert standing(old).in_force and standing(s).kind == "planned"
+    # Today, no commons has two pacts in force, and each commons of a pact in force shows it.
+    today = city_today()
+    in_force: dict[int, list[str]] = {}
+    for p in proposals:
+        if standing(p, today).in_force:
+            for commons in p.commons:
+                in_force.setdefault(commons.id, []).append(p.title)
+                assert commons.availability == "in_pact", commons.name
+    assert all(len(titles) == 1 for titles in in_force.values()), in_force
