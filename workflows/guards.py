@@ -943,7 +943,14 @@ def continue_predecessor_term(ctx: Context) -> None:
         return
     p = ctx.proposal
     start = old.end_date + timedelta(days=1)
-    if p.start_date is not None and p.end_date is not None and p.start_date != start:
+    frozen = _frozen_version(ctx)
+    agreed = (frozen.content or {}).get("terms") if frozen is not None else None
+    if isinstance(agreed, dict) and agreed.get("end_date"):
+        # The approved terms say when the renewed pact ends: that day, whenever it was signed.
+        p.end_date = date.fromisoformat(agreed["end_date"])
+    elif isinstance(agreed, dict) and agreed.get("duration_months"):
+        p.end_date = add_months(start, int(agreed["duration_months"]))
+    elif p.start_date is not None and p.end_date is not None and p.start_date != start:
         months = round(months_between(p.start_date, p.end_date))
         if months and add_months(p.start_date, months) == p.end_date:
             p.end_date = add_months(start, months)

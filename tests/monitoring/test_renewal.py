@@ -86,7 +86,7 @@ def test_renewal_is_refused_before_the_window_with_the_day_it_opens(app):
     with pytest.raises(GuardRefused) as refused:
         fire(p, "open_renewal", cast.representative, now=_at(date(2026, 2, 1)))
     assert refused.value.rule == "renewal_window_open"
-    assert "Renewal can be asked from November 2, 2026" in refused.value.message
+    assert "Renewal can be asked from 2 November 2026" in refused.value.message
     db.session.rollback()
     assert p.status == "active"
     # The clock does not open it early either, and opens it on the first day of the window.
@@ -112,7 +112,7 @@ def _case_page(client, p: Proposal, language: str) -> str:
 def test_the_representative_is_told_when_renewal_opens_instead_of_a_button(
     app, client, language, expected
 ):
-    from babel.dates import format_date
+    from commons.formatting import day_text
 
     cast = Cast()
     today = datetime.now(UTC).date()
@@ -121,13 +121,13 @@ def test_the_representative_is_told_when_renewal_opens_instead_of_a_button(
     login(client, cast.representative.email)
     page = _case_page(client, p, language)
     sentence = expected.format(
-        en=format_date(opens, "long", locale="en"), it=format_date(opens, "long", locale="it")
+        en=day_text(opens, "en"), it=day_text(opens, "it")
     )
     assert sentence in page.replace("&#39;", "'")
     assert f"/proposals/{p.id}/actions/open_renewal" not in page  # no button that cannot work
     # "My proposals" says the same in its next-actions column.
     mine = client.get("/proposals/mine", headers={"Accept-Language": language})
-    day = format_date(opens, "long", locale=language)
+    day = day_text(opens, language)
     wording = {"en": f"Open renewal from {day}", "it": f"Avvia il rinnovo dal {day}"}
     assert wording[language] in mine.get_data(as_text=True)
     # Inside the window the button is offered, and it works.
@@ -281,14 +281,14 @@ def test_pages_say_in_force_signed_starts_on_and_planned(app, client):
     planned.predecessor_id, planned.commons = other.id, list(other.commons)
     db.session.commit()
     starts = signed.start_date
-    from babel.dates import format_date
+    from commons.formatting import day_text
 
     for language, words in (
         ("en", ("This pact is in force.", "This pact is signed and starts on", "planned")),
         ("it", ("Questo patto è in vigore.", "Questo patto è firmato e inizia il", "previsto")),
     ):
         headers = {"Accept-Language": language}
-        day = format_date(starts, "long", locale=language)
+        day = day_text(starts, language)
         page = client.get(f"/pacts/{old.id}", headers=headers).get_data(as_text=True)
         assert words[0] in page
         page = client.get(f"/pacts/{signed.id}", headers=headers).get_data(as_text=True)
@@ -309,6 +309,6 @@ def test_pages_say_in_force_signed_starts_on_and_planned(app, client):
         assert re.search(r"<td>1<br>", row) and planned_words[language] in row, row
     login(client, cast.officer.email)
     page = client.get(f"/proposals/{signed.id}", headers={"Accept-Language": "en"})
-    assert f"This pact is signed and starts on {format_date(starts, 'long', locale='en')}." in (
+    assert f"This pact is signed and starts on {day_text(starts, 'en')}." in (
         page.get_data(as_text=True)
     )
