@@ -155,6 +155,7 @@ OBJECT_IDS = {
     "job_id": lambda w: MISSING_ID,  # an export job that is not the auditor's: see jobs tests
     "opinion_id": lambda w: w["opinion"].id,
     "step": lambda w: STEP_NAMES[0],
+    "language": lambda w: "original",  # the public summary's original text
     "attachment_id": lambda w: w["attachment"].id,
     "group_id": lambda w: w["group"].id,
     "member_id": lambda w: w["member"].id,
