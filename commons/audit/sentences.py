@@ -314,6 +314,11 @@ def _renew(s: Said) -> Markup:
     )
 
 
+@sentence("complete_renewal")
+def _complete_renewal(s: Said) -> Markup:
+    return _w(_("The pact ended and handed over to the pact that renews it."))
+
+
 @sentence("expire")
 def _expire(s: Said) -> Markup:
     return _w(_("The pact reached its end date and expired."))
