@@ -120,9 +120,7 @@ def test_the_representative_is_told_when_renewal_opens_instead_of_a_button(
     opens = p.end_date - timedelta(days=60)
     login(client, cast.representative.email)
     page = _case_page(client, p, language)
-    sentence = expected.format(
-        en=day_text(opens, "en"), it=day_text(opens, "it")
-    )
+    sentence = expected.format(en=day_text(opens, "en"), it=day_text(opens, "it"))
     assert sentence in page.replace("&#39;", "'")
     assert f"/proposals/{p.id}/actions/open_renewal" not in page  # no button that cannot work
     # "My proposals" says the same in its next-actions column.
