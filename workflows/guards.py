@@ -521,7 +521,7 @@ def no_withdrawal_pending(ctx: Context) -> str | None:
     due = ctx.proposal.withdrawal_effective_on
     if not due:
         return None
-    return _("A withdrawal is already pending, effective on %(date)s.", date=due.isoformat())
+    return _("A withdrawal is already pending, effective on %(date)s.", date=day(due))
 
 
 @guard
