@@ -187,7 +187,13 @@ def log_out(page) -> None:
     button = page.get_by_role("button", name="Log out")
     if not button.is_visible():
         page.get_by_role("button", name="Show or hide the menu").click()
-    with page.expect_navigation():
+        # The collapsed menu opens with an animation: click once it has finished opening.
+        button.wait_for(state="visible")
+        page.wait_for_function(
+            "() => !document.querySelector('.navbar-collapse.collapsing')", timeout=10_000
+        )
+    # Two browsers run at once under the test workers: give a loaded machine time.
+    with page.expect_navigation(timeout=45_000):
         button.click()
     page.wait_for_load_state()
 
