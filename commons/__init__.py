@@ -60,12 +60,13 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_babel import gettext
 
     import workflows
+    from commons.formatting import format_day
     from commons.proposals.forms import field_label
     from workflows.i18n import set_date_formatter, set_field_labeller, set_translator
 
     set_translator(gettext)
     set_field_labeller(field_label)
-    set_date_formatter(_long_date)
+    set_date_formatter(format_day)
     workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
     ext.db.init_app(app)
     from commons.office.deadlines import install as install_deadlines
@@ -163,13 +164,6 @@ def _register_blueprints(app: Flask) -> None:
 
     init_api(app)
     app.register_blueprint(api_tokens_bp)
-
-
-def _long_date(day) -> str:
-    """A date as the engine's messages write it: the one format, in the reader's language."""
-    from commons.formatting import format_day
-
-    return format_day(day)
 
 
 def _register_template_helpers(app: Flask) -> None:

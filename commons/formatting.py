@@ -166,45 +166,18 @@ def city_day(value) -> date | None:
 
 
 def format_day(value) -> str:
-    """A date in the reader's language (Flask-Babel's format_date with our pattern)."""
-    from flask_babel import format_date
-
-    day = city_day(value)
-    if day is None:
-        return ""
-    if not isinstance(day, date):
-        return str(day)
-    return format_date(day, date_pattern(current_language()), rebase=False)
+    """A date in the reader's language, the day in the city's zone for a time."""
+    return day_text(value, current_language(), city_zone())
 
 
 def format_moment(value) -> str:
     """A date and time in the city's zone, labelled, in the reader's language."""
-    from flask_babel import format_time
-
-    value = _parse(value)
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, datetime):
-        return format_day(value)
-    local = local_moment(value, city_zone())
-    time = format_time(local, TIME_PATTERN, rebase=False)
-    return f"{format_day(local.date())}, {time} {zone_label(local)}"
+    return moment_text(value, current_language(), city_zone())
 
 
 def format_number(value, digits: int | None = None) -> str:
-    """A number in the reader's language (Flask-Babel's format_decimal)."""
-    from flask_babel import format_decimal
-
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        value = int(value)
-    if isinstance(value, str):
-        try:
-            value = Decimal(value)
-        except ArithmeticError:
-            return value
-    return format_decimal(value, number_pattern(digits))
+    """A number in the reader's language."""
+    return number_text(value, current_language(), digits)
 
 
 def readable_params(params: dict) -> dict:

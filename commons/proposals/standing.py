@@ -11,21 +11,20 @@ never shows two pacts in force on the same day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_
 
 import workflows
+from commons.formatting import city_day
 from commons.payloads import readable_moment
 from commons.proposals.models import Proposal
 
 
 def city_today() -> date:
     """Today's date in the city's time zone."""
-    return datetime.now(ZoneInfo(current_app.config["CITY_TIMEZONE"])).date()
+    return city_day(datetime.now(UTC))
 
 
 def in_force_states() -> frozenset[str]:
