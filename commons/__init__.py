@@ -167,13 +167,15 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from commons import formatting
+    from commons import formatting, limits
     from commons.auth.forms import role_label
     from commons.auth.permissions import can
     from commons.payloads import payload_value
 
     app.add_template_filter(payload_value, "payload_value")
     formatting.register(app)
+    # The size limits, for inputs' maxlength and the hints beside them (commons/limits.py).
+    app.jinja_env.globals["limits"] = limits
 
     @app.context_processor
     def inject():
@@ -206,6 +208,8 @@ def _current_locale():
 def _register_error_pages(app: Flask) -> None:
     from flask_babel import gettext as _
 
+    from commons.documents.bounded import RenderRefused
+
     messages = {
         400: lambda: _("The request could not be understood."),
         403: lambda: _("You do not have permission to do this."),
@@ -213,8 +217,10 @@ def _register_error_pages(app: Flask) -> None:
         405: lambda: _("This action is not allowed here."),
         409: lambda: _("This was changed by someone else in the meantime."),
         413: lambda: _(
-            "What you sent is too large: each file may be at most %(mb)d MB, and at most four "
-            "files at a time. Go back to the form, choose smaller files, and send it again.",
+            "What you sent is too large: at most %(total)s MB may be sent at a time, each file "
+            "at most %(mb)d MB and at most four files. Nothing was saved. Go back to the form, "
+            "choose smaller files or shorten the text, and send it again.",
+            total=f"{int(app.config.get('MAX_CONTENT_LENGTH') or 0) / (1024 * 1024):g}",
             mb=int(app.config["MAX_UPLOAD_MB"]),
         ),
         429: lambda: _("Too many attempts. Please wait a minute and try again."),
@@ -250,6 +256,18 @@ def _register_error_pages(app: Flask) -> None:
         app.logger.warning("request refused as a conflict: %s", error)
         return handler(Conflict())
 
+    def render_refused(error: RenderRefused):
+        # A PDF that could not be printed within its bounds: say why and what to do (the API
+        # blueprint answers it as a problem through its DomainError handler).
+        from flask import request
+
+        ext.db.session.rollback()
+        app.logger.warning("render refused (%s): %s", error.reason, request.path)
+        return render_template(
+            "errors/error.html", code=error.status_code, message=error.message
+        ), error.status_code
+
+    app.register_error_handler(RenderRefused, render_refused)
     app.register_error_handler(StaleDataError, changed_meanwhile)
     app.register_error_handler(IntegrityError, changed_meanwhile)
 

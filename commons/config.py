@@ -59,6 +59,12 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_UPLOAD_FILES_PER_PROPOSAL": ("30", "files a proposal may hold, all steps together"),
     "COMMONS_UPLOAD_MB_PER_PROPOSAL": ("100", "MB a proposal's files may take, all together"),
     "COMMONS_UPLOAD_MB_PER_USER_DAY": ("200", "MB one person may upload in 24 hours"),
+    "COMMONS_PACT_TEXT_MAX_CHARS": (
+        "100000",
+        "longest pact text accepted, in characters (docs/limits.md: printing time grows with it)",
+    ),
+    "COMMONS_RENDER_TIMEOUT": ("20", "seconds a PDF may take to print before it is refused"),
+    "COMMONS_RENDER_MEMORY_MB": ("1024", "memory (address space, MB) a PDF's printing may use"),
     "COMMONS_INVITATION_DAYS": ("14", "days an e-mailed invitation to join a group stays valid"),
     "COMMONS_SMTP_HOST": ("", "mail server for notification e-mails; empty: in-app only"),
     "COMMONS_SMTP_PORT": ("587", "port of the mail server"),
@@ -198,6 +204,11 @@ def load_config(instance: Path | None = None) -> dict:
         "UPLOAD_MB_PER_PROPOSAL": max(1, int(_env("COMMONS_UPLOAD_MB_PER_PROPOSAL"))),
         "UPLOAD_MB_PER_USER_DAY": max(1, int(_env("COMMONS_UPLOAD_MB_PER_USER_DAY"))),
         "INVITATION_DAYS": max(1, int(_env("COMMONS_INVITATION_DAYS"))),
+        "PACT_TEXT_MAX_CHARS": max(1, int(_env("COMMONS_PACT_TEXT_MAX_CHARS"))),
+        # PDFs print in a child process bounded in time and memory (commons.documents.bounded).
+        "RENDER_TIMEOUT": max(1.0, float(_env("COMMONS_RENDER_TIMEOUT"))),
+        "RENDER_MEMORY_MB": max(256, int(_env("COMMONS_RENDER_MEMORY_MB"))),
+        "RENDER_ISOLATED": True,
         # A request may carry four files at the limit and the form around them.
         "MAX_CONTENT_LENGTH": (4 * max_upload_mb + 1) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -107,6 +107,10 @@ def test_config(database_url: str) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
+        # PDFs render in-process: monkeypatched renderer parts (tests/documents) must apply, and
+        # a child per render would slow the suite. tests/security/test_limits.py runs the real
+        # bounded path (commons.documents.bounded).
+        "RENDER_ISOLATED": False,
     }
 
 

@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
+from commons import limits
 from commons.api.models import ApiToken
 from commons.api.operations import create_token, revoke_token, tokens_of
 from commons.auth.permissions import permission_required
@@ -24,7 +25,7 @@ class TokenForm(FlaskForm):
         _l("Name of the token"),
         description=_l("What will use it, e.g. “protocol system” or “open data portal”."),
         filters=[strip],
-        validators=[DataRequired(_l("Give the token a name.")), Length(max=100)],
+        validators=[DataRequired(_l("Give the token a name.")), limits.MaxChars(limits.SHORT)],
     )
 
 

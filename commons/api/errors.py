@@ -108,10 +108,34 @@ def from_http_exception(error: HTTPException):
         detail = _("There is nothing at this address, or it is not visible to you.")
     elif code == 400:
         detail = _("The request could not be understood; send a JSON body where one is needed.")
+    elif code == 413:
+        return too_large()
     response = problem(code, detail)
     if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def too_large():
+    """413, saying the largest body accepted (``max_bytes``, also in the sentence)."""
+    from flask import has_request_context, request
+
+    from commons.limits import number
+
+    limit = request.max_content_length if has_request_context() else None
+    limit = limit or current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit:
+        return problem(413, _("The request body is too large."))
+    return problem(
+        413,
+        _(
+            "The request body may be at most %(bytes)s bytes (%(mb)s MB); this one is larger. "
+            "Send less at a time: docs/limits.md lists the limit of each field.",
+            bytes=number(limit),
+            mb=f"{limit / (1024 * 1024):g}",
+        ),
+        max_bytes=limit,
+    )
 
 
 def from_domain_error(error: DomainError):

@@ -7,8 +7,9 @@ the operations and the lifecycle engine, which the views call as the web pages d
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from commons import limits
 from commons.proposals.models import PactType, Support
 from commons.registry.models import Availability, CommonsKind
 
@@ -25,6 +26,16 @@ class Text(fields.String):
         if "\x00" in result:
             raise self.make_error("nul")
         return result
+
+
+def chars(limit: int, *, min: int | None = None) -> list[validate.Validator]:  # noqa: A002
+    """A text's length, at most ``limit`` characters (commons/limits.py), said when refused."""
+    checks: list[validate.Validator] = [
+        validate.Length(max=limit, error="At most {max} characters are accepted here.")
+    ]
+    if min:
+        checks.append(validate.Length(min=min, error="At least {min} characters, please."))
+    return checks
 
 
 class Strict(ma.Schema):
@@ -110,24 +121,24 @@ class CommonsOut(ma.Schema):
 class CommonsListArgs(PageArgs):
     kind = Text(validate=validate.OneOf([k.value for k in CommonsKind]))
     availability = Text(validate=validate.OneOf([a.value for a in Availability]))
-    district = Text(validate=validate.Length(max=100))
-    q = Text(validate=validate.Length(max=200), metadata={"description": "Part of the name."})
+    district = Text(validate=chars(limits.SHORT))
+    q = Text(validate=chars(limits.NAME), metadata={"description": "Part of the name."})
 
 
 class CommonsIn(Strict):
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=chars(limits.NAME, min=1))
     kind = Text(required=True, validate=validate.OneOf([k.value for k in CommonsKind]))
-    description = Text(validate=validate.Length(max=5000))
-    address = Text(required=True, validate=validate.Length(min=1, max=300))
-    district = Text(allow_none=True, validate=validate.Length(max=100))
-    neighbourhood = Text(allow_none=True, validate=validate.Length(max=100))
+    description = Text(validate=chars(limits.PARAGRAPH))
+    address = Text(required=True, validate=chars(limits.LINE, min=1))
+    district = Text(allow_none=True, validate=chars(limits.SHORT))
+    neighbourhood = Text(allow_none=True, validate=chars(limits.SHORT))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     geometry = fields.Dict(
         allow_none=True, metadata={"description": "A GeoJSON geometry object (the outline)."}
     )
-    cadastral_reference = Text(allow_none=True, validate=validate.Length(max=100))
-    owner_office = Text(allow_none=True, validate=validate.Length(max=200))
+    cadastral_reference = Text(allow_none=True, validate=chars(limits.SHORT))
+    owner_office = Text(allow_none=True, validate=chars(limits.NAME))
     availability = Text(validate=validate.OneOf([a.value for a in Availability]))
 
     @validates("geometry")
@@ -221,19 +232,19 @@ class ProposalListArgs(PageArgs):
 
 class ProposalIn(Strict):
     group_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    title = Text(required=True, validate=chars(limits.NAME, min=1))
     pact_type = Text(validate=validate.OneOf([t.value for t in PactType]))
     commons_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
         validate=validate.Length(max=50),
     )
-    objectives = Text(validate=validate.Length(max=20000))
-    activities = Text(validate=validate.Length(max=20000))
+    objectives = Text(validate=chars(limits.LONG_TEXT))
+    activities = Text(validate=chars(limits.LONG_TEXT))
     support_requested = fields.List(
         Text(validate=validate.OneOf([s.value for s in Support])),
         validate=validate.Length(max=len(Support)),
     )
-    support_notes = Text(validate=validate.Length(max=20000))
+    support_notes = Text(validate=chars(limits.PARAGRAPH))
     requested_duration_months = fields.Integer(
         allow_none=True, validate=validate.Range(min=1, max=1200)
     )
@@ -280,8 +291,8 @@ class TransitionIn(Strict):
         metadata={"description": "The proposal's `version` you saw; 409 if it changed."},
     )
     data = fields.Dict(
-        keys=Text(validate=validate.Length(max=100)),
-        values=Text(allow_none=True, validate=validate.Length(max=20000)),
+        keys=Text(validate=chars(limits.SHORT)),
+        values=Text(allow_none=True, validate=chars(limits.REPORT)),
         load_default=dict,
         metadata={"description": "The data the trigger requires (see GET .../transitions)."},
     )
@@ -304,8 +315,8 @@ class TransitionOut(ma.Schema):
 
 
 class ArticleIn(Strict):
-    title = Text(load_default="", validate=validate.Length(max=500))
-    text = Text(load_default="", validate=validate.Length(max=50000))
+    title = Text(load_default="", validate=chars(limits.ARTICLE_TITLE))
+    text = Text(load_default="", validate=chars(limits.CLAUSE))
     generated = Text(
         validate=validate.Length(max=40),
         metadata={"description": "Set on articles written from the terms; they are rewritten."},
@@ -313,16 +324,16 @@ class ArticleIn(Strict):
 
 
 class SectionIn(Strict):
-    key = Text(required=True, validate=validate.Length(min=1, max=100))
-    title = Text(load_default="", validate=validate.Length(max=500))
+    key = Text(required=True, validate=chars(limits.SHORT, min=1))
+    title = Text(load_default="", validate=chars(limits.ARTICLE_TITLE))
     articles = fields.List(
-        fields.Nested(ArticleIn), load_default=list, validate=validate.Length(max=200)
+        fields.Nested(ArticleIn), load_default=list, validate=validate.Length(max=limits.ARTICLES)
     )
 
 
 class PactContentIn(Strict):
     sections = fields.List(
-        fields.Nested(SectionIn), required=True, validate=validate.Length(max=100)
+        fields.Nested(SectionIn), required=True, validate=validate.Length(max=limits.SECTIONS)
     )
     terms = fields.Dict(
         metadata={
@@ -331,13 +342,21 @@ class PactContentIn(Strict):
         }
     )
 
+    @validates_schema
+    def _within_limits(self, data, **kwargs):
+        """The whole text within its limits (characters, lines), said as the editor says it."""
+        try:
+            limits.check_pact_text(data)
+        except limits.TextTooLong as error:
+            raise ValidationError(error.message, field_name="sections") from error
+
 
 class PactVersionIn(Strict):
     content = fields.Nested(
         PactContentIn,
         metadata={"description": "The whole text; omit to start from the regulation's model."},
     )
-    comment = Text(load_default="", validate=validate.Length(max=2000))
+    comment = Text(load_default="", validate=chars(limits.PARAGRAPH))
 
 
 class PactVersionSummary(ma.Schema):
@@ -408,7 +427,7 @@ class ReportOut(ma.Schema):
 
 
 class ReportIn(Strict):
-    report_text = Text(required=True, validate=validate.Length(max=20000))
+    report_text = Text(required=True, validate=chars(limits.REPORT))
     participants = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**6))
     volunteer_hours = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**7))
     final = fields.Boolean(load_default=False)
@@ -476,12 +495,12 @@ class ExportFilters(Strict):
     date_from = fields.Date(allow_none=True)
     date_to = fields.Date(allow_none=True)
     officer = Text(
-        validate=validate.Length(max=200),
+        validate=chars(limits.NAME),
         allow_none=True,
         metadata={"description": "The case officer's name or e-mail."},
     )
     commons = Text(
-        validate=validate.Length(max=200),
+        validate=chars(limits.NAME),
         allow_none=True,
         metadata={"description": "Part of a commons' name, any letter case."},
     )

@@ -33,6 +33,7 @@ from commons.documents.operations import find_document, save_version
 from commons.documents.terms import is_approved
 from commons.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commons.extensions import db
+from commons.limits import API_BODY_BYTES
 from commons.monitoring.models import MonitoringReport
 from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals import operations as proposal_ops
@@ -93,6 +94,20 @@ for _code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500):
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@api_bp.before_request
+def limit_body():
+    """JSON bodies are small: the API reads at most API_MAX_BODY_BYTES (413 beyond it)."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    limit = current_app.config.get("API_MAX_BODY_BYTES", API_BODY_BYTES)
+    # Set for a body sent without a length (read up to the limit only); a body that says its
+    # length is refused before anything reads it (the app's own checks may have opened the
+    # stream already, with the site's larger limit).
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
 
 
 @api_bp.before_request

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
+from commons import limits
 from commons.audit.exports import Filters
 from commons.forms import choices, strip
 
@@ -23,13 +24,15 @@ class SearchForm(FlaskForm):
         csrf = False
 
     protocol = StringField(
-        _l("Protocol number"), filters=[strip], validators=[Optional(), Length(max=20)]
+        _l("Protocol number"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PROTOCOL)],
     )
     commons = StringField(
         _l("Commons"),
         description=_l("Part of the commons' name."),
         filters=[strip],
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), limits.MaxChars(limits.NAME)],
     )
     district = SelectField(_l("District"), validate_choice=False)
     state = SelectField(_l("State"), validate_choice=False)
@@ -47,7 +50,7 @@ class SearchForm(FlaskForm):
         _l("Case officer"),
         description=_l("The officer's e-mail address."),
         filters=[strip],
-        validators=[Optional(), Length(max=254)],
+        validators=[Optional(), limits.MaxChars(limits.EMAIL)],
     )
 
     def __init__(self, *args, districts=(), states=(), **kwargs):

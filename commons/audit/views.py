@@ -24,6 +24,7 @@ from commons.audit.forms import FORMAT_LABELS, ExportForm, SearchForm
 from commons.audit.models import ExportJob
 from commons.auth.permissions import ensure, permission_required
 from commons.db import utcnow
+from commons.documents.bounded import render_bounded
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.proposals.labels import state_label, trigger_label
@@ -181,7 +182,7 @@ def pact_history_pdf(proposal_id: int):
     """The same history as a PDF report, with the events' hashes and the chain head."""
     proposal = _proposal(proposal_id)
     html = render_template("audit/history_pdf.html", now=utcnow(), **_history_context(proposal))
-    pdf = history_ops.render_history_pdf(html)
+    pdf = render_bounded(history_ops.render_history_pdf, html)
     name = (proposal.protocol_number or str(proposal.id)).replace("/", "-")
     g.no_store = True
     return Response(

@@ -12,9 +12,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from commons import limits
 from commons.auth.models import Role
 from commons.config import LANGUAGES
 from commons.forms import choices, strip
@@ -51,9 +52,13 @@ class LoginForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Email(_l("Enter a valid e-mail address.")),
+            limits.MaxChars(limits.EMAIL),
         ],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), limits.MaxChars(limits.PASSWORD)],
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
@@ -61,7 +66,7 @@ class RegistrationForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter your full name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter your full name.")), limits.MaxChars(limits.NAME)],
     )
     email = EmailField(
         _l("E-mail address"),
@@ -69,7 +74,7 @@ class RegistrationForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
+            limits.MaxChars(limits.EMAIL),
         ],
     )
     password = PasswordField(
@@ -77,7 +82,7 @@ class RegistrationForm(FlaskForm):
         description=_l(
             "At least 10 characters; a short sentence is easy to remember and hard to guess."
         ),
-        validators=[DataRequired(_l("Choose a password."))],
+        validators=[DataRequired(_l("Choose a password.")), limits.MaxChars(limits.PASSWORD)],
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -93,18 +98,25 @@ class ProfileForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter your full name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter your full name.")), limits.MaxChars(limits.NAME)],
     )
-    tax_code = StringField(_l("Tax code"), filters=[strip], validators=[Optional(), Length(max=32)])
+    tax_code = StringField(
+        _l("Tax code"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.TAX_CODE)]
+    )
     locale = SelectField(_l("Language"), choices=language_choices(with_default=True))
 
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password.")),
+            limits.MaxChars(limits.PASSWORD),
+        ],
     )
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(_l("Choose a new password."))]
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a new password.")), limits.MaxChars(limits.PASSWORD)],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -132,7 +144,7 @@ class AdminCreateUserForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the full name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the full name.")), limits.MaxChars(limits.NAME)],
     )
     email = EmailField(
         _l("E-mail address"),
@@ -145,7 +157,7 @@ class AdminCreateUserForm(FlaskForm):
     password = PasswordField(
         _l("Initial password"),
         description=_l("Give it to the person safely; they can change it on their account page."),
-        validators=[DataRequired(_l("Choose a password."))],
+        validators=[DataRequired(_l("Choose a password.")), limits.MaxChars(limits.PASSWORD)],
     )
     roles = MultiCheckboxField(
         _l("Roles"),

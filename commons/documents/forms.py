@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
+from commons import limits
 from commons.forms import strip
 from commons.proposals.forms import MultiCheckboxField
 
@@ -45,18 +46,21 @@ class PactEditForm(FlaskForm):
     terms_start_date = StringField(
         _l("Start date"),
         filters=[strip],
+        validators=[limits.MaxChars(limits.SHORT)],
         description=_l("As YYYY-MM-DD. Leave empty for the day of the last signature."),
         render_kw={"type": "date"},
     )
     terms_end_date = StringField(
         _l("End date"),
         filters=[strip],
+        validators=[limits.MaxChars(limits.SHORT)],
         description=_l("As YYYY-MM-DD. Give an end date or a duration, not both."),
         render_kw={"type": "date"},
     )
     terms_duration_months = StringField(
         _l("Duration in months"),
         filters=[strip],
+        validators=[limits.MaxChars(limits.SHORT)],
         description=_l("Counted from the start date."),
         render_kw={"inputmode": "numeric"},
     )
@@ -64,12 +68,18 @@ class PactEditForm(FlaskForm):
     terms_support_amount = StringField(
         _l("Money contribution in euros (optional)"),
         filters=[strip],
+        validators=[limits.MaxChars(limits.SHORT)],
         render_kw={"inputmode": "decimal"},
     )
-    terms_support_notes = TextAreaField(_l("Details of the support (optional)"), filters=[strip])
+    terms_support_notes = TextAreaField(
+        _l("Details of the support (optional)"),
+        filters=[strip],
+        validators=[limits.MaxChars(limits.PARAGRAPH)],
+    )
     terms_report_interval_months = StringField(
         _l("Monitoring report every (months)"),
         filters=[strip],
+        validators=[limits.MaxChars(limits.SHORT)],
         render_kw={"inputmode": "numeric"},
     )
 
@@ -77,5 +87,5 @@ class PactEditForm(FlaskForm):
         _l("What did you change?"),
         filters=[strip],
         description=_l("Saved with the version, for the other party."),
-        validators=[Optional()],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
     )

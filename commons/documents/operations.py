@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import workflows
+from commons import limits
 from commons.audit.operations import append_event
 from commons.documents import clauses, rendering, storage, terms
+from commons.documents.bounded import render_bounded
 from commons.documents.models import Document, PactVersion, Signature
 from commons.errors import DomainError
 from commons.extensions import db
@@ -104,6 +106,7 @@ def save_version(
         kept = terms.terms_of(latest) if latest is not None else terms.from_application(proposal)
         content = {**content, "terms": kept.to_dict()}
     content = with_terms_written(proposal, content)
+    limits.check_pact_text(content)
     if latest is not None and latest.content_hash == content_hash(content):
         raise DomainError(_("Nothing changed since version %(n)d.", n=latest.number))
     number = (
@@ -266,8 +269,12 @@ def issue_document(
         return issued
     meta = pact_meta(proposal, version, issued_at=issued_at, signatures=signatures)
     language = document_language()
-    pdf = rendering.render_pact_pdf(
-        version.content, meta, language, kind="draft" if kind == "draft" else "final"
+    pdf = render_bounded(
+        rendering.render_pact_pdf,
+        version.content,
+        meta,
+        language,
+        kind="draft" if kind == "draft" else "final",
     )
     if kind == "signed":
         pdf = seal_if_configured(pdf, issued_at)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Optional
 
+from commons import limits
 from commons.forms import strip
 
 
@@ -14,7 +15,7 @@ class GroupForm(FlaskForm):
     name = StringField(
         _l("Name of the group"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the group's name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the group's name.")), limits.MaxChars(limits.NAME)],
     )
     kind = SelectField(
         _l("Kind of proponent"), validators=[DataRequired(_l("Choose the kind of proponent."))]
@@ -22,19 +23,27 @@ class GroupForm(FlaskForm):
     tax_code = StringField(
         _l("Tax code (optional)"),
         filters=[strip],
-        validators=[Optional(), Length(max=32)],
+        validators=[Optional(), limits.MaxChars(limits.TAX_CODE)],
         description=_l("For an association, a company or a school."),
     )
     address = StringField(
-        _l("Address (optional)"), filters=[strip], validators=[Optional(), Length(max=300)]
+        _l("Address (optional)"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.LINE)],
     )
     email = EmailField(
         _l("Group e-mail address (optional)"),
         filters=[strip],
-        validators=[Optional(), Email(_l("Enter a valid e-mail address."))],
+        validators=[
+            Optional(),
+            Email(_l("Enter a valid e-mail address.")),
+            limits.MaxChars(limits.EMAIL),
+        ],
     )
     phone = StringField(
-        _l("Phone (optional)"), filters=[strip], validators=[Optional(), Length(max=40)]
+        _l("Phone (optional)"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PHONE)],
     )
 
 
@@ -42,7 +51,10 @@ class MemberForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the person's full name.")), Length(max=200)],
+        validators=[
+            DataRequired(_l("Enter the person's full name.")),
+            limits.MaxChars(limits.NAME),
+        ],
     )
     email = EmailField(
         _l("E-mail address"),
@@ -50,6 +62,7 @@ class MemberForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter the person's e-mail address.")),
             Email(_l("Enter a valid e-mail address.")),
+            limits.MaxChars(limits.EMAIL),
         ],
         description=_l(
             "Someone with an account is added at once; anyone else gets an invitation by e-mail."

@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, IntegerField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
+
+from commons import limits
 
 _WHOLE = _l("Enter a whole number, 0 or more.")
 
@@ -21,7 +23,7 @@ def _count(label):
 class ReportForm(FlaskForm):
     report_text = TextAreaField(
         _l("What was done in this period"),
-        validators=[Length(max=20000)],
+        validators=[limits.MaxChars(limits.REPORT)],
         description=_l("Activities, results, problems met. The report is published."),
     )
     participants = _count(_l("Participants"))

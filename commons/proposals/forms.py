@@ -96,9 +96,10 @@ from wtforms import (  # noqa: E402
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional  # noqa: E402
+from wtforms.validators import DataRequired, NumberRange, Optional  # noqa: E402
 from wtforms.widgets import CheckboxInput, ListWidget  # noqa: E402
 
+from commons import limits  # noqa: E402
 from commons.forms import strip  # noqa: E402
 
 
@@ -142,14 +143,14 @@ class StartForm(FlaskForm):
     title = StringField(
         _l("Title of the proposal"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter a title.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter a title.")), limits.MaxChars(limits.NAME)],
         description=_l("A few words anyone can understand, e.g. 'Care of the Via Roma garden'."),
     )
     group = SelectField(_l("Who proposes"), validators=[DataRequired(_l("Choose who proposes."))])
     new_group_name = StringField(
         _l("Name of the new group"),
         filters=[strip],
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), limits.MaxChars(limits.NAME)],
         description=_l("Only if you chose a new group above."),
     )
     new_group_kind = SelectField(_l("Kind of the new group"), validators=[Optional()])
@@ -159,7 +160,7 @@ class PlacesForm(FlaskForm):
     new_place_address = StringField(
         _l("Address of a new place (optional)"),
         filters=[strip],
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), limits.MaxChars(limits.LINE)],
         description=_l("If the place you want to care for is not in the register."),
     )
     new_place_latitude = DecimalField(
@@ -185,7 +186,7 @@ class PlacesForm(FlaskForm):
 class ObjectivesForm(FlaskForm):
     objectives = TextAreaField(
         _l("Objectives"),
-        validators=[Length(max=10000)],
+        validators=[limits.MaxChars(limits.LONG_TEXT)],
         description=_l("What you want to achieve for the place and for the people who use it."),
     )
 
@@ -193,7 +194,7 @@ class ObjectivesForm(FlaskForm):
 class ActivitiesForm(FlaskForm):
     activities = TextAreaField(
         _l("Activities"),
-        validators=[Length(max=10000)],
+        validators=[limits.MaxChars(limits.LONG_TEXT)],
         description=_l("What you will do, how often, and who takes part."),
     )
 
@@ -202,7 +203,7 @@ class SupportForm(FlaskForm):
     support_requested = MultiCheckboxField(_l("Support you ask of the city"))
     support_notes = TextAreaField(
         _l("Details of the support (optional)"),
-        validators=[Length(max=5000)],
+        validators=[limits.MaxChars(limits.PARAGRAPH)],
         description=_l("e.g. which tools, how many people to train."),
     )
 

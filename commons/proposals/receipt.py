@@ -13,10 +13,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
-from commons.documents.rendering import StaticFilesFetcher
+from commons.documents.bounded import render_bounded
 from commons.groups.operations import kind_labels
 from commons.proposals.forms import attachment_kinds, support_labels
 from commons.proposals.labels import pact_type_label
@@ -43,6 +41,16 @@ def render_receipt_pdf(proposal) -> bytes:
         city_name=current_app.config["CITY_NAME"],
         city_office=current_app.config["CITY_OFFICE"],
     )
+    return render_bounded(receipt_pdf, html)
+
+
+def receipt_pdf(html: str) -> bytes:
+    """The receipt's HTML as PDF (pure: run in the bounded child process)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from commons.documents.rendering import StaticFilesFetcher
+
     fetcher = StaticFilesFetcher()
     return HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
         font_config=FontConfiguration()

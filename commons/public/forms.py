@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
+from commons import limits
 from commons.forms import strip
-from commons.public.operations import MAX_COMMENT, MAX_REASON
 
 
 class CommentForm(FlaskForm):
@@ -17,7 +17,7 @@ class CommentForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired(message=_l("Write your comment.")),
-            Length(max=MAX_COMMENT, message=_l("At most %(max)d characters.")),
+            limits.MaxChars(limits.COMMENT),
         ],
         description=_l(
             "Published with your name. Be specific: what you support, what worries you."
@@ -29,7 +29,7 @@ class JoinForm(FlaskForm):
     message = TextAreaField(
         _l("Message to the group (optional)"),
         filters=[strip],
-        validators=[Length(max=MAX_COMMENT, message=_l("At most %(max)d characters."))],
+        validators=[limits.MaxChars(limits.COMMENT)],
         description=_l(
             "What you would like to do with them. Only the group and the office read it."
         ),
@@ -40,7 +40,7 @@ class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (optional)"),
         filters=[strip],
-        validators=[Length(max=MAX_REASON, message=_l("At most %(max)d characters."))],
+        validators=[limits.MaxChars(limits.REASON)],
         description=_l("The person who asked reads it."),
     )
 
@@ -51,6 +51,6 @@ class HideForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired(message=_l("Say why the comment is hidden.")),
-            Length(max=MAX_REASON, message=_l("At most %(max)d characters.")),
+            limits.MaxChars(limits.REASON),
         ],
     )

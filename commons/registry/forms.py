@@ -8,8 +8,9 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
+from commons import limits
 from commons.forms import choices, strip
 from commons.registry.models import Availability, CommonsKind
 
@@ -68,22 +69,24 @@ class CommonsForm(FlaskForm):
     name = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the name.")), limits.MaxChars(limits.NAME)],
     )
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     description = TextAreaField(
-        _l("Description"), filters=[strip], validators=[Optional(), Length(max=5000)]
+        _l("Description"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
     )
     address = StringField(
         _l("Address"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the address.")), Length(max=300)],
+        validators=[DataRequired(_l("Enter the address.")), limits.MaxChars(limits.LINE)],
     )
     district = StringField(
-        _l("District"), filters=[strip], validators=[Optional(), Length(max=100)]
+        _l("District"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
     )
     neighbourhood = StringField(
-        _l("Neighbourhood"), filters=[strip], validators=[Optional(), Length(max=100)]
+        _l("Neighbourhood"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
     )
     latitude = CoordinateField(
         _l("Latitude"), -90, 90, description=_l("Decimal degrees, e.g. 44.4949")
@@ -95,13 +98,17 @@ class CommonsForm(FlaskForm):
         _l("Outline (GeoJSON geometry)"),
         filters=[strip],
         description=_l("Optional: a GeoJSON Polygon, MultiPolygon or LineString of the area."),
-        validators=[Optional()],
+        validators=[Optional(), limits.MaxChars(limits.GEOMETRY)],
     )
     cadastral_reference = StringField(
-        _l("Cadastral reference"), filters=[strip], validators=[Optional(), Length(max=100)]
+        _l("Cadastral reference"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.SHORT)],
     )
     owner_office = StringField(
-        _l("Office in charge"), filters=[strip], validators=[Optional(), Length(max=200)]
+        _l("Office in charge"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.NAME)],
     )
     availability = SelectField(_l("Availability"), choices=choices(AVAILABILITY_LABELS.items()))
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
 
+from commons import limits
 from commons.forms import strip
 from commons.summaries.models import SUMMARY_FIELDS
-from commons.summaries.operations import MAX_TEXT
 
-_LENGTH = Length(max=MAX_TEXT, message=_l("At most %(max)d characters."))
+_LENGTH = limits.MaxChars(limits.LONG_TEXT)
 
 
 class SummaryForm(FlaskForm):

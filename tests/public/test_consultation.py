@@ -91,7 +91,7 @@ def test_an_empty_comment_is_refused_with_a_message_and_a_long_one_keeps_its_tex
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert "At most 4000 characters." in body and long_text in body
+    assert "at most 4,000 are accepted here" in body and long_text in body
     assert db.session.scalar(select(Comment)) is None
 
 

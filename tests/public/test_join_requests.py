@@ -165,7 +165,7 @@ def test_the_representative_declines_with_a_reason_the_requester_reads(client, m
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "At most 1000 characters." in page and long_reason in page
+    assert "at most 1,000 are accepted here" in page and long_reason in page
     db.session.expire_all()
     assert db.session.get(JoinRequest, join.id).status == "pending"
 
