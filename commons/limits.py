@@ -128,6 +128,18 @@ def check_pact_text(content: dict) -> None:
     """
     for section in content.get("sections") or []:
         for number_in_section, article in enumerate(section.get("articles") or [], start=1):
+            title = str(article.get("title") or "")
+            if len(title) > ARTICLE_TITLE:
+                raise TextTooLong(
+                    _(
+                        "The title of article %(n)d of the section \u201c%(section)s\u201d is "
+                        "too long. %(why)s",
+                        n=number_in_section,
+                        section=section.get("title") or section.get("key") or "",
+                        why=too_long(ARTICLE_TITLE, len(title)),
+                    ),
+                    field="content",
+                )
             length = article_chars(article)
             if length > CLAUSE:
                 raise TextTooLong(

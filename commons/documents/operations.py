@@ -339,8 +339,8 @@ def add_comment(proposal, version, *, author, text: str):
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Write your comment."), field="text")
-    if len(text) > 5000:
-        raise DomainError(_("At most %(n)d characters.", n=5000), field="text")
+    if len(text) > limits.PARAGRAPH:
+        raise limits.TextTooLong(limits.too_long(limits.PARAGRAPH, len(text)), field="text")
     if version.proposal_id != proposal.id:
         raise DomainError(_("This version belongs to another proposal."))
     comment = PactComment(

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 import workflows
+from commons import limits
 from commons.audit.operations import append_event
 from commons.auth.models import ProponentGroup, User
 from commons.db import utcnow
@@ -211,7 +212,12 @@ def record_opinion(
 
 # --- the online application: each step of the guided form saves into the draft --------------
 
-DRAFT_TEXT_LIMITS = {"title": 200, "objectives": 10000, "activities": 10000, "support_notes": 5000}
+DRAFT_TEXT_LIMITS = {
+    "title": limits.NAME,
+    "objectives": limits.LONG_TEXT,
+    "activities": limits.LONG_TEXT,
+    "support_notes": limits.PARAGRAPH,
+}
 
 
 def _ensure_draft(proposal: Proposal) -> None:

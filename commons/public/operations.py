@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from commons import limits
 from commons.audit.operations import append_event
 from commons.auth.operations import add_member, normalise_email
 from commons.auth.permissions import is_proponent
@@ -28,8 +29,8 @@ from commons.notifications.operations import queue
 from commons.proposals.models import Proposal
 from commons.public.models import Comment, JoinRequest
 
-MAX_COMMENT = 4000
-MAX_REASON = 1000
+MAX_COMMENT = limits.COMMENT
+MAX_REASON = limits.REASON
 
 
 def _aware(value: datetime) -> datetime:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
+from commons import limits
 from commons.audit.operations import append_event
 from commons.auth.models import User
 from commons.db import utcnow
@@ -32,7 +33,7 @@ from commons.extensions import db
 from commons.proposals.models import Proposal
 from commons.summaries.models import ORIGINAL, SUMMARY_FIELDS, PublicSummary
 
-MAX_TEXT = 10_000
+MAX_TEXT = limits.LONG_TEXT
 REQUIRED = ("objectives", "activities")
 # Personal data shorter than this is not looked for: it would match ordinary words.
 _SHORTEST = 4

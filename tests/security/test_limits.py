@@ -257,3 +257,35 @@ def test_a_preview_over_the_bound_says_so_and_stores_nothing(app):
     assert response.status_code == 422
     assert "too long to print within 0.2 seconds" in page
     assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_the_limits_page_lists_every_limit():
+    from commons.config import PROJECT_ROOT
+
+    page = (PROJECT_ROOT / "docs" / "limits.md").read_text()
+    for name in (
+        "PROTOCOL",
+        "TAX_CODE",
+        "PHONE",
+        "SHORT",
+        "NAME",
+        "EMAIL",
+        "LINE",
+        "PASSWORD",
+        "REASON",
+        "COMMENT",
+        "PARAGRAPH",
+        "LONG_TEXT",
+        "REPORT",
+        "CLAUSE",
+        "ARTICLE_TITLE",
+        "PACT_TEXT",
+        "PACT_LINES",
+        "GEOMETRY",
+        "SECTIONS",
+        "ARTICLES",
+    ):
+        value = getattr(limits, name)
+        assert f"| {value:,} |" in page or f"**{value:,}**" in page or f"most {value:,}" in page, (
+            name
+        )
