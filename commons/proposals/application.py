@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 import workflows
+from commons import limits
 from commons.auth.permissions import ensure, permission_required
 from commons.errors import DomainError
 from commons.extensions import db
@@ -540,6 +541,10 @@ def answer(proposal_id: int):
 
     if not values["answer"].strip():
         return refuse({"answer": _("required")}, _("Write your answer to the office."))
+    for name in ("answer", "comment"):
+        if len(values[name]) > limits.REPORT:
+            message = limits.too_long(limits.REPORT, len(values[name]))
+            return refuse({name: message}, message)
     kept, problems = uploads.save_uploads(
         request.files.getlist("files"),
         owner=current_user,

@@ -126,6 +126,12 @@ def record_meeting(
     _ensure_state(proposal, "co_design", what=_("A meeting"))
     if held_on is None:
         raise DomainError(_("Enter the date of the meeting."), field="held_on")
+    for name, value, limit in (
+        ("attendees", attendees, limits.PARAGRAPH),
+        ("minutes", minutes, limits.REPORT),
+    ):
+        if len(value or "") > limit:
+            raise limits.TextTooLong(limits.too_long(limit, len(value)), field=name)
     if minutes_file is not None and (
         minutes_file.proposal_id != proposal.id
         or minutes_file.purpose != "minutes"
@@ -172,6 +178,8 @@ def request_opinion(proposal: Proposal, *, actor: User, department: str) -> Tech
     department = (department or "").strip()
     if not department:
         raise DomainError(_("Enter the department."), field="department")
+    if len(department) > limits.NAME:
+        raise limits.TextTooLong(limits.too_long(limits.NAME, len(department)), "department")
     opinion = TechnicalOpinion(
         proposal=proposal, department=department, requested_at=utcnow(), recorded_by_id=actor.id
     )
@@ -194,6 +202,8 @@ def record_opinion(
     _ensure_state(opinion.proposal, "co_design", what=_("An opinion"))
     if not (text or "").strip():
         raise DomainError(_("Enter the text of the opinion."), field="text")
+    if len(text) > limits.REPORT:
+        raise limits.TextTooLong(limits.too_long(limits.REPORT, len(text)), field="text")
     opinion.positive, opinion.text, opinion.given_at = bool(positive), text.strip(), utcnow()
     db.session.flush()
     append_event(

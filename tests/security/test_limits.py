@@ -14,7 +14,7 @@ from commons.documents import rendering
 from commons.documents.bounded import RenderRefused, render_bounded
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
-from commons.proposals.models import Proposal
+from commons.proposals.models import Proposal, TechnicalOpinion
 from tests import factories
 from tests.api.helpers import Caller, token_for
 from tests.conftest import csrf_token, login, post_form
@@ -289,3 +289,25 @@ def test_the_limits_page_lists_every_limit():
         assert f"| {value:,} |" in page or f"**{value:,}**" in page or f"most {value:,}" in page, (
             name
         )
+
+
+def test_office_texts_typed_outside_forms_are_limited_too(app, client):
+    """Meeting minutes and opinions are read from the request, not a form class: the
+    operations check them (a department over its column's 200 characters was a 500 on
+    PostgreSQL)."""
+    cast = Cast()
+    proposal = proposal_in("co_design", cast)
+    login(client, cast.officer.email)
+    case = f"/proposals/{proposal.id}"
+    minutes = "m" * (limits.REPORT + 1)
+    meeting = post_form(
+        client, f"{case}/meetings", {"held_on": "2026-11-10", "minutes": minutes}, token_from=case
+    )
+    page = meeting.get_data(as_text=True)
+    assert meeting.status_code == 422
+    assert "at most 20,000 are accepted here" in page and minutes in page
+    department = "D" * (limits.NAME + 1)
+    opinion = post_form(client, f"{case}/opinions", {"department": department}, token_from=case)
+    assert opinion.status_code == 422
+    assert "at most 200 are accepted here" in opinion.get_data(as_text=True)
+    assert db.session.query(TechnicalOpinion).filter_by(proposal_id=proposal.id).count() == 0
