@@ -177,17 +177,27 @@ def test_an_api_body_too_large_is_413_with_the_limit(app, client):
     assert "at most 4,194,304 bytes (4 MB)" in body["detail"]
 
 
-def test_text_stored_before_a_limit_still_displays(app):
-    """Limits apply to writes: an older, longer text is shown and printed as it is."""
+def test_text_stored_before_a_limit_still_displays_and_prints(app):
+    """Limits apply to writes: an older, longer article is shown and printed as it is."""
+    from workflows.guards import content_hash
+
     cast = Cast()
     proposal = proposal_in("co_design", cast)
-    proposal.title = "T" * 300  # longer than the title's limit today
+    version = db.session.scalar(select(PactVersion).where(PactVersion.proposal_id == proposal.id))
+    long_text = "Older and longer. " * 1_200  # 21,600 characters, over today's 20,000
+    sections = [dict(s) for s in version.content["sections"]]
+    sections[-1] = {**sections[-1], "articles": [{"title": "Old", "text": long_text.strip()}]}
+    version.content = {**version.content, "sections": sections}
+    version.content_hash = content_hash(version.content)
     db.session.commit()
     client = app.test_client()
     login(client, cast.representative.email)
-    response = client.get(f"/proposals/{proposal.id}/pact")
-    assert response.status_code == 200
-    assert "T" * 300 in response.get_data(as_text=True)
+    url = f"/proposals/{proposal.id}/pact/{version.number}"
+    page = client.get(url)
+    assert page.status_code == 200 and long_text.strip() in page.get_data(as_text=True)
+    preview = client.post(f"{url}/preview", data={"csrf_token": csrf_token(client, url)})
+    assert preview.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 1
 
 
 # --- bounded rendering ---------------------------------------------------------------------------
