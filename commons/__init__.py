@@ -254,15 +254,20 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(IntegrityError, changed_meanwhile)
 
     import errno
+    import re
     import secrets
 
     from flask import g, request
     from sqlalchemy.exc import OperationalError
 
+    REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
     @app.before_request
     def request_id():
         # A short id the person can quote and the log carries, to find one failed request.
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(6)
+        # A client's own id is kept only when it is a plain token, so it cannot forge log lines.
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(6)
 
     @app.after_request
     def send_request_id(response):
