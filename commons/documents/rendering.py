@@ -16,8 +16,9 @@ network:
   ``commons/static`` and refuses everything else (other paths, ``file://`` outside, http(s),
   data:), recording every attempt.
 
-User-written text (titles, article texts, names) is plain text: markup in it is stripped with
-nh3 and what remains is escaped by Jinja's autoescape, so it can neither fetch nor run anything.
+User-written text (titles, article texts, names) is plain text, kept as typed: nothing in it is
+markup, so nothing is stripped ("costs <under> 50 EUR" and a ``<nome>`` placeholder print as
+typed) and Jinja's autoescape escapes every character, so it can neither fetch nor run anything.
 
 ``meta`` keys (only ``approved_at`` is required)::
 
@@ -44,7 +45,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import html
 import json
 import re
 import threading
@@ -58,7 +58,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
-import nh3
 import pydyf
 import segno
 from markupsafe import Markup
@@ -225,16 +224,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def plain_text(value) -> str:
-    """User text as plain text: control characters removed, markup (if any) stripped by nh3.
+    """User text as plain text, kept as typed: control characters removed, line ends unified.
 
-    Text without tags is kept exactly ("a < b", "AT&T" stay as typed); Jinja escapes it.
+    Nothing is taken as markup: "a < b", "AT&T", "costs <under> 50 EUR" and "<nome>" stay as
+    typed; the templates escape them.
     """
     if value is None:
         return ""
-    text = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    if nh3.is_html(text):
-        text = html.unescape(nh3.clean(text, tags=set(), attributes={}, link_rel=None))
-    return text
+    return _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _line(value) -> str:
