@@ -132,3 +132,20 @@ def test_the_version_page_and_the_comparison_show_bidi_controls_as_markers(app):
     assert "See the plan [U+202E]gnp.exe." in page and RLO not in page
     diff = office.get(f"/proposals/{p.id}/pact/compare?a=1&b=2").get_data(as_text=True)
     assert "[U+202E]gnp.exe" in diff and RLO not in diff
+
+
+def test_the_application_receipt_prints_a_title_with_an_override_in_stored_order(app, client):
+    cast = Cast()
+    p = proposal_in("submitted", cast)
+    p.title = f"Care of {RLO}gnp.exe garden"
+    db.session.commit()
+    login(client, cast.representative.email)
+    text = pdf_text(client.get(f"/apply/{p.id}/receipt.pdf").data)
+    assert "Care of [U+202E]gnp.exe garden" in text and "exe.png" not in text
+
+
+def test_the_history_report_prints_bidi_controls_as_markers():
+    from commons.audit.history import render_history_pdf
+
+    text = pdf_text(render_history_pdf(f"<p>Signed by Rita {RLO}ossoR for {RLO}gnp.exe</p>"))
+    assert "Signed by Rita [U+202E]ossoR for [U+202E]gnp.exe" in text
