@@ -18,7 +18,7 @@ def inline_diff(old: str, new: str) -> Markup:
     Bidi controls show as markers ("[U+202E]"): a comparison shows the text in stored order.
     """
     old, new = show_bidi_controls(old or ""), show_bidi_controls(new or "")
-    a, b = TOKENS.findall(old or ""), TOKENS.findall(new or "")
+    a, b = TOKENS.findall(old), TOKENS.findall(new)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     if a and b and matcher.ratio() < 0.3:
         # Rewritten rather than edited: word-by-word marks would only be noise.
