@@ -170,9 +170,11 @@ def _register_template_helpers(app: Flask) -> None:
     from commons import formatting
     from commons.auth.forms import role_label
     from commons.auth.permissions import can
+    from commons.inputs import show_bidi_controls
     from commons.payloads import payload_value
 
     app.add_template_filter(payload_value, "payload_value")
+    app.add_template_filter(show_bidi_controls, "bidi_visible")
     formatting.register(app)
 
     @app.context_processor

@@ -21,6 +21,7 @@ from commons.auth.operations import add_member, create_group, find_user_by_email
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.inputs import refuse_bidi_controls
 from commons.links import public_link
 from commons.monitoring.models import Notification
 
@@ -67,6 +68,7 @@ def update_group(group: ProponentGroup, *, name: str, kind: str, **details) -> P
     """Change a group's name, kind and contact details."""
     if not (name or "").strip():
         raise DomainError(_("Enter the group's name."), field="name")
+    refuse_bidi_controls(name, "name")
     if kind not in {k.value for k in GroupKind}:
         raise DomainError(_("Choose what kind of proponent this is."), field="kind")
     group.name, group.kind = name.strip(), kind

@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from commons.documents.rendering import StaticFilesFetcher
 from commons.groups.operations import kind_labels
+from commons.inputs import show_bidi_controls
 from commons.proposals.forms import attachment_kinds, support_labels
 from commons.proposals.labels import pact_type_label
 from commons.uploads.operations import attachments_for
@@ -44,6 +45,8 @@ def render_receipt_pdf(proposal) -> bytes:
         city_office=current_app.config["CITY_OFFICE"],
     )
     fetcher = StaticFilesFetcher()
+    # Names and texts print in their stored order: bidi controls show as "[U+202E]" markers.
+    html = show_bidi_controls(html)
     return HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
         font_config=FontConfiguration()
     )

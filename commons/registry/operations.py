@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from commons.audit.operations import append_event
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.inputs import refuse_bidi_controls
 from commons.registry.models import Availability, Commons, CommonsKind
 
 FIELDS = (
@@ -32,6 +33,8 @@ def _clean(data: dict) -> dict:
     for key in ("name", "address"):
         if key in values and not (values[key] or "").strip():
             raise DomainError(_("This field is required."), field=key)
+    if "name" in values:
+        refuse_bidi_controls(values["name"], "name")
     if "kind" in values:
         values["kind"] = CommonsKind(values["kind"]).value
     if "availability" in values:
