@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from commons.forms import choices, strip
+from commons.forms import VersionedForm, choices, strip
 from commons.registry.models import Availability, CommonsKind
 
 KIND_LABELS = {
@@ -64,7 +64,7 @@ class CoordinateField(StringField):
             raise ValidationError(str(error)) from None
 
 
-class CommonsForm(FlaskForm):
+class CommonsForm(VersionedForm, FlaskForm):
     name = StringField(
         _l("Name"),
         filters=[strip],

@@ -532,7 +532,8 @@ def _commons_for(
     else:
         counts.commons_reused += 1
         if in_force and commons.availability != Availability.IN_PACT.value:
-            update_commons(commons, availability=Availability.IN_PACT.value)
+            # Not an edit from a page: the import marks what the pact in force implies.
+            update_commons(commons, base_version=None, availability=Availability.IN_PACT.value)
     cache[key] = commons
     return commons, how
 

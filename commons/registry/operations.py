@@ -11,6 +11,7 @@ from commons.errors import DomainError
 from commons.extensions import db
 from commons.inputs import refuse_bidi_controls
 from commons.registry.models import Availability, Commons, CommonsKind
+from commons.versioning import ensure_base_version
 
 FIELDS = (
     "name",
@@ -71,9 +72,11 @@ def create_commons(*, actor=None, **data) -> Commons:
     return commons
 
 
-def update_commons(commons: Commons, *, actor=None, **data) -> Commons:
-    """Change a commons' details; records which fields changed."""
+def update_commons(commons: Commons, *, actor=None, base_version: int | None, **data) -> Commons:
+    """Change a commons' details, made from version ``base_version`` of it; records which
+    fields changed. Refused (StaleVersion) when someone saved another version meanwhile."""
     values = _clean(data)
+    ensure_base_version(commons, base_version)
     changed = sorted(k for k, v in values.items() if getattr(commons, k) != v)
     for key, value in values.items():
         setattr(commons, key, value)
