@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from commons.forms import strip
+from commons.forms import VersionedForm, strip
 
 
-class GroupForm(FlaskForm):
+class GroupForm(VersionedForm, FlaskForm):
     name = StringField(
         _l("Name of the group"),
         filters=[strip],

@@ -24,6 +24,7 @@ from commons.extensions import db
 from commons.inputs import refuse_bidi_controls
 from commons.links import public_link
 from commons.monitoring.models import Notification
+from commons.versioning import ensure_base_version
 
 
 def kind_labels() -> dict[str, str]:
@@ -64,13 +65,17 @@ def new_group(*, representative: User, name: str, kind: str, **details) -> Propo
     return create_group(name=name or "", kind=kind, representative=representative, **clean)
 
 
-def update_group(group: ProponentGroup, *, name: str, kind: str, **details) -> ProponentGroup:
-    """Change a group's name, kind and contact details."""
+def update_group(
+    group: ProponentGroup, *, base_version: int | None, name: str, kind: str, **details
+) -> ProponentGroup:
+    """Change a group's name, kind and contact details, made from version ``base_version``
+    of the group. Refused (StaleVersion) when someone saved another version meanwhile."""
     if not (name or "").strip():
         raise DomainError(_("Enter the group's name."), field="name")
     refuse_bidi_controls(name, "name")
     if kind not in {k.value for k in GroupKind}:
         raise DomainError(_("Choose what kind of proponent this is."), field="kind")
+    ensure_base_version(group, base_version)
     group.name, group.kind = name.strip(), kind
     for key, value in details.items():
         value = _clean(value)
