@@ -149,7 +149,7 @@ def _shown(field, value) -> str:
         else {}
     )
     if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return ", ".join(labels.get(str(v), str(v)) for v in sorted(value, key=str))
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     if isinstance(value, date):

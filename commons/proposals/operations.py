@@ -21,6 +21,7 @@ from commons.proposals.models import (
     TechnicalOpinion,
 )
 from commons.registry.models import Commons
+from commons.versioning import ensure_base_version
 
 
 def create_draft(
@@ -219,11 +220,15 @@ def _ensure_draft(proposal: Proposal) -> None:
         raise DomainError(_("This proposal was submitted already: it can no longer be changed."))
 
 
-def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
+def update_draft(
+    proposal: Proposal, *, actor: User, base_version: int | None, **changes
+) -> Proposal:
     """Change some details of a draft: only in ``draft``, only by its representative, only the
     fields of the application (DRAFT_FIELDS and the group), each validated. The web
     application's steps and the API both come here; a ``draft_updated`` event (not public)
-    records which fields changed."""
+    records which fields changed. Made from version ``base_version`` (``lock_version``) of
+    the draft: refused (StaleVersion) when someone saved another version meanwhile."""
+    ensure_base_version(proposal, base_version)
     _ensure_draft(proposal)
     if proposal.representative_id != actor.id:
         raise DomainError(_("Only the proposal's representative can change the draft."))
@@ -269,6 +274,7 @@ def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
         setattr(proposal, key, value)
         changed.append(key)
     if changed:
+        _count_save(proposal)
         db.session.flush()
         append_event(
             "draft_updated",
@@ -281,15 +287,24 @@ def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
     return proposal
 
 
+def _count_save(proposal: Proposal) -> None:
+    """A change of the draft's commons only (a link table) issues no UPDATE of the proposal,
+    so the version counter would not move: move it, so a stale tab sees the change."""
+    proposal.lock_version = proposal.lock_version + 1
+
+
 def choose_places(
     proposal: Proposal,
     *,
+    base_version: int | None,
     commons: list[Commons],
     new_place_address: str | None = None,
     new_place_latitude=None,
     new_place_longitude=None,
 ) -> Proposal:
-    """The commons the proposal is about: some from the register, and/or a new place."""
+    """The commons the proposal is about: some from the register, and/or a new place; made
+    from version ``base_version`` of the draft (refused, StaleVersion, when it moved on)."""
+    ensure_base_version(proposal, base_version)
     _ensure_draft(proposal)
     address = (new_place_address or "").strip() or None
     if (new_place_latitude is None) != (new_place_longitude is None):
@@ -301,9 +316,17 @@ def choose_places(
             _("Give the address of the new place as well as its position."),
             field="new_place_address",
         )
+    latitude = new_place_latitude if address else None
+    longitude = new_place_longitude if address else None
+    if {c.id for c in proposal.commons} != {c.id for c in commons} or (
+        proposal.new_place_address,
+        proposal.new_place_latitude,
+        proposal.new_place_longitude,
+    ) != (address, latitude, longitude):
+        _count_save(proposal)
     proposal.commons = list(commons)
     proposal.new_place_address = address
-    proposal.new_place_latitude = new_place_latitude if address else None
-    proposal.new_place_longitude = new_place_longitude if address else None
+    proposal.new_place_latitude = latitude
+    proposal.new_place_longitude = longitude
     db.session.flush()
     return proposal
