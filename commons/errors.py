@@ -31,6 +31,7 @@ class Conflict(DomainError):
 class StaleVersion(Conflict):
     """The edit was made from an older version of the row: someone else saved first."""
 
-    def __init__(self, message: str, current_version: int):
+    def __init__(self, message: str, current_version: int, sent_version: int | None = None):
         super().__init__(message)
         self.current_version = current_version
+        self.sent_version = sent_version

@@ -41,4 +41,4 @@ def ensure_base_version(obj, base_version: int | None) -> None:
     db.session.refresh(obj, with_for_update=True)
     current = version_of(obj)
     if current != base_version:
-        raise StaleVersion(stale_message(), current_version=current)
+        raise StaleVersion(stale_message(), current_version=current, sent_version=base_version)
