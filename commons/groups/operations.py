@@ -75,11 +75,13 @@ def update_group(
     refuse_bidi_controls(name, "name")
     if kind not in {k.value for k in GroupKind}:
         raise DomainError(_("Choose what kind of proponent this is."), field="kind")
-    ensure_base_version(group, base_version)
-    group.name, group.kind = name.strip(), kind
+    values = {"name": name.strip(), "kind": kind}
     for key, value in details.items():
         value = _clean(value)
-        setattr(group, key, value.upper() if key == "tax_code" and value else value)
+        values[key] = value.upper() if key == "tax_code" and value else value
+    ensure_base_version(group, base_version, values)
+    for key, value in values.items():
+        setattr(group, key, value)
     db.session.flush()
     return group
 

@@ -21,7 +21,7 @@ from commons.proposals.models import (
     TechnicalOpinion,
 )
 from commons.registry.models import Commons
-from commons.versioning import ensure_base_version
+from commons.versioning import ensure_base_version, holds
 
 
 def create_draft(
@@ -228,7 +228,6 @@ def update_draft(
     application's steps and the API both come here; a ``draft_updated`` event (not public)
     records which fields changed. Made from version ``base_version`` (``lock_version``) of
     the draft: refused (StaleVersion) when someone saved another version meanwhile."""
-    ensure_base_version(proposal, base_version)
     _ensure_draft(proposal)
     if proposal.representative_id != actor.id:
         raise DomainError(_("Only the proposal's representative can change the draft."))
@@ -262,6 +261,7 @@ def update_draft(
         raise DomainError(
             _("Only the group's representative can make a proposal for it."), field="group"
         )
+    ensure_base_version(proposal, base_version, changes)
     changed = []
     for key, value in changes.items():
         current = getattr(proposal, key)
@@ -304,7 +304,6 @@ def choose_places(
 ) -> Proposal:
     """The commons the proposal is about: some from the register, and/or a new place; made
     from version ``base_version`` of the draft (refused, StaleVersion, when it moved on)."""
-    ensure_base_version(proposal, base_version)
     _ensure_draft(proposal)
     address = (new_place_address or "").strip() or None
     if (new_place_latitude is None) != (new_place_longitude is None):
@@ -318,11 +317,14 @@ def choose_places(
         )
     latitude = new_place_latitude if address else None
     longitude = new_place_longitude if address else None
-    if {c.id for c in proposal.commons} != {c.id for c in commons} or (
-        proposal.new_place_address,
-        proposal.new_place_latitude,
-        proposal.new_place_longitude,
-    ) != (address, latitude, longitude):
+    wanted = {
+        "commons": list(commons),
+        "new_place_address": address,
+        "new_place_latitude": latitude,
+        "new_place_longitude": longitude,
+    }
+    ensure_base_version(proposal, base_version, wanted)
+    if not holds(proposal, wanted):
         _count_save(proposal)
     proposal.commons = list(commons)
     proposal.new_place_address = address

@@ -76,7 +76,7 @@ def update_commons(commons: Commons, *, actor=None, base_version: int | None, **
     """Change a commons' details, made from version ``base_version`` of it; records which
     fields changed. Refused (StaleVersion) when someone saved another version meanwhile."""
     values = _clean(data)
-    ensure_base_version(commons, base_version)
+    ensure_base_version(commons, base_version, values)
     changed = sorted(k for k, v in values.items() if getattr(commons, k) != v)
     for key, value in values.items():
         setattr(commons, key, value)

@@ -56,6 +56,9 @@ def test_a_stale_change_of_a_draft_is_refused_with_the_current_version(client):
 
     first = rita.patch(path, json={"objectives": "Plant trees", "expected_version": read})
     assert first.status_code == 200 and first.get_json()["version"] == read + 1
+    # The same request again (a retry after a lost answer) changes nothing: answered as before.
+    repeated = rita.patch(path, json={"objectives": "Plant trees", "expected_version": read})
+    assert repeated.status_code == 200 and repeated.get_json()["version"] == read + 1
     stale = rita.patch(path, json={"objectives": "Paint benches", "expected_version": read})
     _stale(stale, read + 1)
     db.session.expire_all()

@@ -76,3 +76,18 @@ def test_a_tampered_version_is_refused(app, make):
     assert anna.post(url, data={**data, "base_version": "one"}).status_code == 409
     db.session.expire_all()
     assert db.session.get(Commons, commons.id).name == "Giardino delle Rose"
+
+
+def test_a_double_clicked_save_answers_as_the_first_click_did(app, make):
+    """The second click sends the same values from the same version: nothing to refuse."""
+    commons = _as_stored(make)
+    url = f"/commons/{commons.id}/edit"
+    anna = _officer(app, make, "anna@example.org")
+    base = hidden_value(anna.get(url).get_data(as_text=True), "base_version")
+    data = {**FORM, "name": "Giardino Anna", "csrf_token": csrf_token(anna, url)}
+    first = anna.post(url, data={**data, "base_version": base})
+    second = anna.post(url, data={**data, "base_version": base})
+    assert (first.status_code, second.status_code) == (302, 302)
+    db.session.expire_all()
+    stored = db.session.get(Commons, commons.id)
+    assert (stored.name, stored.version) == ("Giardino Anna", 2)
