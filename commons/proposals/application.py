@@ -232,8 +232,9 @@ def _start_step(proposal: Proposal):
 # --- step 2: the commons, from the register or a new place -----------------------------------
 
 
-def _places_list(proposal: Proposal):
-    """Commons offered for a pact, filtered by name/address and district; chosen ones first."""
+def _places_list(proposal: Proposal, chosen: list[Commons] | None = None):
+    """Commons offered for a pact, filtered by name/address and district; chosen ones first
+    (``chosen``: those ticked on a page sent back, else the draft's)."""
     q = (request.args.get("q") or "").strip()
     district = (request.args.get("district") or "").strip()
     stmt = select(Commons).where(Commons.availability == Availability.AVAILABLE.value)
@@ -248,7 +249,7 @@ def _places_list(proposal: Proposal):
         )
     if district:
         stmt = stmt.where(Commons.district == district)
-    chosen = list(proposal.commons)
+    chosen = list(proposal.commons if chosen is None else chosen)
     chosen_ids = {c.id for c in chosen}
     found = db.session.scalars(stmt.order_by(Commons.name, Commons.id).limit(PLACES_PAGE + 1)).all()
     more = len(found) > PLACES_PAGE
@@ -307,6 +308,7 @@ def _picker_map(listed: list[Commons]) -> dict:
 
 def _places_step(proposal: Proposal):
     form = _step_form(PlacesForm, proposal)
+    picked = None
     if form.validate_on_submit():
         wanted = {int(i) for i in request.form.getlist("commons") if i.isdigit()}
         picked = (
@@ -333,7 +335,13 @@ def _places_step(proposal: Proposal):
             )
         if saved:
             return _go(proposal, "places")
-    return _render("places", proposal, form, **_places_list(proposal))
+        if getattr(form, "stored_meanwhile", None) is not None:
+            # Refused as stale: the ticks are not a form field, say the stored ones too.
+            stored = list(proposal.commons)
+            if {c.id for c in stored} != {c.id for c in picked}:
+                names = ", ".join(sorted(c.name for c in stored)) or _("(empty)")
+                form.stored_meanwhile.append((_("Commons in the register"), names))
+    return _render("places", proposal, form, **_places_list(proposal, picked))
 
 
 # --- steps 3-6: objectives, activities, support, duration ------------------------------------

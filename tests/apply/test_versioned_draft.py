@@ -72,7 +72,13 @@ def test_choosing_other_commons_moves_the_version_so_a_stale_places_page_is_refu
     assert _save(second, url, both, other).status_code == 302
 
     refused = _save(first, url, {"commons": [str(chosen.id)]}, base)
+    page = refused.get_data(as_text=True)
     assert refused.status_code == 409
+    # What was ticked is kept; what is stored now is said.
+    assert f'value="{chosen.id}" id="commons-{chosen.id}" checked' in page
+    assert f'value="{another.id}" id="commons-{another.id}" checked' not in page
+    assert re.findall(r"<dt>([^<]*)</dt>", page) == ["Commons in the register"]
+    assert "Giardino Libia" in re.search(r"<dd[^>]*>([^<]*)</dd>", page).group(1)
     db.session.expire_all()
     stored = db.session.get(Proposal, proposal.id)
     assert {c.id for c in stored.commons} == {chosen.id, another.id}
