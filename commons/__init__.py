@@ -170,9 +170,11 @@ def _register_template_helpers(app: Flask) -> None:
     from commons import formatting, limits
     from commons.auth.forms import role_label
     from commons.auth.permissions import can
+    from commons.inputs import show_bidi_controls
     from commons.payloads import payload_value
 
     app.add_template_filter(payload_value, "payload_value")
+    app.add_template_filter(show_bidi_controls, "bidi_visible")
     formatting.register(app)
     # The size limits, for inputs' maxlength and the hints beside them (commons/limits.py).
     app.jinja_env.globals["limits"] = limits
@@ -272,15 +274,20 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(IntegrityError, changed_meanwhile)
 
     import errno
+    import re
     import secrets
 
     from flask import g, request
     from sqlalchemy.exc import OperationalError
 
+    REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
     @app.before_request
     def request_id():
         # A short id the person can quote and the log carries, to find one failed request.
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(6)
+        # A client's own id is kept only when it is a plain token, so it cannot forge log lines.
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(6)
 
     @app.after_request
     def send_request_id(response):

@@ -530,6 +530,31 @@ def pacts_verify(path):
     )
 
 
+@pacts_group.command("seal-certificate")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def pacts_seal_certificate(output):
+    """Write the configured seal's certificate (PEM), to keep in COMMONS_PREVIOUS_SEALS."""
+    from asn1crypto import pem
+
+    from commons.documents.seal import SealError, load_signer
+
+    path = current_app.config.get("SIGNING_P12")
+    if not path:
+        raise click.ClickException("no seal is configured (COMMONS_SIGNING_P12 is empty)")
+    try:
+        signer = load_signer(path, current_app.config.get("SIGNING_P12_PASSWORD") or "")
+    except SealError as error:
+        raise click.ClickException(str(error)) from None
+    certificate = signer.signing_cert
+    with open(output, "wb") as fh:
+        fh.write(pem.armor("CERTIFICATE", certificate.dump()))
+    click.echo(
+        f"{output}: the certificate of {certificate.subject.human_friendly}, valid until "
+        f"{certificate.not_valid_after:%Y-%m-%d}, SHA-256 {certificate.sha256.hex()}"
+    )
+
+
 import_group = click.Group("import", help="Bring existing data into the registry.")
 
 

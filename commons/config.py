@@ -54,6 +54,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
     "COMMONS_SIGNING_P12": ("", "PKCS#12 file whose key seals signed pacts (PAdES); empty: none"),
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
+    "COMMONS_PREVIOUS_SEALS": (
+        "",
+        "certificate files (PEM or DER) of seals the city used before, separated by ':'; "
+        "pacts and checkpoints sealed with them still show as the city's",
+    ),
     "COMMONS_UPLOAD_DIR": (None, "where uploaded files are kept; default instance/uploads"),
     "COMMONS_MAX_UPLOAD_MB": ("10", "largest file accepted, in MB (a form may carry four)"),
     "COMMONS_UPLOAD_FILES_PER_PROPOSAL": ("30", "files a proposal may hold, all steps together"),
@@ -180,6 +185,7 @@ def load_config(instance: Path | None = None) -> dict:
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
         "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
+        "PREVIOUS_SEALS": [p for p in _env("COMMONS_PREVIOUS_SEALS").split(os.pathsep) if p],
         "SMTP_HOST": _env("COMMONS_SMTP_HOST"),
         "SMTP_PORT": int(_env("COMMONS_SMTP_PORT")),
         "SMTP_USERNAME": _env("COMMONS_SMTP_USERNAME"),

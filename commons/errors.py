@@ -26,3 +26,12 @@ class Conflict(DomainError):
     """The object changed under the request (already done, or done by someone else)."""
 
     status_code = 409
+
+
+class StaleVersion(Conflict):
+    """The edit was made from an older version of the row: someone else saved first."""
+
+    def __init__(self, message: str, current_version: int, sent_version: int | None = None):
+        super().__init__(message)
+        self.current_version = current_version
+        self.sent_version = sent_version

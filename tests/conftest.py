@@ -199,6 +199,16 @@ def csrf_token(client, url: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def hidden_value(page: str, name: str) -> str:
+    """The value of the hidden input ``name`` on a page (e.g. a form's ``base_version``)."""
+    quoted = re.escape(name)
+    match = re.search(rf'name="{quoted}" type="hidden" value="([^"]*)"', page) or re.search(
+        rf'type="hidden" name="{quoted}" value="([^"]*)"', page
+    )
+    assert match, f"no hidden {name} on the page"
+    return match.group(1)
+
+
 def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
     """POST a form with the CSRF token taken from the page that shows it."""
     data = {**data, "csrf_token": csrf_token(client, token_from or url)}

@@ -11,7 +11,7 @@ from flask import current_app, json
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from commons.errors import DomainError
+from commons.errors import DomainError, StaleVersion
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Problem types are URNs: stable names a client can switch on; docs/api.md explains each.
@@ -146,6 +146,21 @@ def from_domain_error(error: DomainError):
         extra = {"rule": error.rule} if error.rule else {}
         return problem(
             422, error.message, errors={k: [v] for k, v in error.fields.items()} or None, **extra
+        )
+    if isinstance(error, StaleVersion):
+        # Saved by someone else since the client read it: the client re-reads, re-applies.
+        return problem(
+            409,
+            _(
+                "Someone else saved a change since version %(sent)s, the one you sent: the "
+                "current version is %(current)d. Read it again, then send your change with "
+                "expected_version %(current)d.",
+                sent=error.sent_version,
+                current=error.current_version,
+            ),
+            slug="stale-version",
+            title=_("Changed since you read it"),
+            current_version=error.current_version,
         )
     status = error.status_code
     if status == 422 and error.field:

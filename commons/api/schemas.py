@@ -83,6 +83,9 @@ class GroupOut(ma.Schema):
     id = fields.Integer(required=True)
     name = Text(required=True)
     kind = Text(required=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "Counts the saves of the group's details."}
+    )
 
 
 class MeOut(ma.Schema):
@@ -116,6 +119,10 @@ class CommonsOut(ma.Schema):
     availability = Text(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+    version = fields.Integer(
+        required=True,
+        metadata={"description": "Changes at every save; send it as `expected_version`."},
+    )
 
 
 class CommonsListArgs(PageArgs):
@@ -252,8 +259,30 @@ class ProposalIn(Strict):
     end_date = fields.Date(allow_none=True)
 
 
+def expected_version(what: str):
+    """The version a change is made from: required, so nothing is saved over a newer one."""
+    return fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={
+            "description": f"The {what}'s `version` your change is made from; 409 (with "
+            "`current_version`) when someone saved another version since."
+        },
+    )
+
+
+def patch_of(schema_class):
+    """The schema of a PATCH: every field optional except ``expected_version``."""
+    return schema_class(
+        partial=tuple(name for name in schema_class._declared_fields if name != "expected_version")
+    )
+
+
 class ProposalPatch(ProposalIn):
-    """A draft's changes: every field optional; the group is fixed once the draft exists."""
+    """A draft's changes: every field optional but ``expected_version``; the group is fixed
+    once the draft exists."""
+
+    expected_version = expected_version("draft")
 
     class Meta:
         exclude = ("group_id",)
@@ -478,7 +507,9 @@ class ProblemSchema(ma.Schema):
 
 
 class CommonsPatch(CommonsIn):
-    """A commons' changes: send only the fields that change."""
+    """A commons' changes: send only the fields that change, and ``expected_version``."""
+
+    expected_version = expected_version("commons")
 
 
 # --- exports -----------------------------------------------------------------------------------

@@ -253,13 +253,16 @@ def commons_create(data):
 
 
 @api_bp.patch("/commons/<int:commons_id>", tags=["Commons"])
-@api_bp.arguments(s.CommonsPatch(partial=True))
+@api_bp.arguments(s.patch_of(s.CommonsPatch))
 @api_bp.response(200, s.CommonsOut)
+@documented_errors(401, 403, 404, 409)
 def commons_update(data, commons_id: int):
-    """Change a commons' details (officers and administrators); send only what changes."""
+    """Change a commons' details (officers and administrators); send only what changes, with
+    the `version` you read as `expected_version`."""
     commons = _get(Commons, commons_id)
     ensure("commons.edit", commons)
-    registry_ops.update_commons(commons, actor=user(), **data)
+    base = data.pop("expected_version")
+    registry_ops.update_commons(commons, actor=user(), base_version=base, **data)
     db.session.commit()
     return commons
 
@@ -416,16 +419,18 @@ def proposals_create(data):
 
 
 @api_bp.patch("/proposals/<int:proposal_id>", tags=["Proposals"])
-@api_bp.arguments(s.ProposalPatch(partial=True))
+@api_bp.arguments(s.patch_of(s.ProposalPatch))
 @api_bp.response(200, s.ProposalOut)
-@documented_errors(401, 403, 404, 422)
+@documented_errors(401, 403, 404, 409, 422)
 def proposals_update(data, proposal_id: int):
-    """Change a draft (its representative); send only what changes."""
+    """Change a draft (its representative); send only what changes, with the `version` you
+    read as `expected_version`."""
     proposal = _load_proposal(proposal_id)
     ensure("proposal.edit", proposal)
+    base = data.pop("expected_version")
     if "commons_ids" in data:
         data["commons"] = _commons_from_ids(data.pop("commons_ids"))
-    proposal_ops.update_draft(proposal, actor=user(), **data)
+    proposal_ops.update_draft(proposal, actor=user(), base_version=base, **data)
     db.session.commit()
     return proposal_out(proposal)
 

@@ -12,6 +12,7 @@ from commons.audit.models import AuditEvent
 from commons.auth.models import User
 from commons.documents.models import Document, PactVersion, Signature
 from commons.extensions import db
+from commons.inputs import show_bidi_controls
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
 
@@ -85,14 +86,16 @@ def history(proposal: Proposal) -> History:
 
 
 def render_history_pdf(html: str) -> bytes:
-    """The history report as PDF, with the pact documents' conventions: the vendored fonts, and
-    a URL fetcher that serves only the app's static files."""
+    """The history report as PDF, with the pact documents' conventions: the vendored fonts, a
+    URL fetcher that serves only the app's static files, and bidi controls printed as visible
+    markers ("[U+202E]") so that every name and text reads in its stored order."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from commons.documents.rendering import StaticFilesFetcher
 
     fetcher = StaticFilesFetcher()
+    html = show_bidi_controls(html)
     return HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
         font_config=FontConfiguration()
     )

@@ -105,6 +105,10 @@ class ProponentGroup(TimestampMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     # The citizen who represents the group: lead of a group, legal representative of a body.
     representative_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Counts the saves: an edit made from an older version is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     representative: Mapped[User] = relationship(foreign_keys=[representative_id])
     members: Mapped[list[GroupMember]] = relationship(

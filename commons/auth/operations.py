@@ -19,6 +19,7 @@ from commons.auth.passwords import hash_password, password_problem, verify_passw
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.inputs import refuse_bidi_controls
 
 
 def normalise_email(email: str) -> str:
@@ -45,6 +46,7 @@ def create_user(
     full_name = full_name.strip()
     if not full_name:
         raise DomainError(_("Enter your full name."), field="full_name")
+    refuse_bidi_controls(full_name, "full_name")
     if find_user_by_email(email) is not None:
         raise DomainError(_("An account with this e-mail address already exists."), field="email")
     if check_strength:
@@ -125,6 +127,7 @@ def update_profile(user: User, *, full_name: str, tax_code: str | None, locale: 
     full_name = full_name.strip()
     if not full_name:
         raise DomainError(_("Enter your full name."), field="full_name")
+    refuse_bidi_controls(full_name, "full_name")
     user.full_name = full_name
     user.tax_code = (tax_code or "").strip().upper() or None
     user.locale = locale or None
@@ -186,6 +189,7 @@ def create_group(
     """Create a proponent group with the user as its representative."""
     if not name.strip():
         raise DomainError(_("Enter the group's name."), field="name")
+    refuse_bidi_controls(name, "name")
     group = ProponentGroup(
         name=name.strip(),
         kind=GroupKind(kind).value,
@@ -213,6 +217,7 @@ def add_member(
     email = normalise_email(email)
     if any(m.email == email for m in group.members):
         raise DomainError(_("This person is already a member of the group."), field="email")
+    refuse_bidi_controls(full_name, "full_name")
     user = user or find_user_by_email(email)
     member = GroupMember(
         full_name=full_name.strip(),

@@ -7,12 +7,18 @@ import re
 
 from markupsafe import Markup, escape
 
+from commons.inputs import show_bidi_controls
+
 TOKENS = re.compile(r"\s+|[^\s]+")
 
 
 def inline_diff(old: str, new: str) -> Markup:
-    """``new`` with removed words in <del> and added words in <ins>, everything escaped."""
-    a, b = TOKENS.findall(old or ""), TOKENS.findall(new or "")
+    """``new`` with removed words in <del> and added words in <ins>, everything escaped.
+
+    Bidi controls show as markers ("[U+202E]"): a comparison shows the text in stored order.
+    """
+    old, new = show_bidi_controls(old or ""), show_bidi_controls(new or "")
+    a, b = TOKENS.findall(old), TOKENS.findall(new)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     if a and b and matcher.ratio() < 0.3:
         # Rewritten rather than edited: word-by-word marks would only be noise.
@@ -36,8 +42,11 @@ def _articles(content: dict) -> dict[str, list[dict]]:
 def diff_versions(old: dict, new: dict) -> list[dict]:
     """Section by section (in the new version's order, then removed ones): what changed."""
     old_articles, new_articles = _articles(old), _articles(new)
-    titles = {s.get("key"): s.get("title", s.get("key")) for s in old.get("sections", [])}
-    titles.update({s.get("key"): s.get("title", s.get("key")) for s in new.get("sections", [])})
+    titles = {
+        s.get("key"): show_bidi_controls(str(s.get("title", s.get("key"))))
+        for section_list in (old.get("sections", []), new.get("sections", []))
+        for s in section_list
+    }
     keys = [s.get("key") for s in new.get("sections", [])]
     keys += [k for k in old_articles if k not in keys]
     sections = []

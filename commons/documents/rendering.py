@@ -16,8 +16,13 @@ network:
   ``commons/static`` and refuses everything else (other paths, ``file://`` outside, http(s),
   data:), recording every attempt.
 
-User-written text (titles, article texts, names) is plain text: markup in it is stripped with
-nh3 and what remains is escaped by Jinja's autoescape, so it can neither fetch nor run anything.
+User-written text (titles, article texts, names) is plain text, kept as typed: nothing in it is
+markup, so nothing is stripped ("costs <under> 50 EUR" and a ``<nome>`` placeholder print as
+typed) and Jinja's autoescape escapes every character, so it can neither fetch nor run anything.
+Characters that reorder the text around them (the bidi embeddings, overrides, isolates and
+marks, ``commons.inputs.BIDI_CONTROLS``) are printed as visible markers such as ``[U+202E]``:
+a signed document shows its text in the order it was stored (``gnp.exe`` with a right-to-left
+override never reads "exe.png").
 
 ``meta`` keys (only ``approved_at`` is required)::
 
@@ -44,7 +49,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import html
 import json
 import re
 import threading
@@ -58,7 +62,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
-import nh3
 import pydyf
 import segno
 from markupsafe import Markup
@@ -66,6 +69,7 @@ from markupsafe import Markup
 from commons.config import PROJECT_ROOT
 from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_language
 from commons.formatting import day_text, moment_text
+from commons.inputs import show_bidi_controls
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -225,20 +229,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def plain_text(value) -> str:
-    """User text as plain text: control characters removed, markup (if any) stripped by nh3.
+    """User text as plain text, kept as typed: control characters removed, line ends unified.
 
-    Text without tags is kept exactly ("a < b", "AT&T" stay as typed); Jinja escapes it.
+    Nothing is taken as markup: "a < b", "AT&T", "costs <under> 50 EUR" and "<nome>" stay as
+    typed; the templates escape them.
     """
     if value is None:
         return ""
-    text = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    if nh3.is_html(text):
-        text = html.unescape(nh3.clean(text, tags=set(), attributes={}, link_rel=None))
-    return text
+    return _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def shown_text(value) -> str:
+    """Text as the document prints it: each bidi control as a visible marker ("[U+202E]").
+
+    The stored (and hashed) text keeps the character; the document shows that it is there
+    instead of letting it turn the text around it.
+    """
+    return show_bidi_controls(plain_text(value))
 
 
 def _line(value) -> str:
-    return " ".join(plain_text(value).split())
+    return " ".join(shown_text(value).split())
 
 
 _ITEM = re.compile(r"^[a-z]\) ")
@@ -247,7 +258,7 @@ _ITEM = re.compile(r"^[a-z]\) ")
 def _paragraphs(text) -> list[dict]:
     """Paragraphs split at blank lines, each a list of lines; "a) ..." paragraphs are items."""
     out = []
-    for block in re.split(r"\n\s*\n", plain_text(text).strip()):
+    for block in re.split(r"\n\s*\n", shown_text(text).strip()):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         if lines:
             out.append({"lines": lines, "item": bool(_ITEM.match(lines[0]))})

@@ -161,26 +161,44 @@ def _load_signer(p12_path: str, password: str, _mtime: float):
 def load_signer(p12_path: str | Path, password: str = ""):
     """The pyHanko signer for a PKCS#12 file (cached until the file changes)."""
     p12_path = str(p12_path)
-    try:
-        mtime = os.stat(p12_path).st_mtime
-    except OSError:
-        mtime = 0.0
-    return _load_signer(p12_path, password or "", mtime)
+    return _load_signer(p12_path, password or "", _mtime(p12_path))
 
 
 def configured_certificates() -> list:
-    """The certificate of the configured seal, as trust anchor; empty if none or unreadable."""
+    """The seals the city vouches for, as trust anchors: the configured seal's certificate,
+    then those of the seals it used before (``COMMONS_PREVIOUS_SEALS``, kept after a key
+    rotation so earlier pacts still verify). Unreadable ones are logged and left out."""
     from flask import current_app
 
+    certificates = []
     path = current_app.config.get("SIGNING_P12")
-    if not path:
-        return []
+    if path:
+        try:
+            signer = load_signer(path, current_app.config.get("SIGNING_P12_PASSWORD") or "")
+        except SealError:
+            current_app.logger.warning("the configured seal certificate cannot be read: %s", path)
+        else:
+            certificates.append(signer.signing_cert)
+    for previous in current_app.config.get("PREVIOUS_SEALS") or ():
+        try:
+            certificates.append(_load_certificate(previous, _mtime(previous)))
+        except Exception:  # noqa: BLE001 - a missing or malformed file: said in the log
+            current_app.logger.warning("a previous seal certificate cannot be read: %s", previous)
+    return certificates
+
+
+def _mtime(path: str) -> float:
     try:
-        signer = load_signer(path, current_app.config.get("SIGNING_P12_PASSWORD") or "")
-    except SealError:
-        current_app.logger.warning("the configured seal certificate cannot be read: %s", path)
-        return []
-    return [signer.signing_cert]
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=16)
+def _load_certificate(path: str, _mtime: float):
+    from pyhanko.keys import load_cert_from_pemder
+
+    return load_cert_from_pemder(path)
 
 
 # --- sealing ------------------------------------------------------------------------------

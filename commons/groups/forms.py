@@ -8,10 +8,10 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Optional
 
 from commons import limits
-from commons.forms import strip
+from commons.forms import VersionedForm, strip
 
 
-class GroupForm(FlaskForm):
+class GroupForm(VersionedForm, FlaskForm):
     name = StringField(
         _l("Name of the group"),
         filters=[strip],

@@ -21,8 +21,10 @@ from commons.auth.operations import add_member, create_group, find_user_by_email
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.inputs import refuse_bidi_controls
 from commons.links import public_link
 from commons.monitoring.models import Notification
+from commons.versioning import ensure_base_version
 
 
 def kind_labels() -> dict[str, str]:
@@ -63,16 +65,23 @@ def new_group(*, representative: User, name: str, kind: str, **details) -> Propo
     return create_group(name=name or "", kind=kind, representative=representative, **clean)
 
 
-def update_group(group: ProponentGroup, *, name: str, kind: str, **details) -> ProponentGroup:
-    """Change a group's name, kind and contact details."""
+def update_group(
+    group: ProponentGroup, *, base_version: int | None, name: str, kind: str, **details
+) -> ProponentGroup:
+    """Change a group's name, kind and contact details, made from version ``base_version``
+    of the group. Refused (StaleVersion) when someone saved another version meanwhile."""
     if not (name or "").strip():
         raise DomainError(_("Enter the group's name."), field="name")
+    refuse_bidi_controls(name, "name")
     if kind not in {k.value for k in GroupKind}:
         raise DomainError(_("Choose what kind of proponent this is."), field="kind")
-    group.name, group.kind = name.strip(), kind
+    values = {"name": name.strip(), "kind": kind}
     for key, value in details.items():
         value = _clean(value)
-        setattr(group, key, value.upper() if key == "tax_code" and value else value)
+        values[key] = value.upper() if key == "tax_code" and value else value
+    ensure_base_version(group, base_version, values)
+    for key, value in values.items():
+        setattr(group, key, value)
     db.session.flush()
     return group
 

@@ -116,13 +116,16 @@ def _page(
     see_requests = can(current_user, "join_requests.view", group)
     pending = consultation.pending_for_group(group) if see_requests else []
     decline_forms = {j.id: DeclineForm(prefix=f"decline-{j.id}") for j in pending}
+    if details is None:
+        details = group_form(obj=group, prefix="details")
+        details.start_from(group)
     if decline is not None:  # (request id, the form sent back with its errors)
         decline_forms[decline[0]] = decline[1]
     return (
         render_template(
             "groups/detail.html",
             group=group,
-            details_form=details or group_form(obj=group, prefix="details"),
+            details_form=details,
             member_form=member or MemberForm(prefix="member"),
             representative_form=representative or _representative_form(group, prefix="rep"),
             kinds=operations.kind_labels(),
@@ -181,9 +184,10 @@ def edit(group_id: int):
     group = _load(group_id, "group.manage")
     form = group_form(prefix="details")
     if form.validate_on_submit():
-        with FormTransaction(form) as saved:
+        with FormTransaction(form, edited=group, stored=stored_details) as saved:
             operations.update_group(
                 group,
+                base_version=form.version(),
                 name=form.name.data,
                 kind=form.kind.data,
                 **{k: getattr(form, k).data for k in DETAILS},
@@ -191,7 +195,12 @@ def edit(group_id: int):
         if saved:
             flash(_("The group's details are saved."), "success")
             return redirect(url_for("groups.detail", group_id=group.id))
-    return _page(group, details=form, status=422)
+    return _page(group, details=form, status=form_status(form))
+
+
+def stored_details(group: ProponentGroup) -> dict:
+    """What the details form's fields hold for this group, as stored."""
+    return {name: getattr(group, name) for name in ("name", "kind", *DETAILS)}
 
 
 @groups_bp.post("/<int:group_id>/members")

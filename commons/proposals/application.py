@@ -123,6 +123,25 @@ def _wants_next() -> bool:
     return request.form.get("go", "next") == "next"
 
 
+def _step_form(form_class, proposal: Proposal, **kwargs):
+    """A step's form: shown, the draft's answers and the version they were read at; sent,
+    what was typed (with the version the page was loaded from)."""
+    if request.method != "GET":
+        return form_class(**kwargs)
+    form = form_class(obj=proposal, **kwargs)
+    form.start_from(proposal)
+    return form
+
+
+def _saving(form, proposal: Proposal, *names: str) -> FormTransaction:
+    """Save a step; refused as stale, the page shows what is stored now in ``names``."""
+
+    def stored(draft: Proposal) -> dict:
+        return {n: draft.group_id if n == "group" else getattr(draft, n) for n in names}
+
+    return FormTransaction(form, edited=proposal, stored=stored)
+
+
 # --- step 1: who proposes, and the title; creates the draft ----------------------------------
 
 
@@ -136,6 +155,7 @@ def _start_form(proposal: Proposal | None = None, **kwargs) -> StartForm:
     if request.method == "GET":
         if proposal is not None:
             form.title.data, form.group.data = proposal.title, str(proposal.group_id)
+            form.start_from(proposal)
         elif not groups:
             form.group.data = "new"
     return form
@@ -196,10 +216,14 @@ def step(proposal_id: int, step: str):
 def _start_step(proposal: Proposal):
     form = _start_form(proposal)
     if form.validate_on_submit():
-        with FormTransaction(form) as saved:
+        with _saving(form, proposal, "title", "group") as saved:
             group = _group_from(form)
             operations.update_draft(
-                proposal, actor=current_user, title=form.title.data, group=group
+                proposal,
+                actor=current_user,
+                base_version=form.version(),
+                title=form.title.data,
+                group=group,
             )
         if saved:
             return _go(proposal, "start")
@@ -209,8 +233,9 @@ def _start_step(proposal: Proposal):
 # --- step 2: the commons, from the register or a new place -----------------------------------
 
 
-def _places_list(proposal: Proposal):
-    """Commons offered for a pact, filtered by name/address and district; chosen ones first."""
+def _places_list(proposal: Proposal, chosen: list[Commons] | None = None):
+    """Commons offered for a pact, filtered by name/address and district; chosen ones first
+    (``chosen``: those ticked on a page sent back, else the draft's)."""
     q = (request.args.get("q") or "").strip()
     district = (request.args.get("district") or "").strip()
     stmt = select(Commons).where(Commons.availability == Availability.AVAILABLE.value)
@@ -225,7 +250,7 @@ def _places_list(proposal: Proposal):
         )
     if district:
         stmt = stmt.where(Commons.district == district)
-    chosen = list(proposal.commons)
+    chosen = list(proposal.commons if chosen is None else chosen)
     chosen_ids = {c.id for c in chosen}
     found = db.session.scalars(stmt.order_by(Commons.name, Commons.id).limit(PLACES_PAGE + 1)).all()
     more = len(found) > PLACES_PAGE
@@ -283,7 +308,8 @@ def _picker_map(listed: list[Commons]) -> dict:
 
 
 def _places_step(proposal: Proposal):
-    form = PlacesForm(obj=proposal if request.method == "GET" else None)
+    form = _step_form(PlacesForm, proposal)
+    picked = None
     if form.validate_on_submit():
         wanted = {int(i) for i in request.form.getlist("commons") if i.isdigit()}
         picked = (
@@ -291,7 +317,8 @@ def _places_step(proposal: Proposal):
             if wanted
             else []
         )
-        with FormTransaction(form) as saved:
+        names = ("new_place_address", "new_place_latitude", "new_place_longitude")
+        with _saving(form, proposal, *names) as saved:
             if _wants_next() and not picked and not form.new_place_address.data:
                 raise DomainError(
                     _(
@@ -301,6 +328,7 @@ def _places_step(proposal: Proposal):
                 )
             operations.choose_places(
                 proposal,
+                base_version=form.version(),
                 commons=picked,
                 new_place_address=form.new_place_address.data,
                 new_place_latitude=form.new_place_latitude.data,
@@ -308,20 +336,28 @@ def _places_step(proposal: Proposal):
             )
         if saved:
             return _go(proposal, "places")
-    return _render("places", proposal, form, **_places_list(proposal))
+        if getattr(form, "stored_meanwhile", None) is not None:
+            # Refused as stale: the ticks are not a form field, say the stored ones too.
+            stored = list(proposal.commons)
+            if {c.id for c in stored} != {c.id for c in picked}:
+                names = ", ".join(sorted(c.name for c in stored)) or _("(empty)")
+                form.stored_meanwhile.append((_("Commons in the register"), names))
+    return _render("places", proposal, form, **_places_list(proposal, picked))
 
 
 # --- steps 3-6: objectives, activities, support, duration ------------------------------------
 
 
 def _text_step(proposal: Proposal, name: str, form_class, message: str):
-    form = form_class(obj=proposal if request.method == "GET" else None)
+    form = _step_form(form_class, proposal)
     if form.validate_on_submit():
         value = getattr(form, name).data or ""
-        with FormTransaction(form) as saved:
+        with _saving(form, proposal, name) as saved:
             if _wants_next() and not value.strip():
                 raise DomainError(message, field=name)
-            operations.update_draft(proposal, actor=current_user, **{name: value})
+            operations.update_draft(
+                proposal, actor=current_user, base_version=form.version(), **{name: value}
+            )
         if saved:
             return _go(proposal, name)
     return _render(name, proposal, form)
@@ -336,13 +372,14 @@ def _activities_step(proposal: Proposal):
 
 
 def _support_step(proposal: Proposal):
-    form = SupportForm(obj=proposal if request.method == "GET" else None)
+    form = _step_form(SupportForm, proposal)
     form.support_requested.choices = choices(support_labels().items())
     if form.validate_on_submit():
-        with FormTransaction(form) as saved:
+        with _saving(form, proposal, "support_requested", "support_notes") as saved:
             operations.update_draft(
                 proposal,
                 actor=current_user,
+                base_version=form.version(),
                 support_requested=form.support_requested.data,
                 support_notes=form.support_notes.data,
             )
@@ -354,14 +391,17 @@ def _support_step(proposal: Proposal):
 def _duration_step(proposal: Proposal):
     profile = workflows.get_profile(proposal.profile)
     max_months = int(profile.clocks["max_term_months"])
-    form = DurationForm(obj=proposal if request.method == "GET" else None)
+    form = _step_form(DurationForm, proposal)
     form.pact_type.choices = choices((t, pact_type_label(t)) for t in profile.pact_types)
     form.requested_duration_months.description = _(
         "At most %(n)d months under the city's regulation.", n=max_months
     )
     if form.validate_on_submit():
         months = form.requested_duration_months.data
-        with FormTransaction(form) as saved:
+        names = ["requested_duration_months", "start_date"]
+        if len(profile.pact_types) > 1:
+            names.append("pact_type")
+        with _saving(form, proposal, *names) as saved:
             if months is not None and months > max_months:
                 raise DomainError(
                     _("At most %(n)d months.", n=max_months), field="requested_duration_months"
@@ -374,7 +414,9 @@ def _duration_step(proposal: Proposal):
             fields = {"requested_duration_months": months, "start_date": form.start_date.data}
             if len(profile.pact_types) > 1 and form.pact_type.data in profile.pact_types:
                 fields["pact_type"] = form.pact_type.data
-            operations.update_draft(proposal, actor=current_user, **fields)
+            operations.update_draft(
+                proposal, actor=current_user, base_version=form.version(), **fields
+            )
         if saved:
             return _go(proposal, "duration")
     return _render("duration", proposal, form, choose_type=len(profile.pact_types) > 1)

@@ -100,7 +100,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional  # noqa: E402
 from wtforms.widgets import CheckboxInput, ListWidget  # noqa: E402
 
 from commons import limits  # noqa: E402
-from commons.forms import strip  # noqa: E402
+from commons.forms import VersionedForm, strip  # noqa: E402
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -139,7 +139,7 @@ def attachment_label(purpose: str):
     return labels.get(purpose, purpose.replace("_", " "))
 
 
-class StartForm(FlaskForm):
+class StartForm(VersionedForm, FlaskForm):
     title = StringField(
         _l("Title of the proposal"),
         filters=[strip],
@@ -156,7 +156,7 @@ class StartForm(FlaskForm):
     new_group_kind = SelectField(_l("Kind of the new group"), validators=[Optional()])
 
 
-class PlacesForm(FlaskForm):
+class PlacesForm(VersionedForm, FlaskForm):
     new_place_address = StringField(
         _l("Address of a new place (optional)"),
         filters=[strip],
@@ -183,7 +183,7 @@ class PlacesForm(FlaskForm):
     )
 
 
-class ObjectivesForm(FlaskForm):
+class ObjectivesForm(VersionedForm, FlaskForm):
     objectives = TextAreaField(
         _l("Objectives"),
         validators=[limits.MaxChars(limits.LONG_TEXT)],
@@ -191,7 +191,7 @@ class ObjectivesForm(FlaskForm):
     )
 
 
-class ActivitiesForm(FlaskForm):
+class ActivitiesForm(VersionedForm, FlaskForm):
     activities = TextAreaField(
         _l("Activities"),
         validators=[limits.MaxChars(limits.LONG_TEXT)],
@@ -199,7 +199,7 @@ class ActivitiesForm(FlaskForm):
     )
 
 
-class SupportForm(FlaskForm):
+class SupportForm(VersionedForm, FlaskForm):
     support_requested = MultiCheckboxField(_l("Support you ask of the city"))
     support_notes = TextAreaField(
         _l("Details of the support (optional)"),
@@ -208,7 +208,7 @@ class SupportForm(FlaskForm):
     )
 
 
-class DurationForm(FlaskForm):
+class DurationForm(VersionedForm, FlaskForm):
     requested_duration_months = IntegerField(
         _l("Duration in months"),
         validators=[Optional(), NumberRange(min=1, message=_l("At least one month."))],

@@ -22,6 +22,7 @@ from commons.proposals.models import (
     TechnicalOpinion,
 )
 from commons.registry.models import Commons
+from commons.versioning import ensure_base_version, holds
 
 
 def create_draft(
@@ -235,11 +236,14 @@ def _ensure_draft(proposal: Proposal) -> None:
         raise DomainError(_("This proposal was submitted already: it can no longer be changed."))
 
 
-def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
+def update_draft(
+    proposal: Proposal, *, actor: User, base_version: int | None, **changes
+) -> Proposal:
     """Change some details of a draft: only in ``draft``, only by its representative, only the
     fields of the application (DRAFT_FIELDS and the group), each validated. The web
     application's steps and the API both come here; a ``draft_updated`` event (not public)
-    records which fields changed."""
+    records which fields changed. Made from version ``base_version`` (``lock_version``) of
+    the draft: refused (StaleVersion) when someone saved another version meanwhile."""
     _ensure_draft(proposal)
     if proposal.representative_id != actor.id:
         raise DomainError(_("Only the proposal's representative can change the draft."))
@@ -273,6 +277,7 @@ def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
         raise DomainError(
             _("Only the group's representative can make a proposal for it."), field="group"
         )
+    ensure_base_version(proposal, base_version, changes)
     changed = []
     for key, value in changes.items():
         current = getattr(proposal, key)
@@ -285,6 +290,7 @@ def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
         setattr(proposal, key, value)
         changed.append(key)
     if changed:
+        _count_save(proposal)
         db.session.flush()
         append_event(
             "draft_updated",
@@ -297,15 +303,23 @@ def update_draft(proposal: Proposal, *, actor: User, **changes) -> Proposal:
     return proposal
 
 
+def _count_save(proposal: Proposal) -> None:
+    """A change of the draft's commons only (a link table) issues no UPDATE of the proposal,
+    so the version counter would not move: move it, so a stale tab sees the change."""
+    proposal.lock_version = proposal.lock_version + 1
+
+
 def choose_places(
     proposal: Proposal,
     *,
+    base_version: int | None,
     commons: list[Commons],
     new_place_address: str | None = None,
     new_place_latitude=None,
     new_place_longitude=None,
 ) -> Proposal:
-    """The commons the proposal is about: some from the register, and/or a new place."""
+    """The commons the proposal is about: some from the register, and/or a new place; made
+    from version ``base_version`` of the draft (refused, StaleVersion, when it moved on)."""
     _ensure_draft(proposal)
     address = (new_place_address or "").strip() or None
     if (new_place_latitude is None) != (new_place_longitude is None):
@@ -317,9 +331,20 @@ def choose_places(
             _("Give the address of the new place as well as its position."),
             field="new_place_address",
         )
+    latitude = new_place_latitude if address else None
+    longitude = new_place_longitude if address else None
+    wanted = {
+        "commons": list(commons),
+        "new_place_address": address,
+        "new_place_latitude": latitude,
+        "new_place_longitude": longitude,
+    }
+    ensure_base_version(proposal, base_version, wanted)
+    if not holds(proposal, wanted):
+        _count_save(proposal)
     proposal.commons = list(commons)
     proposal.new_place_address = address
-    proposal.new_place_latitude = new_place_latitude if address else None
-    proposal.new_place_longitude = new_place_longitude if address else None
+    proposal.new_place_latitude = latitude
+    proposal.new_place_longitude = longitude
     db.session.flush()
     return proposal

@@ -16,6 +16,7 @@ from flask import current_app, render_template
 
 from commons.documents.bounded import render_bounded
 from commons.groups.operations import kind_labels
+from commons.inputs import show_bidi_controls
 from commons.proposals.forms import attachment_kinds, support_labels
 from commons.proposals.labels import pact_type_label
 from commons.uploads.operations import attachments_for
@@ -52,6 +53,8 @@ def receipt_pdf(html: str) -> bytes:
     from commons.documents.rendering import StaticFilesFetcher
 
     fetcher = StaticFilesFetcher()
+    # Names and texts print in their stored order: bidi controls show as "[U+202E]" markers.
+    html = show_bidi_controls(html)
     return HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).write_pdf(
         font_config=FontConfiguration()
     )

@@ -11,7 +11,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from commons import limits
-from commons.forms import choices, strip
+from commons.forms import VersionedForm, choices, strip
 from commons.registry.models import Availability, CommonsKind
 
 KIND_LABELS = {
@@ -65,7 +65,7 @@ class CoordinateField(StringField):
             raise ValidationError(str(error)) from None
 
 
-class CommonsForm(FlaskForm):
+class CommonsForm(VersionedForm, FlaskForm):
     name = StringField(
         _l("Name"),
         filters=[strip],

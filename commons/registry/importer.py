@@ -33,6 +33,7 @@ from commons.audit.operations import append_event
 from commons.auth.models import GroupKind, ProponentGroup, Role, User, UserRole
 from commons.auth.operations import create_group, find_user_by_email
 from commons.extensions import db
+from commons.inputs import BIDI_CONTROLS
 from commons.proposals.models import PactType, Proposal
 from commons.registry.forms import parse_coordinate
 from commons.registry.models import Availability, Commons, CommonsKind
@@ -399,6 +400,15 @@ def plan_import(register: Register, mapping: Mapping, profile, existing: set[str
             )
         elif len(representative) > 200:
             error("representative", "the name is longer than 200 characters")
+        # Names are refused with a bidi control, as in the forms (commons.inputs).
+        for key, name in (("commons_name", commons_name), ("representative", representative)):
+            found = BIDI_CONTROLS.search(name)
+            if found:
+                error(
+                    "address" if key == "commons_name" and not v.get("commons_name") else key,
+                    f"the name holds a bidi control character (U+{ord(found.group()):04X}), "
+                    "which makes it read in another order than written: remove it",
+                )
 
         if errors:
             plan.errors.extend(errors)
@@ -522,7 +532,8 @@ def _commons_for(
     else:
         counts.commons_reused += 1
         if in_force and commons.availability != Availability.IN_PACT.value:
-            update_commons(commons, availability=Availability.IN_PACT.value)
+            # Not an edit from a page: the import marks what the pact in force implies.
+            update_commons(commons, base_version=None, availability=Availability.IN_PACT.value)
     cache[key] = commons
     return commons, how
 

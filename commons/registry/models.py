@@ -72,6 +72,10 @@ class Commons(TimestampMixin, db.Model):
     availability: Mapped[str] = mapped_column(
         String(20), default=Availability.AVAILABLE.value, index=True
     )
+    # Counts the saves: an edit made from an older version is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Commons {self.id} {self.name}>"

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from commons.audit.operations import append_event
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.inputs import refuse_bidi_controls
 from commons.registry.models import Availability, Commons, CommonsKind
+from commons.versioning import ensure_base_version
 
 FIELDS = (
     "name",
@@ -32,6 +34,8 @@ def _clean(data: dict) -> dict:
     for key in ("name", "address"):
         if key in values and not (values[key] or "").strip():
             raise DomainError(_("This field is required."), field=key)
+    if "name" in values:
+        refuse_bidi_controls(values["name"], "name")
     if "kind" in values:
         values["kind"] = CommonsKind(values["kind"]).value
     if "availability" in values:
@@ -68,9 +72,11 @@ def create_commons(*, actor=None, **data) -> Commons:
     return commons
 
 
-def update_commons(commons: Commons, *, actor=None, **data) -> Commons:
-    """Change a commons' details; records which fields changed."""
+def update_commons(commons: Commons, *, actor=None, base_version: int | None, **data) -> Commons:
+    """Change a commons' details, made from version ``base_version`` of it; records which
+    fields changed. Refused (StaleVersion) when someone saved another version meanwhile."""
     values = _clean(data)
+    ensure_base_version(commons, base_version, values)
     changed = sorted(k for k, v in values.items() if getattr(commons, k) != v)
     for key, value in values.items():
         setattr(commons, key, value)

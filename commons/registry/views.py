@@ -370,18 +370,29 @@ def create():
     return render_form("registry/form.html", form=form, commons=None)
 
 
+def stored_values(commons: Commons) -> dict:
+    """What the edit form's fields hold for this commons, as stored."""
+    return {name: getattr(commons, name) for name in operations.FIELDS}
+
+
 @registry_bp.route("/<int:commons_id>/edit", methods=["GET", "POST"])
 @permission_required("commons.edit")
 def edit(commons_id: int):
     commons = _load(commons_id)
     form = CommonsForm(obj=commons if request.method == "GET" else None)
     if request.method == "GET":
+        form.start_from(commons)
         form.latitude.data = "" if commons.latitude is None else str(commons.latitude)
         form.longitude.data = "" if commons.longitude is None else str(commons.longitude)
         form.geometry.data = json.dumps(commons.geometry) if commons.geometry else ""
     if form.validate_on_submit():
-        with FormTransaction(form) as saved:
-            operations.update_commons(commons, actor=current_user, **_form_values(form))
+        with FormTransaction(form, edited=commons, stored=stored_values) as saved:
+            operations.update_commons(
+                commons,
+                actor=current_user,
+                base_version=form.version(),
+                **_form_values(form),
+            )
         if saved:
             flash(_("Changes saved."), "success")
             return redirect(url_for("registry.detail", commons_id=commons.id))

@@ -41,7 +41,10 @@ def test_draft_to_active_over_the_api(client):
     # A draft is the proponents' own: the public does not see it.
     assert public.get(f"/proposals/{pid}").status_code == 401
 
-    changed = rita.patch(f"/proposals/{pid}", json={"start_date": "2026-12-01"})
+    changed = rita.patch(
+        f"/proposals/{pid}",
+        json={"start_date": "2026-12-01", "expected_version": proposal["version"]},
+    )
     assert changed.status_code == 200
     assert changed.get_json()["start_date"] == "2026-12-01"
 

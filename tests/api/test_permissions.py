@@ -46,6 +46,12 @@ class World:
         self.callers = {"anonymous": Caller(client, None)}
         self.callers.update({role: Caller(client, token_for(u)) for role, u in people.items()})
 
+    @staticmethod
+    def version(row) -> int:
+        """The row's version now (each allowed change moves it on)."""
+        db.session.expire_all()
+        return row.lock_version if hasattr(row, "lock_version") else row.version
+
     def statuses(self, request) -> dict[str, int]:
         return {role: request(self.callers[role], role).status_code for role in ROLES}
 
@@ -75,7 +81,12 @@ def test_commons_create_and_update_by_officers_and_admins(world):
     )
     assert made == expect(403, anonymous=401, officer=201, admin=201)
     path = f"/commons/{world.commons.id}"
-    changed = world.statuses(lambda c, r: c.patch(path, json={"description": f"by {r}"}))
+    changed = world.statuses(
+        lambda c, r: c.patch(
+            path,
+            json={"description": f"by {r}", "expected_version": world.version(world.commons)},
+        )
+    )
     assert changed == expect(403, anonymous=401, officer=200, admin=200)
 
 
@@ -115,10 +126,19 @@ def test_proposal_create_by_citizens_for_their_own_group(world):
 
 def test_draft_update_by_its_representative_only(world):
     path = f"/proposals/{world.draft.id}"
-    changed = world.statuses(lambda c, r: c.patch(path, json={"objectives": f"by {r}"}))
+    changed = world.statuses(
+        lambda c, r: c.patch(
+            path, json={"objectives": f"by {r}", "expected_version": world.version(world.draft)}
+        )
+    )
     assert changed == expect(403, anonymous=401, proponent=200)
     submitted = f"/proposals/{world.co_design.id}"
-    later = world.statuses(lambda c, r: c.patch(submitted, json={"objectives": "late"}))
+    later = world.statuses(
+        lambda c, r: c.patch(
+            submitted,
+            json={"objectives": "late", "expected_version": world.version(world.co_design)},
+        )
+    )
     assert later == expect(403, anonymous=401)
 
 

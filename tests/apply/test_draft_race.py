@@ -14,7 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from tests import factories
-from tests.conftest import csrf_token, login
+from tests.api.helpers import auth, token_for
+from tests.conftest import csrf_token, hidden_value, login
+from tests.races import at_once, one_winner, postgresql_only
 
 
 @pytest.mark.parametrize("clients", [2, 20])
@@ -74,3 +76,47 @@ def test_a_save_that_loses_a_race_keeps_the_text_and_answers_409(app, client, mo
     assert response.status_code == 409
     assert "Plant 40 trees" in page
     assert "Someone else saved a change to this at the same moment" in page
+
+
+def test_twenty_saves_from_the_same_version_give_one_winner(app):
+    """Twenty tabs opened on the same version save at once: one lands, nineteen are told
+    someone else saved first (409, their text kept)."""
+    postgresql_only()
+    rep = factories.user(name="Rita Representative")
+    pid = factories.proposal(factories.group(rep)).id
+    browser = app.test_client()
+    login(browser, rep.email)
+    url = f"/apply/{pid}/objectives"
+    base = hidden_value(browser.get(url).get_data(as_text=True), "base_version")
+    token = csrf_token(browser, url)
+
+    def save(client, n):
+        data = {"csrf_token": token, "base_version": base, "objectives": f"Version {n}"}
+        return client.post(url, data=data)
+
+    answers = at_once(app, 20, save, cookies_from=browser)
+    one_winner(answers, 302)
+    assert all(
+        "Someone else saved a change" in body and ">Version " in body
+        for status, body in answers
+        if status == 409
+    )
+    db.session.expire_all()
+    stored = db.session.get(Proposal, pid)
+    assert stored.lock_version == int(base) + 1 and stored.objectives.startswith("Version ")
+
+
+def test_twenty_api_changes_from_the_same_version_give_one_winner(app):
+    postgresql_only()
+    rep = factories.user(name="Rita Representative")
+    proposal = factories.proposal(factories.group(rep))
+    pid, base = proposal.id, proposal.lock_version
+    headers = auth(token_for(rep))
+
+    def change(client, n):
+        body = {"objectives": f"Version {n}", "expected_version": base}
+        return client.patch(f"/api/v1/proposals/{pid}", json=body, headers=headers)
+
+    one_winner(at_once(app, 20, change), 200)
+    db.session.expire_all()
+    assert db.session.get(Proposal, pid).lock_version == base + 1

@@ -36,7 +36,9 @@ def _walk(cast: Cast):
     """A draft saved seven times, submitted, taken in charge, with more information asked."""
     p = factories.proposal(cast.group)
     for n in range(7):
-        proposal_ops.update_draft(p, actor=cast.representative, objectives=f"Objectives {n}")
+        proposal_ops.update_draft(
+            p, actor=cast.representative, base_version=p.lock_version, objectives=f"Objectives {n}"
+        )
     db.session.commit()
     fire(p, "submit", cast.representative, now=NOW)
     fire(p, "take_in_charge", cast.officer, now=NOW)

@@ -367,13 +367,14 @@ def test_hostile_text_renders_as_harmless_text_and_fetches_nothing(facts):
     )
 
     html = rendering.render_pact_html(content, meta, "en")
-    for tag in ("<script", "<link", "<style>@import", "<image", "etc/shadow", "attacker.example/s"):
+    for tag in ("<script", "<link", "<style>@import", "<image"):
         assert tag not in html
     assert html.count("<img") == 1  # the city's logo only, which the fetcher refuses below
+    assert "&lt;script&gt;" in html and "&lt;link rel=" in html  # text, kept as typed
 
     doc = render(content, meta, "en")
-    for i in range(len(HOSTILE)):
-        assert f"Case {i}:" in doc.text
+    for i, hostile in enumerate(HOSTILE):
+        assert f"Case {i}: {hostile} end." in doc.text
     assert "body { background: url(http://attacker.example/bg.png) } end." in doc.text
     assert "TESTVILLE" in doc.text and "OBJECT AND OBJECTIVES" in doc.text
     # The only URL outside the fonts was the logo setting, and it was refused.
@@ -494,10 +495,3 @@ def test_a_draft_says_so_and_wrong_inputs_are_refused(facts):
         rendering.render_pact_html(content, meta_for(facts, content, content_sha256="0" * 64), "en")
     with pytest.raises(ValueError, match="approved_at"):
         rendering.render_pact_html(content, meta_for(facts, content, approved_at=None), "en")
-
-
-def test_plain_text_strips_markup_but_keeps_text_as_typed():
-    assert rendering.plain_text("a < b & c, AT&T, x<y") == "a < b & c, AT&T, x<y"
-    assert rendering.plain_text('<img src="file:///etc/passwd">ok') == "ok"
-    assert rendering.plain_text("<script>alert(1)</script>ok\x00") == "ok"
-    assert rendering.plain_text(None) == ""

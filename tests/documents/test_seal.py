@@ -204,3 +204,36 @@ def test_pacts_render_gives_back_the_sealed_bytes(app, runner, sealed_pact, tmp_
     result = runner.invoke(args=["pacts", "render", p.protocol_number, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert hashlib.sha256(out.read_bytes()).hexdigest() == doc.sha256
+
+
+def test_pacts_sealed_before_a_key_rotation_still_verify(app, runner, sealed_pact, tmp_path):
+    """The city replaces its seal: pacts sealed with the old key stay the city's once the old
+    certificate, written by `commons pacts seal-certificate`, is listed as a previous seal."""
+    _, p = sealed_pact
+    _, data = _stored(app, p)
+    old_certificate = tmp_path / "old-seal.pem"
+    result = runner.invoke(args=["pacts", "seal-certificate", str(old_certificate)])
+    assert result.exit_code == 0, result.output
+    assert old_certificate.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    assert "Testville" in result.output
+
+    new_p12 = seal.create_demo_certificate(tmp_path / "new-seal.p12", "Testville")
+    app.config["SIGNING_P12"] = str(new_p12)
+    assert seal.verify_seal(data)["trusted"] is False  # the new key alone: not the city's
+
+    app.config["PREVIOUS_SEALS"] = [str(old_certificate)]
+    checked = seal.verify_seal(data)
+    assert checked["trusted"] is True and checked["intact"] is True
+    assert len(seal.configured_certificates()) == 2
+
+
+def test_an_unreadable_previous_seal_is_left_out(app, demo_p12, tmp_path, caplog):
+    app.config["SIGNING_P12"] = str(demo_p12)
+    app.config["PREVIOUS_SEALS"] = [str(tmp_path / "missing.pem")]
+    assert len(seal.configured_certificates()) == 1
+    assert "previous seal certificate cannot be read" in caplog.text
+
+
+def test_seal_certificate_needs_a_configured_seal(app, runner, tmp_path):
+    result = runner.invoke(args=["pacts", "seal-certificate", str(tmp_path / "x.pem")])
+    assert result.exit_code != 0 and "no seal is configured" in result.output

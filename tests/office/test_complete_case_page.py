@@ -40,6 +40,7 @@ def _full_draft(cast: Cast):
     proposal_ops.update_draft(
         p,
         actor=cast.representative,
+        base_version=p.lock_version,
         support_requested=["tools", "training"],
         support_notes="Two rakes and a first-aid course.",
         requested_duration_months=18,

@@ -127,7 +127,7 @@ def test_search_follows_changes_and_removals(client, make):
         "owner_office": None,
         "availability": commons.availability,
     }
-    registry_ops.update_commons(commons, actor=None, **values)
+    registry_ops.update_commons(commons, actor=None, base_version=commons.version, **values)
     db.session.commit()
     assert _names(_get(client, "/commons/?q=orto")) == []
     assert _names(_get(client, "/commons/?q=giardino+libia")) == ["Giardino Libia"]

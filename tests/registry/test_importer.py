@@ -192,6 +192,28 @@ def test_signed_pact_needs_a_representative(runner, tmp_path):
     assert "row 3, column 'Longitudine': give both coordinates, or neither" in result.output
 
 
+def test_names_with_a_bidi_control_are_row_errors(runner, tmp_path):
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(SHORT_MAPPING, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "ID;Titolo proposta;Stato;Indirizzo;Tipologia proponente;Referente;Latitudine;Longitudine\n"
+        "9;Orto;Patto sottoscritto;Via Roma 1;Associazione;Ada \u202eiren;;\n"
+        "10;Orto 2;Respinto;Via \u2067Roma 2;Associazione;;;\n",
+        encoding="utf-8",
+    )
+    before = counts()
+    result = run(runner, path=bad, mapping=mapping)
+    assert result.exit_code == 1, result.output
+    assert "row 2, column 'Referente': the name holds a bidi control character (U+202E)" in (
+        result.output
+    )
+    assert "row 3, column 'Indirizzo': the name holds a bidi control character (U+2067)" in (
+        result.output
+    )
+    assert counts() == before
+
+
 @pytest.mark.parametrize(
     ("mapping_text", "message"),
     [

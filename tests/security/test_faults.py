@@ -54,3 +54,11 @@ def test_storage_failure_at_the_last_signature_says_nothing_changed(app, monkeyp
     assert client.post(f"{url}/actions/sign", data=form).status_code == 302
     db.session.expire_all()
     assert db.session.get(Proposal, pid).status == "active"
+
+
+def test_a_client_request_id_is_kept_only_when_it_is_a_plain_token(client):
+    assert client.get("/", headers={"X-Request-Id": "proxy-42.a:b"}).headers["X-Request-Id"] == (
+        "proxy-42.a:b"
+    )
+    forged = client.get("/", headers={"X-Request-Id": "x 500 admin logged in"})
+    assert re.fullmatch(r"[0-9a-f]{12}", forged.headers["X-Request-Id"])
