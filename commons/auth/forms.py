@@ -152,6 +152,7 @@ class AdminCreateUserForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter the e-mail address.")),
             Email(_l("Enter a valid e-mail address.")),
+            limits.MaxChars(limits.EMAIL),
         ],
     )
     password = PasswordField(

@@ -178,9 +178,11 @@ def test_an_api_body_too_large_is_413_with_the_limit(app, client):
 
 
 def test_text_stored_before_a_limit_still_displays_and_prints(app):
-    """Limits apply to writes: an older, longer article is shown and printed as it is."""
+    """Limits apply to writes: an older, longer article is shown and printed as it is (the
+    preview goes through the real bounded child process)."""
     from workflows.guards import content_hash
 
+    app.config["RENDER_ISOLATED"] = True
     cast = Cast()
     proposal = proposal_in("co_design", cast)
     version = db.session.scalar(select(PactVersion).where(PactVersion.proposal_id == proposal.id))
