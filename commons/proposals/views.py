@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 import workflows
+from commons import limits
 from commons.audit.models import AuditEvent
 from commons.auth.models import GroupMember, User
 from commons.auth.permissions import can, ensure
@@ -427,6 +428,18 @@ def act(proposal_id: int, trigger: str):
     """Fire one lifecycle trigger with the data of its form."""
     proposal = _load(proposal_id)
     data = {k: v for k, v in request.form.items() if k not in FORM_FIELDS}
+    too_long = next((k for k, v in data.items() if len(v) > limits.REPORT), None)
+    if too_long is not None:  # as the API's transition data: refused before anything runs
+        message = limits.too_long(limits.REPORT, len(data[too_long]))
+        data.pop("password", None)
+        return render_case(
+            proposal,
+            errors={too_long: message},
+            failed=trigger,
+            message=message,
+            values=data,
+            status=422,
+        )
     try:
         expected = int(request.form.get("expected_version", ""))
     except ValueError:

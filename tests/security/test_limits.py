@@ -323,3 +323,22 @@ def test_office_texts_typed_outside_forms_are_limited_too(app, client):
     assert opinion.status_code == 422
     assert "at most 200 are accepted here" in opinion.get_data(as_text=True)
     assert db.session.query(TechnicalOpinion).filter_by(proposal_id=proposal.id).count() == 0
+
+
+def test_the_text_of_a_step_is_limited_on_the_case_page(app, client):
+    cast = Cast()
+    proposal = proposal_in("under_review", cast)
+    login(client, cast.officer.email)
+    case = f"/proposals/{proposal.id}"
+    message = "Send the plan. " * 1_400  # 21,000 characters
+    response = post_form(
+        client,
+        f"{case}/actions/request_integration",
+        {"message": message, "expected_version": proposal.lock_version},
+        token_from=case,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "at most 20,000 are accepted here" in page and message.strip() in page
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).status == "under_review"
