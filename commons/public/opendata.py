@@ -30,6 +30,7 @@ from commons.extensions import db
 from commons.proposals.labels import STATE_LABELS
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.tables import TRIGGERS, neutralise
 from workflows.engine import ProfileError
 
 BATCH = 500
@@ -588,14 +589,29 @@ def csv_lines(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
     return csv_records(fields, ([row[name] for name in names] for row in rows))
 
 
+def _safe_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[Sequence]:
+    """The records with their text cells neutralised against spreadsheet formulas
+    (commons.tables: a ``'`` before text that starts with = + - @, a tab or a CR). Only the
+    cells of "string" fields that hold text: numbers and dates are never changed."""
+    texts = [i for i, field in enumerate(fields) if field.type == "string"]
+    starts = frozenset(TRIGGERS + "'")
+    for record in records:
+        if any((v := record[i]).__class__ is str and v[:1] in starts for i in texts):
+            record = list(record)
+            for i in texts:
+                if record[i].__class__ is str:
+                    record[i] = neutralise(record[i])
+        yield record
+
+
 def csv_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[str]:
     """A CSV file, a header then one line per record (values in the fields' order), produced
-    as it is read, in chunks of about 64 KiB."""
+    as it is read, in chunks of about 64 KiB; text neutralised (:func:`_safe_records`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.name for field in fields])
-    batch: list[tuple] = []
-    for record in records:
+    batch: list[Sequence] = []
+    for record in _safe_records(fields, records):
         batch.append(record)
         if len(batch) == 500:
             writer.writerows(batch)
