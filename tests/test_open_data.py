@@ -306,3 +306,13 @@ def test_negative_numbers_are_not_text():
     fields = (Field("n", "integer", "n"), Field("t", "string", "t"), Field("d", "date", "d"))
     text = "".join(csv_records(fields, iter([(-3, "-3", "2026-01-02"), (4, "+x", "")])))
     assert text == "n,t,d\r\n-3,'-3,2026-01-02\r\n4,'+x,\r\n"
+
+
+def test_the_rule_is_explained_on_the_page_and_in_the_package(client):
+    from commons.public.opendata import SAFE_TABLES
+
+    html = client.get("/open-data/").get_data(as_text=True)
+    assert str(escape(SAFE_TABLES)) in html
+    package = client.get("/open-data/datapackage.json").get_json()
+    for resource in package["resources"]:
+        assert (str(SAFE_TABLES) in resource["description"]) == (resource["format"] == "csv")

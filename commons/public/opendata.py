@@ -658,6 +658,15 @@ def _schema(fields: tuple[Field, ...]) -> dict:
     }
 
 
+# How formula-like text is written in the CSV files (commons.tables), for readers.
+SAFE_TABLES = _l(
+    "In the CSV files a text that starts with =, +, -, @, a tab or a carriage return is written"
+    " with a ' in front, so that no spreadsheet program runs it as a formula (a text that "
+    "starts with quotes before one of those gets one more). To read it back as typed, remove "
+    "that first '. Numbers and dates are never changed; the JSON files hold the text as typed."
+)
+
+
 def datapackage(title: str) -> dict:
     """The Frictionless Data Package descriptor of the files, with relative paths."""
     resources = []
@@ -671,6 +680,8 @@ def datapackage(title: str) -> dict:
             "mediatype": dataset.mediatype,
             "encoding": "utf-8",
         }
+        if dataset.format == "csv":
+            resource["description"] += " " + str(SAFE_TABLES)
         if dataset.tabular:
             resource["profile"] = "tabular-data-resource"
             resource["schema"] = _schema(dataset.fields)
