@@ -143,7 +143,7 @@ def stream(stmt, session=None, fetch: int | None = None) -> Iterator[list[tuple]
 # the event's hash covers: SHA-256 over HASHED_HEAD + stored text + HASHED_TAIL equals the
 # stored hash (PostgreSQL 11+ has sha256(bytea)). Lines stream out of ``COPY (SELECT ...) TO
 # STDOUT``: JSON Lines as one column in COPY's text format (which doubles backslashes), CSV as
-# the thirteen columns in COPY's own CSV format, whose quoting is ``csv.writer``'s minimal
+# the fourteen columns in COPY's own CSV format, whose quoting is ``csv.writer``'s minimal
 # quoting. Python turns COPY's row ends into the export's and undoes the doubled backslashes
 # with bytes.replace() on blocks of rows, and writes them. An event whose check fails (a
 # payload stored otherwise than canonically, an altered event; for CSV also a payload that is
