@@ -34,15 +34,22 @@ from datetime import datetime
 
 if __package__:
     from commons.audit.chain import GENESIS_HASH, canonical_json, event_fields, event_hash
-else:  # run as a script: load the sibling chain.py, without importing the commons package
+    from commons.tables import neutralise, restore
+else:  # run as a script: load chain.py and ../tables.py, without importing the commons package
     import importlib.util
     from pathlib import Path
 
-    _spec = importlib.util.spec_from_file_location("chain", Path(__file__).with_name("chain.py"))
-    _chain = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_chain)
+    def _load(name: str, path: Path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    _chain = _load("chain", Path(__file__).with_name("chain.py"))
+    _tables = _load("tables", Path(__file__).resolve().parent.parent / "tables.py")
     GENESIS_HASH, canonical_json = _chain.GENESIS_HASH, _chain.canonical_json
     event_fields, event_hash = _chain.event_fields, _chain.event_hash
+    neutralise, restore = _tables.neutralise, _tables.restore
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -56,12 +63,17 @@ EVENT_COLUMNS = [
     "from_state",
     "to_state",
     "actor_id",
+    "actor_name",
     "actor_role",
     "payload",
     "public",
     "prev_hash",
     "hash",
 ]
+# events.csv of bundles written before actor names and safe tables (read as they are).
+LEGACY_EVENT_COLUMNS = [c for c in EVENT_COLUMNS if c != "actor_name"]
+# The actor_name of an event without an actor (the clock, the command line).
+SYSTEM_ACTOR = "system"
 CHAIN_COLUMNS = ["seq", "prev_hash", "hash"]
 PACT_COLUMNS = [
     "id",
@@ -164,6 +176,12 @@ def cell(value) -> str:
     return str(value)
 
 
+def table_cell(value) -> str:
+    """A cell of a CSV table: :func:`cell`, and text neutralised against spreadsheet formulas
+    (``commons/tables.py``: a ``'`` before text starting with = + - @, a tab or a CR)."""
+    return neutralise(value) if isinstance(value, str) else cell(value)
+
+
 def version_path(protocol_number: str | None, proposal_id: int, number: int) -> str:
     name = protocol_number.replace("/", "-") if protocol_number else f"proposal-{proposal_id}"
     return f"versions/{name}-v{number}.json"
@@ -193,6 +211,7 @@ def datapackage(name: str) -> dict:
         return {
             "name": res_name,
             "path": f"{res_name}.csv",
+            "description": TABLES_NOTE,
             "profile": "tabular-data-resource",
             "format": "csv",
             "mediatype": "text/csv",
@@ -211,6 +230,13 @@ def datapackage(name: str) -> dict:
     }
 
 
+TABLES_NOTE = (
+    "Text cells starting with =, +, -, @, a tab or a carriage return, or with one or more ' "
+    "followed by one of those, are written with a ' in front so that no spreadsheet runs them "
+    "as formulas; to read a cell back as stored, remove the first ' of such a cell. Numbers "
+    "and dates are never changed."
+)
+
 README = """\
 Evidence bundle of the Commons registry of collaboration pacts
 ==============================================================
@@ -222,7 +248,9 @@ manifest.json    every file with its SHA-256 and size; the filters; who exported
                  seq of the exported events. Its "digest" is the SHA-256 of the canonical JSON
                  (see below) of the manifest without the "digest" key.
 pacts.csv        the selected pacts (one row each).
-events.csv       every audit event of the selected pacts, in seq order.
+events.csv       every audit event of the selected pacts, in seq order; actor_name, beside
+                 actor_id, is the person's name at export time ("system" for events without
+                 an actor): it is not part of the hash.
 chain.csv        seq, prev_hash and hash of EVERY event of the whole chain up to the head, so
                  the links can be checked even though the selected events are not contiguous.
 versions.csv     the pact text versions; versions/<protocol>-v<n>.json holds each one.
@@ -231,6 +259,13 @@ signatures.csv   who signed, in which capacity, when, and the hash of what they 
 datapackage.json a Frictionless Data Package descriptor of pacts.csv and events.csv.
 
 CSV files are RFC 4180 (comma, double quotes, CRLF), UTF-8; an empty cell means null.
+
+Safe tables: a text cell that a spreadsheet would run as a formula (one starting with =, +, -,
+@, a tab or a carriage return) is written with a single quote ' in front; a text starting with
+one or more quotes followed by one of those characters gets one more quote. To read a cell
+back as stored, remove the first ' of a cell that starts with one or more ' followed by one of
+those characters; leave any other cell as it is. Numbers, dates and times are never changed.
+Hashes are computed over the text as stored, read back so.
 
 How to verify
 -------------
@@ -253,7 +288,8 @@ An event's hash is the SHA-256 (hex) of the canonical JSON of the object with th
 seq, occurred_at, actor_id, actor_role, proposal_id, trigger, from_state, to_state, payload,
 public and prev_hash, where occurred_at is ISO 8601 with microseconds and its UTC offset
 (as in events.csv), payload is the JSON object of the payload column, public is a JSON boolean,
-empty cells are null and ids are integers.
+empty cells are null, ids are integers and text is read back as stored (see "Safe tables");
+actor_name is not part of it.
 
 prev_hash is the hash of the event before in the chain (seq - 1); the first event's prev_hash
 is 64 zeros. So changing, removing or reordering any event breaks every later link.
@@ -283,18 +319,41 @@ def _sha256(zf: _Archive, name: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _rows(zf: _Archive, name: str, columns: list[str]) -> Iterator[tuple[int, dict]]:
-    """(line number, row) of a CSV file in the bundle, checking its header."""
+def _header(zf: _Archive, name: str) -> list[str] | None:
+    with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        return next(csv.reader(text), None)
+
+
+def _rows(
+    zf: _Archive, name: str, columns: list[str], texts: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a CSV file in the bundle, checking its header; each cell as it
+    was stored (the ``'`` put before formula-like text taken away, see commons/tables.py).
+
+    The cells of the ``texts`` columns must be as the registry writes text: one stripped of
+    that ``'`` reads back the same (a hash over it cannot tell), but a spreadsheet would run
+    it, so it counts as altered."""
     with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
         reader = csv.reader(text)
         header = next(reader, None)
         if header != columns:
             raise BundleError(f"{name}: unexpected header {header!r}")
+        checked = [(column, columns.index(column)) for column in texts if column in columns]
         for row in reader:
             if len(row) != len(columns):
                 raise BundleError(
                     f"{name} line {reader.line_num}: {len(row)} cells, not {len(columns)}"
                 )
+            if zf.neutralised:
+                for column, at in checked:
+                    value = row[at]
+                    if neutralise(restore(value)) != value:
+                        raise BundleError(
+                            f"{name} line {reader.line_num}: {column} {value!r} lacks the ' "
+                            "written before formula-like text; a spreadsheet would run it "
+                            "(altered)"
+                        )
+                row = [restore(value) for value in row]
             yield reader.line_num, dict(zip(columns, row, strict=True))
 
 
@@ -341,6 +400,9 @@ class _Archive:
                 if any(info.filename == candidate + MANIFEST for info in files):
                     self.prefix = candidate
         self.files = files
+        # Whether text cells were neutralised against formulas (every bundle with actor names).
+        self.neutralised = True
+        self.event_columns = EVENT_COLUMNS
 
     def names(self) -> list[str]:
         return [info.filename[len(self.prefix) :] for info in self.files]
@@ -414,11 +476,24 @@ def _event_hash(row: dict) -> str:
     return event_hash(fields)
 
 
+# The text columns of events.csv: each cell is the neutralised text (commons/tables.py).
+EVENT_TEXT_COLUMNS = (
+    "protocol_number",
+    "trigger",
+    "from_state",
+    "to_state",
+    "actor_name",
+    "actor_role",
+    "prev_hash",
+    "hash",
+)
+
+
 def _check_events(zf: _Archive, manifest: dict) -> int:
     chain = _chain_rows(zf)
     chain_row = None
     last_seq, last_hash, first_seq, count = None, None, None, 0
-    for line, row in _rows(zf, "events.csv", EVENT_COLUMNS):
+    for line, row in _rows(zf, "events.csv", zf.event_columns, EVENT_TEXT_COLUMNS):
         where = f"events.csv line {line}"
         try:
             seq = int(row["seq"])
@@ -518,6 +593,9 @@ def check(path) -> dict:
         for required in ("chain.csv", "events.csv", "versions.csv", "documents.csv"):
             if required not in manifest["files"]:
                 raise BundleError(f"{required}: missing from {MANIFEST}")
+        if _header(zf, "events.csv") == LEGACY_EVENT_COLUMNS:
+            # Written before actor names and safe tables: its cells are read as they are.
+            zf.neutralised, zf.event_columns = False, LEGACY_EVENT_COLUMNS
         return {
             "chain": _check_chain(zf, manifest),
             "events": _check_events(zf, manifest),

@@ -30,6 +30,7 @@ from commons.extensions import db
 from commons.proposals.labels import STATE_LABELS
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.tables import TRIGGERS, neutralise
 from workflows.engine import ProfileError
 
 BATCH = 500
@@ -588,14 +589,29 @@ def csv_lines(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
     return csv_records(fields, ([row[name] for name in names] for row in rows))
 
 
+def _safe_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[Sequence]:
+    """The records with their text cells neutralised against spreadsheet formulas
+    (commons.tables: a ``'`` before text that starts with = + - @, a tab or a CR). Only the
+    cells of "string" fields that hold text: numbers and dates are never changed."""
+    texts = [i for i, field in enumerate(fields) if field.type == "string"]
+    starts = frozenset(TRIGGERS + "'")
+    for record in records:
+        if any((v := record[i]).__class__ is str and v[:1] in starts for i in texts):
+            record = list(record)
+            for i in texts:
+                if record[i].__class__ is str:
+                    record[i] = neutralise(record[i])
+        yield record
+
+
 def csv_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[str]:
     """A CSV file, a header then one line per record (values in the fields' order), produced
-    as it is read, in chunks of about 64 KiB."""
+    as it is read, in chunks of about 64 KiB; text neutralised (:func:`_safe_records`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.name for field in fields])
-    batch: list[tuple] = []
-    for record in records:
+    batch: list[Sequence] = []
+    for record in _safe_records(fields, records):
         batch.append(record)
         if len(batch) == 500:
             writer.writerows(batch)
@@ -642,6 +658,15 @@ def _schema(fields: tuple[Field, ...]) -> dict:
     }
 
 
+# How formula-like text is written in the CSV files (commons.tables), for readers.
+SAFE_TABLES = _l(
+    "In the CSV files a text that starts with =, +, -, @, a tab or a carriage return is written"
+    " with a ' in front, so that no spreadsheet program runs it as a formula (a text that "
+    "starts with quotes before one of those gets one more). To read it back as typed, remove "
+    "that first '. Numbers and dates are never changed; the JSON files hold the text as typed."
+)
+
+
 def datapackage(title: str) -> dict:
     """The Frictionless Data Package descriptor of the files, with relative paths."""
     resources = []
@@ -655,6 +680,8 @@ def datapackage(title: str) -> dict:
             "mediatype": dataset.mediatype,
             "encoding": "utf-8",
         }
+        if dataset.format == "csv":
+            resource["description"] += " " + str(SAFE_TABLES)
         if dataset.tabular:
             resource["profile"] = "tabular-data-resource"
             resource["schema"] = _schema(dataset.fields)
