@@ -127,13 +127,15 @@ def make_checkpoint(
     connection = session.connection()
     dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     # Two processes checkpointing the same head at once: one row (the other keeps its own).
+    table = AuditCheckpoint.__table__
     inserted = connection.execute(
-        dialect_insert(AuditCheckpoint.__table__)
+        dialect_insert(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["seq"])
-    )
+        .returning(table.c.id)
+    ).first()
     row = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == seq))
-    if inserted.rowcount == 0:
+    if inserted is None:
         return row, False
     _witness(as_checkpoint(row, source=""))
     return row, True

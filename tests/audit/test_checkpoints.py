@@ -429,3 +429,40 @@ def test_bundle_checkpoints_verify_without_flask(app, runner, history, sealed, t
         text=True,
     )
     assert done.returncode == 1 and "says the chain had" in done.stderr
+
+
+def test_simultaneous_checkpoints_of_one_head_make_one(app, history, sealed):
+    """A tick and exports at once: one checkpoint, one witness line, no error."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent connections: runs in the PostgreSQL pass")
+    workers = 6
+    barrier = threading.Barrier(workers)
+    made: list[bool] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work():
+        with app.app_context():
+            try:
+                barrier.wait()
+                _row, fresh = checkpoints.make_checkpoint()
+                db.session.commit()
+                with lock:
+                    made.append(fresh)
+            except BaseException as error:  # noqa: BLE001 - reported below
+                with lock:
+                    errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(made) == [False] * (workers - 1) + [True]
+    assert len(checkpoints.table_checkpoints()) == 1
+    assert len(Path(app.config["CHECKPOINT_FILE"]).read_text().splitlines()) == 1
