@@ -9,6 +9,9 @@ What :func:`verify` checks, stopping at the first failure:
 2. every file the manifest lists is in the archive, and nothing else is;
 3. ``chain.csv`` links: seq 1..N contiguous, the first prev_hash is the genesis hash, each
    prev_hash is the hash before it, and the last hash and the count are the manifest's head;
+   and it agrees with every checkpoint in ``checkpoints.csv`` and any list given (the hash at
+   each checkpoint's seq, at least that many events), whose seals verify with
+   ``checkpoint-certificates.pem`` (rules in ``commons/audit/witness.py``);
 4. ``events.csv``: in increasing seq order, each event's hash recomputes from its fields,
    contiguous events link, each event is in ``chain.csv`` with the same hashes at its seq, and
    the count and first/last seq are the manifest's;
