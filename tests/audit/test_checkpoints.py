@@ -466,3 +466,28 @@ def test_simultaneous_checkpoints_of_one_head_make_one(app, history, sealed):
     assert sorted(made) == [False] * (workers - 1) + [True]
     assert len(checkpoints.table_checkpoints()) == 1
     assert len(Path(app.config["CHECKPOINT_FILE"]).read_text().splitlines()) == 1
+
+
+def test_a_bundle_made_before_checkpoints_still_verifies(app, runner, history, tmp_path):
+    out = _bundle(runner, tmp_path / "b.zip")
+    old = tmp_path / "old.zip"
+    with zipfile.ZipFile(out) as zin:
+        entries = {info.filename: zin.read(info.filename) for info in zin.infolist()}
+    manifest = json.loads(entries.pop("manifest.json"))
+    for name in (bundle.CHECKPOINTS, bundle.CHECKPOINT_CERTIFICATES):
+        del entries[name], manifest["files"][name]
+    del manifest["checkpoints"]
+    with zipfile.ZipFile(old, "w") as zout:
+        for name, data in entries.items():
+            zout.writestr(name, data)
+        zout.writestr("manifest.json", bundle.manifest_bytes(manifest))
+    report = bundle.verify(old)
+    assert report.ok, report.message
+    assert report.message.endswith("no checkpoints to compare the chain with")
+    # A list given still counts.
+    published = tmp_path / "published.csv"
+    published.write_bytes(app.test_client().get("/open-data/checkpoints.csv").get_data())
+    assert (
+        "agrees with 1 checkpoint (1 unsigned"
+        in bundle.verify(old, witness.read_location(str(published))).message
+    )
