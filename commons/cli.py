@@ -328,8 +328,10 @@ def _checkpoint() -> None:
     from commons.audit.checkpoints import make_checkpoint
     from commons.extensions import db
 
-    checkpoint, made = make_checkpoint()
+    checkpoint, made, witness_error = make_checkpoint()
     db.session.commit()
+    if witness_error:
+        click.echo(f"checkpoint: {witness_error}", err=True)
     if checkpoint is None:
         click.echo("checkpoint: the audit chain is empty")
         return

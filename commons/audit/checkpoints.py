@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -93,25 +94,32 @@ def _head(session) -> tuple[int, str] | None:
     return (found[0], found[1]) if found else None
 
 
+class Made(NamedTuple):
+    checkpoint: AuditCheckpoint | None
+    made: bool
+    # Why the witness file could not be written (the checkpoint is in the table all the same).
+    witness_error: str | None = None
+
+
 def make_checkpoint(
     seq: int | None = None, hash_: str | None = None, *, now=None, session=None
-) -> tuple[AuditCheckpoint | None, bool]:
+) -> Made:
     """Checkpoint the chain head (or the given seq and hash); the caller commits.
 
-    Returns (checkpoint, made): the existing checkpoint and False when that seq already has
-    one (the head has not moved), None for an empty chain.
+    Returns the checkpoint and whether it was made now: the existing one and False when that
+    seq already has one (the head has not moved), None for an empty chain.
     """
     session = session if session is not None else db.session
     if seq is None:
         head = _head(session)
         if head is None:
-            return None, False
+            return Made(None, False)
         seq, hash_ = head
     if seq == 0:
-        return None, False
+        return Made(None, False)
     existing = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == seq))
     if existing is not None:
-        return existing, False
+        return Made(existing, False)
     made_at = now or utcnow()
     values = {"seq": seq, "hash": hash_, "made_at": made_at}
     seal = configured_seal()
@@ -136,13 +144,12 @@ def make_checkpoint(
     ).first()
     row = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.seq == seq))
     if inserted is None:
-        return row, False
-    _witness(as_checkpoint(row, source=""))
-    return row, True
+        return Made(row, False)
+    return Made(row, True, _witness(as_checkpoint(row, source="")))
 
 
-def _witness(checkpoint: witness.Checkpoint) -> None:
-    """Append the checkpoint to the witness file, synced to disk."""
+def _witness(checkpoint: witness.Checkpoint) -> str | None:
+    """Append the checkpoint to the witness file, synced to disk; or say why not."""
     path = witness_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,6 +159,8 @@ def _witness(checkpoint: witness.Checkpoint) -> None:
             os.fsync(fh.fileno())
     except OSError as error:
         current_app.logger.error("checkpoint %s not written to %s: %s", checkpoint.seq, path, error)
+        return f"not written to the witness file {path}: {error}"
+    return None
 
 
 def table_checkpoints(session=None, upto_seq: int | None = None) -> list[AuditCheckpoint]:

@@ -617,7 +617,7 @@ def write_zip(
         sink.flush()
 
     # Every export checkpoints the head it holds; the bundle keeps every checkpoint.
-    latest, _made = checkpoints.make_checkpoint(head_seq, head_hash)
+    latest = checkpoints.make_checkpoint(head_seq, head_hash).checkpoint
     if latest is not None and all(row.seq != latest.seq for row in made):
         made.append(latest)
     made.sort(key=lambda row: row.seq)

@@ -149,6 +149,16 @@ def test_tick_checkpoints_the_head_once_sealed_and_witnessed(app, runner, histor
     assert "does not verify" in witness.signature_problem(forged, trusted)
 
 
+def test_an_unwritable_witness_file_is_said(app, runner, history, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    app.config["CHECKPOINT_FILE"] = str(blocker / "checkpoints.jsonl")
+    result = runner.invoke(args=["tick", "--now", "2026-06-01T10:00:00"])
+    assert result.exit_code == 0
+    assert "checkpoint: not written to the witness file" in result.output
+    assert len(checkpoints.table_checkpoints()) == 1
+
+
 def test_without_a_seal_the_checkpoint_is_unsigned_and_says_so(app, runner, history):
     assert "(unsigned: no seal key (COMMONS_SIGNING_P12))" in _tick(runner)
     result = _verify(runner)
@@ -447,7 +457,7 @@ def test_simultaneous_checkpoints_of_one_head_make_one(app, history, sealed):
         with app.app_context():
             try:
                 barrier.wait()
-                _row, fresh = checkpoints.make_checkpoint()
+                fresh = checkpoints.make_checkpoint().made
                 db.session.commit()
                 with lock:
                     made.append(fresh)
