@@ -9,6 +9,9 @@ What :func:`verify` checks, stopping at the first failure:
 2. every file the manifest lists is in the archive, and nothing else is;
 3. ``chain.csv`` links: seq 1..N contiguous, the first prev_hash is the genesis hash, each
    prev_hash is the hash before it, and the last hash and the count are the manifest's head;
+   and it agrees with every checkpoint in ``checkpoints.csv`` and any list given (the hash at
+   each checkpoint's seq, at least that many events), whose seals verify with
+   ``checkpoint-certificates.pem`` (rules in ``commons/audit/witness.py``);
 4. ``events.csv``: in increasing seq order, each event's hash recomputes from its fields,
    contiguous events link, each event is in ``chain.csv`` with the same hashes at its seq, and
    the count and first/last seq are the manifest's;
@@ -33,26 +36,32 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 if __package__:
+    from commons.audit import witness
     from commons.audit.chain import GENESIS_HASH, canonical_json, event_fields, event_hash
     from commons.tables import neutralise, restore
-else:  # run as a script: load chain.py and ../tables.py, without importing the commons package
+else:  # run as a script: load chain.py, witness.py and ../tables.py, without the commons package
     import importlib.util
     from pathlib import Path
 
     def _load(name: str, path: Path):
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
         return module
 
-    _chain = _load("chain", Path(__file__).with_name("chain.py"))
-    _tables = _load("tables", Path(__file__).resolve().parent.parent / "tables.py")
+    _here = Path(__file__).resolve().parent
+    _chain = _load("chain", _here / "chain.py")
+    _tables = _load("tables", _here.parent / "tables.py")
     GENESIS_HASH, canonical_json = _chain.GENESIS_HASH, _chain.canonical_json
     event_fields, event_hash = _chain.event_fields, _chain.event_hash
     neutralise, restore = _tables.neutralise, _tables.restore
+    witness = _load("witness", _here / "witness.py")
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+CHECKPOINTS = "checkpoints.csv"
+CHECKPOINT_CERTIFICATES = "checkpoint-certificates.pem"
 
 EVENT_COLUMNS = [
     "seq",
@@ -75,6 +84,7 @@ LEGACY_EVENT_COLUMNS = [c for c in EVENT_COLUMNS if c != "actor_name"]
 # The actor_name of an event without an actor (the clock, the command line).
 SYSTEM_ACTOR = "system"
 CHAIN_COLUMNS = ["seq", "prev_hash", "hash"]
+CHECKPOINT_COLUMNS = witness.COLUMNS
 PACT_COLUMNS = [
     "id",
     "protocol_number",
@@ -154,6 +164,7 @@ PACT_TYPES = {
     "predecessor_id": "integer",
     "created_at": "datetime",
 }
+CHECKPOINT_TYPES = {"seq": "integer", "made_at": "datetime"}
 
 
 def csv_writer(stream):
@@ -199,7 +210,7 @@ def manifest_bytes(manifest: dict) -> bytes:
 
 
 def datapackage(name: str) -> dict:
-    """A Frictionless Data Package descriptor for pacts.csv and events.csv."""
+    """A Frictionless Data Package descriptor for pacts.csv, events.csv and checkpoints.csv."""
 
     def schema(columns, types):
         return {
@@ -226,6 +237,7 @@ def datapackage(name: str) -> dict:
         "resources": [
             resource("pacts", PACT_COLUMNS, PACT_TYPES),
             resource("events", EVENT_COLUMNS, EVENT_TYPES),
+            resource("checkpoints", CHECKPOINT_COLUMNS, CHECKPOINT_TYPES),
         ],
     }
 
@@ -256,7 +268,13 @@ chain.csv        seq, prev_hash and hash of EVERY event of the whole chain up to
 versions.csv     the pact text versions; versions/<protocol>-v<n>.json holds each one.
 documents.csv    the issued PDFs; documents/<sha256>.pdf holds each one.
 signatures.csv   who signed, in which capacity, when, and the hash of what they signed.
-datapackage.json a Frictionless Data Package descriptor of pacts.csv and events.csv.
+checkpoints.csv  the checkpoints of the chain head the registry had made up to this export,
+                 the last one made by the export itself: seq, hash of that event, when, and
+                 the city's seal signature (empty when no seal key was configured).
+checkpoint-certificates.pem
+                 the seal certificate(s) those signatures verify with.
+datapackage.json a Frictionless Data Package descriptor of pacts.csv, events.csv and
+                 checkpoints.csv.
 
 CSV files are RFC 4180 (comma, double quotes, CRLF), UTF-8; an empty cell means null.
 
@@ -273,7 +291,10 @@ With the registry's code (no database needed):
     commons audit verify-bundle THIS_FILE.zip
 or, with Python alone, from a copy of the registry's source:
     python commons/audit/bundle.py THIS_FILE.zip
-It prints "OK: ..." or the first failure, naming the file, row and seq.
+It prints "OK: ..." or the first failure, naming the file, row and seq. To check the
+chain against the checkpoints the registry publishes (open data, checkpoints.csv) too:
+    commons audit verify-bundle THIS_FILE.zip --checkpoints checkpoints.csv
+    python commons/audit/bundle.py THIS_FILE.zip checkpoints.csv
 
 To check the bundle against the live registry, an operator runs `commons audit verify` (the
 chain recomputes) and checks that the event with seq = manifest "chain.count" has the hash
@@ -293,6 +314,12 @@ actor_name is not part of it.
 
 prev_hash is the hash of the event before in the chain (seq - 1); the first event's prev_hash
 is 64 zeros. So changing, removing or reordering any event breaks every later link.
+
+A checkpoint says "the chain had event seq with this hash": the chain in chain.csv must have
+that hash at that seq, and at least that many events. Its signature (base64) is over the
+canonical JSON of {"hash", "made_at", "seq"}, with the algorithm named (RSA PKCS#1 v1.5 or
+ECDSA, SHA-256) and the certificate named by the SHA-256 of its DER bytes. Compare that
+fingerprint with the one the city publishes.
 
 A pact version's content hash is the SHA-256 of its canonical JSON: the bytes of its file
 under versions/. A document's name is the SHA-256 of its bytes.
@@ -436,9 +463,11 @@ def _chain_rows(zf: _Archive) -> Iterator[tuple[int, int, str, str]]:
         yield line, seq, row["prev_hash"], row["hash"]
 
 
-def _check_chain(zf: _Archive, manifest: dict) -> int:
+def _check_chain(zf: _Archive, manifest: dict, matcher=None) -> int:
     expected, prev = 1, GENESIS_HASH
     for line, seq, prev_hash, hash_ in _chain_rows(zf):
+        if matcher is not None:
+            matcher.feed(seq, hash_)
         if seq != expected:
             raise BundleError(
                 f"chain.csv line {line}: seq {seq} where {expected} was expected "
@@ -580,8 +609,52 @@ def _check_files(zf: _Archive, manifest: dict) -> int:
     return len(manifest["files"])
 
 
-def check(path) -> dict:
-    """Verify a bundle; return the counts, or raise BundleError naming the first failure."""
+def _bundle_checkpoints(zf: _Archive, manifest: dict) -> tuple[list, dict | None]:
+    """The bundle's checkpoints and its certificates (None: cryptography is not installed,
+    signatures cannot be checked)."""
+    if CHECKPOINTS not in manifest["files"]:
+        return [], {}  # a bundle made before checkpoints
+    try:
+        found = witness.parse(zf.read(CHECKPOINTS).decode("utf-8"), CHECKPOINTS)
+    except witness.ListError as error:
+        raise BundleError(str(error)) from None
+    pem = zf.read(CHECKPOINT_CERTIFICATES) if CHECKPOINT_CERTIFICATES in manifest["files"] else b""
+    try:
+        certificates = witness.load_certificates(pem)
+    except ImportError:
+        return found, None
+    except ValueError as error:
+        raise BundleError(f"{CHECKPOINT_CERTIFICATES}: not readable ({error})") from None
+    return found, certificates
+
+
+def _check_checkpoints(zf: _Archive, manifest: dict, extra: list) -> dict:
+    """The bundle's chain against its own checkpoints and ``extra`` ones, then their seals."""
+    own, certificates = _bundle_checkpoints(zf, manifest)
+    matcher = witness.Matcher([*own, *extra])
+    count = _check_chain(zf, manifest, matcher)
+    problem = matcher.finish(count)
+    if problem:
+        raise BundleError(f"chain.csv contradicts a checkpoint: {problem}")
+    distinct = witness.distinct([*own, *extra])
+    if certificates is not None:
+        for checkpoint in distinct:
+            problem = witness.signature_problem(checkpoint, certificates)
+            if problem:
+                raise BundleError(problem)
+    return {
+        "chain": count,
+        "checkpoints": len(distinct),
+        "unsigned": sum(1 for c in distinct if not c.signature),
+        "seals_checked": certificates is not None,
+        "certificates": sorted(certificates or ()),
+    }
+
+
+def check(path, checkpoints: list = ()) -> dict:
+    """Verify a bundle, and its chain against its checkpoints and ``checkpoints``
+    (:class:`commons.audit.witness.Checkpoint`); return the counts, or raise BundleError naming
+    the first failure."""
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as error:
@@ -597,7 +670,7 @@ def check(path) -> dict:
             # Written before actor names and safe tables: its cells are read as they are.
             zf.neutralised, zf.event_columns = False, LEGACY_EVENT_COLUMNS
         return {
-            "chain": _check_chain(zf, manifest),
+            **_check_checkpoints(zf, manifest, list(checkpoints)),
             "events": _check_events(zf, manifest),
             "versions": _check_versions(zf),
             "documents": _check_documents(zf),
@@ -606,10 +679,11 @@ def check(path) -> dict:
         }
 
 
-def verify(path) -> BundleReport:
-    """Verify a bundle: OK with counts, or the first failure."""
+def verify(path, checkpoints: list = ()) -> BundleReport:
+    """Verify a bundle (and its chain against ``checkpoints`` too): OK with counts, or the
+    first failure."""
     try:
-        counts = check(path)
+        counts = check(path, checkpoints)
     except BundleError as error:
         return BundleReport(False, str(error))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as error:
@@ -625,15 +699,37 @@ def verify(path) -> BundleReport:
         f"{counts['documents']} documents; chain of {counts['chain']} events, "
         f"head {counts['head']}"
     )
+    message += "; " + checkpoints_sentence(counts)
     return BundleReport(True, message, counts)
+
+
+def checkpoints_sentence(counts: dict) -> str:
+    if not counts["checkpoints"]:
+        return "no checkpoints to compare the chain with"
+    n = counts["checkpoints"]
+    sentence = f"the chain agrees with {n} checkpoint{'' if n == 1 else 's'}"
+    if counts["unsigned"]:
+        sentence += f" ({counts['unsigned']} unsigned: no seal key was configured)"
+    if not counts["seals_checked"]:
+        sentence += " (seals not checked: the cryptography package is not installed)"
+    elif counts["certificates"]:
+        sentence += ", sealed by certificate SHA-256 " + ", ".join(counts["certificates"])
+    return sentence
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: bundle.py FILE.zip", file=sys.stderr)
+    if not args:
+        print("usage: bundle.py FILE.zip [CHECKPOINTS.csv ...]", file=sys.stderr)
         return 2
-    report = verify(args[0])
+    extra = []
+    for location in args[1:]:
+        try:
+            extra += witness.read_location(location)
+        except (OSError, ValueError) as error:
+            print(f"cannot read checkpoints from {location}: {error}", file=sys.stderr)
+            return 2
+    report = verify(args[0], extra)
     print(report.message, file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 

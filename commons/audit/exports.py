@@ -637,8 +637,14 @@ def write_zip(
     exported_at: datetime,
     progress: Progress | None = None,
 ) -> int:
+    from commons.audit import checkpoints
+
     files: dict[str, dict] = {}
     storage_dir = current_app.config["STORAGE_DIR"]
+
+    # The checkpoints made so far, read before the chain: each names an event the chain read
+    # next already holds (appends and checkpoints may go on meanwhile).
+    made = checkpoints.table_checkpoints()
 
     # The whole chain first: its last event is the head the rest of the bundle is bound to.
     head_seq, head_hash = 0, GENESIS_HASH
@@ -648,6 +654,20 @@ def write_zip(
             sink.row((seq, prev_hash, hash_))
             head_seq, head_hash = seq, hash_
         sink.flush()
+
+    # Every export checkpoints the head it holds; the bundle keeps every checkpoint.
+    latest = checkpoints.make_checkpoint(head_seq, head_hash).checkpoint
+    if latest is not None and all(row.seq != latest.seq for row in made):
+        made.append(latest)
+    made.sort(key=lambda row: row.seq)
+    with _Entry(zf, bundle.CHECKPOINTS, files) as entry:
+        entry.write(
+            checkpoints.witness.csv_text(
+                checkpoints.as_checkpoint(row, "") for row in made
+            ).encode()
+        )
+    with _Entry(zf, bundle.CHECKPOINT_CERTIFICATES, files) as entry:
+        entry.write(checkpoints.certificates_pem(made).encode())
 
     first_seq = last_seq = None
     with _Entry(zf, "events.csv", files) as entry:
@@ -710,6 +730,7 @@ def write_zip(
         "exported_by": exported_by,
         "filters": filters.as_dict(),
         "chain": {"count": head_seq, "head_hash": head_hash},
+        "checkpoints": {"count": len(made)},
         "events": {"count": events, "first_seq": first_seq, "last_seq": last_seq},
         "pacts": pacts,
         "files": files,
@@ -755,6 +776,10 @@ def run_export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}")
     output = Path(output)
+    if fmt != "zip":  # a bundle checkpoints the head it holds (write_zip)
+        from commons.audit.checkpoints import make_checkpoint
+
+        make_checkpoint()
     fd, tmp = tempfile.mkstemp(dir=output.parent or ".", prefix=".export-")
     hashed = None
     try:

@@ -137,6 +137,26 @@ COMMONS_FIELDS = (
     Field("cadastral_reference", "string", _l("Cadastral reference, if known.")),
 )
 
+CHECKPOINT_FIELDS = (
+    Field("seq", "integer", _l("The audit chain's length when the checkpoint was made.")),
+    Field("hash", "string", _l("Hash of that event (the chain head), SHA-256 in hexadecimal.")),
+    Field("made_at", "datetime", _l("When the checkpoint was made, in UTC (ISO 8601).")),
+    Field(
+        "signature",
+        "string",
+        _l(
+            "The city's seal over the canonical JSON of hash, made_at and seq, in base64; "
+            "empty when no seal key was configured (an unsigned checkpoint)."
+        ),
+    ),
+    Field("algorithm", "string", _l("Signature algorithm (rsa-pkcs1v15-sha256, ecdsa-sha256).")),
+    Field(
+        "certificate_sha256",
+        "string",
+        _l("SHA-256 of the seal certificate (checkpoint-certificates.pem) that verifies it."),
+    ),
+)
+
 DATASETS = (
     Dataset(
         name="pacts",
@@ -179,6 +199,19 @@ DATASETS = (
             "The public events of the proposals' audit trail, with the acts they record."
         ),
         fields=EVENT_FIELDS,
+    ),
+    Dataset(
+        name="checkpoints",
+        path="checkpoints.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Checkpoints of the audit chain"),
+        description=_l(
+            "An append-only list: the audit chain's head at moments (each run of the tick job, "
+            "each export), sealed by the city. Keep a copy: a later rewrite of the chain "
+            "contradicts it (commons audit verify --checkpoints)."
+        ),
+        fields=CHECKPOINT_FIELDS,
     ),
 )
 
@@ -574,6 +607,12 @@ def pacts_json(session: Session, context: dict) -> Iterator[str]:
 
 def events_csv(session: Session) -> Iterator[str]:
     return csv_lines(EVENT_FIELDS, event_rows(session))
+
+
+def checkpoints_csv(session: Session) -> Iterator[str]:
+    from commons.audit.checkpoints import published_csv
+
+    yield published_csv(session)
 
 
 def commons_geojson(session: Session) -> Iterator[str]:
