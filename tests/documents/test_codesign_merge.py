@@ -184,7 +184,8 @@ def test_a_clause_both_changed_is_shown_for_the_person_to_choose(co_design):
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409
     assert "Changed by both of you in different ways" in page
-    assert page.count('class="border border-warning rounded p-2 mb-2 merge-conflict"') == 1
+    conflict_box = '<fieldset class="border border-warning rounded p-2 mb-2 merge-conflict">'
+    assert page.count(conflict_box) == 1
     assert "green" in page.split(f'id="s{si}-a{ai}-take-mine"')[0].rsplit("merge-conflict", 1)[1]
     merged = _page_form(page)
     assert merged[f"s{si}-a{ai}-text"] == "Paint the benches blue."  # pre-filled with mine
