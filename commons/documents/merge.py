@@ -9,14 +9,15 @@ who changed what since the base:
 - both changed it the same way: that text is kept;
 - both changed it differently: a conflict, pre-filled with mine and shown beside theirs.
 
-Articles are matched by their place in their section (the editor only appends or removes
-them, and diff.py compares versions the same way); articles written from the terms
-("generated") are not merged, they are written again from the merged terms when saved.
+Articles are lined up by their titles within their section (an article renamed in place is
+paired by its order); articles written from the terms ("generated") are not merged, they
+are written again from the merged terms when saved.
 Pure functions of the three contents: no database, no request.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -49,6 +50,7 @@ class ClauseMerge:
     mine: tuple[str, str] | None
     outcome: str
     result: tuple[str, str] | None
+    theirs_at: int | None = None  # the article's place in the latest version's section
 
     @property
     def title(self) -> str:
@@ -132,12 +134,73 @@ def _sections(content: dict) -> dict[str, dict]:
     return {s.get("key"): s for s in content.get("sections", [])}
 
 
+def _key(article: dict) -> str:
+    """What identifies an article when two texts are lined up: its title, else its text."""
+    slot = _slot(article)
+    return (slot[0] or slot[1][:200]) if slot else ""
+
+
+def _align(base: list[dict], other: list[dict]) -> tuple[dict, dict]:
+    """Line ``other`` up with ``base`` by the articles' titles (difflib, as diff.py does).
+
+    Returns base place -> other place (None: removed in other), and base place (-1: before
+    the first) -> the places of the articles other added after it. Articles whose title
+    changed in place are paired by their order, as edits.
+    """
+    matcher = difflib.SequenceMatcher(
+        a=[_key(x) for x in base], b=[_key(x) for x in other], autojunk=False
+    )
+    mapped: dict[int, int | None] = {}
+    added: dict[int, list[int]] = {}
+    for _op, i1, i2, j1, j2 in matcher.get_opcodes():
+        pairs = min(i2 - i1, j2 - j1)
+        for d in range(pairs):
+            mapped[i1 + d] = j1 + d
+        for i in range(i1 + pairs, i2):
+            mapped[i] = None
+        if j1 + pairs < j2:
+            added.setdefault(i1 + pairs - 1, []).extend(range(j1 + pairs, j2))
+    return mapped, added
+
+
+def _rows(b: list[dict], t: list[dict], m: list[dict]) -> list[tuple]:
+    """(base, theirs, mine, theirs' place) for each article of the three texts, in order."""
+    t_map, t_added = _align(b, t)
+    m_map, m_added = _align(b, m)
+    rows = []
+
+    def added_after(anchor: int) -> None:
+        mine_added = [_slot(m[j]) for j in m_added.get(anchor, [])]
+        for j in t_added.get(anchor, []):
+            theirs = _slot(t[j])
+            same = theirs in mine_added and theirs is not None
+            if same:
+                mine_added.remove(theirs)
+            rows.append((None, theirs, theirs if same else None, j))
+        rows.extend((None, None, slot, None) for slot in mine_added)
+
+    added_after(-1)
+    for i, article in enumerate(b):
+        tj, mj = t_map.get(i), m_map.get(i)
+        rows.append(
+            (
+                _slot(article),
+                _slot(t[tj]) if tj is not None else None,
+                _slot(m[mj]) if mj is not None else None,
+                tj,
+            )
+        )
+        added_after(i)
+    return rows
+
+
 def merge_contents(base: dict, theirs: dict, mine: dict) -> Merge:
     """Merge ``mine`` (an edit started from ``base``) into ``theirs`` (the latest version).
 
-    ``mine`` keeps an article the person emptied as an empty slot, at its place, so that the
-    places line up with ``base``. The merged content follows the sections and the generated
-    articles of ``theirs``.
+    The articles of each text are lined up with the base's by their titles (an emptied
+    article, kept as an empty slot, counts as removed). The merged content follows the
+    sections and the generated articles of ``theirs``; each clause knows its place in
+    ``theirs`` (``theirs_at``), so that "use theirs" finds it again.
     """
     base_sections, mine_sections = _sections(base), _sections(mine)
     merge = Merge(content={})
@@ -147,15 +210,19 @@ def merge_contents(base: dict, theirs: dict, mine: dict) -> Merge:
         b = _plain_articles(base_sections.get(key))
         t = _plain_articles(section)
         m = _plain_articles(mine_sections.get(key))
+        places = [i for i, a in enumerate(section.get("articles", [])) if not a.get("generated")]
         merged: list[dict] = []
-        for index in range(max(len(b), len(t), len(m))):
-            sides = [_slot(x[index]) if index < len(x) else None for x in (b, t, m)]
+        for *sides, tj in _rows(b, t, m):
             outcome, result = decide(*sides)
+            if outcome == UNCHANGED and result is None:
+                continue  # an empty new-article slot
             merged.append({"title": result[0], "text": result[1]} if result else _empty())
             if outcome != UNCHANGED:
-                merge.clauses.append(
-                    ClauseMerge(key, section.get("title", key), index, *sides, outcome, result)
+                clause = ClauseMerge(
+                    key, section.get("title", key), len(merged) - 1, *sides, outcome, result
                 )
+                clause.theirs_at = places[tj] if tj is not None else None
+                merge.clauses.append(clause)
         sections.append({**section, "articles": _with_generated(section, merged)})
     merge.content = {**theirs, "sections": sections}
     _renumber(merge)

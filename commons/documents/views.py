@@ -284,7 +284,8 @@ def _posted_articles(form, base: dict) -> dict:
     ("generated") have no inputs: they are kept, and written again from the submitted terms
     when the version is saved. An emptied article stays as an empty slot (so the places line
     up with ``base`` for a merge); filled slots after the last article are new articles. In a
-    merge, ``<prefix>-take=theirs`` takes the article as ``base`` (the latest version) has it.
+    merge, ``<prefix>-take=theirs:<k>`` takes article ``k`` of ``base`` (the latest version)
+    instead of what was typed (``theirs:`` alone: theirs removed it).
     """
     sections = []
     for s_index, section in enumerate(base.get("sections", [])):
@@ -297,8 +298,9 @@ def _posted_articles(form, base: dict) -> dict:
             prefix = f"s{s_index}-a{a_index}"
             if a_index < len(existing) and existing[a_index].get("generated"):
                 articles.append(existing[a_index])
-            elif form.get(f"{prefix}-take") == "theirs":
-                theirs = existing[a_index] if a_index < len(existing) else {}
+            elif (form.get(f"{prefix}-take") or "").startswith("theirs:"):
+                at = form[f"{prefix}-take"].removeprefix("theirs:")
+                theirs = existing[int(at)] if at.isdigit() and int(at) < len(existing) else {}
                 articles.append({"title": theirs.get("title", ""), "text": theirs.get("text", "")})
             else:
                 articles.append(

@@ -8,6 +8,7 @@ changed it. Now the editor carries the version it started from, the second save 
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -213,7 +214,9 @@ def test_choosing_theirs_for_a_clause_takes_the_latest_text(co_design):
     assert "Term of the pact: changed by both of you" in page
     merged = _page_form(page)
     assert merged["terms_duration_months"] == "9"
-    merged[f"s{si}-a{ai}-take"] = "theirs"
+    theirs = re.search(rf'id="s{si}-a{ai}-take-theirs" value="([^"]*)"', page).group(1)
+    assert theirs == f"theirs:{ai}"  # where the article is in version 3
+    merged[f"s{si}-a{ai}-take"] = theirs
     merged["terms_take-term"] = "theirs"
     assert post_form(rep, url, merged).status_code == 302
     v4 = _versions(pid)[3]
@@ -321,3 +324,50 @@ def test_an_article_removed_by_one_side_is_removed_in_the_merge():
         "generated",
         "a2",
     ]
+
+
+def test_articles_are_lined_up_by_title_when_one_side_removed_or_added_some():
+    base = _doc([("One", "a"), ("Two", "b"), ("Three", "c"), ("Four", "d")])
+    theirs = _doc([("One", "a"), ("Three", "c"), ("New", "n"), ("Four", "d")])  # -Two, +New
+    mine = _doc([("One", "a"), ("Two", "b"), ("Three", "c"), ("Four", "d2"), ("", "")])
+    merge = merge_contents(base, theirs, mine)
+    assert {c.title: c.outcome for c in merge.clauses} == {
+        "Two": THEIRS,  # removed by theirs
+        "New": THEIRS,
+        "Four": MINE,
+    }
+    assert merge.conflicts == []
+    saved = merge.saved_content()["sections"][0]["articles"]
+    assert [(a["title"], a["text"]) for a in saved[1:]] == [
+        ("One", "a"),
+        ("Three", "c"),
+        ("New", "n"),
+        ("Four", "d2"),
+    ]
+    four = next(c for c in merge.clauses if c.title == "Four")
+    assert four.theirs_at == 4  # its place in version 3's section, the generated one counted
+
+
+def test_an_article_the_other_removed_is_not_put_back(co_design):
+    pid, _cast, office, rep = co_design
+    url = f"/proposals/{pid}/pact/edit"
+    v2 = _versions(pid)[1]
+    editable = _editable(v2.content)
+    # Two typed articles of one section: the office removes the first, the group edits the next.
+    si, ai, aj = next(
+        (s, a, b)
+        for (s, a, _k), (s2, b, _k2) in zip(editable, editable[1:], strict=False)
+        if s == s2
+    )
+    removed = {f"s{si}-a{ai}-title": "", f"s{si}-a{ai}-text": ""}
+    assert post_form(office, url, _form_from_page(v2, **removed)).status_code == 302
+    refused = post_form(rep, url, _form_from_page(v2, **{f"s{si}-a{aj}-text": "Mine."}))
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Changed by both of you in different ways" not in page
+    assert post_form(rep, url, _page_form(page)).status_code == 302
+    v4 = _versions(pid)[3]
+    before = [a["title"] for a in v2.content["sections"][si]["articles"]]
+    after = [a["title"] for a in v4.content["sections"][si]["articles"]]
+    assert after == before[:ai] + before[ai + 1 :]
+    assert v4.content["sections"][si]["articles"][aj - 1]["text"] == "Mine."
