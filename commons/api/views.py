@@ -33,6 +33,7 @@ from commons.documents.operations import (
     VersionConflict,
     default_content,
     find_document,
+    plain_content,
     save_version,
 )
 from commons.documents.terms import is_approved
@@ -561,7 +562,7 @@ def _version_conflict(proposal: Proposal, conflict: VersionConflict, content: di
     merge = merge_contents(
         base.content if base else default_content(proposal),
         latest.content,
-        content if content is not None else default_content(proposal),
+        plain_content(content) if content is not None else default_content(proposal),
     )
     return problem(
         409,

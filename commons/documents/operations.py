@@ -58,8 +58,12 @@ def with_terms_written(proposal, content: dict) -> dict:
     )
 
 
-def _plain(content: dict) -> dict:
-    """Keep only plain text in titles and articles, so what is hashed is what is printed."""
+def plain_content(content: dict) -> dict:
+    """Keep only plain text in titles and articles, so what is hashed is what is printed.
+
+    Line ends become "\n" (browsers send a textarea's as "\r\n"), so a text compares
+    equal to the version it was typed over when nothing was changed.
+    """
     sections = []
     for section in content.get("sections", []):
         sections.append(
@@ -146,7 +150,7 @@ def save_version(
             )
         if base_version < latest_number:
             raise VersionConflict(base_version, latest_number)
-    content = _plain(content) if content is not None else default_content(proposal)
+    content = plain_content(content) if content is not None else default_content(proposal)
     if "terms" not in content:
         # A text sent without terms (the API) keeps the latest version's, else the application's.
         kept = terms.terms_of(latest) if latest is not None else terms.from_application(proposal)

@@ -430,6 +430,7 @@ def pact_edit(proposal_id: int):
         TermsRefused,
         VersionConflict,
         default_content,
+        plain_content,
         save_version,
     )
     from commons.forms import FormTransaction
@@ -467,7 +468,8 @@ def pact_edit(proposal_id: int):
         if problems:
             commons_error = _attach_terms_problems(form, problems)
         else:
-            mine = {**_posted_articles(request.form, base), "terms": terms.to_dict()}
+            # As it would be stored: a browser's "\r\n" in a textarea is not a change.
+            mine = plain_content({**_posted_articles(request.form, base), "terms": terms.to_dict()})
             with FormTransaction(form) as saved:
                 version = save_version(
                     proposal,

@@ -145,20 +145,27 @@ def test_edits_of_different_clauses_merge_and_save_as_version_4(co_design):
     )
     assert post_form(office, url, office_edit).status_code == 302
     rep_edit = _form_from_page(
-        v2, terms_duration_months="12", **{f"s{sj}-a{aj}-text": "Watering in July."}
+        v2, terms_duration_months="18", **{f"s{sj}-a{aj}-text": "Watering in July."}
     )
+    # As a browser sends them: every line of a textarea ends in "\r\n".
+    rep_edit = {
+        k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in rep_edit.items()
+    }
     refused = post_form(rep, url, rep_edit)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 409
     assert "Taken from version 3 automatically" in page
     assert "Your changes, kept" in page
+    # Only what they changed: the article and the term, not every multi-line article.
+    kept = page.split('<ul class="merge-mine">', 1)[1].split("</ul>", 1)[0]
+    assert kept.count("<li>") == 2, kept
     assert "Changed by both of you in different ways" not in page
     merged = _page_form(page)
     assert merged["base_version"] == "3"
     assert merged[f"s{si}-a{ai}-text"] == "Cleaning on Saturdays."  # theirs, taken
     assert merged[f"s{sj}-a{aj}-text"] == "Watering in July."  # mine, kept
     assert merged["terms_report_interval_months"] == "3"
-    assert merged["terms_duration_months"] == "12"
+    assert merged["terms_duration_months"] == "18"
     saved = post_form(rep, url, merged)
     assert saved.status_code == 302
     versions = _versions(pid)
@@ -167,7 +174,7 @@ def test_edits_of_different_clauses_merge_and_save_as_version_4(co_design):
     assert _text(v4, si, ai) == "Cleaning on Saturdays."
     assert _text(v4, sj, aj) == "Watering in July."
     assert v4.content["terms"]["report_interval_months"] == 3
-    assert v4.content["terms"]["duration_months"] == 12
+    assert v4.content["terms"]["duration_months"] == 18
 
 
 def test_a_clause_both_changed_is_shown_for_the_person_to_choose(co_design):
