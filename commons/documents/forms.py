@@ -46,6 +46,7 @@ class PactEditForm(FlaskForm):
     """
 
     base_version = HiddenField(
+        _l("The version you started from"),
         validators=[
             InputRequired(_l("Open the editor again: the version you started from is missing.")),
             Regexp(r"^\d{1,9}$", message=_l("The version you started from is not a number.")),

@@ -239,6 +239,11 @@ def test_the_editor_needs_the_version_it_started_from(co_design):
     data["s0-a0-text"] = "Something new."
     response = post_form(rep, f"/proposals/{pid}/pact/edit", data)
     assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The version you started from: Open the editor again" in page
+    unknown = post_form(rep, f"/proposals/{pid}/pact/edit", {**data, "base_version": "9"})
+    assert unknown.status_code == 422
+    assert "There is no version 9 of the pact text to start from." in unknown.get_data(as_text=True)
     assert [v.number for v in _versions(pid)] == [1, 2]
 
 
