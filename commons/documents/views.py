@@ -314,14 +314,6 @@ def _posted_articles(form, base: dict) -> dict:
     return {**base, "sections": sections}
 
 
-def _edited_content(form, base: dict) -> dict:
-    """The pact text as submitted by the clause editor; emptying both fields removes an
-    article, a filled 'new article' is appended."""
-    from commons.documents.merge import without_empty_articles
-
-    return without_empty_articles(_posted_articles(form, base))
-
-
 def _terms_posted(form, started_terms):
     """The submitted terms fields; in a merge, a group marked ``terms_take-<group>=theirs``
     takes the values of the version the page was built from (the latest)."""
