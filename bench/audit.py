@@ -64,9 +64,11 @@ TARGET_VERIFY_SECONDS = 10.0
 # The columns, join and order of commons.audit.exports.event_rows, for COPY.
 COPY_SQL = (
     "COPY (SELECT e.seq, e.occurred_at, p.protocol_number, e.proposal_id, e.trigger, "
-    "e.from_state, e.to_state, e.actor_id, e.actor_role, e.payload, e.public, e.prev_hash, "
-    "e.hash FROM audit_events e JOIN proposals p ON p.id = e.proposal_id ORDER BY e.seq) "
-    "TO STDOUT WITH (FORMAT csv, HEADER true)"
+    "e.from_state, e.to_state, e.actor_id, "
+    "CASE WHEN e.actor_id IS NULL THEN 'system' ELSE u.full_name END, e.actor_role, "
+    "e.payload, e.public, e.prev_hash, e.hash FROM audit_events e "
+    "JOIN proposals p ON p.id = e.proposal_id LEFT JOIN users u ON u.id = e.actor_id "
+    "ORDER BY e.seq) TO STDOUT WITH (FORMAT csv, HEADER true)"
 )
 
 

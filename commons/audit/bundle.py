@@ -9,6 +9,9 @@ What :func:`verify` checks, stopping at the first failure:
 2. every file the manifest lists is in the archive, and nothing else is;
 3. ``chain.csv`` links: seq 1..N contiguous, the first prev_hash is the genesis hash, each
    prev_hash is the hash before it, and the last hash and the count are the manifest's head;
+   and it agrees with every checkpoint in ``checkpoints.csv`` and any list given (the hash at
+   each checkpoint's seq, at least that many events), whose seals verify with
+   ``checkpoint-certificates.pem`` (rules in ``commons/audit/witness.py``);
 4. ``events.csv``: in increasing seq order, each event's hash recomputes from its fields,
    contiguous events link, each event is in ``chain.csv`` with the same hashes at its seq, and
    the count and first/last seq are the manifest's;
@@ -33,19 +36,32 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 if __package__:
+    from commons.audit import witness
     from commons.audit.chain import GENESIS_HASH, canonical_json, event_fields, event_hash
-else:  # run as a script: load the sibling chain.py, without importing the commons package
+    from commons.tables import neutralise, restore
+else:  # run as a script: load chain.py, witness.py and ../tables.py, without the commons package
     import importlib.util
     from pathlib import Path
 
-    _spec = importlib.util.spec_from_file_location("chain", Path(__file__).with_name("chain.py"))
-    _chain = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_chain)
+    def _load(name: str, path: Path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        return module
+
+    _here = Path(__file__).resolve().parent
+    _chain = _load("chain", _here / "chain.py")
+    _tables = _load("tables", _here.parent / "tables.py")
     GENESIS_HASH, canonical_json = _chain.GENESIS_HASH, _chain.canonical_json
     event_fields, event_hash = _chain.event_fields, _chain.event_hash
+    neutralise, restore = _tables.neutralise, _tables.restore
+    witness = _load("witness", _here / "witness.py")
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+CHECKPOINTS = "checkpoints.csv"
+CHECKPOINT_CERTIFICATES = "checkpoint-certificates.pem"
 
 EVENT_COLUMNS = [
     "seq",
@@ -56,13 +72,19 @@ EVENT_COLUMNS = [
     "from_state",
     "to_state",
     "actor_id",
+    "actor_name",
     "actor_role",
     "payload",
     "public",
     "prev_hash",
     "hash",
 ]
+# events.csv of bundles written before actor names and safe tables (read as they are).
+LEGACY_EVENT_COLUMNS = [c for c in EVENT_COLUMNS if c != "actor_name"]
+# The actor_name of an event without an actor (the clock, the command line).
+SYSTEM_ACTOR = "system"
 CHAIN_COLUMNS = ["seq", "prev_hash", "hash"]
+CHECKPOINT_COLUMNS = witness.COLUMNS
 PACT_COLUMNS = [
     "id",
     "protocol_number",
@@ -142,6 +164,7 @@ PACT_TYPES = {
     "predecessor_id": "integer",
     "created_at": "datetime",
 }
+CHECKPOINT_TYPES = {"seq": "integer", "made_at": "datetime"}
 
 
 def csv_writer(stream):
@@ -164,6 +187,12 @@ def cell(value) -> str:
     return str(value)
 
 
+def table_cell(value) -> str:
+    """A cell of a CSV table: :func:`cell`, and text neutralised against spreadsheet formulas
+    (``commons/tables.py``: a ``'`` before text starting with = + - @, a tab or a CR)."""
+    return neutralise(value) if isinstance(value, str) else cell(value)
+
+
 def version_path(protocol_number: str | None, proposal_id: int, number: int) -> str:
     name = protocol_number.replace("/", "-") if protocol_number else f"proposal-{proposal_id}"
     return f"versions/{name}-v{number}.json"
@@ -181,7 +210,7 @@ def manifest_bytes(manifest: dict) -> bytes:
 
 
 def datapackage(name: str) -> dict:
-    """A Frictionless Data Package descriptor for pacts.csv and events.csv."""
+    """A Frictionless Data Package descriptor for pacts.csv, events.csv and checkpoints.csv."""
 
     def schema(columns, types):
         return {
@@ -193,6 +222,7 @@ def datapackage(name: str) -> dict:
         return {
             "name": res_name,
             "path": f"{res_name}.csv",
+            "description": TABLES_NOTE,
             "profile": "tabular-data-resource",
             "format": "csv",
             "mediatype": "text/csv",
@@ -207,9 +237,17 @@ def datapackage(name: str) -> dict:
         "resources": [
             resource("pacts", PACT_COLUMNS, PACT_TYPES),
             resource("events", EVENT_COLUMNS, EVENT_TYPES),
+            resource("checkpoints", CHECKPOINT_COLUMNS, CHECKPOINT_TYPES),
         ],
     }
 
+
+TABLES_NOTE = (
+    "Text cells starting with =, +, -, @, a tab or a carriage return, or with one or more ' "
+    "followed by one of those, are written with a ' in front so that no spreadsheet runs them "
+    "as formulas; to read a cell back as stored, remove the first ' of such a cell. Numbers "
+    "and dates are never changed."
+)
 
 README = """\
 Evidence bundle of the Commons registry of collaboration pacts
@@ -222,15 +260,30 @@ manifest.json    every file with its SHA-256 and size; the filters; who exported
                  seq of the exported events. Its "digest" is the SHA-256 of the canonical JSON
                  (see below) of the manifest without the "digest" key.
 pacts.csv        the selected pacts (one row each).
-events.csv       every audit event of the selected pacts, in seq order.
+events.csv       every audit event of the selected pacts, in seq order; actor_name, beside
+                 actor_id, is the person's name at export time ("system" for events without
+                 an actor): it is not part of the hash.
 chain.csv        seq, prev_hash and hash of EVERY event of the whole chain up to the head, so
                  the links can be checked even though the selected events are not contiguous.
 versions.csv     the pact text versions; versions/<protocol>-v<n>.json holds each one.
 documents.csv    the issued PDFs; documents/<sha256>.pdf holds each one.
 signatures.csv   who signed, in which capacity, when, and the hash of what they signed.
-datapackage.json a Frictionless Data Package descriptor of pacts.csv and events.csv.
+checkpoints.csv  the checkpoints of the chain head the registry had made up to this export,
+                 the last one made by the export itself: seq, hash of that event, when, and
+                 the city's seal signature (empty when no seal key was configured).
+checkpoint-certificates.pem
+                 the seal certificate(s) those signatures verify with.
+datapackage.json a Frictionless Data Package descriptor of pacts.csv, events.csv and
+                 checkpoints.csv.
 
 CSV files are RFC 4180 (comma, double quotes, CRLF), UTF-8; an empty cell means null.
+
+Safe tables: a text cell that a spreadsheet would run as a formula (one starting with =, +, -,
+@, a tab or a carriage return) is written with a single quote ' in front; a text starting with
+one or more quotes followed by one of those characters gets one more quote. To read a cell
+back as stored, remove the first ' of a cell that starts with one or more ' followed by one of
+those characters; leave any other cell as it is. Numbers, dates and times are never changed.
+Hashes are computed over the text as stored, read back so.
 
 How to verify
 -------------
@@ -238,7 +291,10 @@ With the registry's code (no database needed):
     commons audit verify-bundle THIS_FILE.zip
 or, with Python alone, from a copy of the registry's source:
     python commons/audit/bundle.py THIS_FILE.zip
-It prints "OK: ..." or the first failure, naming the file, row and seq.
+It prints "OK: ..." or the first failure, naming the file, row and seq. To check the
+chain against the checkpoints the registry publishes (open data, checkpoints.csv) too:
+    commons audit verify-bundle THIS_FILE.zip --checkpoints checkpoints.csv
+    python commons/audit/bundle.py THIS_FILE.zip checkpoints.csv
 
 To check the bundle against the live registry, an operator runs `commons audit verify` (the
 chain recomputes) and checks that the event with seq = manifest "chain.count" has the hash
@@ -253,10 +309,17 @@ An event's hash is the SHA-256 (hex) of the canonical JSON of the object with th
 seq, occurred_at, actor_id, actor_role, proposal_id, trigger, from_state, to_state, payload,
 public and prev_hash, where occurred_at is ISO 8601 with microseconds and its UTC offset
 (as in events.csv), payload is the JSON object of the payload column, public is a JSON boolean,
-empty cells are null and ids are integers.
+empty cells are null, ids are integers and text is read back as stored (see "Safe tables");
+actor_name is not part of it.
 
 prev_hash is the hash of the event before in the chain (seq - 1); the first event's prev_hash
 is 64 zeros. So changing, removing or reordering any event breaks every later link.
+
+A checkpoint says "the chain had event seq with this hash": the chain in chain.csv must have
+that hash at that seq, and at least that many events. Its signature (base64) is over the
+canonical JSON of {"hash", "made_at", "seq"}, with the algorithm named (RSA PKCS#1 v1.5 or
+ECDSA, SHA-256) and the certificate named by the SHA-256 of its DER bytes. Compare that
+fingerprint with the one the city publishes.
 
 A pact version's content hash is the SHA-256 of its canonical JSON: the bytes of its file
 under versions/. A document's name is the SHA-256 of its bytes.
@@ -283,18 +346,41 @@ def _sha256(zf: _Archive, name: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _rows(zf: _Archive, name: str, columns: list[str]) -> Iterator[tuple[int, dict]]:
-    """(line number, row) of a CSV file in the bundle, checking its header."""
+def _header(zf: _Archive, name: str) -> list[str] | None:
+    with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        return next(csv.reader(text), None)
+
+
+def _rows(
+    zf: _Archive, name: str, columns: list[str], texts: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict]]:
+    """(line number, row) of a CSV file in the bundle, checking its header; each cell as it
+    was stored (the ``'`` put before formula-like text taken away, see commons/tables.py).
+
+    The cells of the ``texts`` columns must be as the registry writes text: one stripped of
+    that ``'`` reads back the same (a hash over it cannot tell), but a spreadsheet would run
+    it, so it counts as altered."""
     with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
         reader = csv.reader(text)
         header = next(reader, None)
         if header != columns:
             raise BundleError(f"{name}: unexpected header {header!r}")
+        checked = [(column, columns.index(column)) for column in texts if column in columns]
         for row in reader:
             if len(row) != len(columns):
                 raise BundleError(
                     f"{name} line {reader.line_num}: {len(row)} cells, not {len(columns)}"
                 )
+            if zf.neutralised:
+                for column, at in checked:
+                    value = row[at]
+                    if neutralise(restore(value)) != value:
+                        raise BundleError(
+                            f"{name} line {reader.line_num}: {column} {value!r} lacks the ' "
+                            "written before formula-like text; a spreadsheet would run it "
+                            "(altered)"
+                        )
+                row = [restore(value) for value in row]
             yield reader.line_num, dict(zip(columns, row, strict=True))
 
 
@@ -341,6 +427,9 @@ class _Archive:
                 if any(info.filename == candidate + MANIFEST for info in files):
                     self.prefix = candidate
         self.files = files
+        # Whether text cells were neutralised against formulas (every bundle with actor names).
+        self.neutralised = True
+        self.event_columns = EVENT_COLUMNS
 
     def names(self) -> list[str]:
         return [info.filename[len(self.prefix) :] for info in self.files]
@@ -374,9 +463,11 @@ def _chain_rows(zf: _Archive) -> Iterator[tuple[int, int, str, str]]:
         yield line, seq, row["prev_hash"], row["hash"]
 
 
-def _check_chain(zf: _Archive, manifest: dict) -> int:
+def _check_chain(zf: _Archive, manifest: dict, matcher=None) -> int:
     expected, prev = 1, GENESIS_HASH
     for line, seq, prev_hash, hash_ in _chain_rows(zf):
+        if matcher is not None:
+            matcher.feed(seq, hash_)
         if seq != expected:
             raise BundleError(
                 f"chain.csv line {line}: seq {seq} where {expected} was expected "
@@ -414,11 +505,24 @@ def _event_hash(row: dict) -> str:
     return event_hash(fields)
 
 
+# The text columns of events.csv: each cell is the neutralised text (commons/tables.py).
+EVENT_TEXT_COLUMNS = (
+    "protocol_number",
+    "trigger",
+    "from_state",
+    "to_state",
+    "actor_name",
+    "actor_role",
+    "prev_hash",
+    "hash",
+)
+
+
 def _check_events(zf: _Archive, manifest: dict) -> int:
     chain = _chain_rows(zf)
     chain_row = None
     last_seq, last_hash, first_seq, count = None, None, None, 0
-    for line, row in _rows(zf, "events.csv", EVENT_COLUMNS):
+    for line, row in _rows(zf, "events.csv", zf.event_columns, EVENT_TEXT_COLUMNS):
         where = f"events.csv line {line}"
         try:
             seq = int(row["seq"])
@@ -505,8 +609,52 @@ def _check_files(zf: _Archive, manifest: dict) -> int:
     return len(manifest["files"])
 
 
-def check(path) -> dict:
-    """Verify a bundle; return the counts, or raise BundleError naming the first failure."""
+def _bundle_checkpoints(zf: _Archive, manifest: dict) -> tuple[list, dict | None]:
+    """The bundle's checkpoints and its certificates (None: cryptography is not installed,
+    signatures cannot be checked)."""
+    if CHECKPOINTS not in manifest["files"]:
+        return [], {}  # a bundle made before checkpoints
+    try:
+        found = witness.parse(zf.read(CHECKPOINTS).decode("utf-8"), CHECKPOINTS)
+    except witness.ListError as error:
+        raise BundleError(str(error)) from None
+    pem = zf.read(CHECKPOINT_CERTIFICATES) if CHECKPOINT_CERTIFICATES in manifest["files"] else b""
+    try:
+        certificates = witness.load_certificates(pem)
+    except ImportError:
+        return found, None
+    except ValueError as error:
+        raise BundleError(f"{CHECKPOINT_CERTIFICATES}: not readable ({error})") from None
+    return found, certificates
+
+
+def _check_checkpoints(zf: _Archive, manifest: dict, extra: list) -> dict:
+    """The bundle's chain against its own checkpoints and ``extra`` ones, then their seals."""
+    own, certificates = _bundle_checkpoints(zf, manifest)
+    matcher = witness.Matcher([*own, *extra])
+    count = _check_chain(zf, manifest, matcher)
+    problem = matcher.finish(count)
+    if problem:
+        raise BundleError(f"chain.csv contradicts a checkpoint: {problem}")
+    distinct = witness.distinct([*own, *extra])
+    if certificates is not None:
+        for checkpoint in distinct:
+            problem = witness.signature_problem(checkpoint, certificates)
+            if problem:
+                raise BundleError(problem)
+    return {
+        "chain": count,
+        "checkpoints": len(distinct),
+        "unsigned": sum(1 for c in distinct if not c.signature),
+        "seals_checked": certificates is not None,
+        "certificates": sorted(certificates or ()),
+    }
+
+
+def check(path, checkpoints: list = ()) -> dict:
+    """Verify a bundle, and its chain against its checkpoints and ``checkpoints``
+    (:class:`commons.audit.witness.Checkpoint`); return the counts, or raise BundleError naming
+    the first failure."""
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as error:
@@ -518,8 +666,11 @@ def check(path) -> dict:
         for required in ("chain.csv", "events.csv", "versions.csv", "documents.csv"):
             if required not in manifest["files"]:
                 raise BundleError(f"{required}: missing from {MANIFEST}")
+        if _header(zf, "events.csv") == LEGACY_EVENT_COLUMNS:
+            # Written before actor names and safe tables: its cells are read as they are.
+            zf.neutralised, zf.event_columns = False, LEGACY_EVENT_COLUMNS
         return {
-            "chain": _check_chain(zf, manifest),
+            **_check_checkpoints(zf, manifest, list(checkpoints)),
             "events": _check_events(zf, manifest),
             "versions": _check_versions(zf),
             "documents": _check_documents(zf),
@@ -528,10 +679,11 @@ def check(path) -> dict:
         }
 
 
-def verify(path) -> BundleReport:
-    """Verify a bundle: OK with counts, or the first failure."""
+def verify(path, checkpoints: list = ()) -> BundleReport:
+    """Verify a bundle (and its chain against ``checkpoints`` too): OK with counts, or the
+    first failure."""
     try:
-        counts = check(path)
+        counts = check(path, checkpoints)
     except BundleError as error:
         return BundleReport(False, str(error))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError) as error:
@@ -547,15 +699,37 @@ def verify(path) -> BundleReport:
         f"{counts['documents']} documents; chain of {counts['chain']} events, "
         f"head {counts['head']}"
     )
+    message += "; " + checkpoints_sentence(counts)
     return BundleReport(True, message, counts)
+
+
+def checkpoints_sentence(counts: dict) -> str:
+    if not counts["checkpoints"]:
+        return "no checkpoints to compare the chain with"
+    n = counts["checkpoints"]
+    sentence = f"the chain agrees with {n} checkpoint{'' if n == 1 else 's'}"
+    if counts["unsigned"]:
+        sentence += f" ({counts['unsigned']} unsigned: no seal key was configured)"
+    if not counts["seals_checked"]:
+        sentence += " (seals not checked: the cryptography package is not installed)"
+    elif counts["certificates"]:
+        sentence += ", sealed by certificate SHA-256 " + ", ".join(counts["certificates"])
+    return sentence
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: bundle.py FILE.zip", file=sys.stderr)
+    if not args:
+        print("usage: bundle.py FILE.zip [CHECKPOINTS.csv ...]", file=sys.stderr)
         return 2
-    report = verify(args[0])
+    extra = []
+    for location in args[1:]:
+        try:
+            extra += witness.read_location(location)
+        except (OSError, ValueError) as error:
+            print(f"cannot read checkpoints from {location}: {error}", file=sys.stderr)
+            return 2
+    report = verify(args[0], extra)
     print(report.message, file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 

@@ -17,10 +17,11 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
 
 from commons.audit import bundle
@@ -35,6 +36,7 @@ from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.tables import needs_quote, neutralise
 
 FORMATS = ("csv", "jsonl", "xlsx", "zip")
 BATCH = 1000
@@ -117,27 +119,48 @@ def _stream(stmt):
     return db.session.execute(stmt.execution_options(yield_per=BATCH))
 
 
+# Who acted, by name, beside actor_id: the person's name at export time, "system" for an event
+# without an actor. Not part of the chain: names change, the hashes do not. The users table is
+# joined under an alias, so that the filters' own subqueries on users stay uncorrelated.
+# (Made on first use: an alias configures the mappers, which must all be imported by then.)
+@cache
+def _actor():
+    return aliased(User, name="actor")
+
+
+def _actor_name():
+    return case(
+        (AuditEvent.actor_id.is_(None), literal(bundle.SYSTEM_ACTOR)), else_=_actor().full_name
+    )
+
+
+def _with_actor(stmt):
+    return stmt.outerjoin(_actor(), _actor().id == AuditEvent.actor_id)
+
+
 # Rows, as Python values in the column order of commons.audit.bundle.
 
 
 def event_rows(filters: Filters, upto_seq: int | None = None) -> Iterator[tuple]:
     stmt = (
-        select(
-            AuditEvent.seq,
-            AuditEvent.occurred_at,
-            Proposal.protocol_number,
-            AuditEvent.proposal_id,
-            AuditEvent.trigger,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.actor_id,
-            AuditEvent.actor_role,
-            AuditEvent.payload,
-            AuditEvent.public,
-            AuditEvent.prev_hash,
-            AuditEvent.hash,
+        _with_actor(
+            select(
+                AuditEvent.seq,
+                AuditEvent.occurred_at,
+                Proposal.protocol_number,
+                AuditEvent.proposal_id,
+                AuditEvent.trigger,
+                AuditEvent.from_state,
+                AuditEvent.to_state,
+                AuditEvent.actor_id,
+                _actor_name(),
+                AuditEvent.actor_role,
+                AuditEvent.payload,
+                AuditEvent.public,
+                AuditEvent.prev_hash,
+                AuditEvent.hash,
+            ).join(Proposal, Proposal.id == AuditEvent.proposal_id)
         )
-        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
         .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
         .order_by(AuditEvent.seq)
     )
@@ -298,7 +321,7 @@ class _CsvSink:
         self._writer.writerow(columns)
 
     def row(self, values) -> None:
-        self._writer.writerow([bundle.cell(v) for v in values])
+        self._writer.writerow([bundle.table_cell(v) for v in values])
         self.rows += 1
         if self._buffer.tell() > 1 << 16:
             self.flush()
@@ -312,14 +335,15 @@ class _CsvSink:
 # The CSV and JSON Lines writers read the events' rows themselves, in bulk: the payload as its
 # stored JSON text, made canonical once per distinct text, and on PostgreSQL the timestamp as
 # the ISO text ``isoformat(timespec="microseconds")`` gives; then each line is written
-# directly. The output is byte for byte what ``bundle.cell`` / ``event_object`` give.
+# directly. The output is byte for byte what ``bundle.table_cell`` / ``event_object`` give.
 _ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 _PAYLOADS_CACHED = 50_000
 
 
 def _event_batches(filters: Filters) -> Iterator[list[tuple]]:
     """Lists of (seq, occurred_at ISO text, protocol_number, proposal_id, trigger, from_state,
-    to_state, actor_id, actor_role, payload canonical JSON text, public, prev_hash, hash)."""
+    to_state, actor_id, actor_name, actor_role, payload canonical JSON text, public, prev_hash,
+    hash)."""
     from sqlalchemy import Text, cast
 
     from commons.audit.chain import payload_json
@@ -331,22 +355,24 @@ def _event_batches(filters: Filters) -> Iterator[list[tuple]]:
         else AuditEvent.occurred_at
     )
     stmt = (
-        select(
-            AuditEvent.seq,
-            occurred,
-            Proposal.protocol_number,
-            AuditEvent.proposal_id,
-            AuditEvent.trigger,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.actor_id,
-            AuditEvent.actor_role,
-            cast(AuditEvent.payload, Text),
-            AuditEvent.public,
-            AuditEvent.prev_hash,
-            AuditEvent.hash,
+        _with_actor(
+            select(
+                AuditEvent.seq,
+                occurred,
+                Proposal.protocol_number,
+                AuditEvent.proposal_id,
+                AuditEvent.trigger,
+                AuditEvent.from_state,
+                AuditEvent.to_state,
+                AuditEvent.actor_id,
+                _actor_name(),
+                AuditEvent.actor_role,
+                cast(AuditEvent.payload, Text),
+                AuditEvent.public,
+                AuditEvent.prev_hash,
+                AuditEvent.hash,
+            ).join(Proposal, Proposal.id == AuditEvent.proposal_id)
         )
-        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
         .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
         .order_by(AuditEvent.seq)
         .execution_options(stream_results=True, yield_per=10 * BATCH)
@@ -355,21 +381,26 @@ def _event_batches(filters: Filters) -> Iterator[list[tuple]]:
     for rows in db.session.execute(stmt).partitions():
         batch = []
         for row in rows:
-            raw = row[9]
+            raw = row[10]
             payload = cache.get(raw)
             if payload is None:
                 if len(cache) >= _PAYLOADS_CACHED:
                     cache.clear()
                 payload = cache[raw] = payload_json(raw)
             at = row[1] if postgresql else row[1].isoformat(timespec="microseconds")
-            batch.append((row[0], at, *row[2:9], payload, *row[10:]))
+            batch.append((row[0], at, *row[2:10], payload, *row[11:]))
         yield batch
 
 
 def _csv_text(value) -> str:
-    """A text cell as ``csv.writer`` (minimal quoting, CRLF) writes ``bundle.cell(value)``."""
-    if value.__class__ is not str:
-        value = bundle.cell(value)
+    """A text cell as ``csv.writer`` (minimal quoting, CRLF) writes ``bundle.table_cell(value)``:
+    text neutralised against formulas, anything else by ``bundle.cell``."""
+    value = neutralise(value) if value.__class__ is str else bundle.cell(value)
+    return _quoted(value)
+
+
+def _quoted(value: str) -> str:
+    """A cell's text as ``csv.writer`` (minimal quoting) writes it."""
     if '"' in value or "," in value or "\n" in value or "\r" in value:
         return '"' + value.replace('"', '""') + '"'
     return value
@@ -381,33 +412,38 @@ def _csv_value(value) -> str:
 
 
 def _csv_payload(canonical: str) -> str:
-    """The payload's cell, ``bundle.cell(payload)``, from the payload's canonical JSON."""
+    """The payload's cell, ``bundle.table_cell(payload)``, from the payload's canonical JSON."""
     if canonical[0] in "{[":
-        return _csv_text(canonical)
-    return _csv_text(bundle.cell(json.loads(canonical)))  # null, a string, a number...
+        return _quoted(canonical)
+    return _csv_text(json.loads(canonical))  # null, a string (text), a number...
 
 
-def _csv_line(seq, at, protocol, pid, trig, src, dst, actor, role, payload, public, prev, h):
-    """One CSV line (``csv.writer`` over ``bundle.cell``), from the timestamp's ISO text and the
-    payload's canonical JSON."""
+def _csv_line(seq, at, protocol, pid, trig, src, dst, actor, name, role, payload, public, prev, h):
+    """One CSV line (``csv.writer`` over ``bundle.table_cell``), from the timestamp's ISO text
+    (not text: a time, never neutralised) and the payload's canonical JSON."""
     text, cell = _csv_text, _csv_value
     return (
-        f"{cell(seq)},{text(at)},{'' if protocol is None else text(protocol)},"
+        f"{cell(seq)},{_quoted(at)},{'' if protocol is None else text(protocol)},"
         f"{cell(pid)},{'' if trig is None else text(trig)},"
         f"{'' if src is None else text(src)},{'' if dst is None else text(dst)},"
-        f"{cell(actor)},{'' if role is None else text(role)},{_csv_payload(payload)},"
+        f"{cell(actor)},{'' if name is None else text(name)},"
+        f"{'' if role is None else text(role)},{_csv_payload(payload)},"
         f"{cell(public)},{'' if prev is None else text(prev)},"
         f"{'' if h is None else text(h)}\r\n"
     )
 
 
-def _jsonl_line(seq, at, protocol, pid, trig, src, dst, actor, role, payload, public, prev, h):
+def _jsonl_line(
+    seq, at, protocol, pid, trig, src, dst, actor, name, role, payload, public, prev, h
+):
     """One JSON Lines line, ``canonical_json(event_object(row))`` (keys sorted), from the
-    timestamp's ISO text and the payload's canonical JSON."""
+    timestamp's ISO text and the payload's canonical JSON. JSON is not a table: text is
+    written as stored, never neutralised."""
     from commons.audit.chain import json_value as j
 
     return (
-        f'{{"actor_id":{j(actor)},"actor_role":{j(role)},"from_state":{j(src)},'
+        f'{{"actor_id":{j(actor)},"actor_name":{j(name)},"actor_role":{j(role)},'
+        f'"from_state":{j(src)},'
         f'"hash":{j(h)},"occurred_at":{j(at)},"payload":{payload},'
         f'"prev_hash":{j(prev)},"proposal_id":{j(pid)},"protocol_number":{j(protocol)},'
         f'"public":{j(public)},"seq":{j(seq)},"to_state":{j(dst)},"trigger":{j(trig)}}}\n'
@@ -419,7 +455,7 @@ def _pg_base_select(filters: Filters):
     (``pgfast.BASE_COLUMNS``), ordered by seq; the timestamp as its UTC ISO text."""
     from sqlalchemy import Text, cast
 
-    stmt = (
+    stmt = _with_actor(
         select(
             AuditEvent.seq.label("seq"),
             func.to_char(func.timezone("UTC", AuditEvent.occurred_at), _ISO_UTC).label("ts"),
@@ -429,6 +465,7 @@ def _pg_base_select(filters: Filters):
             AuditEvent.from_state.label("src"),
             AuditEvent.to_state.label("dst"),
             AuditEvent.actor_id.label("actor"),
+            _actor_name().label("an"),
             AuditEvent.actor_role.label("role"),
             cast(AuditEvent.payload, Text).label("pay"),
             AuditEvent.public.label("pub"),
@@ -437,8 +474,7 @@ def _pg_base_select(filters: Filters):
         )
         .select_from(AuditEvent)
         .join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        .order_by(AuditEvent.seq)
-    )
+    ).order_by(AuditEvent.seq)
     if filters == Filters():  # every pact: the join alone selects their events
         return stmt
     return stmt.where(AuditEvent.proposal_id.in_(pact_ids(filters)))
@@ -469,7 +505,8 @@ def _write_pg_copy(fh, fmt: str, filters: Filters, progress: Progress | None) ->
                     fh.write(finish(data))
                     continue
                 values = json.loads(data)
-                values[9] = payload_json(values[9])  # the stored text, made canonical
+                pay = pgfast.BASE_COLUMNS.index("pay")
+                values[pay] = payload_json(values[pay])  # the stored text, made canonical
                 fh.write(make_line(*values).encode())
         rows += count
         if progress is not None:
@@ -520,10 +557,12 @@ def _xlsx_value(ws, value):
         value = canonical_json(value).decode()
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            # Text, never a formula.
+        if needs_quote(value):
+            # Text, never a formula: a string cell marked with Excel's own "quote prefix" (what
+            # typing '=... gives), so it shows and reads back as stored, without the quote.
             text = WriteOnlyCell(ws, value)
             text.data_type = "s"
+            text.quotePrefix = True
             return text
     return value
 
@@ -598,8 +637,14 @@ def write_zip(
     exported_at: datetime,
     progress: Progress | None = None,
 ) -> int:
+    from commons.audit import checkpoints
+
     files: dict[str, dict] = {}
     storage_dir = current_app.config["STORAGE_DIR"]
+
+    # The checkpoints made so far, read before the chain: each names an event the chain read
+    # next already holds (appends and checkpoints may go on meanwhile).
+    made = checkpoints.table_checkpoints()
 
     # The whole chain first: its last event is the head the rest of the bundle is bound to.
     head_seq, head_hash = 0, GENESIS_HASH
@@ -609,6 +654,20 @@ def write_zip(
             sink.row((seq, prev_hash, hash_))
             head_seq, head_hash = seq, hash_
         sink.flush()
+
+    # Every export checkpoints the head it holds; the bundle keeps every checkpoint.
+    latest = checkpoints.make_checkpoint(head_seq, head_hash).checkpoint
+    if latest is not None and all(row.seq != latest.seq for row in made):
+        made.append(latest)
+    made.sort(key=lambda row: row.seq)
+    with _Entry(zf, bundle.CHECKPOINTS, files) as entry:
+        entry.write(
+            checkpoints.witness.csv_text(
+                checkpoints.as_checkpoint(row, "") for row in made
+            ).encode()
+        )
+    with _Entry(zf, bundle.CHECKPOINT_CERTIFICATES, files) as entry:
+        entry.write(checkpoints.certificates_pem(made).encode())
 
     first_seq = last_seq = None
     with _Entry(zf, "events.csv", files) as entry:
@@ -671,6 +730,7 @@ def write_zip(
         "exported_by": exported_by,
         "filters": filters.as_dict(),
         "chain": {"count": head_seq, "head_hash": head_hash},
+        "checkpoints": {"count": len(made)},
         "events": {"count": events, "first_seq": first_seq, "last_seq": last_seq},
         "pacts": pacts,
         "files": files,
@@ -716,6 +776,10 @@ def run_export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}")
     output = Path(output)
+    if fmt != "zip":  # a bundle checkpoints the head it holds (write_zip)
+        from commons.audit.checkpoints import make_checkpoint
+
+        make_checkpoint()
     fd, tmp = tempfile.mkstemp(dir=output.parent or ".", prefix=".export-")
     hashed = None
     try:

@@ -157,3 +157,50 @@ event.listen(
     "after_create",
     DDL(APPEND_ONLY_SQL).execute_if(dialect="postgresql"),
 )
+
+
+class AuditCheckpoint(db.Model):
+    """A checkpoint of the chain head: the event ``seq``, its ``hash`` and when it was made,
+    signed with the city's seal key when one is configured (see commons.audit.witness).
+
+    Append-only like the events (on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE);
+    one per seq: a head that has not moved is not checkpointed again.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(SEQ_TYPE, unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Base64; empty when no seal key was configured.
+    signature: Mapped[str | None] = mapped_column(Text)
+    algorithm: Mapped[str | None] = mapped_column(String(24))
+    certificate_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The seal certificate (PEM) that verifies the signature.
+    certificate: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<AuditCheckpoint {self.seq} {self.hash[:12]}>"
+
+
+CHECKPOINTS_APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION audit_checkpoints_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_checkpoints is append-only: %% refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_checkpoints_append_only
+    BEFORE UPDATE OR DELETE ON audit_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only();
+CREATE TRIGGER audit_checkpoints_no_truncate
+    BEFORE TRUNCATE ON audit_checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoints_append_only();
+"""
+
+event.listen(
+    AuditCheckpoint.__table__,
+    "after_create",
+    DDL(CHECKPOINTS_APPEND_ONLY_SQL).execute_if(dialect="postgresql"),
+)

@@ -155,9 +155,78 @@ class ChainReport:
     head_hash: str
     broken_seq: int | None = None
     reason: str = ""
+    # What failed: "chain" (the events or the head), "checkpoint" (a checkpoint the chain
+    # contradicts: rewritten) or "signature" (a checkpoint whose seal does not verify).
+    kind: str = "chain"
+    # Checkpoints the chain was compared with, and how many of them were unsigned.
+    checkpoints: int = 0
+    unsigned: int = 0
 
 
-def verify_chain(session=None, batch_size: int = 10000) -> ChainReport:
+def verify_chain(
+    session=None,
+    batch_size: int = 10000,
+    *,
+    checkpoints=None,
+    certificates: dict | None = None,
+) -> ChainReport:
+    """Recompute the chain (see :func:`verify_links`), then compare it with ``checkpoints``
+    (:class:`commons.audit.witness.Checkpoint`, from anywhere), checking each signed one's
+    seal with ``certificates`` (by SHA-256). A rewrite that recomputed every hash and the head
+    passes the first check; a checkpoint made before it names what changed.
+    """
+    session = session if session is not None else db.session
+    report = verify_links(session, batch_size)
+    if not report.ok or checkpoints is None:
+        return report
+    return _compare_checkpoints(session, report, list(checkpoints), certificates or {})
+
+
+def _compare_checkpoints(session, report: ChainReport, checkpoints, certificates) -> ChainReport:
+    from commons.audit import witness
+
+    matcher = witness.Matcher(checkpoints)
+    stmt = (
+        select(EVENTS.c.seq, EVENTS.c.hash)
+        .where(EVENTS.c.seq <= report.count)
+        .order_by(EVENTS.c.seq)
+        .execution_options(stream_results=True, yield_per=10000)
+    )
+    for rows in session.execute(stmt).partitions():
+        for seq, digest in rows:
+            matcher.feed(seq, digest)
+    distinct = witness.distinct(checkpoints)
+    unsigned = sum(1 for c in distinct if not c.signature)
+    problem = matcher.finish(report.count)
+    if problem:
+        return ChainReport(
+            False,
+            report.count,
+            report.head_hash,
+            matcher.problem_seq,
+            problem,
+            "checkpoint",
+            len(distinct),
+            unsigned,
+        )
+    for checkpoint in distinct:
+        problem = witness.signature_problem(checkpoint, certificates)
+        if problem:
+            return ChainReport(
+                False,
+                report.count,
+                report.head_hash,
+                checkpoint.seq,
+                problem,
+                "signature",
+                len(distinct),
+                unsigned,
+            )
+    report.checkpoints, report.unsigned = len(distinct), unsigned
+    return report
+
+
+def verify_links(session=None, batch_size: int = 10000) -> ChainReport:
     """Recompute every event's hash and link in order; stop at the first inconsistency.
 
     Streams the table in seq order with constant memory. For speed, the payload is read as its

@@ -14,7 +14,8 @@ databases with awkward values (quotes, commas, line ends, control and non-ASCII 
 - integers: ``bigint::text`` is ``int.__repr__``; booleans ``true``/``false``; NULL ``null``;
 - the timestamp: ``to_char`` in UTC gives ``datetime.isoformat(timespec="microseconds")``;
 - CSV cells: quoted when they hold ``"``, ``,``, CR or LF, quotes doubled, as ``csv.writer``
-  with minimal quoting; NULL as an empty cell; lines end with CRLF.
+  with minimal quoting; NULL as an empty cell; lines end with CRLF; text neutralised against
+  spreadsheet formulas by ``commons.tables.sql_neutralise``, the twin of ``neutralise``.
 
 Payloads are stored as their canonical JSON text (``CanonicalJSON`` in commons.audit.models),
 so the stored text is used as it is when the event's hash, computed over it, matches the
@@ -31,6 +32,7 @@ from collections.abc import Iterator
 from sqlalchemy import literal_column
 
 from commons.extensions import db
+from commons.tables import sql_neutralise
 
 ISO_UTC = (
     """to_char(timezone('UTC', audit_events.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
@@ -141,7 +143,7 @@ def stream(stmt, session=None, fetch: int | None = None) -> Iterator[list[tuple]
 # the event's hash covers: SHA-256 over HASHED_HEAD + stored text + HASHED_TAIL equals the
 # stored hash (PostgreSQL 11+ has sha256(bytea)). Lines stream out of ``COPY (SELECT ...) TO
 # STDOUT``: JSON Lines as one column in COPY's text format (which doubles backslashes), CSV as
-# the thirteen columns in COPY's own CSV format, whose quoting is ``csv.writer``'s minimal
+# the fourteen columns in COPY's own CSV format, whose quoting is ``csv.writer``'s minimal
 # quoting. Python turns COPY's row ends into the export's and undoes the doubled backslashes
 # with bytes.replace() on blocks of rows, and writes them. An event whose check fails (a
 # payload stored otherwise than canonically, an altered event; for CSV also a payload that is
@@ -160,6 +162,7 @@ BASE_COLUMNS = (
     "src",
     "dst",
     "actor",
+    "an",
     "role",
     "pay",
     "pub",
@@ -169,7 +172,7 @@ BASE_COLUMNS = (
 MARKER = "!"
 # The text columns of a line, concatenated: when this holds no quote, backslash or control
 # character, no JSON string needs escaping.
-_TEXT_COLUMNS = ("pn", "trig", "src", "dst", "role", "prev", "h")
+_TEXT_COLUMNS = ("pn", "trig", "src", "dst", "an", "role", "prev", "h")
 
 
 def _j(column: str) -> str:
@@ -203,11 +206,11 @@ def export_copy_sql(fmt: str, base_sql: str) -> str:
         f"SELECT t.*, {plain} AS plain, {one_line} AS one_line "  # noqa: S608 - constants
         f"FROM ({texts} OFFSET 0) AS t"
     )
-    # The canonical JSON the hash covers is a + b + payload + c + d; a JSON line adds jh, jp.
+    # The canonical JSON the hash covers is a0 + a + b + payload + c + d; a JSON line adds jn
+    # (the actor's name, which the hash does not cover), jh and jp.
     pieces = {
+        "a0": _concat(_lit('{"actor_id":'), _json_int("actor")),
         "a": _concat(
-            _lit('{"actor_id":'),
-            _json_int("actor"),
             _lit(',"actor_role":'),
             _j("role"),
             _lit(',"from_state":'),
@@ -228,6 +231,7 @@ def export_copy_sql(fmt: str, base_sql: str) -> str:
         ),
     }
     if fmt == "jsonl":
+        pieces["jn"] = _concat(_lit(',"actor_name":'), _j("an"))
         pieces["jh"] = _concat(_lit(',"hash":'), _j("h"))
         pieces["jp"] = _concat(_lit(',"protocol_number":'), _j("pn"))
     made = (
@@ -235,10 +239,10 @@ def export_copy_sql(fmt: str, base_sql: str) -> str:
         + ", ".join(f"{sql} AS {name}" for name, sql in pieces.items())
         + f" FROM ({flagged} OFFSET 0) AS f"
     )
-    hash_ok = "encode(sha256(convert_to(a || b || pay || c || d, 'UTF8')), 'hex') = h"
+    hash_ok = "encode(sha256(convert_to(a0 || a || b || pay || c || d, 'UTF8')), 'hex') = h"
     if fmt == "jsonl":
         select = (
-            f"SELECT CASE WHEN {hash_ok} THEN a || jh || b || pay || c || jp || d "  # noqa: S608
+            f"SELECT CASE WHEN {hash_ok} THEN a0 || jn || a || jh || b || pay || c || jp || d "  # noqa: S608
             f"ELSE {_marked()} END FROM ({made} OFFSET 0) AS m"
         )
         options = ""
@@ -256,8 +260,8 @@ def export_copy_sql(fmt: str, base_sql: str) -> str:
         for name in BASE_COLUMNS:
             if name in cells:
                 columns.append(cells[name])
-            elif name in _TEXT_COLUMNS:
-                columns.append(f"CASE WHEN ok THEN nullif({name}, '') END")
+            elif name in _TEXT_COLUMNS:  # bundle.table_cell: neutralised text
+                columns.append(f"CASE WHEN ok THEN nullif({sql_neutralise(name)}, '') END")
             else:
                 columns.append(f"CASE WHEN ok THEN {name} END")
         select = f"SELECT {', '.join(columns)} FROM ({checked} OFFSET 0) AS k"  # noqa: S608

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, TextAreaField
-from wtforms.validators import Optional, Regexp
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, Regexp
 
 from commons import limits
 from commons.forms import strip
@@ -41,7 +41,18 @@ class PactEditForm(FlaskForm):
     The ``terms_*`` fields are the pact's terms (commons.documents.terms.from_form reads and
     checks them; the commons covered come as terms_commons-<id> and terms_part-<id>). They are
     text fields so that whatever was typed is shown again next to its error.
+
+    ``base_version`` is the version the page was opened on (0: none yet); a save over a newer
+    one is refused and shown as a merge (commons.documents.merge).
     """
+
+    base_version = HiddenField(
+        _l("The version you started from"),
+        validators=[
+            InputRequired(_l("Open the editor again: the version you started from is missing.")),
+            Regexp(r"^\d{1,9}$", message=_l("The version you started from is not a number.")),
+        ]
+    )
 
     terms_start_date = StringField(
         _l("Start date"),

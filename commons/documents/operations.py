@@ -6,7 +6,8 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import workflows
 from commons import limits
@@ -14,7 +15,7 @@ from commons.audit.operations import append_event
 from commons.documents import clauses, rendering, storage, terms
 from commons.documents.bounded import render_bounded
 from commons.documents.models import Document, PactVersion, Signature
-from commons.errors import DomainError
+from commons.errors import Conflict, DomainError
 from commons.extensions import db
 from workflows.guards import content_hash
 
@@ -59,8 +60,12 @@ def with_terms_written(proposal, content: dict) -> dict:
     )
 
 
-def _plain(content: dict) -> dict:
-    """Keep only plain text in titles and articles, so what is hashed is what is printed."""
+def plain_content(content: dict) -> dict:
+    """Keep only plain text in titles and articles, so what is hashed is what is printed.
+
+    Line ends become "\n" (browsers send a textarea's as "\r\n"), so a text compares
+    equal to the version it was typed over when nothing was changed.
+    """
     sections = []
     for section in content.get("sections", []):
         sections.append(
@@ -80,6 +85,44 @@ def _plain(content: dict) -> dict:
     return {**content, "sections": sections}
 
 
+class VersionConflict(Conflict):
+    """Someone saved a newer version of the pact text since the edit started.
+
+    ``base_version`` is the version the edit started from (0: none), ``latest_version`` the
+    number of the newest version, which the edit would silently undo if it were saved.
+    """
+
+    def __init__(self, base_version: int, latest_version: int):
+        super().__init__(
+            _(
+                "Someone saved version %(latest)d of the pact text while you were editing "
+                "version %(base)d, so your text was not saved. Compare the changes below, "
+                "choose for each clause, and save again.",
+                latest=latest_version,
+                base=base_version,
+            )
+        )
+        self.base_version = base_version
+        self.latest_version = latest_version
+
+
+def _latest_version(proposal) -> PactVersion | None:
+    return db.session.scalar(
+        select(PactVersion)
+        .where(PactVersion.proposal_id == proposal.id)
+        .order_by(PactVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _locked_status(proposal) -> str:
+    """Serialise saves of one pact text on the proposal's row (PostgreSQL; SQLite has one
+    writer): a second save from the same base waits, then sees the first one's version.
+    Returns the proposal's state as it is once the lock is held."""
+    model = type(proposal)
+    return db.session.scalar(select(model.status).where(model.id == proposal.id).with_for_update())
+
+
 def save_version(
     proposal,
     *,
@@ -87,20 +130,29 @@ def save_version(
     content: dict | None = None,
     comment: str = "",
     now: datetime | None = None,
+    base_version: int | None = None,
 ) -> PactVersion:
     """Save the pact text as a new version (co-design only); the previous ones stay as they were.
 
+    ``base_version`` is the number of the version the edit started from (0 when there was
+    none): if a newer one was saved since, the save is refused with ``VersionConflict``, so
+    nobody undoes someone else's version without seeing it. The editor and the API always
+    pass it; ``None`` (no check) is for internal callers that write the text themselves.
     ``now`` is for recording past history (the demo city); it defaults to the current time.
     """
-    if proposal.status != "co_design":
+    if _locked_status(proposal) != "co_design":
         raise DomainError(_("The pact text can be changed only during co-design."))
-    latest = db.session.scalar(
-        select(PactVersion)
-        .where(PactVersion.proposal_id == proposal.id)
-        .order_by(PactVersion.number.desc())
-        .limit(1)
-    )
-    content = _plain(content) if content is not None else default_content(proposal)
+    latest = _latest_version(proposal)
+    latest_number = latest.number if latest is not None else 0
+    if base_version is not None:
+        if base_version < 0 or base_version > latest_number:
+            raise DomainError(
+                _("There is no version %(n)d of the pact text to start from.", n=base_version),
+                field="base_version",
+            )
+        if base_version < latest_number:
+            raise VersionConflict(base_version, latest_number)
+    content = plain_content(content) if content is not None else default_content(proposal)
     if "terms" not in content:
         # A text sent without terms (the API) keeps the latest version's, else the application's.
         kept = terms.terms_of(latest) if latest is not None else terms.from_application(proposal)
@@ -109,12 +161,7 @@ def save_version(
     limits.check_pact_text(content)
     if latest is not None and latest.content_hash == content_hash(content):
         raise DomainError(_("Nothing changed since version %(n)d.", n=latest.number))
-    number = (
-        db.session.scalar(
-            select(func.max(PactVersion.number)).where(PactVersion.proposal_id == proposal.id)
-        )
-        or 0
-    ) + 1
+    number = latest_number + 1
     version = PactVersion(
         proposal_id=proposal.id,
         number=number,
@@ -125,8 +172,18 @@ def save_version(
     )
     if now is not None:
         version.created_at = now
+    savepoint = db.session.begin_nested()
     db.session.add(version)
-    db.session.flush()
+    try:
+        savepoint.commit()
+    except IntegrityError:
+        # The same number was taken by a save that did not wait on the row lock.
+        savepoint.rollback()
+        newest = _latest_version(proposal)
+        raise VersionConflict(
+            latest_number if base_version is None else base_version,
+            newest.number if newest is not None else number,
+        ) from None
     append_event(
         "pact_version_saved",
         actor=author,

@@ -277,77 +277,227 @@ def pact_compare(proposal_id: int):
     )
 
 
-def _edited_content(form, base: dict) -> dict:
-    """The pact text as submitted by the clause editor; a filled 'new article' is appended.
+def _posted_articles(form, base: dict) -> dict:
+    """The pact text as submitted by the clause editor, article by article at its place.
 
-    Articles written from the terms ("generated") have no inputs: they are kept, and written
-    again from the submitted terms when the version is saved.
+    ``base`` is the text the page was built from. Articles written from the terms
+    ("generated") have no inputs: they are kept, and written again from the submitted terms
+    when the version is saved. An emptied article stays as an empty slot (so the places line
+    up with ``base`` for a merge); filled slots after the last article are new articles. In a
+    merge, ``<prefix>-take=theirs:<k>`` takes article ``k`` of ``base`` (the latest version)
+    instead of what was typed (``theirs:`` alone: theirs removed it).
     """
     sections = []
     for s_index, section in enumerate(base.get("sections", [])):
-        articles = []
         existing = section.get("articles", [])
-        count = len(existing) + 1  # the existing ones and one new slot
-        for a_index in range(count):
+        articles = []
+        a_index = 0
+        while a_index < len(existing) or any(
+            f"s{s_index}-a{a_index}-{part}" in form for part in ("title", "text")
+        ):
+            prefix = f"s{s_index}-a{a_index}"
             if a_index < len(existing) and existing[a_index].get("generated"):
                 articles.append(existing[a_index])
-                continue
-            prefix = f"s{s_index}-a{a_index}"
-            title = (form.get(f"{prefix}-title") or "").strip()
-            text = (form.get(f"{prefix}-text") or "").strip()
-            if title or text:  # emptying both fields removes an article
-                articles.append({"title": title, "text": text})
+            elif (form.get(f"{prefix}-take") or "").startswith("theirs:"):
+                at = form[f"{prefix}-take"].removeprefix("theirs:")
+                theirs = existing[int(at)] if at.isdigit() and int(at) < len(existing) else {}
+                articles.append({"title": theirs.get("title", ""), "text": theirs.get("text", "")})
+            else:
+                articles.append(
+                    {
+                        "title": (form.get(f"{prefix}-title") or "").strip(),
+                        "text": (form.get(f"{prefix}-text") or "").strip(),
+                    }
+                )
+            a_index += 1
         sections.append({**section, "articles": articles})
     return {**base, "sections": sections}
 
 
+def _terms_posted(form, started_terms):
+    """The submitted terms fields; in a merge, a group marked ``terms_take-<group>=theirs``
+    takes the values of the version the page was built from (the latest)."""
+    from commons.documents import terms as pact_terms
+    from commons.documents.merge import TERM_GROUPS
+
+    posted = form.copy()
+    theirs = pact_terms.form_values(started_terms)
+    fields = {
+        "term": ("terms_start_date", "terms_end_date", "terms_duration_months"),
+        "support": ("terms_support",),
+        "support_amount": ("terms_support_amount",),
+        "support_notes": ("terms_support_notes",),
+        "report_interval_months": ("terms_report_interval_months",),
+    }
+    for group in TERM_GROUPS:
+        if form.get(f"terms_take-{group}") != "theirs":
+            continue
+        if group == "commons":
+            for key in [k for k in posted if k.startswith(("terms_commons-", "terms_part-"))]:
+                posted.poplist(key)
+            for c in started_terms.commons:
+                posted[f"terms_commons-{c.id}"] = "y"
+                posted[f"terms_part-{c.id}"] = c.part
+            continue
+        for name in fields[group]:
+            value = theirs[name]
+            posted.setlist(name, value if isinstance(value, list) else [value])
+    return posted
+
+
+def _shown_terms(group: str, values: dict, form) -> str:
+    """One group of the terms' fields as a line of text, for the merge panel."""
+    from commons.proposals.forms import support_labels
+
+    if group == "term":
+        parts = [
+            f"{form.terms_start_date.label.text}: {values.get('start_date')}"
+            if values.get("start_date")
+            else "",
+            f"{form.terms_end_date.label.text}: {values.get('end_date')}"
+            if values.get("end_date")
+            else "",
+            f"{form.terms_duration_months.label.text}: {values.get('duration_months')}"
+            if values.get("duration_months")
+            else "",
+        ]
+        shown = "; ".join(p for p in parts if p)
+    elif group == "commons":
+        shown = "; ".join(
+            c.get("name", "") + (f" ({c['part']})" if c.get("part") else "")
+            for c in values.get("commons") or []
+        )
+    elif group == "support":
+        labels = support_labels()
+        shown = ", ".join(str(labels.get(f, f)) for f in values.get("support.forms") or [])
+    else:
+        shown = str(next(iter(values.values())) or "")
+    return shown or _("(none)")
+
+
+def _term_labels(form) -> dict[str, str]:
+    return {
+        "term": _("Term of the pact"),
+        "commons": _("Commons covered"),
+        "support": form.terms_support.label.text,
+        "support_amount": form.terms_support_amount.label.text,
+        "support_notes": form.terms_support_notes.label.text,
+        "report_interval_months": form.terms_report_interval_months.label.text,
+    }
+
+
+def _merged_form(merge, latest_number: int, comment: str, message: str):
+    """A fresh editor form on the latest version, filled with the merged terms."""
+    from commons.documents import terms as pact_terms
+    from commons.proposals.forms import support_labels
+
+    merged_terms = pact_terms.Terms.from_dict(merge.content["terms"])
+    form = PactEditForm(
+        formdata=None,
+        data={
+            **pact_terms.form_values(merged_terms),
+            "base_version": str(latest_number),
+            "comment": comment,
+        },
+    )
+    form.terms_support.choices = list(support_labels().items())
+    form.form_errors.append(message)
+    form.conflict = True
+    return form, {c.id: c.part for c in merged_terms.commons}
+
+
 @documents_bp.route("/proposals/<int:proposal_id>/pact/edit", methods=["GET", "POST"])
 def pact_edit(proposal_id: int):
-    """The clause editor, terms first: every save is a new version with its author and comment."""
+    """The clause editor, terms first: every save is a new version with its author and comment.
+
+    The page carries the version it was opened on; a save over a newer version is refused
+    (409) and the page comes back merged with that version, clause by clause, for the
+    person to check, choose where both changed the same clause, and save again.
+    """
     from flask import flash, redirect, url_for
 
+    from commons.documents import merge as pact_merge
     from commons.documents import terms as pact_terms
-    from commons.documents.operations import TermsRefused, default_content, save_version
+    from commons.documents.operations import (
+        TermsRefused,
+        VersionConflict,
+        default_content,
+        plain_content,
+        save_version,
+    )
     from commons.forms import FormTransaction
     from commons.proposals.forms import support_labels
 
     proposal = _proposal_for(proposal_id, "pact.edit")
     versions = _versions(proposal)
-    base = versions[0].content if versions else default_content(proposal)
+    latest = versions[0] if versions else None
+    started = latest
+    if request.method == "POST":
+        # The page was built from the version it says it started from: read it against that.
+        number = request.form.get("base_version", "")
+        started = next((v for v in versions if str(v.number) == number), latest)
+        if number == "0":
+            started = None
+    base = started.content if started else default_content(proposal)
     base_terms = (
-        pact_terms.terms_of(versions[0]) if versions else pact_terms.Terms.from_dict(base["terms"])
+        pact_terms.terms_of(started) if started else pact_terms.Terms.from_dict(base["terms"])
     )
-    form = PactEditForm(data=pact_terms.form_values(base_terms))
+    form = PactEditForm(
+        data={
+            **pact_terms.form_values(base_terms),
+            "base_version": str(latest.number if latest else 0),
+        }
+    )
     form.terms_support.choices = list(support_labels().items())
     content = base
     covered = {c.id: c.part for c in base_terms.commons}
     commons_error = None
+    merge = None
     if form.validate_on_submit():
-        terms, problems = pact_terms.from_form(request.form, base_terms, proposal)
+        posted = _terms_posted(request.form, base_terms)
+        terms, problems = pact_terms.from_form(posted, base_terms, proposal)
         covered = {c.id: c.part for c in terms.commons}
         if problems:
             commons_error = _attach_terms_problems(form, problems)
         else:
-            content = {**_edited_content(request.form, base), "terms": terms.to_dict()}
+            # As it would be stored: a browser's "\r\n" in a textarea is not a change.
+            mine = plain_content({**_posted_articles(request.form, base), "terms": terms.to_dict()})
             with FormTransaction(form) as saved:
                 version = save_version(
-                    proposal, author=current_user, content=content, comment=form.comment.data or ""
+                    proposal,
+                    author=current_user,
+                    content=pact_merge.without_empty_articles(mine),
+                    comment=form.comment.data or "",
+                    base_version=int(form.base_version.data),
                 )
             if saved:
                 flash(_("Version %(n)d saved.", n=version.number), "success")
                 return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
-            if isinstance(saved.error, TermsRefused):
+            if isinstance(saved.error, VersionConflict):
+                versions = _versions(proposal)
+                latest = versions[0]
+                merge = pact_merge.merge_contents(base, latest.content, mine)
+                form, covered = _merged_form(
+                    merge, latest.number, form.comment.data or "", saved.error.message
+                )
+                content = merge.content
+            elif isinstance(saved.error, TermsRefused):
                 commons_error = _attach_terms_problems(form, saved.error.problems, skip_first=True)
-            content = base
     status = form_status(form)
     return render_template(
         "documents/edit.html",
         proposal=proposal,
         form=form,
         content=content,
-        latest=versions[0] if versions else None,
+        latest=latest,
+        editing=(started.number if started else 0) if merge is None else latest.number,
         covered=covered,
         commons_error=commons_error,
+        merge=merge,
+        merged_at={(c.section_key, c.index): c for c in merge.clauses} if merge else {},
+        term_labels=_term_labels(form),
+        shown_terms=lambda group, values: _shown_terms(group, values, form),
+        posted=request.method == "POST" and merge is None,
     ), status
 
 

@@ -30,6 +30,7 @@ from commons.extensions import db
 from commons.proposals.labels import STATE_LABELS
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.tables import TRIGGERS, neutralise
 from workflows.engine import ProfileError
 
 BATCH = 500
@@ -136,6 +137,26 @@ COMMONS_FIELDS = (
     Field("cadastral_reference", "string", _l("Cadastral reference, if known.")),
 )
 
+CHECKPOINT_FIELDS = (
+    Field("seq", "integer", _l("The audit chain's length when the checkpoint was made.")),
+    Field("hash", "string", _l("Hash of that event (the chain head), SHA-256 in hexadecimal.")),
+    Field("made_at", "datetime", _l("When the checkpoint was made, in UTC (ISO 8601).")),
+    Field(
+        "signature",
+        "string",
+        _l(
+            "The city's seal over the canonical JSON of hash, made_at and seq, in base64; "
+            "empty when no seal key was configured (an unsigned checkpoint)."
+        ),
+    ),
+    Field("algorithm", "string", _l("Signature algorithm (rsa-pkcs1v15-sha256, ecdsa-sha256).")),
+    Field(
+        "certificate_sha256",
+        "string",
+        _l("SHA-256 of the seal certificate (checkpoint-certificates.pem) that verifies it."),
+    ),
+)
+
 DATASETS = (
     Dataset(
         name="pacts",
@@ -178,6 +199,19 @@ DATASETS = (
             "The public events of the proposals' audit trail, with the acts they record."
         ),
         fields=EVENT_FIELDS,
+    ),
+    Dataset(
+        name="checkpoints",
+        path="checkpoints.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Checkpoints of the audit chain"),
+        description=_l(
+            "An append-only list: the audit chain's head at moments (each run of the tick job, "
+            "each export), sealed by the city. Keep a copy: a later rewrite of the chain "
+            "contradicts it (commons audit verify --checkpoints)."
+        ),
+        fields=CHECKPOINT_FIELDS,
     ),
 )
 
@@ -575,6 +609,12 @@ def events_csv(session: Session) -> Iterator[str]:
     return csv_lines(EVENT_FIELDS, event_rows(session))
 
 
+def checkpoints_csv(session: Session) -> Iterator[str]:
+    from commons.audit.checkpoints import published_csv
+
+    yield published_csv(session)
+
+
 def commons_geojson(session: Session) -> Iterator[str]:
     return geojson_collection(commons_features(session))
 
@@ -588,14 +628,29 @@ def csv_lines(fields: tuple[Field, ...], rows: Iterator[dict]) -> Iterator[str]:
     return csv_records(fields, ([row[name] for name in names] for row in rows))
 
 
+def _safe_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[Sequence]:
+    """The records with their text cells neutralised against spreadsheet formulas
+    (commons.tables: a ``'`` before text that starts with = + - @, a tab or a CR). Only the
+    cells of "string" fields that hold text: numbers and dates are never changed."""
+    texts = [i for i, field in enumerate(fields) if field.type == "string"]
+    starts = frozenset(TRIGGERS + "'")
+    for record in records:
+        if any((v := record[i]).__class__ is str and v[:1] in starts for i in texts):
+            record = list(record)
+            for i in texts:
+                if record[i].__class__ is str:
+                    record[i] = neutralise(record[i])
+        yield record
+
+
 def csv_records(fields: tuple[Field, ...], records: Iterator[Sequence]) -> Iterator[str]:
     """A CSV file, a header then one line per record (values in the fields' order), produced
-    as it is read, in chunks of about 64 KiB."""
+    as it is read, in chunks of about 64 KiB; text neutralised (:func:`_safe_records`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.name for field in fields])
-    batch: list[tuple] = []
-    for record in records:
+    batch: list[Sequence] = []
+    for record in _safe_records(fields, records):
         batch.append(record)
         if len(batch) == 500:
             writer.writerows(batch)
@@ -642,6 +697,15 @@ def _schema(fields: tuple[Field, ...]) -> dict:
     }
 
 
+# How formula-like text is written in the CSV files (commons.tables), for readers.
+SAFE_TABLES = _l(
+    "In the CSV files a text that starts with =, +, -, @, a tab or a carriage return is written"
+    " with a ' in front, so that no spreadsheet program runs it as a formula (a text that "
+    "starts with quotes before one of those gets one more). To read it back as typed, remove "
+    "that first '. Numbers and dates are never changed; the JSON files hold the text as typed."
+)
+
+
 def datapackage(title: str) -> dict:
     """The Frictionless Data Package descriptor of the files, with relative paths."""
     resources = []
@@ -655,6 +719,8 @@ def datapackage(title: str) -> dict:
             "mediatype": dataset.mediatype,
             "encoding": "utf-8",
         }
+        if dataset.format == "csv":
+            resource["description"] += " " + str(SAFE_TABLES)
         if dataset.tabular:
             resource["profile"] = "tabular-data-resource"
             resource["schema"] = _schema(dataset.fields)

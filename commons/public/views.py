@@ -227,7 +227,13 @@ def _download(chunks, filename: str, content_type: str) -> Response:
 @public_bp.get("/open-data/")
 def open_data():
     """The open-data files, what they hold and the meaning of every field."""
-    return render_template("public/open_data.html", datasets=opendata.DATASETS)
+    from commons.audit.checkpoints import configured_seal
+
+    return render_template(
+        "public/open_data.html",
+        datasets=opendata.DATASETS,
+        checkpoints_sealed=configured_seal() is not None,
+    )
 
 
 @public_bp.get("/open-data/pacts.csv")
@@ -246,6 +252,24 @@ def open_data_pacts_json():
 def open_data_events_csv():
     chunks = opendata.stream(opendata.events_csv)
     return _download(chunks, "events.csv", "text/csv; charset=utf-8")
+
+
+@public_bp.get("/open-data/checkpoints.csv")
+def open_data_checkpoints_csv():
+    chunks = opendata.stream(opendata.checkpoints_csv)
+    return _download(chunks, "checkpoints.csv", "text/csv; charset=utf-8")
+
+
+@public_bp.get("/open-data/checkpoint-certificates.pem")
+def open_data_checkpoint_certificates():
+    """The seal certificates the checkpoints' signatures verify with."""
+    from commons.audit.checkpoints import certificates_pem, table_checkpoints
+
+    return Response(
+        certificates_pem(table_checkpoints()),
+        content_type="application/x-pem-file",
+        headers={"Content-Disposition": 'attachment; filename="checkpoint-certificates.pem"'},
+    )
 
 
 @public_bp.get("/open-data/commons.geojson")

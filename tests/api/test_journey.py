@@ -72,7 +72,9 @@ def test_draft_to_active_over_the_api(client):
     db.session.commit()
     assert olga.fire(pid, "close_notice").get_json()["proposal"]["status"] == "co_design"
 
-    version = olga.post(f"/proposals/{pid}/pact-versions", json={"comment": "First draft."})
+    version = olga.post(
+        f"/proposals/{pid}/pact-versions", json={"comment": "First draft.", "base_version": 0}
+    )
     assert version.status_code == 201, version.get_json()
     assert version.get_json()["number"] == 1
     assert olga.fire(pid, "agree_draft").get_json()["proposal"]["status"] == "legal_review"

@@ -170,7 +170,8 @@ def test_pact_versions_for_proponents_and_staff(world):
 
     def save(caller, role):
         section = {"key": "object", "title": f"Object ({role})", "articles": []}
-        return caller.post(base, json={"content": {"sections": [section]}})
+        latest = len(world.callers["officer"].get(base).get_json())
+        return caller.post(base, json={"content": {"sections": [section]}, "base_version": latest})
 
     assert world.statuses(save) == expect(403, anonymous=401, proponent=201, officer=201)
 

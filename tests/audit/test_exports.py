@@ -137,13 +137,20 @@ def test_zip_bundle_exports_and_verifies(app, runner, pacts, tmp_path):
     assert verify_chain().ok
 
 
-def test_datapackage_describes_pacts_and_events(app, runner, pacts, tmp_path):
+def test_datapackage_describes_pacts_events_and_checkpoints(app, runner, pacts, tmp_path):
     out = _export(runner, tmp_path, "zip")
     with zipfile.ZipFile(out) as zf:
         descriptor = json.loads(zf.read("datapackage.json"))
         manifest = json.loads(zf.read("manifest.json"))
     resources = {r["name"]: r for r in descriptor["resources"]}
-    assert {r["path"] for r in resources.values()} == {"pacts.csv", "events.csv"}
+    assert {r["path"] for r in resources.values()} == {
+        "pacts.csv",
+        "events.csv",
+        "checkpoints.csv",
+    }
+    assert [f["name"] for f in resources["checkpoints"]["schema"]["fields"]] == (
+        bundle.CHECKPOINT_COLUMNS
+    )
     fields = {f["name"]: f["type"] for f in resources["events"]["schema"]["fields"]}
     assert list(fields) == bundle.EVENT_COLUMNS and fields["seq"] == "integer"
     assert manifest["exported_by"] == "cli"

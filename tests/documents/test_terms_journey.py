@@ -86,7 +86,7 @@ def test_the_term_agreed_in_co_design_is_the_term_everywhere(app, make):
     page = office.get(url).get_data(as_text=True)
     assert "written from the terms above" in page
     data = _form_from_page(
-        first.content,
+        first,
         terms_start_date=START.isoformat(),
         terms_duration_months="18",
         terms_report_interval_months="4",
@@ -247,7 +247,7 @@ def test_the_editor_refuses_bad_terms_and_keeps_what_was_typed(app, make):
     login(office, officer.email)
     url = f"/proposals/{p.id}/pact/edit"
     data = _form_from_page(
-        first.content,
+        first,
         terms_start_date="1st of September",
         terms_duration_months="eighteen",
         terms_report_interval_months="0",
@@ -262,7 +262,7 @@ def test_the_editor_refuses_bad_terms_and_keeps_what_was_typed(app, make):
     assert "A whole number of months, such as 18." in page
     assert "At least one month." in page
     data = _form_from_page(
-        first.content,
+        first,
         terms_start_date="2026-09-01",
         terms_end_date="2026-06-30",
         terms_duration_months="",
@@ -270,7 +270,7 @@ def test_the_editor_refuses_bad_terms_and_keeps_what_was_typed(app, make):
     page = post_form(office, url, data).get_data(as_text=True)
     assert "The end date must come after the start date." in page
     assert 'value="2026-06-30"' in page
-    data = _form_from_page(first.content, terms_duration_months="60")
+    data = _form_from_page(first, terms_duration_months="60")
     page = post_form(office, url, data).get_data(as_text=True)
     assert "At most 48 months: the regulation&#39;s maximum term." in page
     versions = db.session.scalars(select(PactVersion).where(PactVersion.proposal_id == p.id))
@@ -287,7 +287,7 @@ def test_the_editor_shows_the_terms_in_italian(app, make):
     page = post_form(
         office,
         f"/proposals/{p.id}/pact/edit",
-        _form_from_page(first.content, terms_duration_months="x"),
+        _form_from_page(first, terms_duration_months="x"),
     ).get_data(as_text=True)
     assert "Un numero intero di mesi, per esempio 18." in page
     assert "scritto dai termini qui sopra" in page

@@ -34,11 +34,12 @@ def _object_index(content: dict) -> int:
     return [s["key"] for s in content["sections"]].index("object")
 
 
-def _save_with_angle_brackets(client, proposal, content: dict) -> PactVersion:
+def _save_with_angle_brackets(client, proposal, version: PactVersion) -> PactVersion:
+    content = version.content
     i = _object_index(content)
     new_slot = len(content["sections"][i]["articles"])
     data = _form_from_page(
-        content,
+        version,
         **{
             f"s{i}-a1-text": UNDER,
             f"s{i}-a{new_slot}-title": SCRIPT,
@@ -62,7 +63,7 @@ def test_angle_brackets_survive_the_save_the_pages_the_api_and_the_draft_pdf(app
     v1 = db.session.scalar(select(PactVersion).where(PactVersion.proposal_id == p.id))
     rep = app.test_client()
     login(rep, cast.representative.email)
-    version = _save_with_angle_brackets(rep, p, v1.content)
+    version = _save_with_angle_brackets(rep, p, v1)
 
     # Stored as typed (and so hashed as typed).
     articles = version.content["sections"][_object_index(version.content)]["articles"]

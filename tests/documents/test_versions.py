@@ -12,10 +12,13 @@ from tests.conftest import login, post_form
 from tests.workflows.scenario import Cast, proposal_in
 
 
-def _form_from_page(content: dict, **changes) -> dict:
-    """What the editor sends unchanged: its terms fields, and the articles not generated."""
+def _form_from_page(version: PactVersion, **changes) -> dict:
+    """What the editor opened on ``version`` sends unchanged: the version it started from,
+    its terms fields, and the articles not generated."""
+    content = version.content
     terms = Terms.from_dict(content["terms"])
     data = {k: v for k, v in form_values(terms).items() if k != "terms_support"}
+    data["base_version"] = str(version.number)
     data["terms_support"] = list(terms.support)
     for c in terms.commons:
         data[f"terms_commons-{c.id}"] = "y"
@@ -41,7 +44,7 @@ def test_representative_edits_and_office_compares(app, make):
     articles = v1.content["sections"][object_index]["articles"]
     text, new_slot = articles[1]["text"], len(articles)  # [0], the commons, is generated
     data = _form_from_page(
-        v1.content,
+        v1,
         **{
             f"s{object_index}-a1-text": text + " We also water the trees in July.",
             f"s{object_index}-a{new_slot}-title": "Watering",
@@ -69,7 +72,7 @@ def test_representative_edits_and_office_compares(app, make):
     same = post_form(
         office,
         f"/proposals/{p.id}/pact/edit",
-        {**_form_from_page(versions[1].content), "comment": ""},
+        {**_form_from_page(versions[1]), "comment": ""},
     )
     assert same.status_code == 422 and "Nothing changed since version 2" in same.get_data(
         as_text=True

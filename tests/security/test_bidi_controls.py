@@ -126,7 +126,7 @@ def test_the_version_page_and_the_comparison_show_bidi_controls_as_markers(app):
     office = app.test_client()
     login(office, cast.officer.email)
     i = [s["key"] for s in v1.content["sections"]].index("object")
-    data = _form_from_page(v1.content, **{f"s{i}-a1-text": f"See the plan {RLO}gnp.exe."})
+    data = _form_from_page(v1, **{f"s{i}-a1-text": f"See the plan {RLO}gnp.exe."})
     assert post_form(office, f"/proposals/{p.id}/pact/edit", data).status_code == 302
     page = office.get(f"/proposals/{p.id}/pact/2").get_data(as_text=True)
     assert "See the plan [U+202E]gnp.exe." in page and RLO not in page

@@ -87,7 +87,7 @@ def test_the_pact_editor_refuses_an_article_over_the_limit_and_keeps_it(app):
     assert f'maxlength="{limits.CLAUSE}"' in page
     object_index = [s["key"] for s in v1.content["sections"]].index("object")
     typed = "x" * (limits.CLAUSE + 5)
-    data = _form_from_page(v1.content, **{f"s{object_index}-a1-text": typed})
+    data = _form_from_page(v1, **{f"s{object_index}-a1-text": typed})
     response = post_form(rep, url, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -106,7 +106,7 @@ def test_the_pact_editor_refuses_a_whole_text_over_the_setting(app):
     object_index = [s["key"] for s in v1.content["sections"]].index("object")
     new_slot = len(v1.content["sections"][object_index]["articles"])
     data = _form_from_page(
-        v1.content,
+        v1,
         **{
             f"s{object_index}-a{new_slot}-title": "Watering",
             f"s{object_index}-a{new_slot}-text": "Twice a week. " * 150,
@@ -149,18 +149,24 @@ def test_the_api_refuses_a_pact_text_over_its_limits(app, client):
     url = f"/proposals/{proposal.id}/pact-versions"
     article = {"title": "", "text": "x" * (limits.CLAUSE + 1)}
     one_long = api.post(
-        url, json={"content": {"sections": [{"key": "object", "articles": [article]}]}}
+        url,
+        json={
+            "base_version": 1,
+            "content": {"sections": [{"key": "object", "articles": [article]}]},
+        },
     )
     assert one_long.status_code == 400
     assert (
         "At most 20000 characters are accepted here." in one_long.get_json()["errors"]["content"][0]
     )
     app.config["PACT_TEXT_MAX_CHARS"] = 30_000
-    too_much = api.post(url, json={"content": _pact(30_001)})
+    too_much = api.post(url, json={"base_version": 1, "content": _pact(30_001)})
     assert too_much.status_code == 400
     error = too_much.get_json()["errors"]["content"][0]
     assert "The pact text as a whole is too long." in error and "at most 30,000" in error
-    lines = api.post(url, json={"content": _pact(2 * (limits.PACT_LINES + 1), unit="a\n")})
+    lines = api.post(
+        url, json={"base_version": 1, "content": _pact(2 * (limits.PACT_LINES + 1), unit="a\n")}
+    )
     assert lines.status_code == 400
     assert "at most 1,000 are accepted" in lines.get_json()["errors"]["content"][0]
     assert _versions(proposal) == 1
