@@ -251,11 +251,13 @@ def _register_error_pages(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
     from werkzeug.exceptions import Conflict
 
+    from commons.db import race_summary
+
     def changed_meanwhile(error):
         # Two requests wrote the same row at once and this one lost (a versioned UPDATE that
         # matched nothing, a unique row inserted twice): a conflict to retry, not a fault.
         ext.db.session.rollback()
-        app.logger.warning("request refused as a conflict: %s", error)
+        app.logger.warning("request refused as a conflict: %s", race_summary(error))
         return handler(Conflict())
 
     def render_refused(error: RenderRefused):

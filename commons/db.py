@@ -58,6 +58,16 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+def race_summary(error: Exception) -> str:
+    """A lost race's error for the log: its kind and the database's first line, without the
+    statement and its parameters (they may hold what people typed)."""
+    cause = getattr(error, "orig", None) or error
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    if getattr(error, "orig", None) is None:
+        first = first.split(" [SQL:")[0]
+    return f"{type(error).__name__}: {first}"[:300]
+
+
 def import_all_models() -> None:
     """Import every models module so ``Base.metadata`` knows every table (Alembic needs it)."""
     import commons.api.models  # noqa: F401

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, SelectChoice
 
+from commons.db import race_summary
 from commons.errors import Conflict, DomainError, StaleVersion
 from commons.extensions import db
 from commons.versioning import version_of
@@ -86,7 +87,7 @@ class FormTransaction:
     def _conflict(self, error: Exception) -> bool:
         """Someone saved the same thing first: say so, keep what was typed, answer 409."""
         db.session.rollback()
-        log.info("form save refused as a conflict: %s", error)
+        log.info("form save refused as a conflict: %s", race_summary(error))
         self.error = Conflict(
             _(
                 "Someone else saved a change to this at the same moment, so yours was not "

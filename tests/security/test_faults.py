@@ -62,3 +62,21 @@ def test_a_client_request_id_is_kept_only_when_it_is_a_plain_token(client):
     )
     forged = client.get("/", headers={"X-Request-Id": "x 500 admin logged in"})
     assert re.fullmatch(r"[0-9a-f]{12}", forged.headers["X-Request-Id"])
+
+
+def test_a_lost_race_is_logged_without_what_people_typed():
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from commons.db import race_summary
+
+    duplicate = IntegrityError(
+        "INSERT INTO signatures (typed_name) VALUES (%(typed_name)s)",
+        {"typed_name": "Maria Rossi"},
+        Exception('duplicate key value violates unique constraint "uq_sig"\nDETAIL: Key ...'),
+    )
+    said = race_summary(duplicate)
+    assert said == 'IntegrityError: duplicate key value violates unique constraint "uq_sig"'
+    assert "Maria Rossi" not in said and "INSERT" not in said
+    stale = StaleDataError("UPDATE statement on table 'commons' expected to update 1 row(s)")
+    assert race_summary(stale).startswith("StaleDataError: UPDATE statement on table 'commons'")
