@@ -51,7 +51,7 @@ class PactEditForm(FlaskForm):
         validators=[
             InputRequired(_l("Open the editor again: the version you started from is missing.")),
             Regexp(r"^\d{1,9}$", message=_l("The version you started from is not a number.")),
-        ]
+        ],
     )
 
     terms_start_date = StringField(
