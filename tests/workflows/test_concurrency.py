@@ -106,3 +106,35 @@ def test_concurrent_firings_on_different_proposals_keep_the_chain_linear(app):
     ).all()
     assert len(set(numbers)) == WORKERS  # distinct protocol numbers under concurrency
     assert verify_chain().ok
+
+
+def test_a_repeated_admission_shows_the_same_confirmation(app):
+    """Admission publishes the summary after its own event: a double click is still a repeat.
+
+    Found by the stateful test: the engine's hook appends ``summary_published`` after the
+    ``admit`` event, so the second click was answered "changed by someone else" (409).
+    """
+    import re
+
+    from tests.conftest import csrf_token, login
+
+    cast = Cast()
+    pid = proposal_in("under_review", cast).id
+    client = app.test_client()
+    login(client, cast.officer.email)
+    url = f"/proposals/{pid}"
+    page = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="expected_version" value="(\d+)"', page).group(1)
+    form = {"csrf_token": csrf_token(client, url), "expected_version": version}
+    first = client.post(f"{url}/actions/admit", data=form)
+    second = client.post(f"{url}/actions/admit", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Proposal, pid).status == "public_notice"
+    admissions = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.proposal_id == pid, AuditEvent.trigger == "admit")
+    )
+    assert admissions == 1
