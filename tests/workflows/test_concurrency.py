@@ -138,3 +138,18 @@ def test_a_repeated_admission_shows_the_same_confirmation(app):
         .where(AuditEvent.proposal_id == pid, AuditEvent.trigger == "admit")
     )
     assert admissions == 1
+
+
+def test_a_repeated_admission_by_api_gets_the_first_answer(app):
+    """The API's retry of the same request: the same event, not a 409."""
+    from tests.api.helpers import Caller, token_for
+
+    cast = Cast()
+    p = proposal_in("under_review", cast)
+    pid, version = p.id, p.lock_version
+    officer = Caller(app.test_client(), token_for(cast.officer))
+    first = officer.fire(pid, "admit", version)
+    second = officer.fire(pid, "admit", version)
+    assert first.status_code == second.status_code == 200, second.get_json()
+    assert first.get_json()["event"] == second.get_json()["event"]
+    assert second.get_json()["proposal"]["status"] == "public_notice"
