@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import func, select
@@ -189,10 +189,11 @@ class ChainWatch:
             self.seq, self.hash = e.seq, e.hash
 
 
-def check_invariants(profile, proposal, chain: ChainWatch) -> None:
-    """The invariants of issue 14, read from the database."""
-    db.session.expire_all()
-    p = db.session.get(Proposal, proposal.id)
+def check_invariants(profile, p) -> None:
+    """The invariants of issue 14 for one proposal, read from the database (the chain's apart).
+
+    The caller expires the session first, so that what other sessions wrote is read.
+    """
     status = p.status
     # The state is one the profile reaches.
     assert status in reachable(profile), status
@@ -226,9 +227,6 @@ def check_invariants(profile, proposal, chain: ChainWatch) -> None:
         assert len(signatures) < len(profile.signers)
     elif status in profile.in_force or status in AFTER_SIGNING:
         assert len(signatures) == len(profile.signers)
-
-    # The chain verifies.
-    chain.check()
 
     # The terms are the approved version's.
     approvals = [e for e in events if e.trigger == "approve"]
@@ -427,14 +425,22 @@ def run_machine(app, cast: Cast, profile, chain: ChainWatch, reached: set[str], 
             assert self.proposal.status in profile.states
             if len(self.history) > 1:
                 assert self.history[-2] not in profile.terminal
-            check_invariants(profile, self.proposal, chain)
+            db.session.expire_all()
+            check_invariants(profile, self.proposal)
+            # A renewal's successor, made by the effect of "renew", is sound from its start.
+            for successor in db.session.scalars(
+                select(Proposal).where(Proposal.predecessor_id == self.proposal.id)
+            ):
+                check_invariants(workflows.get_profile(successor.profile), successor)
+            chain.check()
 
     return Lifecycle
 
 
 # Examples and steps per profile: enough to reach the end of the lifecycle in many ways, few
 # enough that each backend's pass takes a few tens of seconds.
-RUNS = {"labsus": (30, 40), "simplified": (20, 40)}
+RUNS = {"labsus": (30, 40), "simplified": (12, 40)}
+SEED = 14
 
 
 @pytest.mark.parametrize("profile_name", sorted(RUNS))
@@ -444,7 +450,9 @@ def test_random_sequences_keep_the_lifecycle_and_chain_sound(app, profile_name):
     cast = Cast()
     reached: set[str] = set()
     stats: Counter = Counter()
-    machine = run_machine(app, cast, profile, ChainWatch(), reached, stats)
+    # A fixed seed: the same runs whatever the machine's code looks like (derandomize alone
+    # seeds from a digest of the class's source, so any edit would draw other runs).
+    machine = seed(SEED)(run_machine(app, cast, profile, ChainWatch(), reached, stats))
     examples, steps = RUNS[profile_name]
     machine.TestCase.settings = settings(
         max_examples=examples,
