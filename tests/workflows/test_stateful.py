@@ -470,3 +470,19 @@ def test_random_sequences_keep_the_lifecycle_and_chain_sound(app, profile_name):
     # The duplicates raced for real: some won once and the repeats were answered as the first.
     assert stats["repeats answered as the first"] >= 5, stats
     assert any(key.startswith("one of") for key in stats), stats
+
+
+def test_a_renewals_successor_meets_the_invariants(app):
+    """The successor "renew" creates, checked as the state machine checks it (random runs
+    rarely last until a renewal)."""
+    from tests.workflows.scenario import proposal_in
+
+    cast = Cast()
+    old = proposal_in("renewal_review", cast)
+    fire(old, "renew", cast.legal, now=NOW, **data_for("renew", cast.legal))
+    db.session.commit()
+    db.session.expire_all()
+    successor = db.session.scalar(select(Proposal).where(Proposal.predecessor_id == old.id))
+    assert successor.status == "co_design"
+    check_invariants(workflows.get_profile(successor.profile), successor)
+    assert verify_chain().ok
