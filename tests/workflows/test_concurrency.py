@@ -106,3 +106,50 @@ def test_concurrent_firings_on_different_proposals_keep_the_chain_linear(app):
     ).all()
     assert len(set(numbers)) == WORKERS  # distinct protocol numbers under concurrency
     assert verify_chain().ok
+
+
+def test_a_repeated_admission_shows_the_same_confirmation(app):
+    """Admission publishes the summary after its own event: a double click is still a repeat.
+
+    Found by the stateful test: the engine's hook appends ``summary_published`` after the
+    ``admit`` event, so the second click was answered "changed by someone else" (409).
+    """
+    import re
+
+    from tests.conftest import csrf_token, login
+
+    cast = Cast()
+    pid = proposal_in("under_review", cast).id
+    client = app.test_client()
+    login(client, cast.officer.email)
+    url = f"/proposals/{pid}"
+    page = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="expected_version" value="(\d+)"', page).group(1)
+    form = {"csrf_token": csrf_token(client, url), "expected_version": version}
+    first = client.post(f"{url}/actions/admit", data=form)
+    second = client.post(f"{url}/actions/admit", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Proposal, pid).status == "public_notice"
+    admissions = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.proposal_id == pid, AuditEvent.trigger == "admit")
+    )
+    assert admissions == 1
+
+
+def test_a_repeated_admission_by_api_gets_the_first_answer(app):
+    """The API's retry of the same request: the same event, not a 409."""
+    from tests.api.helpers import Caller, token_for
+
+    cast = Cast()
+    p = proposal_in("under_review", cast)
+    pid, version = p.id, p.lock_version
+    officer = Caller(app.test_client(), token_for(cast.officer))
+    first = officer.fire(pid, "admit", version)
+    second = officer.fire(pid, "admit", version)
+    assert first.status_code == second.status_code == 200, second.get_json()
+    assert first.get_json()["event"] == second.get_json()["event"]
+    assert second.get_json()["proposal"]["status"] == "public_notice"
