@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
+from commons import demo
 from commons.auth import operations as auth_ops
 from commons.auth.models import Role
 from commons.extensions import db
@@ -60,8 +63,24 @@ def group(representative=None, **overrides):
     return created
 
 
-def proposal(group_=None, **overrides):
+def proposal(group_=None, *, state: str = "draft", officer=None, legal=None, **overrides):
+    """A proposal of ``group_`` (a new group by default) in ``state`` of the labsus profile.
+
+    It gets there as a real one does: every transition fired through the engine
+    (``workflows.fire``) by the person it needs, on the dated path the demo city takes to that
+    state (``commons.demo.PATHS``), starting as many days ago as the demo's does, so its
+    clocks, documents, signatures and audit events are all real. ``officer`` and ``legal``
+    default to new users with those roles; ``make.proposal(state="active")``.
+    """
     group_ = group_ or group()
+    start = None
+    if state != "draft":
+        if state not in demo.PATHS:
+            known = ", ".join(["draft", *sorted(demo.PATHS)])
+            raise ValueError(f"no path to {state!r}; known states: {known}")
+        pact_type, days_ago = _DEMO_START[state]
+        overrides.setdefault("pact_type", pact_type)
+        start = datetime.now(UTC) - timedelta(days=days_ago)
     values = {
         "title": f"Care of garden {next(_seq)}",
         "objectives": "Keep it clean.",
@@ -70,8 +89,26 @@ def proposal(group_=None, **overrides):
         "commons": [commons()],
     }
     values.update(overrides)
+    if start is not None:
+        values["now"] = start - timedelta(hours=2)  # written a little before it was submitted
     created = proposal_ops.create_draft(
         representative=group_.representative, group=group_, **values
     )
+    if start is not None:
+        people = {
+            "officer": officer or user(Role.OFFICER),
+            "legal": legal or user(Role.LEGAL),
+            "rep": group_.representative,
+        }
+        passwords = defaultdict(lambda: PASSWORD)
+        ended = demo._walk(created, demo.PATHS[state], people, passwords, start)
+        if state in demo.SUCCESSOR_PATHS:
+            (successor,) = created.successors
+            demo._walk(successor, demo.SUCCESSOR_PATHS[state], people, passwords, ended)
+            demo._hand_over(created)
     db.session.commit()
     return created
+
+
+# State: (pact type, days ago its path starts) of the demo's proposal in that state.
+_DEMO_START = {state: (kind, days) for _g, _t, kind, _c, state, days in demo.LIFECYCLE}
