@@ -221,6 +221,48 @@ def login(client, email: str, password: str = "correct horse battery"):  # noqa:
     return post_form(client, "/login", {"email": email, "password": password})
 
 
+class QueryCount:
+    """The SQL statements the app's engine ran inside a ``with count_queries() as q:`` block."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self) -> str:
+        return f"{self.count} queries:\n" + "\n".join(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the statements sent to the database, to pin a page's query count::
+
+    with count_queries() as queries:
+        client.get("/commons/")
+    assert queries.count == 4, queries
+    """
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counted = QueryCount()
+
+        def before_cursor_execute(conn, cursor, statement, *args):
+            counted.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counted
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
+    return counting
+
+
 @pytest.fixture
 def make():
     """Factories with sensible defaults: ``make.user(...)``, ``make.commons(...)``..."""

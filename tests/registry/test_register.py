@@ -151,3 +151,18 @@ def test_citizens_and_public_cannot_edit(client, make):
     assert client.get(f"/commons/{c.id}/edit").status_code == 403
     page = client.get(f"/commons/{c.id}").get_data(as_text=True)
     assert f"/commons/{c.id}/edit" not in page
+
+
+def test_register_page_query_count_does_not_grow_with_its_rows(client, make, count_queries):
+    """The register's queries are pinned: one more commons, or a pact in force, adds none."""
+    make.commons(name="Aiuola 1")
+    with count_queries() as few:
+        assert client.get("/commons/").status_code == 200
+    for i in range(2, 8):
+        make.commons(name=f"Aiuola {i}")
+    make.proposal(state="active")  # its commons is shown with the pact in force
+    with count_queries() as many:
+        page = client.get("/commons/").get_data(as_text=True)
+    assert "Aiuola 7" in page
+    assert many.count == few.count, many
+    assert few.count == 3, few  # the page of commons, the districts, the pacts in force
