@@ -62,16 +62,17 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 # Two workers (pytest-xdist) on the two cores; each has its own database (tests/conftest.py).
+# --dist loadgroup: the tests marked xdist_group("demo") share one worker and one demo load.
 TEST_WORKERS ?= 2
 test-sqlite: $(VENV)/.installed translations
-	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 # The database tests again on PostgreSQL. If the variable is set and the server is down, the
 # run fails (tests/conftest.py refuses to start); it never skips silently.
 test-postgresql: $(VENV)/.installed translations
 	@if [ -n "$$COMMONS_TEST_DATABASE_URL" ]; then \
 	  echo "Database tests on PostgreSQL"; \
-	  COMMONS_TEST_BACKEND=postgresql $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) -m db; \
+	  COMMONS_TEST_BACKEND=postgresql $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup -m db; \
 	else echo "COMMONS_TEST_DATABASE_URL is not set: PostgreSQL pass not run."; fi
 
 # Benchmarks against their baselines, in one run; figures go to docs/performance.md.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -45,7 +46,7 @@ TEST_REDIS_URL = (
 )
 TMP = Path(tempfile.mkdtemp(prefix="commons-tests-"))
 
-DB_FIXTURES = {"app", "client", "runner", "database_url", "migration_url"}
+DB_FIXTURES = {"app", "client", "runner", "database_url", "migration_url", "demo_app"}
 
 
 def pytest_configure(config):
@@ -175,6 +176,84 @@ def app(database_url):
         _empty_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+def _pg_database(name: str, *, template: str | None = None) -> str:
+    """A new PostgreSQL database ``name`` (a copy of ``template`` if given); its URL."""
+    create = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(create))
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(database_url):
+    """The demo city, loaded once per worker by ``commons demo`` into a database of its own.
+
+    Loading it takes some 20 seconds; the tests that need it (``demo_app``) each get a copy:
+    a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. Its PDFs are in the
+    shared STORAGE_DIR. Gives (url, what the command printed).
+    """
+    if BACKEND == "postgresql":
+        name = f"{make_url(PG_URL).database}_demo"
+        url = _pg_database(name)
+    else:
+        url = f"sqlite:///{TMP / 'demo.db'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    demo = create_app(test_config(url))
+    with demo.app_context():
+        result = demo.test_cli_runner().invoke(args=["demo"])
+        db.session.remove()
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    yield url, result.output
+    if BACKEND == "postgresql":
+        _drop_pg_database(name)
+
+
+@pytest.fixture
+def demo_app(demo_snapshot):
+    """Like ``app``, on a fresh copy of the demo city (``demo_snapshot``), dropped afterwards.
+
+    Tests that use it carry ``@pytest.mark.xdist_group("demo")``: with ``--dist loadgroup``
+    (``make test``) they run on one worker, which loads the demo once.
+    """
+    source, _output = demo_snapshot
+    copy = f"demo_copy_{secrets.token_hex(4)}"
+    if BACKEND == "postgresql":
+        url = _pg_database(
+            f"{make_url(PG_URL).database}_{copy}", template=make_url(source).database
+        )
+    else:
+        path = TMP / f"{copy}.db"
+        shutil.copyfile(make_url(source).database, path)
+        url = f"sqlite:///{path}"
+    app = create_app(test_config(url))
+    app.test_client_class = IsolatedClient
+    limiter.reset()
+    try:
+        with app.app_context():
+            yield app
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if BACKEND == "postgresql":
+            _drop_pg_database(make_url(url).database)
+        else:
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture

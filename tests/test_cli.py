@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from commons.auth.models import Role, User
@@ -90,9 +91,13 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_demo_loads_once_and_its_logins_work(runner, app):
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0, first.output
+@pytest.mark.xdist_group("demo")
+def test_demo_loads_once_and_its_logins_work(demo_app, demo_snapshot):
+    # `commons demo` on an empty database, run once per worker (demo_snapshot: it exited 0);
+    # demo_app is a copy of what it made.
+    _url, first = demo_snapshot
+    assert "Demo city loaded: " in first, first
+    app, runner = demo_app, demo_app.test_cli_runner()
     assert _count(Commons) == len(COMMONS) >= 30
     assert _count(User) == len(USERS)
     assert _count(Proposal) >= 5

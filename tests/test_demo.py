@@ -7,19 +7,21 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 import workflows
 from commons.audit.models import AuditEvent
-from commons.demo import load_demo
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from commons.proposals.standing import city_today, standing
 
 
-def test_the_demo_city_obeys_the_rules(app):
-    """Loading the demo takes most of a minute: it is loaded once and every rule checked."""
-    load_demo(echo=lambda *args, **kwargs: None)
+@pytest.mark.xdist_group("demo")
+def test_the_demo_city_obeys_the_rules(demo_app):
+    """Loading the demo takes most of a minute: it is loaded once per worker (conftest's
+    demo_snapshot, by `commons demo`) and every rule checked on a copy."""
+    app = demo_app
     proposals = db.session.scalars(select(Proposal).order_by(Proposal.id)).all()
     events: dict[int, list[AuditEvent]] = {}
     for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
