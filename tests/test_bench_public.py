@@ -30,7 +30,11 @@ def test_run_measures_every_filter_combination_and_the_csv_stream(result):
     csv_figures = figures["csv"]
     # Every proposal that left draft is a row of pacts.csv (the generator makes few drafts).
     assert 0 < csv_figures["rows"] <= 120
-    assert csv_figures["rows_per_second"] > 0 and csv_figures["peak_all_mib"] > 0
+    # Timings are not checked, only how the figures are derived from them.
+    assert csv_figures["rows_per_second"] == pytest.approx(
+        csv_figures["rows"] / csv_figures["seconds"]
+    )
+    assert csv_figures["peak_all_mib"] > 0  # tracemalloc measured the stream
     assert set(figures["targets"]) == {"register p95 < 50 ms", "pacts.csv >= 50,000 rows/s"}
 
 
