@@ -202,7 +202,8 @@ def demo_snapshot(database_url):
 
     Loading it takes some 20 seconds; the tests that need it (``demo_app``) each get a copy:
     a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. Its PDFs are in the
-    shared STORAGE_DIR. Gives (url, what the command printed).
+    shared STORAGE_DIR. Gives {"url", "output" (what the command printed), "signing_p12" (the
+    demo seal it made and sealed with, which the copies seal with too, as ``make run`` does)}.
     """
     if BACKEND == "postgresql":
         name = f"{make_url(PG_URL).database}_demo"
@@ -218,7 +219,7 @@ def demo_snapshot(database_url):
         db.session.remove()
         db.engine.dispose()
     assert result.exit_code == 0, result.output
-    yield url, result.output
+    yield {"url": url, "output": result.output, "signing_p12": demo.config["SIGNING_P12"]}
     if BACKEND == "postgresql":
         _drop_pg_database(name)
 
@@ -230,7 +231,7 @@ def demo_app(demo_snapshot):
     Tests that use it carry ``@pytest.mark.xdist_group("demo")``: with ``--dist loadgroup``
     (``make test``) they run on one worker, which loads the demo once.
     """
-    source, _output = demo_snapshot
+    source = demo_snapshot["url"]
     copy = f"demo_copy_{secrets.token_hex(4)}"
     if BACKEND == "postgresql":
         url = _pg_database(
@@ -240,7 +241,7 @@ def demo_app(demo_snapshot):
         path = TMP / f"{copy}.db"
         shutil.copyfile(make_url(source).database, path)
         url = f"sqlite:///{path}"
-    app = create_app(test_config(url))
+    app = create_app({**test_config(url), "SIGNING_P12": demo_snapshot["signing_p12"]})
     app.test_client_class = IsolatedClient
     limiter.reset()
     try:

@@ -96,7 +96,7 @@ def _count(model) -> int:
 def test_demo_loads_once_and_its_logins_work(demo_app, demo_snapshot):
     # `commons demo` on an empty database, run once per worker (demo_snapshot: it exited 0);
     # demo_app is a copy of what it made.
-    _url, first = demo_snapshot
+    first = demo_snapshot["output"]
     assert "Demo city loaded: " in first, first
     app, runner = demo_app, demo_app.test_cli_runner()
     assert _count(Commons) == len(COMMONS) >= 30
