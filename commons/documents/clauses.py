@@ -42,6 +42,7 @@ officers in docs/documents.md ("Clause templates").
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,49 +56,25 @@ import workflows
 from commons.config import SETTINGS
 from commons.formatting import day_text
 
-LANGUAGES = ("en", "it")
+# The packaged templates: one folder per language, one file per section of the profile, and
+# the language's words (words.toml: section titles, support forms, kinds...). A language is
+# known when its folder has a words.toml.
+PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "pacts" / "clauses"
+
+
+def _load_words() -> dict[str, dict]:
+    return {
+        folder.name: tomllib.loads((folder / "words.toml").read_text(encoding="utf-8"))
+        for folder in sorted(PACKAGED_TEMPLATES.iterdir())
+        if (folder / "words.toml").is_file()
+    }
+
+
+WORDS = _load_words()
+LANGUAGES = tuple(WORDS)
 
 SECTION_TITLES: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Title and legal basis",
-        "parties": "Parties",
-        "recitals": "Recitals",
-        "object": "Object and objectives",
-        "duration": "Duration, suspension and withdrawal",
-        "commitments": "Commitments of the parties and forms of support",
-        "monitoring": "Monitoring and evaluation",
-        "safety": "Safety",
-        "liability": "Liability and insurance",
-        "disputes": "Disputes",
-        "staff_support": "Support from city staff",
-        "amendments": "Amendments",
-        "end_of_collaboration": "End of the collaboration",
-        "termination_for_breach": "Termination for breach",
-        "guarantees": "Guarantees",
-        "final_provisions": "Final provisions",
-        "privacy": "Privacy notice",
-        "signatures": "Signatures",
-    },
-    "it": {
-        "title": "Titolo e fondamento normativo",
-        "parties": "Parti",
-        "recitals": "Premesse",
-        "object": "Oggetto e finalità",
-        "duration": "Durata, sospensione e recesso",
-        "commitments": "Impegni delle parti e forme di sostegno",
-        "monitoring": "Monitoraggio e valutazione",
-        "safety": "Sicurezza",
-        "liability": "Responsabilità e assicurazione",
-        "disputes": "Controversie",
-        "staff_support": "Supporto del personale comunale",
-        "amendments": "Modifiche",
-        "end_of_collaboration": "Cessazione della collaborazione",
-        "termination_for_breach": "Risoluzione per inadempimento",
-        "guarantees": "Garanzie",
-        "final_provisions": "Disposizioni finali",
-        "privacy": "Informativa privacy",
-        "signatures": "Sottoscrizione",
-    },
+    lang: dict(words["section_titles"]) for lang, words in WORDS.items()
 }
 
 # Clauses the proponent approves with a second signature (Italian Civil Code, art. 1341-1342):
@@ -110,76 +87,10 @@ ONEROUS_SECTIONS = (
     "termination_for_breach",
 )
 
-SUPPORT_WORDS = {
-    "en": {
-        "materials": "materials for the activities (consumables)",
-        "tools": "tools and equipment on free loan",
-        "training": "training for the active citizens",
-        "insurance": "insurance of the active citizens against accidents and third-party liability",
-        "fee_exemption": "exemption from the fees for the occupation of public land and from "
-        "other local charges connected with the activities",
-        "use_of_spaces": "free use of city spaces for meetings and activities",
-    },
-    "it": {
-        "materials": "fornitura di materiali di consumo per le attività",
-        "tools": "attrezzature e strumenti in comodato d'uso gratuito",
-        "training": "formazione dei cittadini attivi",
-        "insurance": "copertura assicurativa dei cittadini attivi contro gli infortuni e per la "
-        "responsabilità civile verso terzi",
-        "fee_exemption": "esenzione dal canone per l'occupazione di suolo pubblico e da altri "
-        "oneri locali connessi alle attività",
-        "use_of_spaces": "uso gratuito di spazi comunali per riunioni e attività",
-    },
-}
-
-GROUP_KINDS = {
-    "en": {
-        "individual": "individual",
-        "informal_group": "informal group",
-        "association": "association",
-        "company": "company",
-        "school": "school",
-    },
-    "it": {
-        "individual": "persona fisica",
-        "informal_group": "gruppo informale",
-        "association": "associazione",
-        "company": "impresa",
-        "school": "istituzione scolastica",
-    },
-}
-
-COMMONS_KINDS = {
-    "en": {
-        "park": "park",
-        "garden": "garden",
-        "square": "square",
-        "street": "street",
-        "building": "building",
-        "school_yard": "school yard",
-        "sports_area": "sports area",
-        "green_area": "green area",
-        "other": "",
-    },
-    "it": {
-        "park": "parco",
-        "garden": "giardino",
-        "square": "piazza",
-        "street": "strada",
-        "building": "edificio",
-        "school_yard": "cortile scolastico",
-        "sports_area": "area sportiva",
-        "green_area": "area verde",
-        "other": "",
-    },
-}
-
-DEFAULT_REGULATION = {
-    "en": "Regulation on collaboration between citizens and the city for the care and "
-    "regeneration of urban commons",
-    "it": "Regolamento sulla collaborazione tra cittadini e amministrazione per la cura e la "
-    "rigenerazione dei beni comuni urbani",
-}
+SUPPORT_WORDS = {lang: dict(words["support"]) for lang, words in WORDS.items()}
+GROUP_KINDS = {lang: dict(words["group_kinds"]) for lang, words in WORDS.items()}
+COMMONS_KINDS = {lang: dict(words["commons_kinds"]) for lang, words in WORDS.items()}
+DEFAULT_REGULATION = {lang: words["default_regulation"] for lang, words in WORDS.items()}
 
 # Setting keys of default_content and the Flask config keys they come from.
 CONFIG_KEYS = {
@@ -248,7 +159,7 @@ def _sections(proposal, settings: dict | None, language: str) -> dict:
     for key in facts.sections:
         title = titles.get(key) or key.replace("_", " ").capitalize()
         builder = _builder(settings or {}, lang, key)
-        articles = builder(facts) if builder else [(title, _TO_COMPLETE[lang])]
+        articles = builder(facts) if builder else [(title, WORDS[lang]["to_complete"])]
         sections.append(
             {
                 "key": key,
@@ -270,15 +181,17 @@ class _Generated:
 
 
 # The articles that print the term, the commons covered, the support or the report interval.
-GENERATED = (
-    _Generated("object", "object", {"en": "Object", "it": "Oggetto"}, 0),
-    _Generated("costs", "object", {"en": "Costs", "it": "Oneri"}, 3),
-    _Generated("duration", "duration", {"en": "Duration", "it": "Durata"}, 0),
-    _Generated("support", "commitments", {"en": "Forms of support", "it": "Forme di sostegno"}, 2),
-    _Generated(
-        "reports", "monitoring", {"en": "Periodic reports", "it": "Relazioni periodiche"}, 0
-    ),
-    _Generated("insurance", "liability", {"en": "Insurance", "it": "Assicurazione"}, 1),
+# Their titles come from each language's words.toml ([generated]).
+GENERATED = tuple(
+    _Generated(name, section, {lang: w["generated"][name] for lang, w in WORDS.items()}, at)
+    for name, section, at in (
+        ("object", "object", 0),
+        ("costs", "object", 3),
+        ("duration", "duration", 0),
+        ("support", "commitments", 2),
+        ("reports", "monitoring", 0),
+        ("insurance", "liability", 1),
+    )
 )
 
 
@@ -344,9 +257,9 @@ def _with_terms(facts: _Facts, terms) -> _Facts:
     )
     amount = ""
     if terms.support_amount is not None:
-        amount = f"{terms.support_amount:,.2f}"
-        if facts.lang == "it":
-            amount = amount.replace(",", " ").replace(".", ",").replace(" ", ".")
+        words = WORDS[facts.lang]
+        amount = f"{terms.support_amount:,.2f}".replace(",", " ").replace(".", words["decimal"])
+        amount = amount.replace(" ", words["thousands"])
     return replace(
         facts,
         start=terms.start_date,
@@ -593,7 +506,7 @@ def _join(items: list[str], lang: str) -> str:
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {'and' if lang == 'en' else 'e'} {items[-1]}"
+    return f"{', '.join(items[:-1])} {WORDS[lang]['and']} {items[-1]}"
 
 
 def _lettered(items: list[str]) -> list[str]:
@@ -611,9 +524,7 @@ def _paragraphs(*parts: str) -> str:
 
 
 def _months(n: int, lang: str) -> str:
-    if lang == "it":
-        return f"{n} {'mese' if n == 1 else 'mesi'}"
-    return f"{n} {'month' if n == 1 else 'months'}"
+    return f"{n} {WORDS[lang]['month'] if n == 1 else WORDS[lang]['months']}"
 
 
 def _capitalised(text: str) -> str:
@@ -725,7 +636,7 @@ def _proponent_name(f: _Facts) -> str:
 
 
 def _asset_line(a: _Asset, lang: str) -> str:
-    en = lang == "en"
+    words = WORDS[lang]
     head = f"{a.name} ({a.kind})" if a.kind else a.name
     parts = [head]
     if a.address:
@@ -734,14 +645,14 @@ def _asset_line(a: _Asset, lang: str) -> str:
         parts.append(a.area)
     details = []
     if a.cadastral:
-        details.append(f"{'cadastral reference' if en else 'riferimento catastale'} {a.cadastral}")
+        details.append(f"{words['cadastral_reference']} {a.cadastral}")
     if a.coordinates:
-        details.append(f"{'coordinates' if en else 'coordinate'} {a.coordinates}")
+        details.append(f"{words['coordinates']} {a.coordinates}")
     line = ", ".join(parts)
     if details:
         line += "; " + "; ".join(details)
     if a.part:
-        line += f"; {'part covered' if en else 'parte interessata'}: {a.part}"
+        line += f"; {words['part_covered']}: {a.part}"
     return f"– {line}"
 
 
@@ -752,31 +663,25 @@ def _support_items(f: _Facts) -> list[str]:
 
 def _onerous_titles(f: _Facts) -> list[str]:
     titles = SECTION_TITLES[f.lang]
-    left, right = ("“", "”") if f.lang == "en" else ("«", "»")
+    left, right = WORDS[f.lang]["quotes"]
     return [f"{left}{titles[k]}{right}" for k in ONEROUS_SECTIONS if k in f.sections]
-
-
-_TO_COMPLETE = {
-    "en": "To be completed during co-design.",
-    "it": "Da completare in sede di co-progettazione.",
-}
 
 
 # --- the clause templates -------------------------------------------------------------------
 
-# The packaged templates: one folder per language, one file per section of the profile.
-PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "pacts" / "clauses"
 _ARTICLE = re.compile(r"^## (.+)$", re.MULTILINE)
 
 
 def _care(f: _Facts) -> str:
-    if f.lang == "it":
-        return "la rigenerazione e la gestione condivisa" if f.complex else "la cura"
-    return "regeneration and shared management" if f.complex else "care"
+    return WORDS[f.lang]["care_complex" if f.complex else "care"]
+
+
+# How the city is named mid-sentence, by language; another language prints the setting.
+_CITY_PHRASES = {"en": _city_en, "it": _city_it}
 
 
 def _city(f: _Facts) -> str:
-    return _city_it(f) if f.lang == "it" else _city_en(f)
+    return _CITY_PHRASES.get(f.lang, lambda f: f.city)(f)
 
 
 class _ClauseLoader(BaseLoader):
