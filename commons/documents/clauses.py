@@ -62,10 +62,11 @@ from commons.formatting import day_text
 PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "pacts" / "clauses"
 
 
-def _load_words() -> dict[str, dict]:
+def _load_words(root: Path = PACKAGED_TEMPLATES) -> dict[str, dict]:
+    """Each language folder's words.toml, by the folder's name (the language's code)."""
     return {
         folder.name: tomllib.loads((folder / "words.toml").read_text(encoding="utf-8"))
-        for folder in sorted(PACKAGED_TEMPLATES.iterdir())
+        for folder in sorted(root.iterdir())
         if (folder / "words.toml").is_file()
     }
 

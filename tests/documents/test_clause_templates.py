@@ -111,3 +111,17 @@ def test_a_template_name_cannot_leave_the_folders(tmp_path):
     loader = clauses._ClauseLoader(str(tmp_path))
     assert loader._path("../en/safety.txt") is None
     assert loader._path("en/safety.txt") == clauses.PACKAGED_TEMPLATES / "en" / "safety.txt"
+
+
+def test_a_language_is_a_folder_with_its_words(tmp_path):
+    for lang in ("en", "xx"):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "words.toml").write_text(
+            (clauses.PACKAGED_TEMPLATES / "en" / "words.toml").read_text(encoding="utf-8")
+        )
+    (tmp_path / "notes").mkdir()  # a folder without words is not a language
+    assert list(clauses._load_words(tmp_path)) == ["en", "xx"]
+    assert clauses.LANGUAGES == tuple(clauses._load_words()) == ("en", "it")
+    for lang, words in clauses.WORDS.items():
+        assert list(words["generated"]) == [g.name for g in clauses.GENERATED], lang
+        assert set(words["section_titles"]) == set(clauses.SECTION_TITLES["en"]), lang
