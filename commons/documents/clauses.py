@@ -670,7 +670,11 @@ def _onerous_titles(f: _Facts) -> list[str]:
 
 # --- the clause templates -------------------------------------------------------------------
 
-_ARTICLE = re.compile(r"^## (.+)$", re.MULTILINE)
+# A template's "## <title>" lines become a control character before Jinja reads it: the text
+# the facts bring (an activity typed as "## Step one") has no control characters (_text), so
+# it can never start an article of its own.
+_TITLE_LINE = re.compile(r"^## ", re.MULTILINE)
+_ARTICLE = re.compile(r"^\x01(.+)$", re.MULTILINE)
 
 
 def _care(f: _Facts) -> str:
@@ -710,7 +714,7 @@ class _ClauseLoader(BaseLoader):
         if path is None:
             raise TemplateNotFound(template)
         mtime = path.stat().st_mtime
-        source = path.read_text(encoding="utf-8")
+        source = _TITLE_LINE.sub("\x01", path.read_text(encoding="utf-8"))
 
         def uptodate() -> bool:
             found = self._path(template)

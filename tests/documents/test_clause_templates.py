@@ -125,3 +125,16 @@ def test_a_language_is_a_folder_with_its_words(tmp_path):
     for lang, words in clauses.WORDS.items():
         assert list(words["generated"]) == [g.name for g in clauses.GENERATED], lang
         assert set(words["section_titles"]) == set(clauses.SECTION_TITLES["en"]), lang
+
+
+def test_text_typed_like_an_article_title_stays_in_its_article(app):
+    proposal = factories.proposal(activities="## Step one\nDig.\n\n## Step two\nPlant.")
+    content = clauses.default_content(proposal, SETTINGS, "en")
+    section = next(s for s in content["sections"] if s["key"] == "object")
+    assert [a["title"] for a in section["articles"]] == [
+        "Object",
+        "Objectives",
+        "Activities",
+        "Costs",
+    ]
+    assert "## Step one\nDig.\n\n## Step two\nPlant." in article(content, "object", "Activities")
