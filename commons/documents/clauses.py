@@ -51,6 +51,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
 
 import workflows
 from commons.config import SETTINGS
@@ -725,8 +726,12 @@ class _ClauseLoader(BaseLoader):
 
 @lru_cache(maxsize=8)
 def _environment(override: str) -> Environment:
-    """Templates of the city's folder (``override``) first, then the packaged ones."""
-    return Environment(
+    """Templates of the city's folder (``override``) first, then the packaged ones.
+
+    Sandboxed: a city's template reads the facts and calls the helpers it is given, and
+    reaches nothing else of Python (no ``__class__``, no private attributes).
+    """
+    return SandboxedEnvironment(
         loader=_ClauseLoader(override),
         # Plain text stored as the version's JSON, never HTML: the renderer escapes it.
         autoescape=False,  # noqa: S701

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from jinja2.exceptions import SecurityError, UndefinedError
 
 import workflows
 from commons.documents import clauses
@@ -103,7 +104,7 @@ def test_an_override_applies_at_once_and_never_changes_a_saved_version(app):
 def test_an_unknown_name_in_a_template_is_an_error_not_a_blank(app, tmp_path):
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "safety.txt").write_text("## Safety\n{{ f.no_such_fact }}\n")
-    with pytest.raises(Exception, match="no_such_fact"):
+    with pytest.raises(UndefinedError, match="no_such_fact"):
         clauses.default_content(factories.proposal(), {"clause_templates": str(tmp_path)}, "en")
 
 
@@ -138,3 +139,12 @@ def test_text_typed_like_an_article_title_stays_in_its_article(app):
         "Costs",
     ]
     assert "## Step one\nDig.\n\n## Step two\nPlant." in article(content, "object", "Activities")
+
+
+def test_a_city_template_reaches_nothing_but_its_context(app, tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "safety.txt").write_text(
+        "## Safety\n{{ f.__class__.__init__.__globals__ }}\n", encoding="utf-8"
+    )
+    with pytest.raises((SecurityError, UndefinedError)):
+        clauses.default_content(factories.proposal(), {"clause_templates": str(tmp_path)}, "en")
