@@ -55,7 +55,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 import workflows
 from commons.config import SETTINGS
-from commons.formatting import day_text
+from commons.formatting import amount_text, day_text
 
 # The packaged templates: one folder per language, one file per section of the profile, and
 # the language's words (words.toml: section titles, support forms, kinds...). A language is
@@ -259,9 +259,7 @@ def _with_terms(facts: _Facts, terms) -> _Facts:
     )
     amount = ""
     if terms.support_amount is not None:
-        words = WORDS[facts.lang]
-        amount = f"{terms.support_amount:,.2f}".replace(",", " ").replace(".", words["decimal"])
-        amount = amount.replace(" ", words["thousands"])
+        amount = amount_text(terms.support_amount, facts.lang)
     return replace(
         facts,
         start=terms.start_date,
