@@ -33,6 +33,8 @@ class Context:
     values: dict
     now: datetime
     profile: Any
+    # The store's handle for the proposal (``store.session_of``; the application's database
+    # session, None for plain objects): the engine only passes it on.
     session: Any
     settings: dict
     payload: dict = field(default_factory=dict)
