@@ -60,6 +60,7 @@ test: lint test-sqlite test-postgresql
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Two workers (pytest-xdist) on the two cores; each has its own database (tests/conftest.py).
 TEST_WORKERS ?= 2

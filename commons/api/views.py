@@ -48,6 +48,7 @@ from commons.proposals.models import Proposal
 from commons.proposals.queries import repeated_firing
 from commons.registry import operations as registry_ops
 from commons.registry.models import Commons
+from workflows.errors import WorkflowError
 
 
 class Parser(FlaskParser):
@@ -83,7 +84,8 @@ class Unauthenticated(PermissionDenied):
 
 
 @api_bp.errorhandler(DomainError)
-def on_domain_error(error: DomainError):
+@api_bp.errorhandler(WorkflowError)
+def on_domain_error(error: DomainError | WorkflowError):
     db.session.rollback()
     return from_domain_error(error)
 
