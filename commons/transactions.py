@@ -42,8 +42,9 @@ def transaction() -> Iterator[None]:
 def commit_step() -> None:
     """Commit the item a batch job has just finished, inside the job's transaction.
 
-    Only entry points call it (cli.py, jobs, notifications/mail.py), each call with a comment
-    saying why that item must be kept even if a later one fails. Operations that work item by
+    Only entry points call it (cli.py, jobs, notifications/mail.py; a web view that keeps an
+    accepted upload while it sends the form back for correction), each call with a comment
+    saying why that step must be kept even if what follows fails. Operations that work item by
     item take it as a parameter instead of committing.
     """
     db.session.commit()
