@@ -60,6 +60,7 @@ test: lint test-sqlite test-postgresql
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Two workers (pytest-xdist) on the two cores; each has its own database (tests/conftest.py).
 # --dist loadgroup: the tests marked xdist_group("demo") share one worker and one demo load.

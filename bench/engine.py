@@ -459,6 +459,7 @@ def _instrumented(timer: _StepTimer) -> Iterator[None]:
 
     import commons.audit.operations as audit
     import commons.auth.permissions as permissions
+    import commons.lifecycle.store as store
     import workflows.engine as engine
 
     def flush_step(stack) -> str:
@@ -470,7 +471,7 @@ def _instrumented(timer: _StepTimer) -> Iterator[None]:
     patches = [
         (engine, "fire", "fire"),
         (permissions, "can", "can"),
-        (engine, "_write_changes", "update"),
+        (store, "_write_changes", "update"),
         (audit, "append_event", "append"),
         (audit, "_read_head", "head"),
         (Session, "flush", flush_step),

@@ -59,15 +59,15 @@ def create_app(config: dict | None = None) -> Flask:
     # Profiles are validated here: a broken one stops the start with a message naming it.
     from flask_babel import gettext
 
-    import workflows
     from commons.formatting import format_day
+    from commons.lifecycle import install as install_lifecycle
     from commons.proposals.forms import field_label
     from workflows.i18n import set_date_formatter, set_field_labeller, set_translator
 
     set_translator(gettext)
     set_field_labeller(field_label)
     set_date_formatter(format_day)
-    workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
+    install_lifecycle(app)
     ext.db.init_app(app)
     from commons.office.deadlines import install as install_deadlines
 
@@ -350,3 +350,8 @@ def _register_security_headers(app: Flask) -> None:
         if g.get("no_store"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+# The lifecycle engine's application side: the guards and effects the profiles name, the
+# permission check, the event recorder and the store (see commons/lifecycle/__init__.py).
+import commons.lifecycle  # noqa: E402, F401

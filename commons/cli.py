@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from commons.config import PROJECT_ROOT
+from commons.transactions import command, commit_step, discard_step
 
 
 def alembic_config(url: str | None = None):
@@ -79,23 +80,16 @@ users_group = click.Group("users", help="Manage user accounts.")
     help="Read the password from standard input instead of prompting.",
 )
 @with_appcontext
+@command
 def users_create(email, full_name, roles, password_stdin):
     """Create an account with the given roles."""
     from commons.auth.operations import create_user
-    from commons.errors import DomainError
-    from commons.extensions import db
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = create_user(email=email, full_name=full_name, password=password, roles=roles)
-    except DomainError as error:
-        db.session.rollback()
-        field = f" ({error.field})" if error.field else ""
-        raise click.ClickException(f"{error.message}{field}") from None
-    db.session.commit()
+    user = create_user(email=email, full_name=full_name, password=password, roles=roles)
     click.echo(f"Created user {user.id} <{user.email}> with roles {', '.join(sorted(roles))}.")
 
 
@@ -187,6 +181,7 @@ def audit_verify(lists):
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True, help="File."
 )
 @with_appcontext
+@command
 def audit_export(
     fmt, protocols, state, district, date_from, date_to, officer, bom, by_email, output
 ):
@@ -302,13 +297,16 @@ def _parse_now(value: str | None):
     help="Pretend it is this time (default: now). Naive times are UTC.",
 )
 @with_appcontext
+@command
 def tick_command(now_text):
     """Fire the time-based transitions that are due, queue reminders, e-mail what is due and
     remove abandoned uploads (idempotent)."""
     from commons.monitoring.operations import tick
 
     now = _parse_now(now_text)
-    report = tick(now)
+    # A batch: each transition fired and each message queued is committed at once
+    # (commit_step), so one that fails later (a refused guard, a crash) undoes none of them.
+    report = tick(now, step=commit_step)
     for protocol, trigger, state in report.fired:
         click.echo(f"fired   {trigger:<20} {protocol:<14} -> {state}")
     for key, kind in report.notified:
@@ -326,10 +324,9 @@ def tick_command(now_text):
 
 def _checkpoint() -> None:
     from commons.audit.checkpoints import make_checkpoint
-    from commons.extensions import db
 
     checkpoint, made, witness_error = make_checkpoint()
-    db.session.commit()
+    commit_step()  # in the tick's batch: the checkpoint is reported once it is kept
     if witness_error:
         click.echo(f"checkpoint: {witness_error}", err=True)
     if checkpoint is None:
@@ -358,7 +355,8 @@ def _clean_uploads(now, *, hours: float | None, dry_run: bool, verbose: bool) ->
     from commons.uploads.operations import clean_abandoned
 
     older_than = timedelta(hours=hours) if hours is not None else None
-    report = clean_abandoned(now, older_than=older_than, dry_run=dry_run)
+    # The rows removed are committed (commit_step) before their files are unlinked.
+    report = clean_abandoned(now, step=commit_step, older_than=older_than, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     if verbose:
         for attachment_id, purpose, name, size in report.attachments:
@@ -387,6 +385,7 @@ uploads_group = click.Group("uploads", help="Uploaded files.")
 @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Pretend it is this time.")
 @with_appcontext
+@command
 def uploads_clean(hours, dry_run, now_text):
     """Remove abandoned uploads: files of forms never completed, linked to nothing.
 
@@ -402,6 +401,7 @@ notifications_group = click.Group("notifications", help="The notification outbox
 @notifications_group.command("send")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Pretend it is this time.")
 @with_appcontext
+@command
 def notifications_send(now_text):
     """E-mail the notifications that are due (new ones, and failed ones whose retry time came)."""
     _send_notifications(_parse_now(now_text))
@@ -633,6 +633,7 @@ import_group = click.Group("import", help="Bring existing data into the registry
 @click.option("--dry-run", is_flag=True, help="Check, show what would be created, create nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and report the others.")
 @with_appcontext
+@command
 def import_register(path, mapping_path, dry_run, skip_invalid):
     """Import a city's register of pacts: commons, groups and proposals in their states.
 
@@ -642,7 +643,6 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
     from pathlib import Path
 
     import workflows
-    from commons.extensions import db
     from commons.registry import importer
 
     profile = workflows.get_profile(current_app.config["PROFILE"])
@@ -678,18 +678,14 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
         if show_bar
         else contextlib.nullcontext()
     )
-    try:
-        with bar_context as bar:
-            counts = importer.apply_plan(
-                plan,
-                mapping,
-                profile,
-                filename=name,
-                on_row=(lambda: bar.update(1)) if bar is not None else None,
-            )
-    except Exception:
-        db.session.rollback()
-        raise
+    with bar_context as bar:  # a failure rolls everything back (the command's transaction)
+        counts = importer.apply_plan(
+            plan,
+            mapping,
+            profile,
+            filename=name,
+            on_row=(lambda: bar.update(1)) if bar is not None else None,
+        )
     verb = "would import" if dry_run else "imported"
     for row in plan.rows:
         click.echo(f"  row {row.row}: id {row.source_id} {verb} as {row.state}: {row.title!r}")
@@ -701,11 +697,10 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
     )
     skipped = f"; {len(plan.invalid_rows)} invalid row(s) skipped" if plan.errors else ""
     if dry_run:
-        db.session.rollback()
+        discard_step()  # a dry run keeps nothing of what it made
         click.echo(f"Dry run, nothing created. Would create {summary}{skipped}.")
         if plan.errors and not skip_invalid:
             click.echo("A real run would refuse the file: fix the errors or use --skip-invalid.")
             sys.exit(1)
         return
-    db.session.commit()
     click.echo(f"Created {summary}{skipped}.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workflows.errors import WorkflowError
+
 
 class DomainError(Exception):
     """A rule of the domain refused the action. ``field`` names the input at fault, if any."""
@@ -35,3 +37,9 @@ class StaleVersion(Conflict):
         super().__init__(message)
         self.current_version = current_version
         self.sent_version = sent_version
+
+
+# What the application answers as a refusal: its own domain errors and the lifecycle engine's
+# (which carry the same ``message``, ``field`` and ``status_code`` but do not derive from
+# DomainError, the engine being a library that knows nothing of the application).
+REFUSALS = (DomainError, WorkflowError)

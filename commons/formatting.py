@@ -139,6 +139,11 @@ def number_text(value, locale, digits: int | None = None) -> str:
     return babel_format_decimal(value, number_pattern(digits), locale=_language(locale))
 
 
+def amount_text(value, locale) -> str:
+    """A sum of money with its two decimals in ``locale``: ``1,234.50``, ``1.234,50``."""
+    return babel_format_decimal(value, "#,##0.00", locale=_language(locale))
+
+
 # --- Flask: the current language, the city's zone --------------------------------------------
 
 

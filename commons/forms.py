@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, SelectChoice
 
 from commons.db import race_summary
-from commons.errors import Conflict, DomainError, StaleVersion
+from commons.errors import REFUSALS, Conflict, DomainError, StaleVersion
 from commons.extensions import db
 from commons.versioning import version_of
 
@@ -73,7 +73,7 @@ class FormTransaction:
                 return self._conflict(error)
             self.ok = True
             return False
-        if isinstance(exc, DomainError):
+        if isinstance(exc, REFUSALS):
             db.session.rollback()
             self.error = exc
             attach_error(self.form, exc)

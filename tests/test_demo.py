@@ -4,6 +4,7 @@ only inside its window, and renewals that keep one pact in force on each commons
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,13 @@ from sqlalchemy import select
 
 import workflows
 from commons.audit.models import AuditEvent
+from commons.documents import rendering, storage
+from commons.documents.models import Document, PactVersion
+from commons.documents.operations import pact_meta, seal_if_configured, signature_rows
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from commons.proposals.standing import city_today, standing
+from workflows.guards import content_hash
 
 
 @pytest.mark.xdist_group("demo")
@@ -32,6 +37,34 @@ def test_the_demo_city_obeys_the_rules(demo_app):
     _acts_are_dated_before_the_approvals_that_cite_them(demo, app)
     _renewal_is_asked_only_inside_its_window(demo, app)
     _renewals_follow_on_without_a_gap_or_an_overlap(demo, app)
+    _every_version_and_document_comes_back_byte_for_byte(app)
+
+
+def _every_version_and_document_comes_back_byte_for_byte(app):
+    """What the demo stored is what its inputs give again: each version's text hashes to its
+    recorded hash, and each issued PDF renders again (as `commons pacts render` does) to the
+    stored bytes: the clause templates and the renderer change no issued document."""
+    versions = db.session.scalars(select(PactVersion).order_by(PactVersion.id)).all()
+    assert versions
+    for version in versions:
+        assert content_hash(version.content) == version.content_hash, version.id
+    documents = db.session.scalars(select(Document).order_by(Document.id)).all()
+    assert {d.kind for d in documents} >= {"final", "signed"}
+    for document in documents:
+        proposal, version = document.proposal, document.version
+        signatures = signature_rows(proposal) if document.kind == "signed" else None
+        meta = pact_meta(proposal, version, issued_at=document.created_at, signatures=signatures)
+        pdf = rendering.render_pact_pdf(
+            version.content,
+            meta,
+            document.language,
+            kind="draft" if document.kind == "draft" else "final",
+        )
+        if document.kind == "signed":
+            pdf = seal_if_configured(pdf, document.created_at)
+        assert hashlib.sha256(pdf).hexdigest() == document.sha256, (proposal.title, document.kind)
+        stored = storage.path_for(app.config["STORAGE_DIR"], document.sha256).read_bytes()
+        assert stored == pdf
 
 
 def _local_day(moment, app):

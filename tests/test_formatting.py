@@ -87,3 +87,11 @@ def test_notification_texts_write_dates_for_each_reader(app):
         subject_en, _ = render(_Note(), "en")
     assert "01/07/2026" in subject_it and "2026-07-01" not in subject_it
     assert subject_en == "Answer the office's request on 2026/000001 by 1 July 2026"
+
+
+def test_amounts_keep_two_decimals_in_each_language():
+    amount_text = formatting.amount_text
+    assert amount_text(Decimal("1234567.5"), "en") == "1,234,567.50"
+    assert amount_text(Decimal("1234567.5"), "it") == "1.234.567,50"
+    assert amount_text(Decimal("250"), "it_IT") == "250,00"
+    assert amount_text(Decimal("0.125"), "en") == "0.12"  # half to even, as the pact always had

@@ -1,11 +1,13 @@
 """The engine: one shared ``transitions.Machine`` per profile, ``fire`` and ``allowed_triggers``.
 
 Every state change of a proposal goes through ``fire``: it checks the actor's permission with
-the same ``can()`` as the views, validates the data and the regulation's guards, lets the
-profile's machine change the state, runs the effects and appends the audit event. The caller
-commits once, so all of it lands together or not at all.
+the configured permission check (the application gives its ``can()``), validates the data and
+the regulation's guards, lets the profile's machine change the state, runs the effects, has the
+configured recorder append the event and sends ``signals.transitioned``. The caller commits
+once, so all of it lands together or not at all.
 
-Concurrency: the proposal's ``lock_version`` counter guards the UPDATE. Two requests firing at
+Concurrency (with the application's store): the proposal's ``lock_version`` counter guards
+the UPDATE. Two requests firing at
 once both reach that UPDATE; the database's row lock makes the second wait, and when the first
 commits the second matches no row (its version is stale) and gets StaleProposal: one
 transition, one clear "already done" answer. No extra locking read is needed.
@@ -18,12 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import bindparam, inspect, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import object_session
-from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
+from workflows import signals
 from workflows.errors import (
     GuardRefused,
     NotPermitted,
@@ -35,6 +34,7 @@ from workflows.errors import (
 from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
 from workflows.i18n import _, field_label
 from workflows.profile import PROFILES_DIR, Profile, load_profile
+from workflows.store import PlainStore
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +58,9 @@ class _SystemActor:
 SYSTEM = _SystemActor()
 
 _SETTINGS: dict = {"timezone": "Europe/Rome", "default_profile": "labsus"}
-# Functions called by fire() after each transition, in the same transaction:
-# hook(ctx, trigger, from_state, event). The application registers them (e.g. notifications).
-AFTER_FIRE: list = []
-
-
-def after_fire(hook):
-    """Register ``hook`` to run after every transition (once, however often it is called)."""
-    if hook not in AFTER_FIRE:
-        AFTER_FIRE.append(hook)
-    return hook
-
-
-# Functions called with the proposal just before fire() writes its changed columns with one
-# Core UPDATE (which skips the ORM's before_flush listeners): hook(obj). The application keeps
+# Functions called with the proposal just before fire() has the store write it (the
+# application's store writes the changed columns with one Core UPDATE, which skips the ORM's
+# before_flush listeners): hook(obj). The application keeps
 # derived columns in step with them (e.g. the deadline of the current step, proposals.due_at).
 BEFORE_WRITE: list = []
 
@@ -87,13 +76,62 @@ _PROFILES: dict[str, Profile] = {}
 _MACHINES: dict[str, Machine] = {}
 
 
+@dataclass
+class Transition:
+    """What the engine records of a firing when no event recorder is configured."""
+
+    trigger: str
+    actor: object
+    actor_role: str | None
+    proposal: object
+    from_state: str | None
+    to_state: str
+    payload: dict
+    occurred_at: datetime
+
+
+def _record_transition(trigger, *, session=None, **fields) -> Transition:
+    return Transition(trigger, **fields)
+
+
+def _may_fire(actor, proposal, trigger: str) -> bool:
+    return may_fire(actor, proposal, trigger)
+
+
+# What the application plugs in (``configure``): who may fire a trigger, how a firing is
+# recorded, and where proposals are stored. The defaults work on plain objects.
+_HOOKS: dict = {
+    "permission": _may_fire,
+    "record_event": _record_transition,
+    "store": PlainStore(),
+}
+
+
 def configure(
     *,
     timezone: str | None = None,
     default_profile: str | None = None,
     profiles_dir: Path | None = None,
+    permission=None,
+    record_event=None,
+    store=None,
 ) -> None:
-    """Load and validate every profile (refusing a bad one) and build their machines."""
+    """Load and validate every profile (refusing a bad one) and build their machines.
+
+    ``permission(actor, proposal, trigger) -> bool`` decides who may fire (default: the
+    profile's roles, ``may_fire``); ``record_event(trigger, *, actor, actor_role, proposal,
+    from_state, to_state, payload, occurred_at, session)`` records a firing and returns the
+    record ``fire`` gives back (default: a ``Transition``); ``store`` reads and writes
+    proposals (default: ``PlainStore``, plain objects in memory). Each stays as it was when
+    not given. Register the application's guards and effects before calling it: the profiles
+    are checked against them.
+    """
+    if permission is not None:
+        _HOOKS["permission"] = permission
+    if record_event is not None:
+        _HOOKS["record_event"] = record_event
+    if store is not None:
+        _HOOKS["store"] = store
     if timezone:
         _SETTINGS["timezone"] = timezone
     directory = Path(profiles_dir or PROFILES_DIR)
@@ -269,10 +307,8 @@ def fire(
     (a rule or a piece of data is missing; it says which). Nothing changes on refusal. The
     caller commits.
     """
-    from commons.audit.operations import append_event
-    from commons.auth.permissions import can
-
-    session = object_session(proposal)
+    store = _HOOKS["store"]
+    session = store.session_of(proposal)
     profile = get_profile(proposal.profile)
     specs = profile.specs_for(trigger, proposal.status)
     if not specs and trigger not in profile.triggers:
@@ -287,7 +323,7 @@ def fire(
         raise StaleProposal(_stale_message())
     if not specs:
         raise TransitionNotAllowed(_not_now_message())
-    if not can(actor, f"fire:{trigger}", proposal):
+    if not _HOOKS["permission"](actor, proposal, trigger):
         raise NotPermitted(_("Your role does not allow this action on this proposal now."))
 
     now = now or datetime.now(UTC)
@@ -328,16 +364,17 @@ def fire(
         # Every firing moves the proposal's version, even one that changes none of its
         # columns (a signature that is not the last): the guarded UPDATE is where two
         # firings on one proposal are serialised, and the later one is refused as stale.
-        if not _write_changes(session, proposal, loaded_version=loaded_version):
+        for hook in BEFORE_WRITE:
+            hook(proposal)
+        if not store.write(session, proposal, loaded_version=loaded_version):
             raise StaleProposal(stale)
-        session.flush()  # whatever else the effects added or changed (usually nothing)
-    except StaleDataError:
-        raise StaleProposal(stale) from None
-    except IntegrityError as error:
+        store.flush(session)  # whatever else the effects added or changed (usually nothing)
+    except store.conflicts as error:
         # A row the effects add collided with one a simultaneous firing committed first
-        # (two signatures for one role): the same conflict, seen by the database.
-        log.warning("%s on proposal %s refused as stale: %s", trigger, ctx.proposal.id, error.orig)
+        # (two signatures for one role): the same conflict, seen by the store.
+        store.log_conflict(trigger, proposal, error)
         raise StaleProposal(stale) from None
+    append_event = _HOOKS["record_event"]
     event = append_event(
         trigger,
         actor=None if actor is SYSTEM else actor,
@@ -362,8 +399,9 @@ def fire(
             occurred_at=now,
             session=session,
         )
-    for hook in AFTER_FIRE:
-        hook(ctx, trigger, before, event)
+    signals.transitioned.send(
+        trigger, proposal=proposal, actor=actor, event=event, from_state=before, context=ctx
+    )
     for other, follow_up in ctx.follow_ups:
         _fire_follow_up(other, follow_up, now)
     return event
@@ -373,113 +411,14 @@ def _fire_follow_up(proposal, trigger: str, now: datetime) -> None:
     """Fire, for the clock, a transition another one made due; in a savepoint, so that if it
     cannot be done now (changed meanwhile) the first transition still lands and the next
     ``commons tick`` fires it."""
-    session = object_session(proposal)
-    savepoint = session.begin_nested()
+    store = _HOOKS["store"]
+    savepoint = store.savepoint(store.session_of(proposal))
     try:
         fire(proposal, trigger, SYSTEM, now=now)
     except WorkflowError:
         savepoint.rollback()
     else:
         savepoint.commit()
-
-
-class _WritePlan:
-    """What _write_changes needs to know of a mapped class, worked out once."""
-
-    def __init__(self, mapper) -> None:
-        self.simple = (
-            mapper.local_table is mapper.persist_selectable and len(mapper.primary_key) == 1
-        )
-        self.table = mapper.local_table
-        self.columns = {prop.key: prop.columns[0] for prop in mapper.column_attrs}
-        self.version_column = mapper.version_id_col
-        if self.version_column is None:  # no version counter: nothing to guard the UPDATE with
-            self.simple = False
-            self.version_key = None
-        else:
-            self.version_key = mapper.get_property_by_column(self.version_column).key
-        self.next_version = mapper.version_id_generator
-        self.pk = mapper.primary_key[0]
-        # Columns with an onupdate default (updated_at): their value is computed here, as the
-        # flush would, so that the object can be given it.
-        self.onupdate = []
-        for key, column in self.columns.items():
-            if column.onupdate is not None:
-                if not (column.onupdate.is_callable or column.onupdate.is_scalar):
-                    self.simple = False  # a SQL expression: known only after the UPDATE
-                self.onupdate.append((key, column.onupdate))
-        self.statements: dict[tuple[str, ...], object] = {}
-
-    def statement(self, keys: tuple[str, ...]):
-        """UPDATE table SET <keys> WHERE pk = :w_pk AND version = :w_version (cached)."""
-        stmt = self.statements.get(keys)
-        if stmt is None:
-            stmt = (
-                update(self.table)
-                .where(self.pk == bindparam("w_pk"), self.version_column == bindparam("w_version"))
-                .values({self.columns[k].key: bindparam(f"v_{k}") for k in keys})
-            )
-            self.statements[keys] = stmt
-        return stmt
-
-
-_PLANS: dict = {}
-
-
-def _write_changes(session, obj, *, loaded_version=None) -> bool:
-    """Write the changed columns of ``obj`` with one Core UPDATE guarded by its version.
-
-    ``UPDATE proposals SET ..., lock_version = v + 1 WHERE id = ? AND lock_version = v``: the
-    statement and the version check of the ORM flush, without the unit of work's bookkeeping;
-    the object is then marked clean with the values written, as a flush leaves it. Returns
-    False when no row matched (someone changed it since it was loaded: the caller reports the
-    conflict). When more than plain columns changed (a relationship or collection), or the
-    version is not loaded, the ORM flush writes it as before.
-
-    The version moves even when no column changed, unless it already moved from
-    ``loaded_version`` (an effect flushed the row under the version check itself).
-    """
-    for hook in BEFORE_WRITE:
-        hook(obj)
-    state = inspect(obj)
-    mapper = state.mapper
-    plan = _PLANS.get(mapper)
-    if plan is None:
-        plan = _PLANS[mapper] = _WritePlan(mapper)
-    changed = state.committed_state
-    values = state.dict
-    if (
-        not state.persistent
-        or not plan.simple
-        or plan.version_key not in values
-        or plan.version_key in changed
-        or any(key not in plan.columns or key not in values for key in changed)
-    ):
-        before = values.get(plan.version_key)
-        session.flush()
-        if not plan.simple or plan.version_key not in values or values[plan.version_key] != before:
-            return True
-        # Only related rows changed: the proposal's own row must still move its version, or
-        # two firings that change no column of it would not be serialised.
-        changed = {}
-    version = values[plan.version_key]
-    if not changed and loaded_version is not None and version != loaded_version:
-        return True
-    written = {key: values[key] for key in changed}
-    written[plan.version_key] = plan.next_version(version)
-    for key, default in plan.onupdate:
-        if key not in written:
-            written[key] = default.arg(None) if default.is_callable else default.arg
-    keys = tuple(sorted(written))
-    params = {f"v_{key}": value for key, value in written.items()}
-    params["w_pk"], params["w_version"] = state.identity[0], version
-    result = session.connection().execute(plan.statement(keys), params)
-    if result.rowcount != 1:
-        return False
-    values.update(written)
-    # What a flush does to the objects it wrote: no pending history, not modified.
-    state._commit_all(values, session.identity_map)
-    return True
 
 
 def _jsonable(value):
@@ -515,10 +454,8 @@ def allowed_triggers(proposal, user, *, now: datetime | None = None) -> list[Tri
 
     Rules that depend on data the user has not typed yet (passwords, dates) are not checked.
     """
-    from commons.auth.permissions import can
-
     profile = get_profile(proposal.profile)
-    session = object_session(proposal)
+    session = _HOOKS["store"].session_of(proposal)
     ctx = Context(
         proposal=proposal,
         actor=user,
@@ -532,7 +469,7 @@ def allowed_triggers(proposal, user, *, now: datetime | None = None) -> list[Tri
     for trigger in profile.triggers:
         if not profile.specs_for(trigger, proposal.status):
             continue
-        if not can(user, f"fire:{trigger}", proposal):
+        if not _HOOKS["permission"](user, proposal, trigger):
             continue
         spec = _choose(profile, trigger, ctx)
         if spec is None:

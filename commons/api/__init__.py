@@ -43,7 +43,7 @@ class CommonsApi(Api):
 def init_api(app: Flask) -> None:
     """Register the API blueprint, its document at /api/v1/openapi.json and /api/v1/docs."""
     from commons import extensions as ext
-    from commons.api.views import api_bp
+    from commons.api.views import api_bp, api_transaction
 
     app.config.setdefault("API_TITLE", "Commons API")
     app.config.setdefault("API_VERSION", "v1")
@@ -75,6 +75,10 @@ def init_api(app: Flask) -> None:
     )
     api = CommonsApi(app)
     api.register_blueprint(api_bp)
+    # One transaction per API request: each view commits on success, rolls back otherwise.
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith(f"{api_bp.name}."):
+            app.view_functions[endpoint] = api_transaction(view)
     # The API authenticates by token only, never by the session cookie, so there is no
     # ambient credential a forged cross-site request could use: CSRF does not apply.
     ext.csrf.exempt(api_bp)

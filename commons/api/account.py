@@ -16,6 +16,7 @@ from commons.api.operations import create_token, revoke_token, tokens_of
 from commons.auth.permissions import permission_required
 from commons.extensions import db
 from commons.forms import FormTransaction, strip
+from commons.transactions import transaction
 
 api_tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
@@ -81,7 +82,7 @@ def revoke(token_id: int):
         abort(404)
     if not form.validate_on_submit():
         abort(400)
-    revoke_token(token, actor=current_user)
-    db.session.commit()
+    with transaction():
+        revoke_token(token, actor=current_user)
     flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("api_tokens.tokens"))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from commons.errors import DomainError, StaleVersion
+from workflows import GuardRefused, WorkflowError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # Problem types are URNs: stable names a client can switch on; docs/api.md explains each.
@@ -138,9 +139,8 @@ def too_large():
     )
 
 
-def from_domain_error(error: DomainError):
+def from_domain_error(error: DomainError | WorkflowError):
     """Errors raised by operations and the lifecycle engine."""
-    from workflows import GuardRefused
 
     if isinstance(error, GuardRefused):
         extra = {"rule": error.rule} if error.rule else {}

@@ -71,8 +71,8 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
-def authenticate(secret: str, *, now: datetime | None = None) -> User | None:
-    """The active user a valid, unrevoked token belongs to; None otherwise."""
+def find_token(secret: str) -> ApiToken | None:
+    """The valid, unrevoked token ``secret`` is, of an active user; None otherwise."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(
@@ -82,8 +82,12 @@ def authenticate(secret: str, *, now: datetime | None = None) -> User | None:
     )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
+    return token
+
+
+def mark_used(token: ApiToken, *, now: datetime | None = None) -> None:
+    """Note that ``token`` was used (at most once a minute). Only sets it: the API's request
+    boundary (``commons.api.views``) commits it, after the request's own transaction."""
     now = now or utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
-        db.session.commit()
-    return token.user

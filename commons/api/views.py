@@ -6,7 +6,9 @@ Each view: authenticate by token (never the session cookie) -> load the object (
 
 from __future__ import annotations
 
+import functools
 import http
+import logging
 from datetime import datetime
 
 from flask import current_app, g, request, send_file, url_for
@@ -14,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_smorest import Blueprint
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
@@ -21,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 import workflows
 from commons.api import schemas as s
 from commons.api.errors import from_domain_error, from_http_exception, problem
-from commons.api.operations import authenticate
+from commons.api.operations import find_token, mark_used
 from commons.audit import jobs
 from commons.audit.exports import Filters
 from commons.audit.models import AuditEvent, ExportJob
@@ -48,6 +51,10 @@ from commons.proposals.models import Proposal
 from commons.proposals.queries import repeated_firing
 from commons.registry import operations as registry_ops
 from commons.registry.models import Commons
+from commons.transactions import discard_step, transaction
+from workflows.errors import WorkflowError
+
+log = logging.getLogger(__name__)
 
 
 class Parser(FlaskParser):
@@ -83,7 +90,8 @@ class Unauthenticated(PermissionDenied):
 
 
 @api_bp.errorhandler(DomainError)
-def on_domain_error(error: DomainError):
+@api_bp.errorhandler(WorkflowError)
+def on_domain_error(error: DomainError | WorkflowError):
     db.session.rollback()
     return from_domain_error(error)
 
@@ -120,6 +128,7 @@ def limit_body():
 def authenticate_request():
     """Bearer token or anonymous; a token that does not work is refused, never ignored."""
     g.api_user = AnonymousUserMixin()
+    g.api_token = None
     header = request.headers.get("Authorization")
     if header is None:
         if request.method in WRITE_METHODS:
@@ -130,13 +139,52 @@ def authenticate_request():
     scheme, _sep, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return problem(401, _("Send the token as: Authorization: Bearer <token>."))
-    user = authenticate(secret.strip())
-    if user is None:
+    token = find_token(secret.strip())
+    if token is None:
         return problem(
             401, _("This token is not valid: it is wrong, revoked, or its account is disabled.")
         )
-    g.api_user = user
+    g.api_token = token
+    g.api_user = token.user
     return None
+
+
+def api_transaction(view):
+    """The API's request boundary: every API view runs as one transaction.
+
+    ``init_api`` wraps each view of the blueprint with it. The view's operations only flush;
+    when the view answers a success (status below 400) the transaction is committed, when it
+    answers an error or raises (a DomainError, an abort) it is rolled back, and the error
+    handlers answer the problem. A commit refused by a race (StaleDataError, IntegrityError)
+    goes to the app's handler, as a 409.
+    """
+
+    @functools.wraps(view)
+    def run(*args, **kwargs):
+        with transaction():
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code >= 400:
+                discard_step()  # an error answered without raising keeps nothing either
+        return response
+
+    return run
+
+
+@api_bp.after_request
+def note_token_used(response):
+    """After the request's own transaction, note the token's use (at most once a minute) and
+    commit it, so a request that only reads (or is refused) still records it."""
+    token = g.get("api_token")
+    if token is not None:
+        db.session.rollback()  # nothing of the request is left here but its token
+        mark_used(token)
+        if db.session.dirty:
+            try:
+                db.session.commit()
+            except SQLAlchemyError:  # not worth failing the answer for
+                db.session.rollback()
+                log.warning("token %s: last use not recorded", token.id, exc_info=True)
+    return response
 
 
 def user():
@@ -254,7 +302,6 @@ def commons_create(data):
     """Add a commons to the register (officers and administrators)."""
     ensure("commons.edit")
     created = registry_ops.create_commons(actor=user(), **data)
-    db.session.commit()
     return created
 
 
@@ -269,7 +316,6 @@ def commons_update(data, commons_id: int):
     ensure("commons.edit", commons)
     base = data.pop("expected_version")
     registry_ops.update_commons(commons, actor=user(), base_version=base, **data)
-    db.session.commit()
     return commons
 
 
@@ -420,7 +466,6 @@ def proposals_create(data):
     proposal = proposal_ops.create_draft(
         representative=user(), group=group, commons=commons, **data
     )
-    db.session.commit()
     return proposal_out(proposal)
 
 
@@ -437,7 +482,6 @@ def proposals_update(data, proposal_id: int):
     if "commons_ids" in data:
         data["commons"] = _commons_from_ids(data.pop("commons_ids"))
     proposal_ops.update_draft(proposal, actor=user(), base_version=base, **data)
-    db.session.commit()
     return proposal_out(proposal)
 
 
@@ -492,13 +536,11 @@ def transitions_fire(data, proposal_id: int, trigger: str):
     try:
         event = workflows.fire(proposal, trigger, user(), expected_version=expected, **values)
     except workflows.WorkflowError:
-        db.session.rollback()
+        discard_step()
         # A repeated request (a client retrying, a double click) is answered as the first was.
         event = repeated_firing(proposal, trigger, user(), expected)
         if event is None:
             raise
-    else:
-        db.session.commit()
     return {"event": event, "proposal": proposal_out(proposal)}
 
 
@@ -566,9 +608,8 @@ def versions_create(data, proposal_id: int):
             base_version=data["base_version"],
         )
     except VersionConflict as conflict:
-        db.session.rollback()
+        discard_step()
         return _version_conflict(proposal, conflict, data.get("content"))
-    db.session.commit()
     return _version_out(version, _authors([version]), content=True)
 
 
@@ -758,7 +799,6 @@ def reports_create(data, proposal_id: int):
     event = workflows.fire(
         proposal, "file_report", user(), expected_version=data.get("expected_version"), **values
     )
-    db.session.commit()
     report = db.session.get(MonitoringReport, event.payload["report_id"])
     return _report_out(report, {user().id: user()})
 

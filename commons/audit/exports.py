@@ -772,7 +772,11 @@ def run_export(
     bom: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write the export to ``output`` (atomically), then record it as an audit event."""
+    """Write the export to ``output`` (atomically), then record it as an audit event.
+
+    Only flushes: the entry point (``commons audit export``, the export job) commits the event,
+    or rolls it back with the rest when anything fails.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}")
     output = Path(output)
@@ -804,7 +808,6 @@ def run_export(
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        db.session.rollback()
         raise
     # CSV and JSON Lines are written in one pass, front to back: hashed as written, not read
     # back (ZIP writers seek back to fill in headers, openpyxl writes the file itself).
@@ -822,5 +825,4 @@ def run_export(
         },
         public=False,
     )
-    db.session.commit()
     return ExportResult(output, fmt, rows, sha256, event.seq)

@@ -32,6 +32,8 @@ from commons.auth.permissions import can
 from commons.db import utcnow
 from commons.errors import DomainError, PermissionDenied
 from commons.extensions import db
+from commons.transactions import commit_step, discard_step
+from commons.transactions import job as background_job
 
 QUEUE = "commons-exports"
 MEDIA_TYPES = {
@@ -105,7 +107,9 @@ def start_export(user, fmt: str, filters: Filters, *, bom: bool = False) -> Expo
         user_id=user.id, format=fmt, filters=filters.as_dict(), bom=bom, status="queued"
     )
     db.session.add(job)
-    db.session.commit()
+    # The hand-off to the worker: it reads the job from the database on its own connection,
+    # so the job is committed (commit_step) before it is queued.
+    commit_step()
     _enqueue(job.id)
     return job
 
@@ -195,12 +199,19 @@ def run_export_job(job_id: int) -> None:
         with create_app().app_context():
             run_export_job(job_id)
         return
+    _make_export(job_id)
+
+
+@background_job
+def _make_export(job_id: int) -> None:
+    """The export job's one transaction (the ``job`` wrapper commits at the end, or rolls back
+    on a crash), with two steps committed on the way for whoever watches the job's page."""
     claimed = db.session.execute(
         update(ExportJob)
         .where(ExportJob.id == job_id, ExportJob.status == "queued")
         .values(status="running", started_at=utcnow())
     ).rowcount
-    db.session.commit()
+    commit_step()  # the claim is seen at once, so a job queued twice is made once
     if not claimed:
         return
     job = db.session.get(ExportJob, job_id)
@@ -210,7 +221,7 @@ def run_export_job(job_id: int) -> None:
             raise ExportError(_("Only auditors can export the audit history."))
         filters = Filters.from_dict(job.filters)
         job.total = count_events(filters)
-        db.session.commit()
+        commit_step()  # the total is shown (as "n of total") while the file is written
         directory = export_dir()
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         file_name = f"export-{job.id}-{secrets.token_hex(8)}.{job.format}"
@@ -219,7 +230,7 @@ def run_export_job(job_id: int) -> None:
             job.format, directory / file_name, filters, by=user, bom=job.bom, progress=progress
         )
     except Exception as error:  # noqa: BLE001 - any failure is the job's outcome, shown to its owner
-        db.session.rollback()
+        discard_step()  # nothing of the failed export is kept (its audit event included)
         if isinstance(error, ExportError | OSError):
             message = str(error)
         else:
@@ -233,7 +244,6 @@ def run_export_job(job_id: int) -> None:
             .where(ExportJob.id == job_id)
             .values(status="failed", error=message, finished_at=utcnow())
         )
-        db.session.commit()
         return
     db.session.execute(
         update(ExportJob)
@@ -248,7 +258,6 @@ def run_export_job(job_id: int) -> None:
             finished_at=utcnow(),
         )
     )
-    db.session.commit()
 
 
 def run_worker(burst: bool = False) -> None:

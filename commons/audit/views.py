@@ -30,6 +30,7 @@ from commons.extensions import db
 from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.transactions import transaction
 from workflows.engine import get_profile
 
 audit_bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -87,14 +88,14 @@ def start_export():
     if not form.validate() or not export_form.validate_on_submit():
         return _search_page(export_form, status=422)
     try:
-        job = jobs.start_export(
-            current_user._get_current_object(),
-            export_form.format.data,
-            form.filters(),
-            bom=export_form.bom.data,
-        )
+        with transaction():
+            job = jobs.start_export(
+                current_user._get_current_object(),
+                export_form.format.data,
+                form.filters(),
+                bom=export_form.bom.data,
+            )
     except DomainError as error:
-        db.session.rollback()
         if error.status_code == 403:
             abort(403)
         field = getattr(export_form, error.field or "", None)

@@ -38,13 +38,25 @@ def _has(user, *roles: Role) -> bool:
     return _authenticated(user) and user.has_role(*roles)
 
 
+# Lifecycle triggers ("fire:<trigger>"): the profile's transition table says which roles may
+# fire them. The lifecycle engine decides; commons.lifecycle plugs its rule in here, so that
+# commons.auth does not import the engine (an import contract forbids it).
+TriggerRule = Callable[[object, object, str], bool]
+_TRIGGER_RULE: list[TriggerRule] = []
+
+
+def trigger_rule(fn: TriggerRule) -> TriggerRule:
+    """Register the function deciding every ``fire:<trigger>``: (user, proposal, trigger)."""
+    _TRIGGER_RULE[:] = [fn]
+    return fn
+
+
 def can(user, action: str, obj=None) -> bool:
     """True when ``user`` (possibly anonymous) may do ``action`` on ``obj``."""
     if action.startswith("fire:"):
-        # Lifecycle triggers: the profile's transition table says which roles may fire them.
-        from workflows.engine import may_fire
-
-        return obj is not None and may_fire(user, obj, action[5:])
+        if not _TRIGGER_RULE:
+            raise KeyError(f"no permission rule for action {action!r}: the lifecycle is not set up")
+        return obj is not None and _TRIGGER_RULE[0](user, obj, action[5:])
     fn = RULES.get(action)
     if fn is None:
         # An unknown action is a programming error; refusing keeps the system safe.

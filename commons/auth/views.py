@@ -33,6 +33,7 @@ from commons.auth.models import Role, User, UserRole
 from commons.auth.permissions import permission_required
 from commons.extensions import db, limiter
 from commons.forms import FormTransaction, render_form
+from commons.transactions import transaction
 
 auth_bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -61,11 +62,11 @@ def login():
         return redirect(url_for("public.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
+        with transaction():  # the time of this login, when it is one
+            user = operations.authenticate(form.email.data, form.password.data)
         if user is None:
             form.form_errors.append(_("The e-mail address or the password is not right."))
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             session.pop("locale", None)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
@@ -156,8 +157,8 @@ def set_language():
     if form.validate_on_submit():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
-            current_user.locale = form.locale.data
-            db.session.commit()
+            with transaction():
+                current_user.locale = form.locale.data
     return redirect(_safe_next(url_for("public.home")))
 
 

@@ -24,67 +24,59 @@ signatory_power        the power under which they sign ("art. 107 of Legislative
 regulation             the title of the regulation pacts are made under
 regulation_article     the article of that regulation on pacts ("art. 5")
 timezone               for dates of recorded events (default Europe/Rome)
+clause_templates       the city's folder of clause templates, searched before the packaged
+                       ones (``<instance>/pacts/clauses``; see "Clause templates" below)
 =====================  ==================================================================
 
 A text setting may be given per language with a suffix (``regulation_it``, ``signatory_it``):
 the suffixed value wins for that language.
+
+Clause templates: the words of each section are a Jinja template,
+``templates/pacts/clauses/<lang>/<section>.txt``; each article starts with a line
+``## <article title>``, paragraphs are separated by a blank line. The facts are read once from
+the proposal (``_facts``) and every template gets the same ``context``; a city overrides any
+template by putting a file of the same name in ``clause_templates``. Documented for legal
+officers in docs/documents.md ("Clause templates").
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
 
 import workflows
 from commons.config import SETTINGS
-from commons.formatting import day_text
+from commons.formatting import amount_text, day_text
 
-LANGUAGES = ("en", "it")
+# The packaged templates: one folder per language, one file per section of the profile, and
+# the language's words (words.toml: section titles, support forms, kinds...). A language is
+# known when its folder has a words.toml.
+PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "pacts" / "clauses"
+
+
+def _load_words(root: Path = PACKAGED_TEMPLATES) -> dict[str, dict]:
+    """Each language folder's words.toml, by the folder's name (the language's code)."""
+    return {
+        folder.name: tomllib.loads((folder / "words.toml").read_text(encoding="utf-8"))
+        for folder in sorted(root.iterdir())
+        if (folder / "words.toml").is_file()
+    }
+
+
+WORDS = _load_words()
+LANGUAGES = tuple(WORDS)
 
 SECTION_TITLES: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Title and legal basis",
-        "parties": "Parties",
-        "recitals": "Recitals",
-        "object": "Object and objectives",
-        "duration": "Duration, suspension and withdrawal",
-        "commitments": "Commitments of the parties and forms of support",
-        "monitoring": "Monitoring and evaluation",
-        "safety": "Safety",
-        "liability": "Liability and insurance",
-        "disputes": "Disputes",
-        "staff_support": "Support from city staff",
-        "amendments": "Amendments",
-        "end_of_collaboration": "End of the collaboration",
-        "termination_for_breach": "Termination for breach",
-        "guarantees": "Guarantees",
-        "final_provisions": "Final provisions",
-        "privacy": "Privacy notice",
-        "signatures": "Signatures",
-    },
-    "it": {
-        "title": "Titolo e fondamento normativo",
-        "parties": "Parti",
-        "recitals": "Premesse",
-        "object": "Oggetto e finalità",
-        "duration": "Durata, sospensione e recesso",
-        "commitments": "Impegni delle parti e forme di sostegno",
-        "monitoring": "Monitoraggio e valutazione",
-        "safety": "Sicurezza",
-        "liability": "Responsabilità e assicurazione",
-        "disputes": "Controversie",
-        "staff_support": "Supporto del personale comunale",
-        "amendments": "Modifiche",
-        "end_of_collaboration": "Cessazione della collaborazione",
-        "termination_for_breach": "Risoluzione per inadempimento",
-        "guarantees": "Garanzie",
-        "final_provisions": "Disposizioni finali",
-        "privacy": "Informativa privacy",
-        "signatures": "Sottoscrizione",
-    },
+    lang: dict(words["section_titles"]) for lang, words in WORDS.items()
 }
 
 # Clauses the proponent approves with a second signature (Italian Civil Code, art. 1341-1342):
@@ -97,76 +89,10 @@ ONEROUS_SECTIONS = (
     "termination_for_breach",
 )
 
-SUPPORT_WORDS = {
-    "en": {
-        "materials": "materials for the activities (consumables)",
-        "tools": "tools and equipment on free loan",
-        "training": "training for the active citizens",
-        "insurance": "insurance of the active citizens against accidents and third-party liability",
-        "fee_exemption": "exemption from the fees for the occupation of public land and from "
-        "other local charges connected with the activities",
-        "use_of_spaces": "free use of city spaces for meetings and activities",
-    },
-    "it": {
-        "materials": "fornitura di materiali di consumo per le attività",
-        "tools": "attrezzature e strumenti in comodato d'uso gratuito",
-        "training": "formazione dei cittadini attivi",
-        "insurance": "copertura assicurativa dei cittadini attivi contro gli infortuni e per la "
-        "responsabilità civile verso terzi",
-        "fee_exemption": "esenzione dal canone per l'occupazione di suolo pubblico e da altri "
-        "oneri locali connessi alle attività",
-        "use_of_spaces": "uso gratuito di spazi comunali per riunioni e attività",
-    },
-}
-
-GROUP_KINDS = {
-    "en": {
-        "individual": "individual",
-        "informal_group": "informal group",
-        "association": "association",
-        "company": "company",
-        "school": "school",
-    },
-    "it": {
-        "individual": "persona fisica",
-        "informal_group": "gruppo informale",
-        "association": "associazione",
-        "company": "impresa",
-        "school": "istituzione scolastica",
-    },
-}
-
-COMMONS_KINDS = {
-    "en": {
-        "park": "park",
-        "garden": "garden",
-        "square": "square",
-        "street": "street",
-        "building": "building",
-        "school_yard": "school yard",
-        "sports_area": "sports area",
-        "green_area": "green area",
-        "other": "",
-    },
-    "it": {
-        "park": "parco",
-        "garden": "giardino",
-        "square": "piazza",
-        "street": "strada",
-        "building": "edificio",
-        "school_yard": "cortile scolastico",
-        "sports_area": "area sportiva",
-        "green_area": "area verde",
-        "other": "",
-    },
-}
-
-DEFAULT_REGULATION = {
-    "en": "Regulation on collaboration between citizens and the city for the care and "
-    "regeneration of urban commons",
-    "it": "Regolamento sulla collaborazione tra cittadini e amministrazione per la cura e la "
-    "rigenerazione dei beni comuni urbani",
-}
+SUPPORT_WORDS = {lang: dict(words["support"]) for lang, words in WORDS.items()}
+GROUP_KINDS = {lang: dict(words["group_kinds"]) for lang, words in WORDS.items()}
+COMMONS_KINDS = {lang: dict(words["commons_kinds"]) for lang, words in WORDS.items()}
+DEFAULT_REGULATION = {lang: words["default_regulation"] for lang, words in WORDS.items()}
 
 # Setting keys of default_content and the Flask config keys they come from.
 CONFIG_KEYS = {
@@ -187,14 +113,18 @@ def settings_from_config(config) -> dict:
     """The settings ``default_content`` reads, taken from a Flask config (missing ones left out).
 
     The regulation left at its default is left out too: the clauses then name it in the
-    pact's language, not in the English of the setting's default.
+    pact's language, not in the English of the setting's default. The city's own clause
+    templates are looked for in the instance folder, under ``pacts/clauses/<lang>/``.
     """
     default_regulation = SETTINGS["COMMONS_CITY_REGULATION"][0]
-    return {
+    settings = {
         key: config[name]
         for key, name in CONFIG_KEYS.items()
         if config.get(name) and not (key == "regulation" and config[name] == default_regulation)
     }
+    if config.get("INSTANCE_DIR"):
+        settings["clause_templates"] = str(Path(config["INSTANCE_DIR"]) / "pacts" / "clauses")
+    return settings
 
 
 def normalise_language(language: str | None) -> str:
@@ -226,13 +156,12 @@ def default_content(proposal, settings: dict | None = None, language: str = "en"
 def _sections(proposal, settings: dict | None, language: str) -> dict:
     lang = normalise_language(language)
     facts = _facts(proposal, settings or {}, lang)
-    builders = _ENGLISH if lang == "en" else _ITALIAN
     titles = SECTION_TITLES[lang]
     sections = []
     for key in facts.sections:
         title = titles.get(key) or key.replace("_", " ").capitalize()
-        builder = builders.get(key)
-        articles = builder(facts) if builder else [(title, _TO_COMPLETE[lang])]
+        builder = _builder(settings or {}, lang, key)
+        articles = builder(facts) if builder else [(title, WORDS[lang]["to_complete"])]
         sections.append(
             {
                 "key": key,
@@ -254,15 +183,17 @@ class _Generated:
 
 
 # The articles that print the term, the commons covered, the support or the report interval.
-GENERATED = (
-    _Generated("object", "object", {"en": "Object", "it": "Oggetto"}, 0),
-    _Generated("costs", "object", {"en": "Costs", "it": "Oneri"}, 3),
-    _Generated("duration", "duration", {"en": "Duration", "it": "Durata"}, 0),
-    _Generated("support", "commitments", {"en": "Forms of support", "it": "Forme di sostegno"}, 2),
-    _Generated(
-        "reports", "monitoring", {"en": "Periodic reports", "it": "Relazioni periodiche"}, 0
-    ),
-    _Generated("insurance", "liability", {"en": "Insurance", "it": "Assicurazione"}, 1),
+# Their titles come from each language's words.toml ([generated]).
+GENERATED = tuple(
+    _Generated(name, section, {lang: w["generated"][name] for lang, w in WORDS.items()}, at)
+    for name, section, at in (
+        ("object", "object", 0),
+        ("costs", "object", 3),
+        ("duration", "duration", 0),
+        ("support", "commitments", 2),
+        ("reports", "monitoring", 0),
+        ("insurance", "liability", 1),
+    )
 )
 
 
@@ -282,11 +213,10 @@ def apply_terms(content: dict, proposal, settings: dict | None, language: str) -
     lang = normalise_language(language)
     terms = Terms.from_dict(data)
     facts = _with_terms(_facts(proposal, settings or {}, lang), terms)
-    builders = _ENGLISH if lang == "en" else _ITALIAN
     sections = []
     for section in content.get("sections", []):
         slots = [g for g in GENERATED if g.section == section.get("key")]
-        builder = builders.get(section.get("key"))
+        builder = _builder(settings or {}, lang, section.get("key")) if slots else None
         if not slots or builder is None:
             sections.append(section)
             continue
@@ -329,9 +259,7 @@ def _with_terms(facts: _Facts, terms) -> _Facts:
     )
     amount = ""
     if terms.support_amount is not None:
-        amount = f"{terms.support_amount:,.2f}"
-        if facts.lang == "it":
-            amount = amount.replace(",", " ").replace(".", ",").replace(" ", ".")
+        amount = amount_text(terms.support_amount, facts.lang)
     return replace(
         facts,
         start=terms.start_date,
@@ -578,7 +506,7 @@ def _join(items: list[str], lang: str) -> str:
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {'and' if lang == 'en' else 'e'} {items[-1]}"
+    return f"{', '.join(items[:-1])} {WORDS[lang]['and']} {items[-1]}"
 
 
 def _lettered(items: list[str]) -> list[str]:
@@ -596,9 +524,7 @@ def _paragraphs(*parts: str) -> str:
 
 
 def _months(n: int, lang: str) -> str:
-    if lang == "it":
-        return f"{n} {'mese' if n == 1 else 'mesi'}"
-    return f"{n} {'month' if n == 1 else 'months'}"
+    return f"{n} {WORDS[lang]['month'] if n == 1 else WORDS[lang]['months']}"
 
 
 def _capitalised(text: str) -> str:
@@ -710,7 +636,7 @@ def _proponent_name(f: _Facts) -> str:
 
 
 def _asset_line(a: _Asset, lang: str) -> str:
-    en = lang == "en"
+    words = WORDS[lang]
     head = f"{a.name} ({a.kind})" if a.kind else a.name
     parts = [head]
     if a.address:
@@ -719,14 +645,14 @@ def _asset_line(a: _Asset, lang: str) -> str:
         parts.append(a.area)
     details = []
     if a.cadastral:
-        details.append(f"{'cadastral reference' if en else 'riferimento catastale'} {a.cadastral}")
+        details.append(f"{words['cadastral_reference']} {a.cadastral}")
     if a.coordinates:
-        details.append(f"{'coordinates' if en else 'coordinate'} {a.coordinates}")
+        details.append(f"{words['coordinates']} {a.coordinates}")
     line = ", ".join(parts)
     if details:
         line += "; " + "; ".join(details)
     if a.part:
-        line += f"; {'part covered' if en else 'parte interessata'}: {a.part}"
+        line += f"; {words['part_covered']}: {a.part}"
     return f"– {line}"
 
 
@@ -737,1063 +663,140 @@ def _support_items(f: _Facts) -> list[str]:
 
 def _onerous_titles(f: _Facts) -> list[str]:
     titles = SECTION_TITLES[f.lang]
-    left, right = ("“", "”") if f.lang == "en" else ("«", "»")
+    left, right = WORDS[f.lang]["quotes"]
     return [f"{left}{titles[k]}{right}" for k in ONEROUS_SECTIONS if k in f.sections]
 
 
-_TO_COMPLETE = {
-    "en": "To be completed during co-design.",
-    "it": "Da completare in sede di co-progettazione.",
-}
+# --- the clause templates -------------------------------------------------------------------
+
+# A template's "## <title>" lines become a control character before Jinja reads it: the text
+# the facts bring (an activity typed as "## Step one") has no control characters (_text), so
+# it can never start an article of its own.
+_TITLE_LINE = re.compile(r"^## ", re.MULTILINE)
+_ARTICLE = re.compile(r"^\x01(.+)$", re.MULTILINE)
 
 
-# --- English --------------------------------------------------------------------------------
+def _care(f: _Facts) -> str:
+    return WORDS[f.lang]["care_complex" if f.complex else "care"]
 
 
-def _en_care(f: _Facts) -> str:
-    if f.complex:
-        return "regeneration and shared management"
-    return "care"
+# How the city is named mid-sentence, by language; another language prints the setting.
+_CITY_PHRASES = {"en": _city_en, "it": _city_it}
 
 
-def _en_title(f: _Facts) -> list[tuple[str, str]]:
-    commons = _join([a.name for a in f.commons], "en")
-    subject = f"the urban commons {commons}" if commons else "urban commons"
-    first = (
-        f"Collaboration pact “{f.title}” between {_city_en(f)} and {_proponent_name(f)} "
-        f"for the {_en_care(f)} of {subject}."
-        if f.title
-        else f"Collaboration pact between {_city_en(f)} and {_proponent_name(f)} "
-        f"for the {_en_care(f)} of {subject}."
-    )
-    basis = f"This pact is made under {_en_the(f.regulation)}"
-    basis += f", {f.regulation_article}." if f.regulation_article else "."
-    kind = (
-        "Type of pact: complex (regeneration or continuing shared management of the commons)."
-        if f.complex
-        else "Type of pact: ordinary (care of the commons)."
-    )
-    if f.protocol:
-        kind += f" Protocol number of the proposal: {f.protocol}."
-    return [(SECTION_TITLES["en"]["title"], _paragraphs(first, basis, kind))]
+def _city(f: _Facts) -> str:
+    return _CITY_PHRASES.get(f.lang, lambda f: f.city)(f)
 
 
-def _en_parties(f: _Facts) -> list[tuple[str, str]]:
-    text = _capitalised(_city_en(f))
-    if f.city_address:
-        text += f", with its seat at {f.city_address}"
-    if f.city_tax_code:
-        text += f", tax code {f.city_tax_code}"
-    if f.office:
-        text += f", acting through {_en_the(f.office)}"
-    if f.signatory:
-        text += f", represented by {_en_mid(f.signatory)}"
-        if f.signatory_title:
-            text += f", {_en_mid(f.signatory_title)}"
-    elif f.signatory_title:
-        text += f", represented by {_en_the(f.signatory_title)}"
-    else:
-        text += ", represented by the manager in charge"
-    if f.signatory_power:
-        text += f", who signs this pact under {f.signatory_power}"
-    else:
-        text += ", who signs this pact in the exercise of the powers conferred on them"
-    text += " (hereinafter “the City”)."
-    articles = [("The City", text)]
+class _ClauseLoader(BaseLoader):
+    """A clause template from the city's folder if it has one, else the packaged one.
 
-    if f.group_kind == "individual" or not f.group_name:
-        proponent = f"{_proponent_name(f) or 'The proponent'} (hereinafter “the proponent”)."
-    else:
-        kind = GROUP_KINDS["en"].get(f.group_kind, f.group_kind.replace("_", " "))
-        proponent = f.group_name
-        if kind:
-            proponent += f", {kind}"
-        if f.group_tax_code:
-            proponent += f", tax code {f.group_tax_code}"
-        if f.group_address:
-            proponent += f", with its address at {f.group_address}"
-        if f.representative:
-            proponent += f", represented by {f.representative}"
-        proponent += (
-            " (hereinafter “the proponent”; the people who take part in the activities are "
-            "referred to as “active citizens”)."
+    Like Jinja's ChoiceLoader over two FileSystemLoaders, but a compiled template is out of
+    date as soon as its file changes or a city's file of the same name appears or goes, so
+    an override takes effect for the next version written, without a restart.
+    """
+
+    def __init__(self, override: str):
+        self.folders = [Path(override)] if override else []
+        self.folders.append(PACKAGED_TEMPLATES)
+
+    def _path(self, name: str) -> Path | None:
+        parts = name.split("/")
+        if any(p in ("", ".", "..") for p in parts):
+            return None
+        return next(
+            (f.joinpath(*parts) for f in self.folders if f.joinpath(*parts).is_file()), None
         )
-    articles.append(("The proponent", proponent))
-    if f.members:
-        articles.append(
-            (
-                "Members of the group",
-                "The proponent acts through the following members, who take part in the "
-                f"activities: {'; '.join(f.members)}.",
-            )
+
+    def get_source(self, environment, template):
+        path = self._path(template)
+        if path is None:
+            raise TemplateNotFound(template)
+        mtime = path.stat().st_mtime
+        source = _TITLE_LINE.sub("\x01", path.read_text(encoding="utf-8"))
+
+        def uptodate() -> bool:
+            found = self._path(template)
+            return found == path and found.stat().st_mtime == mtime
+
+        return source, str(path), uptodate
+
+
+@lru_cache(maxsize=8)
+def _environment(override: str) -> Environment:
+    """Templates of the city's folder (``override``) first, then the packaged ones.
+
+    Sandboxed: a city's template reads the facts and calls the helpers it is given, and
+    reaches nothing else of Python (no ``__class__``, no private attributes).
+    """
+    return SandboxedEnvironment(
+        loader=_ClauseLoader(override),
+        # Plain text stored as the version's JSON, never HTML: the renderer escapes it.
+        autoescape=False,  # noqa: S701
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.do"],
+    )
+
+
+def _template(settings: dict, lang: str, section: str) -> Template | None:
+    """The template of ``section`` in ``lang``, the city's own if it has one; None if none."""
+    try:
+        return _environment(str(settings.get("clause_templates") or "")).get_template(
+            f"{lang}/{section}.txt"
         )
+    except TemplateNotFound:
+        return None
+
+
+def context(f: _Facts) -> dict:
+    """What every clause template gets: the facts ``f`` and the wording helpers of its language.
+
+    Documented for the writers of templates in docs/documents.md ("Clause templates").
+    """
+    lang = f.lang
+    return {
+        "f": f,
+        "lang": lang,
+        "titles": SECTION_TITLES[lang],
+        "city": _city(f),
+        "care": _care(f),
+        "proponent": _proponent_name(f),
+        "group_kind": GROUP_KINDS[lang].get(f.group_kind, f.group_kind.replace("_", " ")),
+        "commons_lines": "\n".join(_asset_line(a, lang) for a in f.commons),
+        "support_items": _support_items(f),
+        "onerous": _onerous_titles(f),
+        "date": lambda value: _date(value, lang),
+        "dates": lambda values: [_date(v, lang) for v in values],
+        "months": lambda n: _months(n, lang),
+        "join": lambda items: _join(list(items), lang),
+        "lettered": lambda items: _paragraphs(*_lettered(list(items))),
+        "cap": _capitalised,
+        "the": _en_the,
+        "mid": _en_mid,
+        "prep": italian_preposition,
+        "office_after": _it_office,
+        "has_article": lambda phrase: bool(_it_split_article(phrase)[0]),
+    }
+
+
+def _articles(template: Template, f: _Facts) -> list[tuple[str, str]]:
+    """The (title, text) articles a section's template writes: each starts "## <title>"."""
+    rendered = template.render(context(f))
+    found = list(_ARTICLE.finditer(rendered))
+    articles = []
+    for i, match in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(rendered)
+        text = re.sub(r"\n{3,}", "\n\n", rendered[match.end() : end].strip("\n"))
+        articles.append((match.group(1).strip(), text))
     return articles
 
 
-def _en_recitals(f: _Facts) -> list[tuple[str, str]]:
-    items = [
-        f"{_en_the(f.regulation)} implements the principle of horizontal subsidiarity "
-        "(article 118, "
-        "fourth paragraph, of the Italian Constitution) and allows citizens and the City to "
-        "agree, through collaboration pacts, on the care and regeneration of urban commons"
-    ]
-    submitted = "the proponent submitted a proposal of collaboration"
-    if f.submitted_on:
-        submitted = f"on {_date(f.submitted_on, 'en')} {submitted}"
-    if f.protocol:
-        submitted += f", registered under protocol number {f.protocol}"
-    items.append(submitted)
-    if f.predecessor_protocol:
-        items.append(
-            "the proposal renews the collaboration established by the pact with protocol "
-            f"number {f.predecessor_protocol}, taking into account the results of its monitoring"
-        )
-    if f.opinions:
-        said = []
-        for o in f.opinions:
-            if o.positive is None:
-                when = f" on {_date(o.requested_on, 'en')}" if o.requested_on else ""
-                said.append(f"{_en_the(o.department)} was asked for its opinion{when}")
-            else:
-                word = "positive" if o.positive else "negative"
-                when = f" on {_date(o.given_on, 'en')}" if o.given_on else ""
-                said.append(f"{_en_the(o.department)} gave a {word} opinion{when}")
-        items.append("the following technical opinions were recorded: " + "; ".join(said))
-    if f.meetings:
-        dates = _join([_date(d, "en") for d in f.meetings], "en")
-        word = "a co-design meeting was" if len(f.meetings) == 1 else "co-design meetings were"
-        items.append(
-            f"{word} held with the proponent on {dates}; the minutes are kept on "
-            "the proposal's file"
-        )
-    else:
-        items.append("the text of this pact was agreed between the parties during co-design")
-    if f.complex:
-        if f.deliberation_number:
-            when = f" of {_date(f.deliberation_date, 'en')}" if f.deliberation_date else ""
-            items.append(
-                f"by deliberation no. {f.deliberation_number}{when} the City Council (Giunta) "
-                "approved the collaboration, which concerns the regeneration or continuing "
-                "management of the commons"
-            )
-        else:
-            items.append(
-                "being a complex pact, this pact is subject to a deliberation of the City Council "
-                "(Giunta), referred to in the act that approves it"
-            )
-    text = _paragraphs(
-        "Whereas:",
-        *_lettered(items),
-        "The recitals form an integral part of this pact. Now therefore the parties agree as "
-        "follows.",
-    )
-    return [(SECTION_TITLES["en"]["recitals"], text)]
-
-
-def _en_object(f: _Facts) -> list[tuple[str, str]]:
-    if f.commons:
-        first = (
-            "This pact governs the collaboration between the City and the proponent for the "
-            f"{_en_care(f)} of the following urban commons:"
-        )
-        obj = _paragraphs(first, "\n".join(_asset_line(a, "en") for a in f.commons))
-    else:
-        obj = (
-            "This pact governs the collaboration between the City and the proponent for the "
-            f"{_en_care(f)} of the urban commons described in the proposal."
-        )
-    objectives = _paragraphs(
-        "The collaboration pursues the following objectives:",
-        f.objectives or "those described in the proposal.",
-    )
-    activities = _paragraphs(
-        "The proponent carries out the following activities:",
-        f.activities or "those described in the proposal.",
-        "The activities are carried out personally, voluntarily and free of charge, keep the "
-        "commons open to public use and do not replace the services the City must provide.",
-    )
-    if f.support:
-        costs = (
-            "The costs of the activities are borne by the proponent, save for the forms of "
-            "support the City provides under this pact. Works on the commons, where agreed, need "
-            "the prior authorisation of the competent offices."
-        )
-    else:
-        costs = (
-            "The costs of the activities are borne by the proponent; the City bears no cost "
-            "beyond its ordinary duties. Works on the commons, where agreed, need the prior "
-            "authorisation of the competent offices."
-        )
-    return [
-        ("Object", obj),
-        ("Objectives", objectives),
-        ("Activities", activities),
-        ("Costs", costs),
-    ]
-
-
-def _en_duration(f: _Facts) -> list[tuple[str, str]]:
-    if f.start and f.end:
-        first = (
-            f"This pact takes effect on {_date(f.start, 'en')} and remains in force until "
-            f"{_date(f.end, 'en')}."
-        )
-    elif f.start and f.months:
-        first = (
-            f"This pact takes effect on {_date(f.start, 'en')} and lasts {_months(f.months, 'en')}."
-        )
-    elif f.end:
-        first = (
-            "This pact takes effect on the date of the last signature and remains in force "
-            f"until {_date(f.end, 'en')}."
-        )
-    elif f.months:
-        first = f"This pact lasts {_months(f.months, 'en')} from the date of the last signature."
-    else:
-        first = "This pact lasts for the period stated in the act that approves it."
-    first = _paragraphs(
-        first,
-        f"Its duration cannot exceed the maximum term of {_months(f.max_term_months, 'en')} set "
-        "by the regulation. The pact is not renewed tacitly.",
-    )
-    hours = f.suspension_hours
-    suspension = (
-        "For reasons of public interest, the City may suspend the activities in whole or in "
-        f"part by a reasoned written notice given to the proponent at least {hours} hours in "
-        "advance. The activities resume when the reasons for the suspension have ceased."
-    )
-    early = (
-        "The City may end this pact early for supervening reasons of public interest, by a "
-        "reasoned act notified to the proponent; no compensation is due."
-    )
-    withdrawal = (
-        "The proponent may withdraw from this pact at any time by written notice given at "
-        f"least {f.withdrawal_days} days in advance. Until the withdrawal takes effect the "
-        "commitments of this pact remain in force; the proponent then returns the goods "
-        "received and leaves the commons in good order."
-    )
-    return [
-        ("Duration", first),
-        ("Suspension", suspension),
-        ("Early termination", early),
-        ("Withdrawal", withdrawal),
-    ]
-
-
-def _en_commitments(f: _Facts) -> list[tuple[str, str]]:
-    proponent = _paragraphs(
-        "The proponent undertakes to:",
-        *_lettered(
-            [
-                "carry out the activities described in this pact with care, at the agreed "
-                "times and in the agreed ways",
-                "comply with the law, the regulation and the safety rules of this pact",
-                "keep the commons open to public use and not use it for profit",
-                "inform the City promptly of any damage, danger or need for intervention "
-                "noticed on the commons",
-                "file the monitoring reports provided for in this pact",
-                "state in any communication that the activities take place under a "
-                "collaboration pact with the City",
-            ]
-        ),
-    )
-    office = _en_the(f.office) if f.office else "its offices"
-    city = _paragraphs(
-        "The City undertakes to:",
-        *_lettered(
-            [
-                "provide the forms of support provided for in this pact",
-                f"name a contact person for the pact in {office}",
-                "make the pact and its results known to the public",
-                "make easier the procedures and permits the activities need",
-                "carry out the maintenance of the commons that remains its responsibility",
-            ]
-        ),
-    )
-    items = _support_items(f)
-    if items:
-        support = _paragraphs(
-            "The City supports the collaboration with the following forms of support:",
-            *_lettered(items),
-        )
-    elif f.support_amount:
-        support = ""
-    else:
-        support = (
-            "No form of support from the City is provided beyond the help of its staff "
-            "described in this pact."
-        )
-    if f.support_amount:
-        support = _paragraphs(
-            support,
-            f"The City also contributes EUR {f.support_amount} towards the costs of the "
-            "activities, against the documented expenses.",
-        )
-    if f.support_notes:
-        support = _paragraphs(support, "Further details:", f.support_notes)
-    no_employment = (
-        "The activities of the proponent and of the active citizens are personal, voluntary "
-        "and free of charge. This pact creates no employment relationship or contract for "
-        "services with the City and gives no right to any payment."
-    )
-    joining = (
-        "Other citizens, groups or organisations may join this pact, with the City's consent, "
-        "by accepting its terms in writing. The City publishes the list of those who join."
-    )
-    return [
-        ("Commitments of the proponent", proponent),
-        ("Commitments of the City", city),
-        ("Forms of support", support),
-        ("No employment relationship", no_employment),
-        ("Joining the pact", joining),
-    ]
-
-
-def _en_monitoring(f: _Facts) -> list[tuple[str, str]]:
-    every = "every month" if f.report_months == 1 else f"every {f.report_months} months"
-    reports = (
-        f"The proponent sends the City a report on the activities {every} and at the end of "
-        "the collaboration: the activities carried out, the people involved, the results "
-        "achieved and any problems met."
-    )
-    evaluation = (
-        "The City evaluates the reports together with the proponent and publishes them, with "
-        "the results of the collaboration, in the public register of pacts, without personal "
-        "data beyond the name of the proponent's representative."
-    )
-    return [("Periodic reports", reports), ("Evaluation and publication", evaluation)]
-
-
-def _en_safety(f: _Facts) -> list[tuple[str, str]]:
-    risks = (
-        "Before the activities start, the City informs the proponent of the specific risks of "
-        "the site and of the measures to prevent them; the proponent assesses the risks of its "
-        "activities and takes the necessary precautions."
-    )
-    equipment = (
-        "The active citizens take part in the safety training agreed with the City and use "
-        "personal protective equipment suited to the activities. Activities that need "
-        "professional qualifications or special machinery are not carried out by the active "
-        "citizens."
-    )
-    return [("Risk assessment", risks), ("Training and protective equipment", equipment)]
-
-
-def _en_liability(f: _Facts) -> list[tuple[str, str]]:
-    liability = (
-        "The proponent answers for damage caused by its fault to people or property in the "
-        "course of the activities and holds the City harmless from any claim of third parties "
-        "on that account. For the time and the area of the activities, the proponent has the "
-        "custody of the commons within the limits of this pact."
-    )
-    if "insurance" in f.support:
-        insurance = (
-            "The City insures the active citizens against accidents connected with the "
-            "activities and against third-party liability, under its own policies, for the "
-            "duration of this pact."
-        )
-    else:
-        insurance = (
-            "The proponent insures the active citizens against accidents and third-party "
-            "liability, with cover suited to the activities, and sends the City a copy of the "
-            "policy before the activities start."
-        )
-    return [("Liability", liability), ("Insurance", insurance)]
-
-
-def _en_disputes(f: _Facts) -> list[tuple[str, str]]:
-    text = (
-        "Any dispute between the parties about this pact is first submitted to a conciliation "
-        "committee of three members: one named by the proponent, one named by the City and a "
-        "third agreed by the parties, who chairs it. Within 30 days of being asked, the "
-        "committee makes a proposal of settlement, which is not binding on the parties. Taking "
-        "part in the committee is free of charge."
-    )
-    return [("Conciliation", text)]
-
-
-def _en_staff_support(f: _Facts) -> list[tuple[str, str]]:
-    office = (
-        _capitalised(_en_the(f.office))
-        if f.office
-        else "The office in charge of collaboration pacts"
-    )
-    contact = f"{office} is the City's point of contact for this pact."
-    if f.case_officer:
-        contact += f" The contact person is {f.case_officer}, unless the office names another."
-    support = (
-        "City staff support the proponent with information, technical advice and help with "
-        "the procedures the activities need, as part of their ordinary duties."
-    )
-    return [("Contact person and support", _paragraphs(contact, support))]
-
-
-def _en_amendments(f: _Facts) -> list[tuple[str, str]]:
-    text = (
-        "This pact may be amended only in writing and with the City's consent, through a new "
-        "version of the pact agreed with the proponent and approved under the regulation."
-    )
-    return [("Amendments", text)]
-
-
-def _en_end(f: _Facts) -> list[tuple[str, str]]:
-    works = (
-        "Works carried out on the commons under this pact become the property of the City "
-        "when completed, without compensation to the proponent. Goods lent by the City are "
-        "returned at the end of the collaboration in the condition in which they were received, "
-        "save for normal wear."
-    )
-    site = (
-        "At the end of the collaboration the proponent leaves the commons clean and in good "
-        "order and, where the City asks, removes movable installations and restores the site "
-        "to its previous condition, unless the City decides to keep the changes made."
-    )
-    renewal = (
-        "This pact is not renewed automatically: the collaboration may continue only through a "
-        f"new pact, which the proponent may ask for from {f.renewal_window_days} days before the "
-        "end date, taking into account the results of the monitoring."
-    )
-    return [("Works and goods", works), ("Restoring the site", site), ("Renewal", renewal)]
-
-
-def _en_breach(f: _Facts) -> list[tuple[str, str]]:
-    text = (
-        "If the proponent seriously or repeatedly breaches the commitments of this pact, the "
-        "safety rules or the law, the City notifies the breach in writing and sets a period of "
-        "not less than 15 days to remedy it. If the breach is not remedied within that period, "
-        "the City may terminate the pact by a reasoned act. Where there is danger to people or "
-        "property, the City may stop the activities at once."
-    )
-    return [("Termination for breach", text)]
-
-
-def _en_guarantees(f: _Facts) -> list[tuple[str, str]]:
-    text = _paragraphs(
-        "This pact gives the proponent no exclusive right over the commons, which remains open "
-        "to public use.",
-        "The City guarantees the transparency of the collaboration, equal treatment of those "
-        "who wish to take part in it and the publication of this pact and of its reports. The "
-        "proponent guarantees that the activities are carried out without profit and in "
-        "keeping with the public character of the commons.",
-    )
-    return [("Guarantees", text)]
-
-
-def _en_final(f: _Facts) -> list[tuple[str, str]]:
-    interpretation = (
-        "In case of doubt, the clauses of this pact are interpreted in the way most favourable "
-        "to civic participation and to the care of the urban commons."
-    )
-    reference = (
-        f"For anything not provided for in this pact, {_en_the(f.regulation)} and the law apply."
-    )
-    publication = (
-        "This pact is published in the City's public register of collaboration pacts and on "
-        "its official notice board."
-    )
-    return [
-        ("Interpretation", interpretation),
-        ("Reference to the regulation", reference),
-        ("Publication", publication),
-    ]
-
-
-def _en_privacy(f: _Facts) -> list[tuple[str, str]]:
-    # Mid-sentence, after "Under article 13 ... (GDPR),": "the City of ...", not "The City".
-    city = _city_en(f)
-    office = _en_the(f.office) if f.office else "the office in charge of collaboration pacts"
-    text = _paragraphs(
-        "Under article 13 of Regulation (EU) 2016/679 (GDPR), "
-        f"{city}, as data controller, informs the proponent and the active citizens that their "
-        "personal data are processed only to manage this pact, in the exercise of the public "
-        "tasks provided for by the regulation (article 6(1)(e) GDPR).",
-        "The data are processed by authorised staff, also by electronic means, are not "
-        "transferred outside the European Union and are kept for the time required by the rules "
-        "on public records. The text of the pact and the name of the proponent's representative "
-        "are published; other personal data are not.",
-        "Data subjects may exercise the rights of articles 15 to 22 GDPR by writing to "
-        f"{office} or to the City's data protection officer, and may lodge a complaint with the "
-        "supervisory authority (in Italy, the Garante per la protezione dei dati personali).",
-    )
-    return [("Privacy notice", text)]
-
-
-def _en_signatures(f: _Facts) -> list[tuple[str, str]]:
-    signed = (
-        "Read, approved and signed electronically by the parties. The signatures refer to the "
-        "text of this version of the pact, identified by the SHA-256 fingerprint printed in "
-        "this document."
-    )
-    clauses = _join(_onerous_titles(f), "en")
-    approval = (
-        "Under articles 1341 and 1342 of the Italian Civil Code, the proponent specifically "
-        f"approves, with a second signature, the clauses on {clauses}."
-    )
-    return [("Signatures", signed), ("Specific approval of clauses", approval)]
-
-
-_ENGLISH = {
-    "title": _en_title,
-    "parties": _en_parties,
-    "recitals": _en_recitals,
-    "object": _en_object,
-    "duration": _en_duration,
-    "commitments": _en_commitments,
-    "monitoring": _en_monitoring,
-    "safety": _en_safety,
-    "liability": _en_liability,
-    "disputes": _en_disputes,
-    "staff_support": _en_staff_support,
-    "amendments": _en_amendments,
-    "end_of_collaboration": _en_end,
-    "termination_for_breach": _en_breach,
-    "guarantees": _en_guarantees,
-    "final_provisions": _en_final,
-    "privacy": _en_privacy,
-    "signatures": _en_signatures,
-}
-
-
-# --- Italiano -------------------------------------------------------------------------------
-
-
-def _it_care(f: _Facts) -> str:
-    return "la rigenerazione e la gestione condivisa" if f.complex else "la cura"
-
-
-def _it_title(f: _Facts) -> list[tuple[str, str]]:
-    names = [a.name for a in f.commons]
-    if len(names) > 1:
-        subject = f"dei beni comuni urbani {_join(names, 'it')}"
-    elif names:
-        subject = f"del bene comune urbano {names[0]}"
-    else:
-        subject = "di beni comuni urbani"
-    head = f"Patto di collaborazione «{f.title}»" if f.title else "Patto di collaborazione"
-    first = f"{head} tra {_city_it(f)} e {_proponent_name(f)} per {_it_care(f)} {subject}."
-    regulation = italian_preposition("di", f.regulation, "il")
-    basis = f"Il presente patto è stipulato ai sensi {regulation}"
-    basis += f", {f.regulation_article}." if f.regulation_article else "."
-    kind = (
-        "Tipologia: patto complesso (rigenerazione o gestione condivisa continuativa del bene)."
-        if f.complex
-        else "Tipologia: patto ordinario (interventi di cura del bene)."
-    )
-    if f.protocol:
-        kind += f" Proposta di collaborazione registrata al protocollo n. {f.protocol}."
-    return [(SECTION_TITLES["it"]["title"], _paragraphs(first, basis, kind))]
-
-
-def _it_parties(f: _Facts) -> list[tuple[str, str]]:
-    text = _capitalised(_city_it(f))
-    if f.city_address:
-        text += f", con sede {italian_preposition('in', f.city_address)}"
-    if f.city_tax_code:
-        text += f", C.F. {f.city_tax_code}"
-    if f.office:
-        text += f", per il tramite {_it_office('di', f.office, '')}"
-    if f.signatory:
-        text += f", rappresentato {italian_preposition('da', f.signatory)}"
-        if f.signatory_title:
-            text += f", {italian_preposition('', f.signatory_title)}"
-    elif f.signatory_title:
-        text += f", rappresentato {italian_preposition('da', f.signatory_title, 'il')}"
-    else:
-        text += ", rappresentato dal dirigente competente"
-    if f.signatory_power:
-        text += (
-            ", che sottoscrive il presente patto in forza "
-            f"{italian_preposition('di', f.signatory_power)}"
-        )
-    else:
-        text += ", che sottoscrive il presente patto nell'esercizio dei poteri conferiti"
-    text += " (di seguito «il Comune»)."
-    articles = [("Il Comune", text)]
-
-    if f.group_kind == "individual" or not f.group_name:
-        proponent = f"{_proponent_name(f) or 'Il proponente'} (di seguito «il proponente»)."
-    else:
-        kind = GROUP_KINDS["it"].get(f.group_kind, f.group_kind.replace("_", " "))
-        proponent = f.group_name
-        if kind:
-            proponent += f", {kind}"
-        if f.group_tax_code:
-            proponent += f", C.F. {f.group_tax_code}"
-        if f.group_address:
-            proponent += f", con sede {italian_preposition('in', f.group_address)}"
-        if f.representative:
-            proponent += f", nella persona di {f.representative}, in qualità di rappresentante"
-        proponent += (
-            " (di seguito «il proponente»; le persone che partecipano alle attività sono "
-            "indicate come «cittadini attivi»)."
-        )
-    articles.append(("Il proponente", proponent))
-    if f.members:
-        articles.append(
-            (
-                "Componenti del gruppo",
-                "Il proponente opera tramite i seguenti componenti, che partecipano alle "
-                f"attività: {'; '.join(f.members)}.",
-            )
-        )
-    return articles
-
-
-def _it_recitals(f: _Facts) -> list[tuple[str, str]]:
-    items = [
-        f"{italian_preposition('', f.regulation, 'il')} dà attuazione al principio di "
-        "sussidiarietà orizzontale (art. 118, "
-        "quarto comma, della Costituzione) e consente a cittadini e amministrazione di "
-        "concordare, mediante patti di collaborazione, la cura e la rigenerazione dei beni "
-        "comuni urbani"
-    ]
-    submitted = "il proponente ha presentato una proposta di collaborazione"
-    if f.submitted_on:
-        submitted = f"in data {_date(f.submitted_on, 'it')} {submitted}"
-    if f.protocol:
-        submitted += f", registrata al protocollo n. {f.protocol}"
-    items.append(submitted)
-    if f.predecessor_protocol:
-        items.append(
-            "la proposta rinnova la collaborazione avviata con il patto registrato al protocollo "
-            f"n. {f.predecessor_protocol}, tenuto conto degli esiti del relativo monitoraggio"
-        )
-    if f.opinions:
-        said = []
-        for o in f.opinions:
-            if o.positive is None:
-                when = f" in data {_date(o.requested_on, 'it')}" if o.requested_on else ""
-                asked = (
-                    italian_preposition("di", o.department)
-                    if _it_split_article(o.department)[0]
-                    else f"di: {o.department}"
-                )
-                said.append(f"è stato richiesto il parere {asked}{when}")
-            else:
-                word = "favorevole" if o.positive else "non favorevole"
-                when = f" in data {_date(o.given_on, 'it')}" if o.given_on else ""
-                said.append(f"{italian_preposition('', o.department)}: parere {word}{when}")
-        items.append("sono stati acquisiti i seguenti pareri tecnici: " + "; ".join(said))
-    if f.meetings:
-        dates = _join([_date(d, "it") for d in f.meetings], "it")
-        if len(f.meetings) == 1:
-            items.append(
-                f"in data {dates} si è svolto con il proponente un incontro di co-progettazione, "
-                "il cui verbale è conservato agli atti del procedimento"
-            )
-        else:
-            items.append(
-                f"nelle date {dates} si sono svolti con il proponente incontri di "
-                "co-progettazione, i cui verbali sono conservati agli atti del procedimento"
-            )
-    else:
-        items.append(
-            "il testo del presente patto è stato concordato tra le parti in sede di "
-            "co-progettazione"
-        )
-    if f.complex:
-        if f.deliberation_number:
-            when = f" del {_date(f.deliberation_date, 'it')}" if f.deliberation_date else ""
-            items.append(
-                f"con deliberazione della Giunta comunale n. {f.deliberation_number}{when} è "
-                "stata approvata la collaborazione, che riguarda la rigenerazione o la gestione "
-                "continuativa del bene"
-            )
-        else:
-            items.append(
-                "trattandosi di patto complesso, la collaborazione è subordinata alla "
-                "deliberazione della Giunta comunale richiamata nell'atto di approvazione"
-            )
-    text = _paragraphs(
-        "Premesso che:",
-        *_lettered(items),
-        "Le premesse costituiscono parte integrante e sostanziale del presente patto. Tutto ciò "
-        "premesso, le parti convengono e stipulano quanto segue.",
-    )
-    return [(SECTION_TITLES["it"]["recitals"], text)]
-
-
-def _it_object(f: _Facts) -> list[tuple[str, str]]:
-    if f.commons:
-        word = (
-            "dei seguenti beni comuni urbani"
-            if len(f.commons) > 1
-            else ("del seguente bene comune urbano")
-        )
-        first = (
-            "Il presente patto disciplina la collaborazione tra il Comune e il proponente per "
-            f"{_it_care(f)} {word}:"
-        )
-        obj = _paragraphs(first, "\n".join(_asset_line(a, "it") for a in f.commons))
-    else:
-        obj = (
-            "Il presente patto disciplina la collaborazione tra il Comune e il proponente per "
-            f"{_it_care(f)} dei beni comuni urbani descritti nella proposta."
-        )
-    objectives = _paragraphs(
-        "La collaborazione persegue le seguenti finalità:",
-        f.objectives or "quelle descritte nella proposta.",
-    )
-    activities = _paragraphs(
-        "Il proponente svolge le seguenti attività:",
-        f.activities or "quelle descritte nella proposta.",
-        "Le attività sono svolte in modo personale, spontaneo e gratuito, garantiscono la "
-        "fruizione collettiva del bene e non sostituiscono i servizi che il Comune è tenuto a "
-        "erogare.",
-    )
-    if f.support:
-        costs = (
-            "Gli oneri delle attività sono a carico del proponente, fatte salve le forme di "
-            "sostegno che il Comune assicura ai sensi del presente patto. Gli eventuali "
-            "interventi sul bene richiedono la preventiva autorizzazione degli uffici competenti."
-        )
-    else:
-        costs = (
-            "Gli oneri delle attività sono a carico del proponente; il Comune non sostiene costi "
-            "ulteriori rispetto ai propri compiti ordinari. Gli eventuali interventi sul bene "
-            "richiedono la preventiva autorizzazione degli uffici competenti."
-        )
-    return [
-        ("Oggetto", obj),
-        ("Finalità", objectives),
-        ("Attività", activities),
-        ("Oneri", costs),
-    ]
-
-
-def _it_duration(f: _Facts) -> list[tuple[str, str]]:
-    if f.start and f.end:
-        first = (
-            f"Il presente patto ha efficacia dal {_date(f.start, 'it')} al {_date(f.end, 'it')}."
-        )
-    elif f.start and f.months:
-        first = (
-            f"Il presente patto ha efficacia dal {_date(f.start, 'it')} e durata di "
-            f"{_months(f.months, 'it')}."
-        )
-    elif f.end:
-        first = (
-            "Il presente patto ha efficacia dalla data dell'ultima sottoscrizione al "
-            f"{_date(f.end, 'it')}."
-        )
-    elif f.months:
-        first = (
-            f"Il presente patto ha durata di {_months(f.months, 'it')} dalla data dell'ultima "
-            "sottoscrizione."
-        )
-    else:
-        first = "Il presente patto ha la durata indicata nell'atto di approvazione."
-    first = _paragraphs(
-        first,
-        "La durata non può superare il termine massimo di "
-        f"{_months(f.max_term_months, 'it')} previsto dal regolamento. È escluso il rinnovo "
-        "tacito.",
-    )
-    suspension = (
-        "Per motivi di interesse pubblico il Comune può sospendere, in tutto o in parte, le "
-        "attività con comunicazione scritta e motivata al proponente, con un preavviso di "
-        f"almeno {f.suspension_hours} ore. Le attività riprendono al venir meno delle cause della "
-        "sospensione."
-    )
-    early = (
-        "Il Comune può disporre la cessazione anticipata del patto per sopravvenuti motivi di "
-        "interesse pubblico, con provvedimento motivato comunicato al proponente, senza che sia "
-        "dovuto alcun indennizzo."
-    )
-    withdrawal = (
-        "Il proponente può recedere dal patto in qualsiasi momento, con comunicazione scritta e "
-        f"un preavviso di almeno {f.withdrawal_days} giorni. Fino alla data di efficacia del "
-        "recesso restano fermi gli impegni del presente patto; il proponente restituisce i beni "
-        "ricevuti e lascia il bene in buono stato."
-    )
-    return [
-        ("Durata", first),
-        ("Sospensione", suspension),
-        ("Cessazione anticipata", early),
-        ("Recesso", withdrawal),
-    ]
-
-
-def _it_commitments(f: _Facts) -> list[tuple[str, str]]:
-    proponent = _paragraphs(
-        "Il proponente si impegna a:",
-        *_lettered(
-            [
-                "svolgere con cura le attività descritte nel presente patto, nei tempi e nei "
-                "modi concordati",
-                "rispettare la legge, il regolamento e le regole di sicurezza del presente patto",
-                "garantire la fruizione collettiva del bene e non farne uso a scopo di lucro",
-                "segnalare tempestivamente al Comune danni, pericoli o necessità di intervento "
-                "riscontrati sul bene",
-                "presentare le relazioni di monitoraggio previste dal presente patto",
-                "indicare in ogni comunicazione che le attività si svolgono nell'ambito di un "
-                "patto di collaborazione con il Comune",
-            ]
-        ),
-    )
-    office = _it_office("presso", f.office, "i propri uffici")
-    city = _paragraphs(
-        "Il Comune si impegna a:",
-        *_lettered(
-            [
-                "assicurare le forme di sostegno previste dal presente patto",
-                f"individuare un referente del patto {office}",
-                "dare pubblicità al patto e ai suoi risultati",
-                "agevolare le procedure e le autorizzazioni necessarie alle attività",
-                "provvedere alla manutenzione del bene che resta di sua competenza",
-            ]
-        ),
-    )
-    items = _support_items(f)
-    if items:
-        support = _paragraphs(
-            "Il Comune sostiene la collaborazione con le seguenti forme di sostegno:",
-            *_lettered(items),
-        )
-    elif f.support_amount:
-        support = ""
-    else:
-        support = (
-            "Non sono previste forme di sostegno da parte del Comune ulteriori rispetto al "
-            "supporto del personale comunale previsto dal presente patto."
-        )
-    if f.support_amount:
-        support = _paragraphs(
-            support,
-            f"Il Comune contribuisce inoltre con euro {f.support_amount} agli oneri delle "
-            "attività, a fronte delle spese documentate.",
-        )
-    if f.support_notes:
-        support = _paragraphs(support, "Ulteriori specificazioni:", f.support_notes)
-    no_employment = (
-        "Le attività del proponente e dei cittadini attivi hanno carattere personale, spontaneo "
-        "e gratuito. Il presente patto non determina l'instaurazione di alcun rapporto di lavoro "
-        "o di prestazione d'opera con il Comune e non dà diritto ad alcun compenso."
-    )
-    joining = (
-        "Altri cittadini, gruppi o enti possono aderire al presente patto, previo assenso del "
-        "Comune, accettandone per iscritto il contenuto. Il Comune rende pubblico l'elenco degli "
-        "aderenti."
-    )
-    return [
-        ("Impegni del proponente", proponent),
-        ("Impegni del Comune", city),
-        ("Forme di sostegno", support),
-        ("Assenza di rapporto di lavoro", no_employment),
-        ("Adesione di altri soggetti", joining),
-    ]
-
-
-def _it_monitoring(f: _Facts) -> list[tuple[str, str]]:
-    every = "ogni mese" if f.report_months == 1 else f"ogni {f.report_months} mesi"
-    reports = (
-        f"Il proponente trasmette al Comune, {every} e al termine della collaborazione, una "
-        "relazione sulle attività svolte, sulle persone coinvolte, sui risultati raggiunti e "
-        "sulle eventuali criticità."
-    )
-    evaluation = (
-        "Il Comune valuta le relazioni insieme al proponente e le pubblica, con i risultati "
-        "della collaborazione, nel registro pubblico dei patti, senza dati personali ulteriori "
-        "rispetto al nome del rappresentante del proponente."
-    )
-    return [("Relazioni periodiche", reports), ("Valutazione e pubblicazione", evaluation)]
-
-
-def _it_safety(f: _Facts) -> list[tuple[str, str]]:
-    risks = (
-        "Prima dell'avvio delle attività il Comune informa il proponente sui rischi specifici "
-        "presenti nel luogo e sulle misure di prevenzione; il proponente valuta i rischi delle "
-        "proprie attività e adotta le cautele necessarie."
-    )
-    equipment = (
-        "I cittadini attivi partecipano alla formazione sulla sicurezza concordata con il Comune "
-        "e utilizzano dispositivi di protezione individuale adeguati alle attività. Le attività "
-        "che richiedono particolari abilitazioni professionali o l'uso di macchinari specifici "
-        "non sono svolte dai cittadini attivi."
-    )
-    return [
-        ("Analisi dei rischi", risks),
-        ("Formazione e dispositivi di protezione", equipment),
-    ]
-
-
-def _it_liability(f: _Facts) -> list[tuple[str, str]]:
-    liability = (
-        "Il proponente risponde dei danni cagionati per propria colpa a persone o cose "
-        "nell'esercizio delle attività e tiene indenne il Comune da ogni pretesa di terzi a tale "
-        "titolo. Per il tempo e nell'area delle attività il proponente assume la custodia del "
-        "bene nei limiti del presente patto."
-    )
-    if "insurance" in f.support:
-        insurance = (
-            "Il Comune assicura i cittadini attivi contro gli infortuni connessi alle attività e "
-            "per la responsabilità civile verso terzi, mediante le proprie polizze, per la "
-            "durata del presente patto."
-        )
-    else:
-        insurance = (
-            "Il proponente assicura i cittadini attivi contro gli infortuni e per la "
-            "responsabilità civile verso terzi, con coperture adeguate alle attività, e ne "
-            "trasmette copia al Comune prima dell'avvio delle attività."
-        )
-    return [("Responsabilità", liability), ("Assicurazione", insurance)]
-
-
-def _it_disputes(f: _Facts) -> list[tuple[str, str]]:
-    text = (
-        "Le controversie tra le parti relative al presente patto sono sottoposte a un tentativo "
-        "di conciliazione davanti a un comitato di tre componenti: uno designato dal proponente, "
-        "uno dal Comune e un terzo di comune accordo, con funzioni di presidente. Il comitato "
-        "formula entro 30 giorni dalla richiesta una proposta di accordo non vincolante per le "
-        "parti. La partecipazione al comitato è gratuita."
-    )
-    return [("Tentativo di conciliazione", text)]
-
-
-def _it_staff_support(f: _Facts) -> list[tuple[str, str]]:
-    office = _capitalised(_it_office("", f.office, "l'ufficio competente per i patti"))
-    contact = f"{office} è il riferimento del Comune per il presente patto."
-    if f.case_officer:
-        contact += f" Il referente è {f.case_officer}, salvo diversa indicazione dell'ufficio."
-    support = (
-        "Il personale comunale supporta il proponente con informazioni, consulenza tecnica e "
-        "assistenza nelle procedure necessarie alle attività, nell'ambito dei propri compiti "
-        "ordinari."
-    )
-    return [("Referente e supporto", _paragraphs(contact, support))]
-
-
-def _it_amendments(f: _Facts) -> list[tuple[str, str]]:
-    text = (
-        "Il presente patto può essere modificato solo per iscritto e con il consenso del "
-        "Comune, mediante una nuova versione del patto concordata con il proponente e approvata "
-        "secondo il regolamento."
-    )
-    return [("Modifiche al patto", text)]
-
-
-def _it_end(f: _Facts) -> list[tuple[str, str]]:
-    works = (
-        "Le opere realizzate sul bene in esecuzione del presente patto restano acquisite alla "
-        "proprietà del Comune, senza alcun indennizzo per il proponente. I beni ricevuti in "
-        "comodato sono restituiti al termine della collaborazione nello stato in cui sono stati "
-        "consegnati, salvo il normale deterioramento d'uso."
-    )
-    site = (
-        "Al termine della collaborazione il proponente lascia il bene pulito e in buono stato e, "
-        "su richiesta del Comune, rimuove le installazioni mobili e ripristina lo stato dei "
-        "luoghi, salvo che il Comune decida di mantenere le modifiche apportate."
-    )
-    renewal = (
-        "Il presente patto non si rinnova automaticamente: la collaborazione può proseguire "
-        "solo mediante un nuovo patto, che il proponente può chiedere a partire da "
-        f"{f.renewal_window_days} giorni prima della scadenza, tenuto conto degli esiti del "
-        "monitoraggio."
-    )
-    return [
-        ("Opere e beni", works),
-        ("Ripristino dei luoghi", site),
-        ("Rinnovo", renewal),
-    ]
-
-
-def _it_breach(f: _Facts) -> list[tuple[str, str]]:
-    text = (
-        "In caso di grave o ripetuto inadempimento degli impegni del presente patto, delle "
-        "regole di sicurezza o della legge, il Comune contesta per iscritto l'inadempimento e "
-        "assegna un termine non inferiore a 15 giorni per porvi rimedio. Decorso inutilmente "
-        "tale termine, il Comune può dichiarare risolto il patto con provvedimento motivato. In "
-        "caso di pericolo per persone o cose il Comune può sospendere immediatamente le "
-        "attività."
-    )
-    return [("Risoluzione", text)]
-
-
-def _it_guarantees(f: _Facts) -> list[tuple[str, str]]:
-    text = _paragraphs(
-        "Il presente patto non attribuisce al proponente alcun diritto esclusivo sul bene, che "
-        "resta destinato alla fruizione collettiva.",
-        "Il Comune garantisce la trasparenza della collaborazione, la parità di trattamento di "
-        "quanti intendono parteciparvi e la pubblicazione del patto e delle relazioni. Il "
-        "proponente garantisce che le attività sono svolte senza scopo di lucro e nel rispetto "
-        "della natura pubblica del bene.",
-    )
-    return [("Garanzie", text)]
-
-
-def _it_final(f: _Facts) -> list[tuple[str, str]]:
-    interpretation = (
-        "In caso di dubbio, le clausole del presente patto sono interpretate nel senso più "
-        "favorevole alla partecipazione civica e alla cura dei beni comuni urbani."
-    )
-    reference = (
-        "Per quanto non previsto dal presente patto si rinvia "
-        f"{italian_preposition('a', f.regulation, 'il')} e alla legge."
-    )
-    publication = (
-        "Il presente patto è pubblicato nel registro pubblico dei patti di collaborazione e "
-        "all'albo pretorio del Comune."
-    )
-    return [
-        ("Clausola interpretativa", interpretation),
-        ("Rinvio", reference),
-        ("Pubblicazione", publication),
-    ]
-
-
-def _it_privacy(f: _Facts) -> list[tuple[str, str]]:
-    # Mid-sentence, after "Ai sensi dell'art. 13 ... (GDPR),": "il Comune di ...", not "Il".
-    city = _city_it(f)
-    office = _it_office("a", f.office, "l'ufficio competente per i patti")
-    text = _paragraphs(
-        "Ai sensi dell'art. 13 del Regolamento (UE) 2016/679 (GDPR), "
-        f"{city}, in qualità di titolare del trattamento, informa il proponente e i cittadini "
-        "attivi che i loro dati personali sono trattati esclusivamente per la gestione del "
-        "presente patto, nell'esecuzione dei compiti di interesse pubblico previsti dal "
-        "regolamento (art. 6, par. 1, lett. e, GDPR).",
-        "I dati sono trattati da personale autorizzato, anche con strumenti elettronici, non "
-        "sono trasferiti fuori dall'Unione europea e sono conservati per il tempo previsto dalla "
-        "normativa sugli archivi pubblici. Sono pubblicati il testo del patto e il nome del "
-        "rappresentante del proponente; gli altri dati personali non sono pubblicati.",
-        "Gli interessati possono esercitare i diritti di cui agli artt. 15-22 GDPR scrivendo "
-        f"{office} o al responsabile della "
-        "protezione dei dati del Comune, e proporre reclamo al Garante per la protezione dei "
-        "dati personali.",
-    )
-    return [("Informativa sul trattamento dei dati personali", text)]
-
-
-def _it_signatures(f: _Facts) -> list[tuple[str, str]]:
-    signed = (
-        "Letto, confermato e sottoscritto con firma elettronica dalle parti. Le firme si "
-        "riferiscono al testo della presente versione del patto, identificato dall'impronta "
-        "SHA-256 riportata nel documento."
-    )
-    clauses = _join(_onerous_titles(f), "it")
-    approval = (
-        "Ai sensi e per gli effetti degli artt. 1341 e 1342 del Codice civile, il proponente "
-        f"approva specificamente, con seconda sottoscrizione, le clausole relative a: {clauses}."
-    )
-    return [("Sottoscrizione", signed), ("Approvazione specifica delle clausole", approval)]
-
-
-_ITALIAN = {
-    "title": _it_title,
-    "parties": _it_parties,
-    "recitals": _it_recitals,
-    "object": _it_object,
-    "duration": _it_duration,
-    "commitments": _it_commitments,
-    "monitoring": _it_monitoring,
-    "safety": _it_safety,
-    "liability": _it_liability,
-    "disputes": _it_disputes,
-    "staff_support": _it_staff_support,
-    "amendments": _it_amendments,
-    "end_of_collaboration": _it_end,
-    "termination_for_breach": _it_breach,
-    "guarantees": _it_guarantees,
-    "final_provisions": _it_final,
-    "privacy": _it_privacy,
-    "signatures": _it_signatures,
-}
+def _builder(settings: dict, lang: str, section: str):
+    """The function writing a section's articles from the facts, or None without a template."""
+    template = _template(settings, lang, section)
+    if template is None:
+        return None
+    return lambda f: _articles(template, f)

@@ -172,13 +172,11 @@ def save_version(
     )
     if now is not None:
         version.created_at = now
-    savepoint = db.session.begin_nested()
-    db.session.add(version)
     try:
-        savepoint.commit()
+        with db.session.begin_nested():
+            db.session.add(version)
     except IntegrityError:
         # The same number was taken by a save that did not wait on the row lock.
-        savepoint.rollback()
         newest = _latest_version(proposal)
         raise VersionConflict(
             latest_number if base_version is None else base_version,

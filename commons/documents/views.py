@@ -26,6 +26,7 @@ from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
 from commons.forms import form_status
 from commons.proposals.labels import state_label
+from commons.transactions import transaction
 
 documents_bp = Blueprint("documents", __name__)
 
@@ -241,11 +242,10 @@ def pact_comment(proposal_id: int, number: int):
     version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
     text = request.form.get("text", "")
     try:
-        add_comment(proposal, version, author=current_user, text=text)
+        with transaction():
+            add_comment(proposal, version, author=current_user, text=text)
     except DomainError as error:
-        db.session.rollback()
         return _version_page(proposal, version, error=error.message, text=text, status=422)
-    db.session.commit()
     flash(_("Your comment is saved. The office sees it with the versions."), "success")
     return redirect(
         url_for("documents.pact_version", proposal_id=proposal.id, number=number)
@@ -530,8 +530,8 @@ def pact_preview(proposal_id: int, number: int):
     version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
     if version.frozen_at is not None:
         abort(404)
-    document = issue_document(
-        proposal, version, "draft", issued_at=version.created_at or datetime.now(UTC)
-    )
-    db.session.commit()
+    with transaction():
+        document = issue_document(
+            proposal, version, "draft", issued_at=version.created_at or datetime.now(UTC)
+        )
     return redirect(url_for("documents.download", sha256=document.sha256))

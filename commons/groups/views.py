@@ -20,6 +20,7 @@ from commons.payloads import readable_moment
 from commons.public import operations as consultation
 from commons.public.forms import DeclineForm
 from commons.public.models import JoinRequest
+from commons.transactions import transaction
 
 groups_bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -238,8 +239,8 @@ def remove_member(group_id: int, member_id: int):
     group = _load(group_id, "group.manage")
     member = _member(group, member_id)
     name = member.full_name
-    operations.remove_member(group, member)
-    db.session.commit()
+    with transaction():
+        operations.remove_member(group, member)
     flash(_("%(name)s is no longer in the group.", name=name), "success")
     return redirect(url_for("groups.detail", group_id=group.id))
 
@@ -251,12 +252,11 @@ def resend_invitation(group_id: int, member_id: int):
     group = _load(group_id, "group.manage")
     member = _member(group, member_id)
     try:
-        token = operations.resend_invitation(group, member, actor=current_user)
+        with transaction():
+            token = operations.resend_invitation(group, member, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "danger")
         return redirect(url_for("groups.detail", group_id=group.id))
-    db.session.commit()
     _invitation_sent(group, member, token, again=True)
     return redirect(url_for("groups.detail", group_id=group.id))
 
@@ -295,12 +295,11 @@ def accept_join_request(group_id: int, request_id: int):
     group = _load(group_id, "join_requests.view")
     join = _join_request(group, request_id)
     try:
-        consultation.accept_join_request(join, actor=current_user)
+        with transaction():
+            consultation.accept_join_request(join, actor=current_user)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "danger")
         return _page(group, status=error.status_code)
-    db.session.commit()
     flash(_("%(name)s is now a member of the group.", name=join.user.full_name), "success")
     return redirect(url_for("groups.detail", group_id=group.id, _anchor="join-requests"))
 
@@ -340,12 +339,11 @@ def join(token: str):
     if current_user.is_authenticated:
         if request.method == "POST":
             try:
-                operations.accept_invitation(member, current_user)
+                with transaction():
+                    operations.accept_invitation(member, current_user)
             except DomainError as error:
-                db.session.rollback()
                 problem = error.message
             else:
-                db.session.commit()
                 flash(_("You have joined %(group)s.", group=member.group.name), "success")
                 return redirect(url_for("groups.detail", group_id=member.group_id))
     return render_template("groups/join.html", member=member, token=token, problem=problem), (

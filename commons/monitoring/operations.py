@@ -6,6 +6,7 @@ deadlines have come, using indexed columns; running it twice at the same time do
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +27,8 @@ class TickReport:
     fired: list[tuple[str, str, str]] = field(default_factory=list)  # (protocol, trigger, to)
     notified: list[tuple[str, str]] = field(default_factory=list)  # (dedup key, kind)
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (protocol, trigger, why)
+    # Called after each transition fired and each message queued (see ``tick``).
+    step: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 
 
 def queue_notification(
@@ -56,12 +59,10 @@ def queue_notification(
     )
     if now is not None:
         note.created_at = now
-    nested = db.session.begin_nested()
-    db.session.add(note)
     try:
-        nested.commit()
+        with db.session.begin_nested():
+            db.session.add(note)
     except IntegrityError:  # queued by a concurrent tick in the meantime
-        nested.rollback()
         return False
     return True
 
@@ -73,12 +74,12 @@ def _label(p: Proposal) -> str:
 def _fire_due(report: TickReport, proposals, trigger: str, now: datetime) -> None:
     for proposal in proposals:
         try:
-            event = workflows.fire(proposal, trigger, workflows.SYSTEM, now=now)
+            with db.session.begin_nested():  # a refused firing leaves nothing behind
+                event = workflows.fire(proposal, trigger, workflows.SYSTEM, now=now)
         except workflows.WorkflowError as error:
-            db.session.rollback()
             report.refused.append((_label(proposal), trigger, error.message))
             continue
-        db.session.commit()
+        report.step()
         report.fired.append((_label(proposal), trigger, event.to_state))
         if trigger == "open_renewal":
             _notify(
@@ -119,13 +120,19 @@ def _notify(
         now=now,
         params=params,
     ):
-        db.session.commit()
+        report.step()
         report.notified.append((key, kind))
 
 
-def tick(now: datetime) -> TickReport:
-    """Fire every time-based transition that is due at ``now`` and queue reminders."""
-    report = TickReport()
+def tick(now: datetime, *, step: Callable[[], None] | None = None) -> TickReport:
+    """Fire every time-based transition that is due at ``now`` and queue reminders.
+
+    Like every operation it only flushes. ``step`` is called after each transition fired and
+    each message queued: the tick's entry point passes :func:`commons.transactions.commit_step`
+    so each one is kept even if a later one fails. A refused transition is rolled back to its
+    savepoint and reported, and the tick goes on.
+    """
+    report = TickReport(step=step or db.session.flush)
     q = db.session.scalars
 
     # Integration replies not received in time: the proposal is archived.

@@ -11,6 +11,7 @@ from commons.auth.permissions import ensure
 from commons.extensions import db
 from commons.monitoring.forms import ReportForm
 from commons.proposals.models import Proposal
+from commons.transactions import Transition, commit_step
 from commons.uploads import operations as uploads
 
 monitoring_bp = Blueprint("monitoring", __name__)
@@ -66,7 +67,7 @@ def file_report(proposal_id: int):
         images_only=True,
     )
     pending += kept
-    db.session.commit()  # accepted photos are kept even if the report needs correcting
+    commit_step()  # accepted photos are kept even if the report needs correcting
     if problems:
         form.photos.errors = list(problems)
     if not (form.report_text.data or "").strip():
@@ -77,7 +78,11 @@ def file_report(proposal_id: int):
     data.update({k: getattr(form, k).data for k in INDICATORS if getattr(form, k).data is not None})
     if form.final.data:
         data["final"] = "y"
-    try:
+
+    def refused(error, status):
+        return _page(proposal, form, pending, status=status, problem=error.message)
+
+    with Transition(refused=refused) as fired:
         event = workflows.fire(
             proposal,
             "file_report",
@@ -85,15 +90,8 @@ def file_report(proposal_id: int):
             expected_version=request.form.get("expected_version", type=int),
             **data,
         )
-    except workflows.GuardRefused as error:
-        db.session.rollback()
-        return _page(proposal, form, pending, status=422, problem=error.message)
-    except workflows.WorkflowError as error:
-        db.session.rollback()
-        if error.status_code == 403:
-            abort(403)
-        return _page(proposal, form, pending, status=409, problem=error.message)
-    uploads.link_attachments(pending, event.payload["report_id"])
-    db.session.commit()
+        uploads.link_attachments(pending, event.payload["report_id"])
+    if not fired:
+        return fired.response
     flash(_("Your monitoring report is filed. Thank you."), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#reports-title")

@@ -41,7 +41,7 @@ def _what(ctx, trigger: str) -> list[tuple[str, str]]:
     if trigger in ("approve", "sign"):
         if proposal.status == "active":
             return [("pact_active", "representative")]
-        from workflows.guards import _next_signer
+        from commons.lifecycle.guards import _next_signer
 
         signer = _next_signer(ctx)
         return [("to_sign", signer)] if signer else []
@@ -50,7 +50,7 @@ def _what(ctx, trigger: str) -> list[tuple[str, str]]:
 
 
 def notify_after_fire(ctx, trigger: str, from_state: str, event) -> None:
-    """Queue the notifications that ``trigger`` calls for (an AFTER_FIRE hook)."""
+    """Queue the notifications that ``trigger`` calls for."""
     proposal = ctx.proposal
     for kind, recipient in _what(ctx, trigger):
         params = {
@@ -82,8 +82,13 @@ def notify_after_fire(ctx, trigger: str, from_state: str, event) -> None:
         )
 
 
-def install() -> None:
-    """Register the hook with the engine (idempotent)."""
-    from workflows.engine import after_fire
+def _on_transitioned(trigger: str, *, context, from_state, event, **_) -> None:
+    """Receiver of ``workflows.signals.transitioned``: every transition may notify."""
+    notify_after_fire(context, trigger, from_state, event)
 
-    after_fire(notify_after_fire)
+
+def install() -> None:
+    """Connect the receiver to the engine's signal (idempotent)."""
+    from workflows.signals import transitioned
+
+    transitioned.connect(_on_transitioned)

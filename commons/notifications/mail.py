@@ -23,6 +23,7 @@ from commons.extensions import db
 from commons.links import public_base
 from commons.monitoring.models import Notification
 from commons.notifications.messages import render
+from commons.transactions import commit_step
 
 BATCH = 200
 FIRST_RETRY = timedelta(minutes=5)
@@ -131,7 +132,12 @@ def due_notifications(now: datetime, limit: int = BATCH) -> list[Notification]:
 
 
 def send_due(now: datetime) -> SendReport:
-    """E-mail every due notification; commit after each so progress is never lost."""
+    """E-mail every due notification; commit after each so progress is never lost.
+
+    A batch job (``commons notifications send``, ``commons tick``): each message's outcome is
+    committed through :func:`commons.transactions.commit_step` as soon as it is known, so a
+    failure later on never sends an earlier message again.
+    """
     if not smtp_configured():
         return SendReport(configured=False)
     report = SendReport()
@@ -141,7 +147,7 @@ def send_due(now: datetime) -> SendReport:
             users = [u for u in _recipients(note) if u.id not in (note.delivered_to or [])]
             if not users and not note.delivered_to:
                 _failed(note, "nobody to send it to (no active recipient)", now, report)
-                db.session.commit()
+                commit_step()  # per message: its outcome is kept whatever happens next
                 continue
             try:
                 for user in users:
@@ -151,7 +157,7 @@ def send_due(now: datetime) -> SendReport:
                     note.delivered_to = [*(note.delivered_to or []), user.id]
             except (smtplib.SMTPException, OSError) as error:
                 _failed(note, f"{type(error).__name__}: {error}", now, report)
-                db.session.commit()
+                commit_step()  # per message: who got it is kept, so nobody gets it twice
                 if smtp is not None:
                     try:
                         smtp.quit()
@@ -164,7 +170,7 @@ def send_due(now: datetime) -> SendReport:
             note.last_error = None
             note.next_attempt_at = None
             report.sent.append(note.id)
-            db.session.commit()
+            commit_step()  # per message: a message sent is never sent again
     finally:
         if smtp is not None:
             try:

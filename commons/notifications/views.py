@@ -16,6 +16,7 @@ from commons.notifications import operations
 from commons.notifications.messages import render
 from commons.pagination import decode_cursor, encode_cursor
 from commons.routing import LARGEST_ID
+from commons.transactions import transaction
 
 notifications_bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_SIZE = 30
@@ -81,8 +82,8 @@ def _load(note_id: int) -> Notification:
 @notifications_bp.post("/<int:note_id>/read")
 @login_required
 def mark_read(note_id: int):
-    operations.mark_read(_load(note_id))
-    db.session.commit()
+    with transaction():
+        operations.mark_read(_load(note_id))
     return redirect(url_for("notifications.index"))
 
 
@@ -90,7 +91,7 @@ def mark_read(note_id: int):
 @login_required
 def mark_all_read():
     ensure("notifications.read")
-    count = operations.mark_all_read(current_user)
-    db.session.commit()
+    with transaction():
+        count = operations.mark_all_read(current_user)
     flash(_("%(num)d notifications marked as read.", num=count), "success")
     return redirect(url_for("notifications.index"))

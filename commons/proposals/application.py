@@ -38,6 +38,7 @@ from commons.proposals.forms import (
 from commons.proposals.labels import pact_type_label, state_label
 from commons.proposals.models import Proposal
 from commons.registry.models import Availability, Commons
+from commons.transactions import Transition
 from commons.uploads import operations as uploads
 
 apply_bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -493,22 +494,17 @@ def _check_step(proposal: Proposal):
 def submit(proposal_id: int):
     """Submit the application: the lifecycle's ``submit`` trigger, through the engine."""
     proposal = _editable(proposal_id)
-    try:
+    with Transition(
+        refused=lambda error, status: _check_page(proposal, problem=error.message, status=status)
+    ) as fired:
         workflows.fire(
             proposal,
             "submit",
             current_user._get_current_object(),
             expected_version=request.form.get("expected_version", type=int),
         )
-    except workflows.GuardRefused as error:
-        db.session.rollback()
-        return _check_page(proposal, problem=error.message, status=422)
-    except workflows.WorkflowError as error:
-        db.session.rollback()
-        if error.status_code == 403:
-            abort(403)
-        return _check_page(proposal, problem=error.message, status=409)
-    db.session.commit()
+    if not fired:
+        return fired.response
     return redirect(url_for("apply.submitted", proposal_id=proposal.id))
 
 
@@ -596,7 +592,16 @@ def answer(proposal_id: int):
     if problems:
         _discard(kept)
         return refuse({"files": " ".join(problems)}, " ".join(problems))
-    try:
+    stored = [uploads.path_of(a) for a in kept]
+
+    def forget_files():  # their rows went with the rollback: remove the bytes too
+        for path in stored:
+            path.unlink(missing_ok=True)
+
+    def refused(error, status):
+        return refuse(getattr(error, "fields", {}) or {}, error.message, status)
+
+    with Transition(refused=refused, rolled_back=forget_files) as fired:
         event = workflows.fire(
             proposal,
             "integrate",
@@ -606,14 +611,9 @@ def answer(proposal_id: int):
             comment=values["comment"],
             files=[a.original_name for a in kept],
         )
-    except workflows.WorkflowError as error:
-        _discard(kept)
-        if error.status_code == 403:
-            abort(403)
-        status = 422 if isinstance(error, workflows.GuardRefused) else 409
-        return refuse(getattr(error, "fields", {}) or {}, error.message, status)
-    uploads.link_attachments(kept, event.seq)
-    db.session.commit()
+        uploads.link_attachments(kept, event.seq)
+    if not fired:
+        return fired.response
     flash(_("Your answer is sent to the office."), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id))
 

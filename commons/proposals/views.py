@@ -24,6 +24,7 @@ from commons.proposals.labels import state_label, trigger_label
 from commons.proposals.models import Proposal, TechnicalOpinion
 from commons.proposals.queries import repeated_firing
 from commons.proposals.standing import city_today, standing
+from commons.transactions import Transition, commit_step, transaction
 from workflows.clocks import review_elapsed, review_running
 from workflows.guards import renewal_opens_on
 
@@ -343,7 +344,7 @@ def record_meeting(proposal_id: int):
         else:
             minutes_file = new_file
     if errors:
-        db.session.commit()  # an accepted file waits for the corrected form
+        commit_step()  # an accepted file waits for the corrected form
         values = dict(request.form)
         if minutes_file is not None:
             values["minutes_file_id"] = minutes_file.id
@@ -352,21 +353,21 @@ def record_meeting(proposal_id: int):
             proposal, co_design_errors=errors, co_design_form="meeting", values=values, status=422
         )
     try:
-        operations.record_meeting(
-            proposal,
-            actor=actor,
-            held_on=held_on,
-            attendees=request.form.get("attendees", ""),
-            minutes=request.form.get("minutes", ""),
-            minutes_file=minutes_file,
-        )
+        with transaction():
+            operations.record_meeting(
+                proposal,
+                actor=actor,
+                held_on=held_on,
+                attendees=request.form.get("attendees", ""),
+                minutes=request.form.get("minutes", ""),
+                minutes_file=minutes_file,
+            )
     except DomainError as error:
         stray = uploads.path_of(new_file) if new_file is not None else None
         response = _co_design_refused(proposal, "meeting", error)
         if stray is not None:  # its row went with the rollback: remove the bytes too
             stray.unlink(missing_ok=True)
         return response
-    db.session.commit()
     flash(_("Meeting of %(day)s recorded.", day=format_day(held_on)), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
 
@@ -378,14 +379,14 @@ def request_opinion(proposal_id: int):
     proposal = _load(proposal_id)
     ensure("proposal.co_design", proposal)
     try:
-        opinion = operations.request_opinion(
-            proposal,
-            actor=current_user._get_current_object(),
-            department=request.form.get("department", ""),
-        )
+        with transaction():
+            opinion = operations.request_opinion(
+                proposal,
+                actor=current_user._get_current_object(),
+                department=request.form.get("department", ""),
+            )
     except DomainError as error:
         return _co_design_refused(proposal, "opinion", error)
-    db.session.commit()
     flash(_("Opinion requested from %(department)s.", department=opinion.department), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
 
@@ -403,15 +404,15 @@ def record_opinion(proposal_id: int, opinion_id: int):
     try:
         if verdict not in ("yes", "no"):
             raise DomainError(_("Say whether the opinion is positive or negative."), "positive")
-        operations.record_opinion(
-            opinion,
-            actor=current_user._get_current_object(),
-            positive=verdict == "yes",
-            text=request.form.get("text", ""),
-        )
+        with transaction():
+            operations.record_opinion(
+                opinion,
+                actor=current_user._get_current_object(),
+                positive=verdict == "yes",
+                text=request.form.get("text", ""),
+            )
     except DomainError as error:
         return _co_design_refused(proposal, f"opinion-{opinion.id}", error)
-    db.session.commit()
     flash(_("Opinion of %(department)s recorded.", department=opinion.department), "success")
     return redirect(url_for("proposals.case", proposal_id=proposal.id) + "#co-design-title")
 
@@ -445,14 +446,29 @@ def act(proposal_id: int, trigger: str):
     except ValueError:
         expected = None
     actor = current_user._get_current_object()
-    try:
+
+    def refused(error, status):
+        if status == 422:
+            data.pop("password", None)
+            return render_case(
+                proposal,
+                errors=error.fields,
+                failed=trigger,
+                message=error.message,
+                values=data,
+                status=422,
+            )
+        # Already done by someone else, or no longer possible in the current state.
+        return render_case(proposal, failed=trigger, message=error.message, status=409)
+
+    with Transition(
+        refused=refused,
+        # A double click: the first one did it, the second finds it done.
+        already_done=lambda: repeated_firing(proposal, trigger, actor, expected) is not None,
+    ) as fired:
         workflows.fire(proposal, trigger, actor, expected_version=expected, **data)
-    except workflows.WorkflowError as error:
-        db.session.rollback()
-        if repeated_firing(proposal, trigger, actor, expected) is None:
-            return _refused(proposal, trigger, error, data)
-    else:
-        db.session.commit()
+    if not fired:
+        return fired.response
     flash(
         _(
             "Done: %(action)s. The proposal is now: %(state)s.",
@@ -462,24 +478,6 @@ def act(proposal_id: int, trigger: str):
         "success",
     )
     return redirect(url_for("proposals.case", proposal_id=proposal.id))
-
-
-def _refused(proposal: Proposal, trigger: str, error: workflows.WorkflowError, data: dict):
-    """The case page again with why the action was refused, keeping what was typed."""
-    if isinstance(error, workflows.GuardRefused):
-        data.pop("password", None)
-        return render_case(
-            proposal,
-            errors=error.fields,
-            failed=trigger,
-            message=error.message,
-            values=data,
-            status=422,
-        )
-    if error.status_code == 403:
-        abort(403)
-    # Already done by someone else, or no longer possible in the current state.
-    return render_case(proposal, failed=trigger, message=error.message, status=409)
 
 
 def _deadline(proposal: Proposal):

@@ -373,15 +373,20 @@ def publish(
 
 
 def publish_after_admit(ctx, trigger: str, from_state: str, event) -> None:
-    """The engine's hook: admission publishes the summary, in the same transaction, with the
-    same actor as the admission's event."""
+    """After the engine's ``admit``: admission publishes the summary, in the same
+    transaction, with the same actor as the admission's event."""
     if trigger == "admit":
         actor = ctx.actor if getattr(ctx.actor, "id", None) is not None else None
         publish(ctx.proposal, actor=actor, actor_role=event.actor_role, now=event.occurred_at)
 
 
-def install() -> None:
-    """Register the hook with the engine (idempotent)."""
-    from workflows.engine import after_fire
+def _on_admitted(trigger: str, *, context, from_state, event, **_) -> None:
+    """Receiver of ``workflows.signals.transitioned`` for the ``admit`` trigger."""
+    publish_after_admit(context, trigger, from_state, event)
 
-    after_fire(publish_after_admit)
+
+def install() -> None:
+    """Connect the receiver to the engine's signal (idempotent)."""
+    from workflows.signals import transitioned
+
+    transitioned.connect_via("admit")(_on_admitted)

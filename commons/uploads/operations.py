@@ -20,6 +20,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -353,15 +354,21 @@ def _recorded_in_audit(candidates: list[Attachment], chunk: int = 200) -> set[in
 
 
 def clean_abandoned(
-    now: datetime, *, older_than: timedelta | None = None, dry_run: bool = False
+    now: datetime,
+    *,
+    step: Callable[[], None],
+    older_than: timedelta | None = None,
+    dry_run: bool = False,
 ) -> CleanReport:
     """Remove uploads nothing uses, once older than the grace period (default 24 hours).
 
     Two kinds: attachment rows (and their files) that no proposal, report, meeting or
     integration answer links to and whose SHA-256 no audit event records; and files in the
     upload folder with no row at all (a request that failed after storing its file) or left
-    half-written (``.part-*``). Rows go first and are committed; files are unlinked after, so
-    a failure never leaves a row pointing at nothing. Returns what was (or would be) removed.
+    half-written (``.part-*``). Rows go first and are committed by ``step`` (the entry point's
+    :func:`commons.transactions.commit_step`: the one commit this operation needs, made by its
+    caller); files are unlinked after, so a failure never leaves a row pointing at nothing.
+    Returns what was (or would be) removed.
     """
     cutoff = now - (older_than if older_than is not None else timedelta(hours=DEFAULT_GRACE_HOURS))
     report = CleanReport(dry_run=dry_run)
@@ -381,7 +388,8 @@ def clean_abandoned(
         if not dry_run:
             db.session.delete(attachment)
     if not dry_run:
-        db.session.commit()
+        db.session.flush()
+        step()
         for path in paths:
             path.unlink(missing_ok=True)
 

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from commons.auth.permissions import ensure
 from commons.extensions import db
+from commons.transactions import transaction
 from commons.uploads import operations
 from commons.uploads.models import Attachment
 
@@ -49,8 +50,8 @@ def delete(attachment_id: int):
     attachment = _load(attachment_id)
     ensure("attachment.delete", attachment)
     name = attachment.original_name
-    operations.delete_attachment(attachment)
-    db.session.commit()
+    with transaction():
+        operations.delete_attachment(attachment)
     flash(_("Removed: %(name)s.", name=name), "success")
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//"):

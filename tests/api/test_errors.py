@@ -75,9 +75,15 @@ def test_409_on_a_stale_version_or_a_trigger_not_possible_now(client):
     proposal = proposal_in("under_review", cast)
     officer = Caller(client, token_for(cast.officer))
     version = officer.get(f"/proposals/{proposal.id}").get_json()["version"]
-    assert officer.fire(proposal.id, "admit", version=version).status_code == 200
+    first = officer.fire(proposal.id, "admit", version=version)
+    assert first.status_code == 200
+    # The same request again (a retry): the first answer, nothing fired twice.
+    retried = officer.fire(proposal.id, "admit", version=version)
+    assert retried.status_code == 200
+    assert retried.get_json()["event"]["seq"] == first.get_json()["event"]["seq"]
     # A second officer pressing the same button with the version they saw: already done.
-    again = officer.fire(proposal.id, "admit", version=version)
+    colleague = Caller(client, token_for(factories.user(Role.OFFICER, name="Otto Officer")))
+    again = colleague.fire(proposal.id, "admit", version=version)
     assert "already" in _problem(again, 409, "conflict")["detail"]
     _problem(officer.fire(proposal.id, "take_in_charge"), 409, "conflict")
 

@@ -71,7 +71,7 @@ def test_effects_that_flush_still_write_once_with_the_version_check(app):
 
 
 def test_objects_without_a_version_counter_are_left_to_the_flush(app):
-    from workflows.engine import _write_changes
+    from commons.lifecycle.store import _write_changes
 
     cast = Cast()
     user = cast.member
