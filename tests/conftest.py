@@ -228,8 +228,9 @@ def demo_snapshot(database_url):
 def demo_app(demo_snapshot):
     """Like ``app``, on a fresh copy of the demo city (``demo_snapshot``), dropped afterwards.
 
-    Tests that use it carry ``@pytest.mark.xdist_group("demo")``: with ``--dist loadgroup``
-    (``make test``) they run on one worker, which loads the demo once.
+    Tests that use it carry ``@pytest.mark.xdist_group("demo")`` for ``--dist loadgroup``
+    (``make test``), to run on one worker; pytest 9.2 with xdist 3.8 does not group them yet,
+    so each worker that gets one loads the demo once.
     """
     source = demo_snapshot["url"]
     copy = f"demo_copy_{secrets.token_hex(4)}"
