@@ -176,6 +176,8 @@ def app(database_url):
         _empty_tables()
         db.session.remove()
         db.engine.dispose()
+        # The uploads go with the rows that named them: the next test starts with none.
+        shutil.rmtree(TMP / "instance" / "uploads", ignore_errors=True)
 
 
 def _pg_database(name: str, *, template: str | None = None) -> str:
