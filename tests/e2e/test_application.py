@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from commons.auth.models import Role
@@ -55,19 +56,19 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your account is ready. Welcome, Carla Cittadini.").is_visible()
+    expect(page.get_by_text("Your account is ready. Welcome, Carla Cittadini.")).to_be_visible()
 
     # The guided application. Step 1 creates the group (she represents none yet).
     page.get_by_role("link", name="My proposals").click()
     page.get_by_role("link", name="Apply for a pact").click()
-    assert page.get_by_text("Step 1 of 8").is_visible()
+    expect(page.get_by_text("Step 1 of 8")).to_be_visible()
     page.get_by_label("Title of the proposal").fill("Care of Giardino Lame")
     assert page.get_by_label("Who proposes").input_value() == "new"
     page.get_by_label("Name of the new group").fill("Amici delle Lame")
     page.get_by_label("Kind of the new group").select_option("informal_group")
     _save(page)
 
-    assert page.get_by_role("heading", name="The commons").is_visible()
+    expect(page.get_by_role("heading", name="The commons")).to_be_visible()
     page.get_by_label("District").select_option("Navile")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_load_state()
@@ -78,10 +79,10 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.get_by_label("Objectives").fill("A clean, lively garden for the neighbourhood.")
     # Save as a draft and leave; come back later from My proposals.
     _save(page, "Save as draft and finish later")
-    assert page.get_by_text("Your draft is saved.").is_visible()
+    expect(page.get_by_text("Your draft is saved.")).to_be_visible()
     page.get_by_role("link", name="Resume Care of Giardino Lame").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Activities").is_visible()
+    expect(page.get_by_role("heading", name="Activities")).to_be_visible()
     page.get_by_label("Activities").fill("Weekly clean-up and a summer party.")
     _save(page)
 
@@ -98,11 +99,11 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     )
     page.get_by_role("button", name="Attach this file").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Attached: lame.png.").is_visible()
+    expect(page.get_by_text("Attached: lame.png.")).to_be_visible()
     _save(page)
 
     # Check your answers, then submit.
-    assert page.get_by_role("heading", name="Check your answers").is_visible()
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
     main = page.locator("main")
     for text in (
         "Care of Giardino Lame",
@@ -114,13 +115,13 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
         "24 months",
         "lame.png",
     ):
-        assert main.get_by_text(text).first.is_visible(), text
+        expect(main.get_by_text(text).first, text).to_be_visible()
     page.get_by_role("button", name="Submit the application").click()
     page.wait_for_load_state()
     proposal = _the_proposal(live)
     assert proposal.status == "submitted" and proposal.protocol_number
-    assert page.get_by_role("heading", name="Application submitted").is_visible()
-    assert page.get_by_text(proposal.protocol_number).is_visible()
+    expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
+    expect(page.get_by_text(proposal.protocol_number)).to_be_visible()
     receipt = page.get_by_role("link", name="Download the receipt (PDF)")
     answer = page.request.get(live.url + receipt.get_attribute("href"))
     assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
@@ -133,9 +134,9 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.get_by_role("link", name="Care of Giardino Lame").click()
     page.wait_for_load_state()
     act(page, "take_in_charge", "Take in charge")
-    assert page.get_by_text("The proposal is now: Under review.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Under review.").first).to_be_visible()
     act(page, "admit", "Admit")
-    assert page.get_by_text("The proposal is now: Public notice.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Public notice.").first).to_be_visible()
     # The notice period (15 days) passes; the clock is the only thing set outside the browser.
     with live.data():
         db.session.get(Proposal, proposal.id).notice_ends_at = utcnow() - timedelta(minutes=1)
@@ -143,7 +144,7 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
         db.session.remove()
     open_case(page, live, proposal.id)
     act(page, "close_notice", "Close public notice")
-    assert page.get_by_text("The proposal is now: Co-design.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Co-design.").first).to_be_visible()
 
     # The first draft of the pact, filled in from the application, then agreed.
     page.goto(f"{live.url}/proposals/{proposal.id}/pact/edit")
@@ -151,14 +152,14 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.wait_for_load_state()
     open_case(page, live, proposal.id)
     act(page, "agree_draft", "Agree the draft")
-    assert page.get_by_text("The proposal is now: Legal review.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Legal review.").first).to_be_visible()
     log_out(page)
 
     log_in(page, live, staff["legal"])
     open_case(page, live, proposal.id)
     today = utcnow().date().isoformat()
     act(page, "approve", "Approve", {"act_number": "DD 321/2026", "act_date": today})
-    assert page.get_by_text("The proposal is now: Awaiting signatures.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Awaiting signatures.").first).to_be_visible()
     log_out(page)
 
     # Both sign, in order: the proponent, then the legal office.
@@ -170,7 +171,7 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
         "Sign",
         {"full_name": "Carla Cittadini", "consent": True, "password": NEW_PASSWORD},
     )
-    assert page.get_by_text("The proposal is now: Awaiting signatures.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Awaiting signatures.").first).to_be_visible()
     log_out(page)
     log_in(page, live, staff["legal"])
     open_case(page, live, proposal.id)
@@ -180,7 +181,7 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
         "Sign",
         {"full_name": "Leo Legal", "consent": True, "password": factories.PASSWORD},
     )
-    assert page.get_by_text("The proposal is now: Active.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Active.").first).to_be_visible()
     assert status_of(live, proposal.id) == "active"
     log_out(page)
 
@@ -196,11 +197,11 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     )
     page.get_by_role("button", name="File the report").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your monitoring report is filed. Thank you.").is_visible()
+    expect(page.get_by_text("Your monitoring report is filed. Thank you.")).to_be_visible()
     reports = page.locator("section[aria-labelledby=reports-title]")
-    assert reports.get_by_text("Six clean-ups with 20 neighbours.").is_visible()
-    assert reports.get_by_text("Participants: 20").is_visible()
-    assert reports.get_by_role("link", name="clean-up.png").is_visible()
+    expect(reports.get_by_text("Six clean-ups with 20 neighbours.")).to_be_visible()
+    expect(reports.get_by_text("Participants: 20")).to_be_visible()
+    expect(reports.get_by_role("link", name="clean-up.png")).to_be_visible()
     with live.data():
         report = db.session.scalars(select(MonitoringReport)).one()
         assert report.proposal_id == proposal.id and not report.final

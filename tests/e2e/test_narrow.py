@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from commons.extensions import db
 from tests import factories
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, log_in, log_out
@@ -120,9 +122,9 @@ def test_without_javascript_the_phone_menu_is_open(page, playwright_driver, live
         )
         no_js.goto(live.url + "/")
         menu = no_js.get_by_role("navigation", name="Main navigation")
-        assert menu.get_by_role("link", name="Log in").is_visible()
-        assert menu.get_by_role("link", name="Register", exact=True).is_visible()
-        assert not menu.get_by_role("button", name="Show or hide the menu").is_visible()
+        expect(menu.get_by_role("link", name="Log in")).to_be_visible()
+        expect(menu.get_by_role("link", name="Register", exact=True)).to_be_visible()
+        expect(menu.get_by_role("button", name="Show or hide the menu")).not_to_be_visible()
         assert no_js.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
     finally:
         browser.close()
@@ -131,6 +133,6 @@ def test_without_javascript_the_phone_menu_is_open(page, playwright_driver, live
     page.set_viewport_size({"width": WIDTH, "height": 780})
     page.goto(live.url + "/")
     menu = page.get_by_role("navigation", name="Main navigation")
-    assert not menu.get_by_role("link", name="Log in").is_visible()
+    expect(menu.get_by_role("link", name="Log in")).not_to_be_visible()
     menu.get_by_role("button", name="Show or hide the menu").click()
     menu.get_by_role("link", name="Log in").wait_for()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from commons.auth.models import User
@@ -58,14 +59,14 @@ def test_a_save_over_a_newer_version_shows_the_merge_and_saves_the_choice(page, 
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Version 2 was saved while you were editing")
     assert box.input_value() == "The group's wording, typed in the browser."
-    assert page.get_by_text("The office's wording.").first.is_visible()
+    expect(page.get_by_text("The office's wording.").first).to_be_visible()
     found = axe_violations(page)
     assert found == [], [(n["target"], n.get("failureSummary")) for v in found for n in v["nodes"]]
 
     page.get_by_label("Use version 2's text instead").check()
     page.get_by_role("button", name="Save as a new version").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Version 3 saved.").first.is_visible()
+    expect(page.get_by_text("Version 3 saved.").first).to_be_visible()
     versions = _versions(live, case.id)
     assert [v.number for v in versions] == [1, 2, 3]
     assert versions[2].content["sections"][si]["articles"][ai]["text"] == "The office's wording."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from playwright.sync_api import expect
+
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from tests import factories
@@ -31,7 +33,7 @@ def test_markers_tick_the_list_and_a_click_pins_a_new_place(page, live):
     log_in(page, live, email)
     page.goto(f"{live.url}/apply/{draft}/places")
     region = page.get_by_role("region", name="Map for choosing the commons or placing a new place")
-    assert region.is_visible()
+    expect(region).to_be_visible()
     assert "commons-map-plain" in region.get_attribute("class")  # no tile server: markers only
 
     # A commons' marker ticks its checkbox in the list, and unticks it.
@@ -41,7 +43,7 @@ def test_markers_tick_the_list_and_a_click_pins_a_new_place(page, live):
     garden_marker.click()
     assert garden_box.is_checked()
     assert garden_marker.get_attribute("aria-pressed") == "true"
-    assert page.get_by_role("status").filter(has_text="Giardino Lame is ticked").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Giardino Lame is ticked")).to_be_visible()
     garden_marker.click()
     assert not garden_box.is_checked()
     # The keyboard works too: Enter on the focused marker.
@@ -57,11 +59,13 @@ def test_markers_tick_the_list_and_a_click_pins_a_new_place(page, live):
     box = region.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
     pin = region.get_by_role("button", name="Pin of the new place")
-    assert pin.is_visible()
+    expect(pin).to_be_visible()
     lat, lng = _coordinates(page)
     # South-west of the middle of the two commons the map is fitted to.
     assert 44.3 < lat < 44.5025 and 11.2 < lng < 11.34, (lat, lng)
-    assert page.get_by_role("status").filter(has_text="New place pinned at latitude").is_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="New place pinned at latitude")
+    ).to_be_visible()
 
     # Dragging the pin to the east moves the longitude, not (much) the latitude.
     pinned = pin.bounding_box()
@@ -87,7 +91,7 @@ def test_markers_tick_the_list_and_a_click_pins_a_new_place(page, live):
     assert not axe_violations(page), axe_violations(page)
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Objectives").is_visible()
+    expect(page.get_by_role("heading", name="Objectives")).to_be_visible()
     with live.data():
         proposal = db.session.get(Proposal, draft)
         assert sorted(c.name for c in proposal.commons) == ["Giardino Lame", "Piazza Verdi"]
@@ -98,6 +102,6 @@ def test_markers_tick_the_list_and_a_click_pins_a_new_place(page, live):
 
     # Coming back, the saved place shows as the pin again, and the ticks as chosen markers.
     page.goto(f"{live.url}/apply/{draft}/places")
-    assert region.get_by_role("button", name="Pin of the new place").is_visible()
+    expect(region.get_by_role("button", name="Pin of the new place")).to_be_visible()
     garden_marker = region.get_by_role("button", name="Giardino Lame")
     assert garden_marker.get_attribute("aria-pressed") == "true"

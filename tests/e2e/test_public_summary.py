@@ -3,6 +3,8 @@ visitor reads it during the notice and comments (issue 13, "Done when")."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from commons.auth.models import Role
 from commons.extensions import db
 from tests import factories
@@ -28,9 +30,9 @@ def test_a_visitor_reads_the_public_summary_during_the_notice_and_comments(page,
     assert axe_violations(page) == []
     form.get_by_role("button", name="Save the public summary").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The public summary is saved.").first.is_visible()
+    expect(page.get_by_text("The public summary is saved.").first).to_be_visible()
     act(page, "admit", "Admit")
-    assert page.get_by_text("The proposal is now: Public notice.").first.is_visible()
+    expect(page.get_by_text("The proposal is now: Public notice.").first).to_be_visible()
     assert status_of(live, case.id) == "public_notice"
     log_out(page)
 
@@ -39,14 +41,14 @@ def test_a_visitor_reads_the_public_summary_during_the_notice_and_comments(page,
     page.get_by_role("link", name=case.title).click()
     page.wait_for_load_state()
     summary = page.locator("section#summary")
-    assert summary.get_by_role("heading", name="What is proposed").is_visible()
+    expect(summary.get_by_role("heading", name="What is proposed")).to_be_visible()
     for text in ("Keep it clean.", "Weekly clean-up.", PLACES, TIMES):
-        assert summary.get_by_text(text).is_visible()
+        expect(summary.get_by_text(text)).to_be_visible()
     assert axe_violations(page) == []
 
     page.get_by_label("Your comment").fill("Lovely idea: count me in for the Saturdays.")
     page.get_by_role("button", name="Publish my comment").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your comment is published.").first.is_visible()
-    assert page.get_by_text("Lovely idea: count me in for the Saturdays.").is_visible()
-    assert page.locator("section#summary").get_by_text(TIMES).is_visible()
+    expect(page.get_by_text("Your comment is published.").first).to_be_visible()
+    expect(page.get_by_text("Lovely idea: count me in for the Saturdays.")).to_be_visible()
+    expect(page.locator("section#summary").get_by_text(TIMES)).to_be_visible()

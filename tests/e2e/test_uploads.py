@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from commons.extensions import db
@@ -38,7 +39,7 @@ def test_application_attachment_fake_type_and_oversized_refused_keeping_the_choi
     )
     page.get_by_role("button", name="Attach this file").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.locator("#file-error").inner_text() == TYPE_REFUSED
     assert purpose.input_value() == "identity"  # not the first choice: kept
 
@@ -50,7 +51,7 @@ def test_application_attachment_fake_type_and_oversized_refused_keeping_the_choi
     page.wait_for_load_state()
     assert page.locator("#file-error").inner_text() == SIZE_REFUSED
     assert purpose.input_value() == "plan"
-    assert page.get_by_text("No file attached yet.").is_visible()
+    expect(page.get_by_text("No file attached yet.")).to_be_visible()
     assert _attachments(live) == []
 
 
@@ -80,7 +81,8 @@ def test_report_photos_oversized_and_fake_refused_keeping_text_figures_and_good_
         assert page.get_by_label("This is the final report").is_checked()
         # The photo that was accepted is kept: nobody has to choose it again.
         kept = page.get_by_text("Photos already uploaded with this report:")
-        assert kept.is_visible() and page.get_by_role("link", name="benches.png").is_visible()
+        expect(kept).to_be_visible()
+        expect(page.get_by_role("link", name="benches.png")).to_be_visible()
 
     errors = page.locator("#photos-error")
     assert "huge.png" in errors.inner_text() and SIZE_REFUSED in errors.inner_text()
@@ -97,11 +99,11 @@ def test_report_photos_oversized_and_fake_refused_keeping_text_figures_and_good_
 
     page.get_by_role("button", name="File the report").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your monitoring report is filed. Thank you.").is_visible()
+    expect(page.get_by_text("Your monitoring report is filed. Thank you.")).to_be_visible()
     open_case(page, live, case.id)
     reports = page.locator("section[aria-labelledby=reports-title]")
-    assert reports.get_by_text(text).is_visible()
-    assert reports.get_by_role("link", name="benches.png").is_visible()
+    expect(reports.get_by_text(text)).to_be_visible()
+    expect(reports.get_by_role("link", name="benches.png")).to_be_visible()
     with live.data():
         report = db.session.scalars(select(MonitoringReport)).one()
         assert report.final and report.indicators["participants"] == 35
