@@ -26,11 +26,9 @@ is made there too). A SQLite URL names a file, used as is (no COPY there).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import io
-import json
 import os
 import pstats
 import subprocess
@@ -42,18 +40,18 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench import cli
+from bench.cli import Benchmark, Database, Size
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     ROOT,
     generate_data,
     is_postgresql,
-    machine,
     safe_url,
     say,
     scratch_postgresql,
     server_version,
     table,
-    update_docs,
 )
 
 NAME = "audit"
@@ -485,42 +483,9 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
     return "\n".join(lines)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.audit",
-        description="Audit CSV/JSONL exports against PostgreSQL COPY, and chain verification.",
-    )
-    parser.add_argument("--events", type=int, default=1_000_000, help="events (1,000,000)")
-    parser.add_argument("--proposals", type=int, default=20_000, help="proposals (20,000)")
-    parser.add_argument("--commons", type=int, default=5_000, help="commons (5,000)")
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_POSTGRESQL_URL,
-        help="a PostgreSQL server (a scratch database is made there) or a SQLite file URL; "
-        "default: PostgreSQL at 127.0.0.1:5432, user postgres",
-    )
-    parser.add_argument(
-        "--profile", action="store_true", help="also print cProfiles of the exports and verify"
-    )
-    parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
-    parser.add_argument(
-        "--update-docs",
-        action="store_true",
-        help="rewrite this benchmark's results section of docs/performance.md",
-    )
-    args = parser.parse_args(argv)
-    if args.events < 1 or args.proposals < 1 or args.commons < 1:
-        parser.error("--events, --proposals and --commons must be positive")
-    return args
-
-
-def main(argv: list[str] | None = None, out=None) -> int:
-    """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parse_args(argv)
-    where = machine()
+def measure(args, out=None) -> dict:
     say(f"{safe_url(args.database_url)}: {args.events:,} events", out)
-    result = run(
+    return run(
         args.database_url,
         args.events,
         proposals=args.proposals,
@@ -528,17 +493,32 @@ def main(argv: list[str] | None = None, out=None) -> int:
         profile=args.profile,
         out=out,
     )
-    say("", out)
-    say(text_report(result), out)
-    for name, profile in result.pop("profiles", {}).items():
-        say(f"== cProfile: {name} ==\n{profile}", out)
-    if args.json:
-        args.json.write_text(json.dumps({"machine": where, "result": result}, indent=2))
-    if args.update_docs:
-        shown = [a for a in argv if a != "--update-docs"]
-        path = update_docs(NAME, markdown_report(result, where, shown))
-        say(f"Results written to {path}", out)
-    return 0 if result["verify"]["ok"] else 1
+
+
+BENCHMARK = Benchmark(
+    name=NAME,
+    description="Audit CSV/JSONL exports against PostgreSQL COPY, and chain verification.",
+    sizes=(
+        Size("--events", 1_000_000, "events"),
+        Size("--proposals", 20_000, "proposals"),
+        Size("--commons", 5_000, "commons"),
+    ),
+    database=Database(
+        "a PostgreSQL server (a scratch database is made there) or a SQLite file URL; "
+        "default: PostgreSQL at 127.0.0.1:5432, user postgres",
+        default=DEFAULT_POSTGRESQL_URL,
+    ),
+    profile="also print cProfiles of the exports and verify",
+    measure=measure,
+    text_report=text_report,
+    markdown_report=markdown_report,
+    status=lambda result: 0 if result["verify"]["ok"] else 1,
+)
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
+    return cli.main(BENCHMARK, argv, out)
 
 
 if __name__ == "__main__":

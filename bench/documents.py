@@ -32,7 +32,6 @@ median under 5 ms. Rendering on each request instead would cost what ``ours`` co
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import gc
@@ -50,7 +49,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from bench.common import app_config, machine, median, say, spread, table, update_docs
+from bench import cli
+from bench.cli import Benchmark, Size
+from bench.common import app_config, machine, median, say, spread, table
 
 NAME = "documents"
 RENDER_VARIANTS = ("ours", "raw", "raw_pdfa", "html")
@@ -189,26 +190,18 @@ def measure_rendering(setup: _Setup, rounds: int, *, warmup: int = WARMUP_RENDER
     for _ in range(warmup):
         for fn in runs.values():
             fn()
-    seconds: dict[str, list[float]] = {v: [] for v in RENDER_VARIANTS}
     sizes: dict[str, int] = {}
-    first: bytes = b""
-    for r in range(rounds):
-        order = (
-            RENDER_VARIANTS[r % len(RENDER_VARIANTS) :]
-            + RENDER_VARIANTS[: r % len(RENDER_VARIANTS)]
-        )
-        for variant in order:
-            elapsed, result = _timed(runs[variant])
-            seconds[variant].append(elapsed)
-            sizes[variant] = len(result.encode() if isinstance(result, str) else result)
-            if variant == "ours" and r == 0:
-                first = result
-        say(
-            f"  round {r + 1}/{rounds}: "
-            + ", ".join(f"{v} {seconds[v][-1] * 1e3:,.1f} ms" for v in RENDER_VARIANTS),
-            out,
-        )
-    return seconds, sizes, reproduced(first, setup.stored)
+    first: list[bytes] = []  # the first render of ours, to compare with the stored PDF
+
+    def one_render(variant: str) -> float:
+        elapsed, result = _timed(runs[variant])
+        sizes[variant] = len(result.encode() if isinstance(result, str) else result)
+        if variant == "ours" and not first:
+            first.append(result)
+        return elapsed
+
+    seconds = cli.interleaved(RENDER_VARIANTS, rounds, one_render, out=out)
+    return seconds, sizes, reproduced(first[0], setup.stored)
 
 
 def reproduced(rendered: bytes, stored: bytes) -> str:
@@ -316,18 +309,17 @@ def run(
     rendering = {v: _figures(seconds[v]) | {"bytes": sizes[v]} for v in RENDER_VARIANTS}
     for v in RENDER_VARIANTS:
         rendering[v]["rounds_seconds"] = seconds[v]
-    ours, raw = rendering["ours"]["median_ms"], rendering["raw"]["median_ms"]
-    raw_pdfa = rendering["raw_pdfa"]["median_ms"]
-    paired = [o / r - 1 for o, r in zip(seconds["ours"], seconds["raw"], strict=True)]
+    ours = rendering["ours"]["median_ms"]
+    against_raw = cli.paired(seconds, "ours", "raw")
     serving = {k: _figures(v) for k, v in served.items()}
     return {
         "pact": pact,
         "rounds": rounds,
         "requests": requests,
         "rendering": rendering,
-        "overhead": (ours - raw) / raw,
-        "overhead_paired_median": median(paired),
-        "overhead_vs_pdfa": (ours - raw_pdfa) / raw_pdfa,
+        "overhead": against_raw["ratio"] - 1,
+        "overhead_paired_median": against_raw["paired_median"] - 1,
+        "overhead_vs_pdfa": cli.paired(seconds, "ours", "raw_pdfa")["ratio"] - 1,
         "target_overhead": TARGET_OVERHEAD,
         "reproduced": same,
         "serving": serving,
@@ -533,46 +525,33 @@ def _where() -> dict:
     }
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.documents",
-        description="Rendering the demo pact against raw WeasyPrint; serving the stored PDF.",
-    )
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved render rounds (15)")
-    parser.add_argument("--requests", type=int, default=500, help="GETs of each kind (500)")
-    parser.add_argument(
-        "--profile", action="store_true", help="also print a cProfile of ours and raw"
-    )
-    parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
-    parser.add_argument(
-        "--update-docs",
-        action="store_true",
-        help="rewrite this benchmark's results section of docs/performance.md",
-    )
-    args = parser.parse_args(argv)
-    if args.rounds < 1 or args.requests < 1:
-        parser.error("--rounds and --requests must be positive")
-    return args
+def measure(args, out=None) -> dict:
+    say(f"documents: {args.rounds} render rounds, {args.requests:,} requests", out)
+    result = run(args.rounds, args.requests, out=out)
+    if args.profile:
+        result["profiles"] = {"ours and raw": profile_rendering()}
+    return result
+
+
+BENCHMARK = Benchmark(
+    name=NAME,
+    description="Rendering the demo pact against raw WeasyPrint; serving the stored PDF.",
+    sizes=(
+        Size("--rounds", 15, "interleaved render rounds"),
+        Size("--requests", 500, "GETs of each kind"),
+    ),
+    profile="also print a cProfile of ours and raw",
+    measure=measure,
+    text_report=text_report,
+    markdown_report=markdown_report,
+    where=_where,
+    status=lambda result: 0 if result["reproduced"] != "different" else 1,
+)
 
 
 def main(argv: list[str] | None = None, out=None) -> int:
     """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parse_args(argv)
-    where = _where()
-    say(f"documents: {args.rounds} render rounds, {args.requests:,} requests", out)
-    result = run(args.rounds, args.requests, out=out)
-    if args.profile:
-        say(profile_rendering(), out)
-    say("", out)
-    say(text_report(result), out)
-    if args.json:
-        args.json.write_text(json.dumps({"machine": where, "result": result}, indent=2))
-    if args.update_docs:
-        shown = ["--rounds", str(args.rounds), "--requests", str(args.requests)]
-        path = update_docs(NAME, markdown_report(result, where, shown))
-        say(f"Results written to {path}", out)
-    return 0 if result["reproduced"] != "different" else 1
+    return cli.main(BENCHMARK, argv, out)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,8 @@ request: routing, the app's queries, Jinja rendering):
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
-import json
 import re
 import resource
 import statistics
@@ -43,18 +41,18 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select, text
 
+from bench import cli
+from bench.cli import Benchmark, Database, Size
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
     generate_data,
-    machine,
     postgresql_reachable,
     safe_url,
     say,
     scratch_postgresql,
     server_version,
     table,
-    update_docs,
 )
 
 NAME = "public"
@@ -496,47 +494,17 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.public",
-        description="The register list (p95) and pacts.csv streaming over a generated city.",
-    )
-    parser.add_argument("--commons", type=int, default=100_000, help="commons (100,000)")
-    parser.add_argument("--proposals", type=int, default=100_000, help="proposals (100,000)")
-    parser.add_argument("--events", type=int, default=300_000, help="audit events (300,000)")
-    parser.add_argument(
-        "--requests", type=int, default=200, help="timed requests per filter combination (200)"
-    )
-    parser.add_argument("--pages", type=int, default=10, help="keyset pages per combination (10)")
+def _options(parser) -> None:
     parser.add_argument(
         "--backend",
         action="append",
         choices=("sqlite", "postgresql"),
         help="database(s) to run on (default: both)",
     )
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_POSTGRESQL_URL,
-        help="the PostgreSQL server to make the scratch database on",
-    )
-    parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
-    parser.add_argument(
-        "--update-docs",
-        action="store_true",
-        help="rewrite this benchmark's results section of docs/performance.md",
-    )
-    args = parser.parse_args(argv)
-    if min(args.commons, args.proposals, args.requests, args.pages) < 1 or args.events < 0:
-        parser.error("sizes must be positive")
-    return args
 
 
-def main(argv: list[str] | None = None, out=None) -> int:
-    """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parse_args(argv)
-    where = machine()
-    result = run(
+def measure(args, out=None) -> dict:
+    return run(
         args.backend or ["sqlite", "postgresql"],
         commons=args.commons,
         proposals=args.proposals,
@@ -546,15 +514,32 @@ def main(argv: list[str] | None = None, out=None) -> int:
         server_url=args.database_url,
         out=out,
     )
-    say("", out)
-    say(text_report(result), out)
-    if args.json:
-        args.json.write_text(json.dumps({"machine": where, "result": result}, indent=2))
-    if args.update_docs:
-        shown = [a for a in argv if a != "--update-docs"]
-        path = update_docs(NAME, markdown_report(result, where, shown))
-        say(f"Results written to {path}", out)
-    return 0 if result["backends"] else 1
+
+
+BENCHMARK = Benchmark(
+    name=NAME,
+    description="The register list (p95) and pacts.csv streaming over a generated city.",
+    sizes=(
+        Size("--commons", 100_000, "commons"),
+        Size("--proposals", 100_000, "proposals"),
+        Size("--events", 300_000, "audit events", minimum=0),
+        Size("--requests", 200, "timed requests per filter combination"),
+        Size("--pages", 10, "keyset pages per combination"),
+    ),
+    database=Database(
+        "the PostgreSQL server to make the scratch database on", default=DEFAULT_POSTGRESQL_URL
+    ),
+    options=_options,
+    measure=measure,
+    text_report=text_report,
+    markdown_report=markdown_report,
+    status=lambda result: 0 if result["backends"] else 1,
+)
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
+    return cli.main(BENCHMARK, argv, out)
 
 
 if __name__ == "__main__":

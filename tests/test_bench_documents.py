@@ -47,9 +47,7 @@ def test_command_line_writes_json_and_its_docs_section(result, tmp_path, monkeyp
         "<!-- bench:documents -->\nold figures\n<!-- /bench:documents -->\n"
     )
     monkeypatch.setattr("bench.documents.run", lambda *args, **kwargs: result)
-    monkeypatch.setattr(
-        "bench.documents.update_docs", lambda name, text: update_docs(name, text, docs)
-    )
+    monkeypatch.setattr("bench.cli.update_docs", lambda name, text: update_docs(name, text, docs))
     out = io.StringIO()
 
     status = main(

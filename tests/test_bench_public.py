@@ -51,9 +51,7 @@ def test_command_line_writes_json_and_its_docs_section(result, tmp_path, monkeyp
         "<!-- bench:public -->\nold figures\n<!-- /bench:public -->\n"
     )
     monkeypatch.setattr("bench.public.run", lambda *args, **kwargs: result)
-    monkeypatch.setattr(
-        "bench.public.update_docs", lambda name, text: update_docs(name, text, docs)
-    )
+    monkeypatch.setattr("bench.cli.update_docs", lambda name, text: update_docs(name, text, docs))
     out = io.StringIO()
 
     status = main(
