@@ -32,30 +32,27 @@ A PostgreSQL URL names the server: the benchmark always works in its own scratch
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import gc
 import io
-import json
 import pstats
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, create_engine, event, insert, select, update
-from transitions import Machine
 
+from bench import cli
+from bench.cli import Benchmark, Database, Size
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
     is_postgresql,
-    machine,
     median,
     postgresql_reachable,
     safe_url,
@@ -63,9 +60,10 @@ from bench.common import (
     scratch_postgresql,
     server_version,
     spread,
-    table,
-    update_docs,
 )
+from bench.engine_report import markdown_report, text_report
+from bench.engine_steps import StepTimer, instrumented
+from bench.machines import Pact, machine_for, machine_memory, machine_spec
 
 NAME = "engine"
 TRIGGER = "take_in_charge"
@@ -335,56 +333,13 @@ def run_baseline_guarded(setup: _Setup, ids: list[int]) -> float:
     return run_baseline(setup, ids, guarded=True)
 
 
-class _Pact:
-    """A bare stand-in for a proposal, for the machine-per-object pattern."""
-
-    def __init__(self, pid: int, status: str) -> None:
-        self.id = pid
-        self.status = status
-
-
-def _machine_spec(profile_name: str = "labsus") -> dict:
-    """The Machine arguments of a profile, as the engine builds its shared machine."""
-    from workflows.engine import get_profile
-    from workflows.guards import CONDITIONS
-
-    profile = get_profile(profile_name)
-
-    def when(name: str):
-        def check(event_data) -> bool:
-            return CONDITIONS[name](event_data.kwargs["ctx"])
-
-        return check
-
-    return {
-        "states": list(profile.states),
-        "transitions": [
-            {
-                "trigger": spec.trigger,
-                "source": list(spec.sources),
-                "dest": spec.target,
-                "conditions": [when(spec.when)] if spec.when else None,
-            }
-            for spec in profile.transitions
-        ],
-        "auto_transitions": False,
-        "send_event": True,
-        "model_attribute": "status",
-    }
-
-
-def _machine_for(obj, spec: dict) -> Machine:
-    """The anti-pattern: a whole Machine for one object."""
-    return Machine(model=obj, initial=obj.status, **spec)
-
-
 def run_machine_per_object(setup: _Setup, ids: list[int]) -> float:
     write = _core_writer(setup)
-    spec = _machine_spec()
+    spec = machine_spec()
     started = time.perf_counter()
     for pid in ids:
-        pact = _Pact(pid, SOURCE)
-        _machine_for(pact, spec)
+        pact = Pact(pid, SOURCE)
+        machine_for(pact, spec)
         pact.trigger(TRIGGER, ctx=None)
         if pact.status != TARGET:
             raise RuntimeError(f"machine per object left proposal {pid} in {pact.status!r}")
@@ -416,76 +371,6 @@ def _counting(engine) -> Iterator[list[int]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
-# --- where the engine's time goes ---------------------------------------------------------
-
-STEPS = {
-    "load": "load the officer with roles and the proposal (as a request does; untimed above)",
-    "can": "fire: permission check (can)",
-    "fire": "fire: Python (profile, guards, machine, effects, payload)",
-    "update": "fire: the state change (Core UPDATE guarded by lock_version)",
-    "head": "append_event: chain head read and lock (SELECT ... FOR UPDATE)",
-    "append": "append_event: hashing, INSERT, head moved",
-    "commit": "commit",
-}
-
-
-class _StepTimer:
-    """Exclusive time per step: a step's time excludes the steps measured inside it."""
-
-    def __init__(self) -> None:
-        self.seconds = dict.fromkeys(STEPS, 0.0)
-        self.stack: list[list] = []  # [step, started, time spent in children]
-
-    def wrap(self, step, fn):
-        def timed(*args, **kwargs):
-            name = step(self.stack) if callable(step) else step
-            self.stack.append([name, time.perf_counter(), 0.0])
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                name, started, children = self.stack.pop()
-                elapsed = time.perf_counter() - started
-                self.seconds[name] += elapsed - children
-                if self.stack:
-                    self.stack[-1][2] += elapsed
-
-        return timed
-
-
-@contextlib.contextmanager
-def _instrumented(timer: _StepTimer) -> Iterator[None]:
-    """Time the engine's steps by wrapping the functions fire() looks up at call time."""
-    from sqlalchemy.orm import Session
-
-    import commons.audit.operations as audit
-    import commons.auth.permissions as permissions
-    import commons.lifecycle.store as store
-    import workflows.engine as engine
-
-    def flush_step(stack) -> str:
-        # fire's own flush is the UPDATE, append_event's the INSERT; an autoflush or the
-        # commit's flush counts with the step that caused it.
-        parent = stack[-1][0] if stack else "commit"
-        return {"fire": "update"}.get(parent, parent)
-
-    patches = [
-        (engine, "fire", "fire"),
-        (permissions, "can", "can"),
-        (store, "_write_changes", "update"),
-        (audit, "append_event", "append"),
-        (audit, "_read_head", "head"),
-        (Session, "flush", flush_step),
-    ]
-    saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in patches]
-    try:
-        for owner, attr, step in patches:
-            setattr(owner, attr, timer.wrap(step, getattr(owner, attr)))
-        yield
-    finally:
-        for owner, attr, original in saved:
-            setattr(owner, attr, original)
-
-
 def breakdown(setup: _Setup, ids: list[int]) -> dict[str, float]:
     """Seconds per operation of each step of the engine variant (an instrumented extra pass)."""
     from sqlalchemy.orm import joinedload
@@ -496,11 +381,11 @@ def breakdown(setup: _Setup, ids: list[int]) -> dict[str, float]:
     from commons.proposals.models import Proposal
 
     _reset(setup.engine, ids)
-    timer = _StepTimer()
+    timer = StepTimer()
     session = db.session
     load = timer.wrap("load", session.get)
     commit = timer.wrap("commit", session.commit)
-    with _instrumented(timer):
+    with instrumented(timer):
         fire = engine.fire
         for pid in ids:
             # As run_engine (and a request's load_user) does: the officer with roles in one query.
@@ -537,21 +422,18 @@ def run(database_url: str, n: int, *, rounds: int = 5, out=None) -> dict:
             statements[variant] = count[0] / warm
             _sync_head(setup.engine)
             _reset(setup.engine, setup.sets[variant])
-        per_op: dict[str, list[float]] = {v: [] for v in VARIANTS}
-        for r in range(rounds):
-            # Rotate the order so that no variant always runs first (or last) in a round.
-            order = VARIANTS[r % len(VARIANTS) :] + VARIANTS[: r % len(VARIANTS)]
-            for variant in order:
-                ids = setup.sets[variant]
-                _reset(setup.engine, ids)
-                gc.collect()
-                per_op[variant].append(RUNNERS[variant](setup, ids) / n)
-                _sync_head(setup.engine)  # after the bare Core writers (untimed)
-            say(
-                f"  round {r + 1}/{rounds}: "
-                + ", ".join(f"{v} {1 / per_op[v][-1]:,.0f}/s" for v in VARIANTS),
-                out,
-            )
+
+        def one_run(variant: str) -> float:
+            ids = setup.sets[variant]
+            _reset(setup.engine, ids)
+            gc.collect()
+            seconds = RUNNERS[variant](setup, ids) / n
+            _sync_head(setup.engine)  # after the bare Core writers (untimed)
+            return seconds
+
+        per_op = cli.interleaved(
+            VARIANTS, rounds, one_run, show=lambda seconds: f"{1 / seconds:,.0f}/s", out=out
+        )
         steps = breakdown(setup, setup.sets["engine"][:BREAKDOWN])
         chain = verify_chain(db.session)
         db.session.close()
@@ -566,17 +448,15 @@ def run(database_url: str, n: int, *, rounds: int = 5, out=None) -> dict:
         }
         for v in VARIANTS
     }
-    base = variants["baseline"]["median_seconds"]
     return {
         "database": "postgresql" if is_postgresql(database_url) else "sqlite",
         "server": server,
         "n": n,
         "rounds": rounds,
         "variants": variants,
-        "ratio_engine": variants["engine"]["median_seconds"] / base,
-        "ratio_engine_guarded": variants["engine"]["median_seconds"]
-        / variants["baseline_guarded"]["median_seconds"],
-        "ratio_machine_per_object": variants["machine_per_object"]["median_seconds"] / base,
+        "ratio_engine": cli.paired(per_op, "engine", "baseline")["ratio"],
+        "ratio_engine_guarded": cli.paired(per_op, "engine", "baseline_guarded")["ratio"],
+        "ratio_machine_per_object": cli.paired(per_op, "machine_per_object", "baseline")["ratio"],
         "target_ratio": TARGET_RATIO,
         "breakdown": steps,
         "breakdown_n": min(n, BREAKDOWN),
@@ -584,85 +464,6 @@ def run(database_url: str, n: int, *, rounds: int = 5, out=None) -> dict:
         "events": chain.count,
         "seconds": time.perf_counter() - started,
     }
-
-
-def _traced(build: Callable[[], object]) -> dict:
-    """Bytes held by what ``build`` returns; then what stays once it is dropped, before and
-    after the cycle collector runs (reference cycles survive plain reference counting)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        held = build()
-        gc.collect()
-        figures = {"bytes": tracemalloc.get_traced_memory()[0] - before}
-        gc.disable()
-        try:
-            del held
-            figures["left_before_gc"] = max(0, tracemalloc.get_traced_memory()[0] - before)
-        finally:
-            gc.enable()
-        gc.collect()
-        figures["left_after_gc"] = max(0, tracemalloc.get_traced_memory()[0] - before)
-    finally:
-        tracemalloc.stop()
-    return figures
-
-
-def machine_memory(count: int = 5000) -> dict:
-    """Memory and construction time of the machine patterns over ``count`` objects.
-
-    - ``shared``: the objects and one machine for all (what workflows.engine does);
-    - ``machine_per_object``: the objects and a Machine each: each object and its machine
-      reference each other, so dropping them frees nothing until the cycle collector runs;
-    - ``add_model``: one long-lived machine with every object added to it: the machine keeps
-      every object alive after the program dropped it, a leak for as long as the machine lives.
-    """
-    spec = _machine_spec()
-
-    def objects():
-        return [_Pact(i, SOURCE) for i in range(count)]
-
-    def shared():
-        return objects(), Machine(model=None, initial=SOURCE, **spec)
-
-    def per_object():
-        pacts = objects()
-        for pact in pacts:
-            _machine_for(pact, spec)  # not kept: the object holds its machine
-        return pacts
-
-    keeper: list[Machine] = []
-
-    def add_model():
-        keeper.append(Machine(model=None, initial=SOURCE, **spec))
-        pacts = objects()
-        for pact in pacts:
-            keeper[-1].add_model(pact, initial=SOURCE)
-        return pacts
-
-    def seconds_per_object(build) -> float:
-        gc.collect()
-        started = time.perf_counter()
-        held = build()
-        elapsed = time.perf_counter() - started
-        del held
-        keeper.clear()
-        gc.collect()
-        return elapsed / count
-
-    plain = _traced(objects)["bytes"]
-    patterns = {}
-    for name, build in (("shared", shared), ("machine_per_object", per_object)):
-        patterns[name] = _traced(build)
-    patterns["add_model"] = _traced(add_model)
-    keeper.clear()
-    for name, build in (("shared", shared), ("machine_per_object", per_object)):
-        patterns[name]["seconds_per_object"] = seconds_per_object(build)
-    patterns["add_model"]["seconds_per_object"] = seconds_per_object(add_model)
-    for figures in patterns.values():
-        figures["bytes_per_object"] = (figures["bytes"] - plain) / count
-    return {"objects": count, "object_bytes": plain, "patterns": patterns}
 
 
 # --- profiling --------------------------------------------------------------------------------
@@ -687,234 +488,10 @@ def profile_engine(database_url: str, n: int, top: int = 30) -> str:
     return buffer.getvalue()
 
 
-# --- output -----------------------------------------------------------------------------------
-
-LABELS = {
-    "engine": "engine (fire + audit + commit)",
-    "engine_request": "engine with the request's loads (user, proposal)",
-    "baseline": "baseline (Core UPDATE + INSERT)",
-    "baseline_guarded": "Core with the engine's guarantees (state check, head locked and moved)",
-    "machine_per_object": "Machine per object + Core",
-}
-
-
-def _us(seconds: float) -> str:
-    return f"{seconds * 1e6:,.0f}"
-
-
-def throughput_rows(result: dict) -> list[list]:
-    rows = []
-    base = result["variants"]["baseline"]["median_seconds"]
-    for v in VARIANTS:
-        figures = result["variants"][v]
-        rows.append(
-            [
-                LABELS[v],
-                f"{figures['ops_per_second']:,.0f}",
-                _us(figures["median_seconds"]),
-                f"±{figures['spread_percent']:.0f}%",
-                f"{figures['median_seconds'] / base:.2f}x",
-                f"{figures['statements_per_op']:g}",
-            ]
-        )
-    return rows
-
-
-THROUGHPUT_HEADERS = ["variant", "ops/s", "µs/op", "rounds ±", "vs baseline", "SQL/op"]
-
-
-def memory_rows(memory: dict) -> list[list]:
-    rows = []
-    for name, label in (
-        ("shared", "one shared Machine (workflows.engine)"),
-        ("machine_per_object", "a Machine per object"),
-        ("add_model", "one Machine + add_model(obj)"),
-    ):
-        figures = memory["patterns"][name]
-        rows.append(
-            [
-                label,
-                f"{figures['seconds_per_object'] * 1e6:,.1f}",
-                f"{figures['bytes_per_object'] / 1024:.2f}",
-                f"{figures['bytes'] / 2**20:.1f}",
-                f"{figures['left_before_gc'] / 2**20:.1f}",
-                f"{figures['left_after_gc'] / 2**20:.1f}",
-            ]
-        )
-    return rows
-
-
-MEMORY_HEADERS = [
-    "pattern",
-    "µs per object",
-    "KiB per object",
-    "MiB held",
-    "MiB left once dropped",
-    "MiB left after gc.collect()",
-]
-
-
-def breakdown_table(results: list[dict], *, markdown: bool = False) -> str:
-    """Engine steps (µs per operation), one column per database, with the baseline below."""
-    headers = ["step of one engine operation"] + [
-        f"{r['server'].split(' (')[0]} µs/op" for r in results
-    ]
-    rows = [[STEPS[step]] + [_us(r["breakdown"][step]) for r in results] for step in STEPS]
-    rows.append(
-        ["total (instrumented pass)"] + [_us(sum(r["breakdown"].values())) for r in results]
-    )
-    rows.append(
-        ["whole baseline operation, for comparison"]
-        + [_us(r["variants"]["baseline"]["median_seconds"]) for r in results]
-    )
-    return table(headers, rows, markdown=markdown)
-
-
-def verdict(result: dict) -> str:
-    ratio = result["ratio_engine"]
-    ok = "meets" if ratio <= TARGET_RATIO else "MISSES"
-    return (
-        f"engine / baseline = {ratio:.2f}x ({ok} the target of {TARGET_RATIO}x); "
-        f"engine / Core with the same guarantees = {result['ratio_engine_guarded']:.2f}x"
-    )
-
-
-def text_report(results: list[dict], memory: dict | None, skipped: dict[str, str]) -> str:
-    parts = []
-    for result in results:
-        parts.append(
-            f"{result['server']}: n={result['n']} per variant, {result['rounds']} rounds, "
-            f"median per op; audit chain "
-            f"{'verifies' if result['chain_ok'] else 'BROKEN'} ({result['events']:,} events)"
-        )
-        parts.append(table(THROUGHPUT_HEADERS, throughput_rows(result)))
-        parts.append(verdict(result) + "\n")
-    if results:
-        parts.append(
-            f"Where the engine's time goes ({results[0]['breakdown_n']:,} instrumented operations)"
-        )
-        parts.append(breakdown_table(results) + "\n")
-    for database, reason in skipped.items():
-        parts.append(f"{database}: not measured ({reason})\n")
-    if memory:
-        parts.append(f"Memory of the machine patterns over {memory['objects']:,} objects")
-        parts.append(table(MEMORY_HEADERS, memory_rows(memory)))
-    return "\n".join(parts)
-
-
-def markdown_report(
-    results: list[dict], memory: dict | None, skipped: dict[str, str], where: dict, argv: list
-) -> str:
-    lines = [
-        f"Last run: {where['date']}, command `python -m bench.engine"
-        + (" " + " ".join(argv) if argv else "")
-        + "`.",
-        "",
-        f"Machine: {where['nproc']} CPU(s) ({where['cpu']}), {where['os']}, "
-        f"Python {where['python']}, SQLAlchemy {where['sqlalchemy']}, "
-        f"transitions {where['transitions']}, " + ", ".join(r["server"] for r in results) + ".",
-        "",
-    ]
-    if results:
-        summary = [
-            [
-                r["server"],
-                f"{r['variants']['engine']['ops_per_second']:,.0f}",
-                f"{r['variants']['baseline']['ops_per_second']:,.0f}",
-                f"{r['variants']['machine_per_object']['ops_per_second']:,.0f}",
-                f"**{r['ratio_engine']:.2f}x**" + (" ✓" if r["ratio_engine"] <= 1.5 else " ✗"),
-                f"{r['ratio_engine_guarded']:.2f}x",
-                f"{r['ratio_machine_per_object']:.2f}x",
-            ]
-            for r in results
-        ]
-        lines += [
-            table(
-                [
-                    "database",
-                    "engine ops/s",
-                    "baseline ops/s",
-                    "Machine per object ops/s",
-                    "engine / baseline (target ≤ 1.5x)",
-                    "engine / Core with the same guarantees",
-                    "per object / baseline",
-                ],
-                summary,
-                markdown=True,
-            ),
-            "",
-        ]
-    for r in results:
-        lines += [
-            f"#### {r['server']}",
-            "",
-            f"{r['n']:,} proposals per variant, {r['rounds']} interleaved rounds, median per "
-            f"operation; the audit chain {'verifies' if r['chain_ok'] else 'is BROKEN'} "
-            f"afterwards ({r['events']:,} events).",
-            "",
-            table(THROUGHPUT_HEADERS, throughput_rows(r), markdown=True),
-            "",
-        ]
-    if results:
-        lines += [
-            "#### Where the engine's time goes",
-            "",
-            f"An extra, instrumented pass of {results[0]['breakdown_n']:,} engine operations "
-            "(not part of the figures above); each step's time excludes the steps inside it.",
-            "",
-            breakdown_table(results, markdown=True),
-            "",
-        ]
-    for database, reason in skipped.items():
-        lines += [f"{database}: not measured ({reason}).", ""]
-    if memory:
-        lines += [
-            f"#### Memory of the machine patterns ({memory['objects']:,} objects, tracemalloc)",
-            "",
-            table(MEMORY_HEADERS, memory_rows(memory), markdown=True),
-            "",
-        ]
-    return "\n".join(lines)
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.engine",
-        description="fire + audit + commit throughput against plain SQLAlchemy Core.",
-    )
-    parser.add_argument(
-        "--database-url",
-        action="append",
-        default=None,
-        help="SQLAlchemy URL; repeatable. A PostgreSQL URL names the server (a scratch "
-        "database is made). Default: a temporary SQLite file and local PostgreSQL if up.",
-    )
-    parser.add_argument("--n", type=int, default=2000, help="proposals per variant (2000)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
-    parser.add_argument(
-        "--memory-objects", type=int, default=5000, help="objects for the memory measure (5000)"
-    )
-    parser.add_argument(
-        "--profile", action="store_true", help="also print a cProfile of the engine variant"
-    )
-    parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
-    parser.add_argument(
-        "--update-docs",
-        action="store_true",
-        help="rewrite this benchmark's results section of docs/performance.md",
-    )
-    args = parser.parse_args(argv)
-    if args.n < 1 or args.rounds < 1 or args.memory_objects < 0:
-        parser.error("--n and --rounds must be positive, --memory-objects not negative")
-    return args
-
-
-def main(argv: list[str] | None = None, out=None) -> int:
-    """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parse_args(argv)
-    where = machine()
-    results, skipped = [], {}
+def measure(args, out=None) -> dict:
+    """Every database asked for (or SQLite and, when it answers, local PostgreSQL), then the
+    memory of the machine patterns."""
+    results, skipped, profiles = [], {}, {}
     with tempfile.TemporaryDirectory(prefix="commons-bench-sqlite-") as tmp:
         urls = args.database_url
         if not urls:
@@ -928,19 +505,37 @@ def main(argv: list[str] | None = None, out=None) -> int:
             say(f"{safe_url(url)}: {args.n:,} proposals per variant, {args.rounds} rounds", out)
             results.append(run(url, args.n, rounds=args.rounds, out=out))
             if args.profile:
-                say(profile_engine(url, args.n), out)
+                profiles[f"engine on {results[-1]['server']}"] = profile_engine(url, args.n)
     memory = machine_memory(args.memory_objects) if args.memory_objects else None
-    say("", out)
-    say(text_report(results, memory, skipped), out)
-    if args.json:
-        args.json.write_text(
-            json.dumps({"machine": where, "results": results, "memory": memory}, indent=2)
-        )
-    if args.update_docs:
-        shown = [a for a in argv if a != "--update-docs"]
-        path = update_docs(NAME, markdown_report(results, memory, skipped, where, shown))
-        say(f"Results written to {path}", out)
-    return 0 if all(r["chain_ok"] for r in results) else 1
+    return {"results": results, "memory": memory, "skipped": skipped, "profiles": profiles}
+
+
+BENCHMARK = Benchmark(
+    name=NAME,
+    description="fire + audit + commit throughput against plain SQLAlchemy Core.",
+    sizes=(
+        Size("--n", 2000, "proposals per variant"),
+        Size("--rounds", 5, "interleaved rounds"),
+        Size("--memory-objects", 5000, "objects for the memory measure", minimum=0),
+    ),
+    database=Database(
+        "SQLAlchemy URL; repeatable. A PostgreSQL URL names the server (a scratch "
+        "database is made). Default: a temporary SQLite file and local PostgreSQL if up.",
+        repeatable=True,
+    ),
+    profile="also print a cProfile of the engine variant",
+    measure=measure,
+    text_report=lambda r: text_report(r["results"], r["memory"], r["skipped"]),
+    markdown_report=lambda r, where, argv: markdown_report(
+        r["results"], r["memory"], r["skipped"], where, argv
+    ),
+    status=lambda r: 0 if all(x["chain_ok"] for x in r["results"]) else 1,
+)
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    """Run the benchmark; ``argv`` as on the command line. Returns the exit status."""
+    return cli.main(BENCHMARK, argv, out)
 
 
 if __name__ == "__main__":

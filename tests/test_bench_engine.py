@@ -9,7 +9,9 @@ import json
 import pytest
 
 from bench.common import update_docs
-from bench.engine import STEPS, VARIANTS, machine_memory, main, run
+from bench.engine import VARIANTS, main, run
+from bench.engine_steps import STEPS
+from bench.machines import machine_memory
 
 
 def test_run_measures_every_variant_and_keeps_the_audit_chain_valid(tmp_path):
@@ -47,9 +49,7 @@ def test_machine_memory_compares_the_patterns():
 def test_command_line_writes_json_and_its_docs_section(tmp_path, monkeypatch):
     docs = tmp_path / "performance.md"
     docs.write_text("# Performance\n\n<!-- bench:engine -->\nold figures\n<!-- /bench:engine -->\n")
-    monkeypatch.setattr(
-        "bench.engine.update_docs", lambda name, text: update_docs(name, text, docs)
-    )
+    monkeypatch.setattr("bench.cli.update_docs", lambda name, text: update_docs(name, text, docs))
     out = io.StringIO()
 
     status = main(
@@ -71,7 +71,7 @@ def test_command_line_writes_json_and_its_docs_section(tmp_path, monkeypatch):
 
     assert status == 0
     figures = json.loads((tmp_path / "figures.json").read_text())
-    assert figures["results"][0]["n"] == 5
+    assert figures["result"]["results"][0]["n"] == 5
     text = docs.read_text()
     assert "old figures" not in text
     assert text.count("<!-- bench:engine -->") == 1 and "engine / baseline" in text
