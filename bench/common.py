@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
@@ -178,6 +178,30 @@ def app_config(database_url: str, workdir) -> dict:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
     }
+
+
+def bulk_engine(url: str) -> Engine:
+    """An engine tuned for bulk loading; SQLite skips fsync and checks foreign keys."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        engine = create_engine(url)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            for pragma in (
+                "foreign_keys=ON",
+                "synchronous=OFF",
+                "temp_store=MEMORY",
+                "cache_size=-262144",
+            ):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        return engine
+    return create_engine(url)
 
 
 def generate_data(database_url: str, *, commons: int, proposals: int, events: int) -> dict:

@@ -200,3 +200,46 @@ def test_more_events_than_histories_become_monitoring_reports(db_url):
         )
     assert reports > 300
     verify_chain(engine)
+
+
+def test_every_generated_event_is_a_transition_of_the_profile(db_url):
+    """The lifecycle paths come from the profile: each event's trigger leads from its state
+    to its target there, fired by a role the profile allows; each proposal ends where its
+    last event left it."""
+    from workflows import get_profile
+
+    profile = get_profile("labsus")
+    allowed = {
+        (spec.trigger, source, spec.target): set(spec.roles)
+        for spec in profile.transitions
+        for source in spec.sources
+    }
+    roles = {"citizen": "representative", "officer": "officer", "legal": "legal"}
+    generate(db_url, "--proposals", "200", "--events", "3000", "--seed", "3")
+    engine = create_engine(db_url)
+    last_state = {}
+    with engine.connect() as conn:
+        for e in conn.execute(select(EVENTS).order_by(EVENTS.c.seq)):
+            last_state[e.proposal_id] = e.to_state
+            if e.trigger == "created":
+                assert e.to_state == profile.initial and not e.public
+                continue
+            key = (e.trigger, e.from_state, e.to_state)
+            assert key in allowed, f"{key} is not a transition of the profile"
+            assert roles.get(e.actor_role, e.actor_role) in allowed[key], (key, e.actor_role)
+            assert e.public
+        statuses = dict(conn.execute(select(PROPOSALS.c.id, PROPOSALS.c.status)).all())
+    assert all(statuses[pid] == state for pid, state in last_state.items())
+    assert {"renewal_granted", "renewed"} & set(statuses.values())
+
+
+def test_the_city_weighs_every_state_of_the_profile():
+    from bench.city import STATUS_WEIGHTS
+    from bench.lifecycle import build_path
+    from workflows import get_profile
+
+    assert set(STATUS_WEIGHTS) == set(get_profile("labsus").states)
+    for status in STATUS_WEIGHTS:
+        for seed in range(20):
+            complex_ = status == "political_approval" or seed % 2 == 0
+            assert build_path(seed, status, complex_, 365).state == status
