@@ -63,8 +63,8 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 
 # Two workers (pytest-xdist) on the two cores; each has its own database (tests/conftest.py).
-# --dist loadgroup asks that the tests marked xdist_group("demo") share one worker (one demo
-# load); with pytest 9.2 and xdist 3.8 the grouping is not applied: each worker loads it once.
+# --dist loadgroup sends the tests marked xdist_group("demo") to one worker (one demo load per
+# pass); tests/conftest.py puts xdist's group suffix where pytest 9 reads node ids.
 TEST_WORKERS ?= 2
 test-sqlite: $(VENV)/.installed translations
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup

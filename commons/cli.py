@@ -46,8 +46,10 @@ def _safe_url(url: str) -> str:
 
 @click.command("demo")
 @with_appcontext
+@command
 def demo_command():
     """Load the demo city (idempotent) and print the demo logins."""
+    # One transaction: the whole city is committed, or (on a failure) none of it.
     from commons.demo import demo_logins, load_demo
 
     created = load_demo()

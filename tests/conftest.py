@@ -87,6 +87,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.db)
 
 
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_xdist_group(config, items):
+    """Make ``--dist loadgroup`` send the tests of one ``xdist_group`` to one worker.
+
+    xdist (3.8) groups by a ``@<group>`` suffix of the node id, which it writes to
+    ``item._nodeid``; pytest 9 builds ``nodeid`` from ``item._id``, so the suffix was lost and
+    each worker loaded the demo city. Here the suffix goes where pytest 9 reads it. (Run
+    last, after xdist's hook; the marking above runs first, before ``-m db`` selects.)
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
 def test_config(database_url: str) -> dict:
     return {
         "TESTING": True,
@@ -205,7 +230,10 @@ def demo_snapshot(database_url):
     Loading it takes some 20 seconds; the tests that need it (``demo_app``) each get a copy:
     a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. Its PDFs are in the
     shared STORAGE_DIR. Gives {"url", "output" (what the command printed), "signing_p12" (the
-    demo seal it made and sealed with, which the copies seal with too, as ``make run`` does)}.
+    demo seal it made and sealed with, which the copies seal with too, as ``make run`` does),
+    "config" (the app's settings it was loaded with: the city its PDFs name, STORAGE_DIR)}.
+    Tests that use it carry ``@pytest.mark.xdist_group("demo")``: ``make test`` runs them on
+    one worker (``--dist loadgroup``), so the demo is loaded once per pass.
     """
     if BACKEND == "postgresql":
         name = f"{make_url(PG_URL).database}_demo"
@@ -221,7 +249,12 @@ def demo_snapshot(database_url):
         db.session.remove()
         db.engine.dispose()
     assert result.exit_code == 0, result.output
-    yield {"url": url, "output": result.output, "signing_p12": demo.config["SIGNING_P12"]}
+    yield {
+        "url": url,
+        "output": result.output,
+        "signing_p12": demo.config["SIGNING_P12"],
+        "config": dict(demo.config),
+    }
     if BACKEND == "postgresql":
         _drop_pg_database(name)
 
@@ -230,9 +263,7 @@ def demo_snapshot(database_url):
 def demo_app(demo_snapshot):
     """Like ``app``, on a fresh copy of the demo city (``demo_snapshot``), dropped afterwards.
 
-    Tests that use it carry ``@pytest.mark.xdist_group("demo")`` for ``--dist loadgroup``
-    (``make test``), to run on one worker; pytest 9.2 with xdist 3.8 does not group them yet,
-    so each worker that gets one loads the demo once.
+    Tests that use it carry ``@pytest.mark.xdist_group("demo")`` (see ``demo_snapshot``).
     """
     source = demo_snapshot["url"]
     copy = f"demo_copy_{secrets.token_hex(4)}"

@@ -101,11 +101,11 @@ def proposal(group_=None, *, state: str = "draft", officer=None, legal=None, **o
             "rep": group_.representative,
         }
         passwords = defaultdict(lambda: PASSWORD)
-        ended = demo._walk(created, demo.PATHS[state], people, passwords, start)
+        ended = demo.walk(created, demo.PATHS[state], people, passwords, start)
         if state in demo.SUCCESSOR_PATHS:
             (successor,) = created.successors
-            demo._walk(successor, demo.SUCCESSOR_PATHS[state], people, passwords, ended)
-            demo._hand_over(created)
+            demo.walk(successor, demo.SUCCESSOR_PATHS[state], people, passwords, ended)
+            demo.hand_over(created)
     db.session.commit()
     return created
 

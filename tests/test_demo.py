@@ -142,3 +142,52 @@ def _renewals_follow_on_without_a_gap_or_an_overlap(demo, app):
                 in_force.setdefault(commons.id, []).append(p.title)
                 assert commons.availability == "in_pact", commons.name
     assert all(len(titles) == 1 for titles in in_force.values()), in_force
+
+
+def test_the_paths_in_pacts_toml_expand_their_stages():
+    """A path's ``{ stage = ... }`` entries stand for that stage's steps, in order."""
+    from commons.demo import PATHS, SUCCESSOR_PATHS
+
+    to_co_design = ["submit", "take_in_charge", "admit", "close_notice"]
+    to_active = [*to_co_design, "agree_draft", "approve", "sign", "sign"]
+    assert [s.trigger for s in PATHS["co_design"]] == to_co_design
+    assert [s.trigger for s in PATHS["expired"]] == [*to_active, "expire"]
+    renewed = PATHS["renewed"]
+    assert [s.trigger for s in renewed] == [*to_active, "open_renewal", "file_report", "renew"]
+    assert [s.who for s in renewed[-3:]] == ["rep", "rep", "legal"]
+    assert sum(s.days for s in renewed) == 2 + 8 + 32 + 10 + 5 + 2 + 1 + 310 + 5 + 10
+    assert [s.trigger for s in SUCCESSOR_PATHS["renewed"]] == ["agree_draft", "approve"] + [
+        "sign"
+    ] * 2
+    # Every state of the default profile but draft has a path.
+    assert set(PATHS) | {"draft"} == set(workflows.get_profile("labsus").states)
+
+
+def test_commons_demo_is_one_transaction(runner, monkeypatch):
+    """load_demo does not commit: `commons demo` does, once, and leaves nothing if it fails.
+
+    Without its lifecycle proposals (the slow part) the demo loads in a second or two."""
+    import commons.demo
+    from commons.auth.models import User
+    from commons.demo import loader
+    from commons.registry.models import Commons
+
+    monkeypatch.setattr(loader, "LIFECYCLE", [])
+    real_logins = commons.demo.demo_logins
+
+    def broken_logins():
+        raise RuntimeError("failed after loading")
+
+    monkeypatch.setattr(commons.demo, "demo_logins", broken_logins)
+    result = runner.invoke(args=["demo"])
+    assert isinstance(result.exception, RuntimeError), result.output
+    db.session.remove()
+    assert db.session.scalars(select(User)).all() == []
+    assert db.session.scalars(select(Commons)).all() == []
+
+    monkeypatch.setattr(commons.demo, "demo_logins", real_logins)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    assert len(db.session.scalars(select(User)).all()) == len(loader.USERS)
+    assert len(db.session.scalars(select(Proposal)).all()) == len(loader.PROPOSALS)
