@@ -114,6 +114,15 @@ def _proposal_view_private(user, obj):
     return obj.status != "draft" and _has(user, *STAFF)
 
 
+@rule("document.read")
+def _document_read(user, obj):
+    """An issued pact PDF (``obj``, a Document): a signed pact is a public act; the final and
+    draft documents stay with those who see the proposal's private parts."""
+    if obj.kind == "signed":
+        return True
+    return _proposal_view_private(user, obj.proposal)
+
+
 @rule("proposal.edit")
 def _proposal_edit(user, obj):
     return obj.status == "draft" and _authenticated(user) and obj.representative_id == user.id

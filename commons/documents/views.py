@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,7 +20,6 @@ import workflows
 from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.forms import PactEditForm, PactFileForm, VerifyForm
-from commons.documents.models import Document
 from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
 from commons.forms import form_status
@@ -31,37 +29,17 @@ from commons.transactions import transaction
 documents_bp = Blueprint("documents", __name__)
 
 
-def may_read(user, document: Document) -> bool:
-    """Signed pacts are public acts; the final and draft documents stay with those involved."""
-    if document.kind == "signed":
-        return True
-    return can(user, "proposal.view_private", document.proposal)
-
-
 @documents_bp.get("/documents/<sha256>.pdf")
 def download(sha256: str):
     """Stream a stored PDF; never re-render. The ETag is its hash."""
+    from commons.documents.sending import send_document
+    from commons.errors import DomainError
+
     document = find_document(sha256) or abort(404)
-    if not may_read(current_user, document):
-        abort(403)
-    path = storage.path_for(current_app.config["STORAGE_DIR"], document.sha256)
-    if not path.exists():
-        abort(404)
-    name = (document.proposal.protocol_number or f"proposal-{document.proposal_id}").replace(
-        "/", "-"
-    )
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        etag=document.sha256,
-        conditional=True,
-        download_name=f"pact-{name}-{document.kind}.pdf",
-        max_age=3600,
-    )
-    response.headers["Cache-Control"] = (
-        "private, max-age=3600" if document.kind != "signed" else "public, max-age=86400, immutable"
-    )
-    return response
+    try:
+        return send_document(current_user, document)
+    except DomainError as refused:  # not the reader's to see (403), or the file is gone (404)
+        abort(refused.status_code)
 
 
 @documents_bp.route("/verify", methods=["GET", "POST"])

@@ -180,7 +180,6 @@ def render_case(
         else []
     )
     from commons.documents.models import Document
-    from commons.documents.views import may_read
     from commons.uploads.operations import attachments_for
 
     documents = [
@@ -188,7 +187,7 @@ def render_case(
         for d in db.session.scalars(
             select(Document).where(Document.proposal_id == proposal.id).order_by(Document.id)
         )
-        if may_read(current_user, d)
+        if can(current_user, "document.read", d)
     ]
     reports, report_photos = _reports(proposal) if private else ([], {})
     integration_request = _integration_request(proposal) if private else None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, send_file, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from commons.api import schemas as s
 from commons.api.views.base import _load_proposal, api_bp, ensure, user
+from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document
 from commons.documents.operations import find_document
+from commons.documents.sending import send_document
 from commons.errors import NotFound
 from commons.extensions import db
 
@@ -29,12 +31,6 @@ def _document_out(document: Document) -> dict:
     }
 
 
-def _may_read(document: Document) -> bool:
-    from commons.documents.views import may_read
-
-    return may_read(user(), document)
-
-
 @api_bp.get("/proposals/<int:proposal_id>/documents", tags=["Documents"])
 @api_bp.response(200, s.DocumentOut(many=True))
 def documents_list(proposal_id: int):
@@ -46,15 +42,14 @@ def documents_list(proposal_id: int):
         .options(selectinload(Document.version))
         .order_by(Document.id)
     )
-    return [_document_out(d) for d in rows if _may_read(d)]
+    return [_document_out(d) for d in rows if can(user(), "document.read", d)]
 
 
 def _load_document(sha256: str) -> Document:
     document = find_document(sha256.lower()) if storage.SHA256.match(sha256.lower()) else None
     if document is None:
         raise NotFound(_("The registry issued no document with this fingerprint."))
-    if not _may_read(document):
-        ensure("proposal.view_private", document.proposal)
+    ensure("document.read", document)
     return document
 
 
@@ -74,13 +69,4 @@ def documents_get(sha256: str):
 )
 def documents_download(sha256: str):
     """The PDF as stored when issued (never re-rendered)."""
-    document = _load_document(sha256)
-    path = storage.path_for(current_app.config["STORAGE_DIR"], document.sha256)
-    if not path.exists():
-        raise NotFound(_("The file of this document is missing from the storage."))
-    return send_file(
-        path,
-        mimetype="application/pdf",
-        etag=document.sha256,
-        download_name=f"{document.sha256}.pdf",
-    )
+    return send_document(user(), _load_document(sha256), for_browser=False)
