@@ -244,12 +244,7 @@ def _application(proposal: Proposal, attachments: list) -> dict:
     group = proposal.group
     version = None
     if proposal.status in ("legal_review", "awaiting_signatures"):
-        version = db.session.scalar(
-            select(PactVersion)
-            .where(PactVersion.proposal_id == proposal.id)
-            .order_by(PactVersion.number.desc())
-            .limit(1)
-        )
+        version = PactVersion.latest_for(proposal)
     author = db.session.get(User, version.author_id) if version and version.author_id else None
     return {
         "answers": application_answers(

@@ -22,16 +22,6 @@ from commons.proposals.models import Proposal
 from commons.transactions import discard_step
 
 
-def _versions(proposal: Proposal) -> list[PactVersion]:
-    return list(
-        db.session.scalars(
-            select(PactVersion)
-            .where(PactVersion.proposal_id == proposal.id)
-            .order_by(PactVersion.number.desc())
-        )
-    )
-
-
 def _version_out(version: PactVersion, authors: dict, *, content: bool = False) -> dict:
     out = {
         "number": version.number,
@@ -58,7 +48,7 @@ def _authors(versions) -> dict:
 def versions_list(proposal_id: int):
     """Every version of the pact text, newest first (proponents and staff)."""
     proposal = _load_proposal(proposal_id, "proposal.view_private")
-    versions = _versions(proposal)
+    versions = PactVersion.all_for(proposal)
     authors = _authors(versions)
     return [_version_out(v, authors) for v in versions]
 
@@ -92,7 +82,7 @@ def _version_conflict(proposal: Proposal, conflict: VersionConflict, content: di
     """The 409 of a stale save: the latest number and, per clause and term, who changed it."""
     from commons.documents.merge import compact, merge_contents
 
-    versions = {v.number: v for v in _versions(proposal)}
+    versions = {v.number: v for v in PactVersion.all_for(proposal)}
     base = versions.get(conflict.base_version)
     latest = versions[conflict.latest_version]
     merge = merge_contents(
@@ -122,7 +112,7 @@ def _version_conflict(proposal: Proposal, conflict: VersionConflict, content: di
 def versions_get(proposal_id: int, number: int):
     """One version of the pact text, with its content."""
     proposal = _load_proposal(proposal_id, "proposal.view_private")
-    version = next((v for v in _versions(proposal) if v.number == number), None)
+    version = PactVersion.numbered(proposal, number)
     if version is None:
         raise NotFound(_("There is no such version."))
     return _version_out(version, _authors([version]), content=True)
@@ -136,7 +126,7 @@ def versions_diff(args, proposal_id: int):
     from commons.documents.diff import diff_versions
 
     proposal = _load_proposal(proposal_id, "proposal.view_private")
-    versions = {v.number: v for v in _versions(proposal)}
+    versions = {v.number: v for v in PactVersion.all_for(proposal)}
     numbers = sorted(versions)
     if len(numbers) < 2 and not (args.get("a") and args.get("b")):
         raise NotFound(_("There are fewer than two versions to compare."))
