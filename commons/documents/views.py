@@ -101,7 +101,7 @@ def pact_verify(proposal_id: int):
     from commons.proposals.models import Proposal
 
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
-    if proposal.status == "draft":
+    if not proposal.is_public:
         abort(404)  # drafts are the proponent's own; the public does not know they exist
     ensure("proposal.view", proposal)
     form = PactFileForm()

@@ -21,7 +21,7 @@ from commons.api.views.base import (
     ensure,
     user,
 )
-from commons.auth.models import GroupMember, ProponentGroup
+from commons.auth.models import ProponentGroup
 from commons.auth.permissions import can
 from commons.documents.terms import is_approved
 from commons.errors import DomainError, NotFound
@@ -83,24 +83,18 @@ def proposals_list(args):
     Drafts are visible only to their proponents, as on the web pages.
     """
     me = user()
-    member_of = (
-        select(GroupMember.group_id).where(GroupMember.user_id == me.id)
-        if me.is_authenticated
-        else None
-    )
     stmt = select(Proposal).options(
         selectinload(Proposal.commons),
         selectinload(Proposal.group).selectinload(ProponentGroup.members),
         selectinload(Proposal.representative),
         selectinload(Proposal.case_officer),
     )
-    if me.is_authenticated:
-        mine = or_(Proposal.representative_id == me.id, Proposal.group_id.in_(member_of))
-        stmt = stmt.where(mine if args["mine"] else or_(Proposal.status != "draft", mine))
-    elif args["mine"]:
-        raise Unauthenticated(_("This needs an access token of someone allowed to do it."))
+    if args["mine"]:
+        if not me.is_authenticated:
+            raise Unauthenticated(_("This needs an access token of someone allowed to do it."))
+        stmt = stmt.where(Proposal.proposed_by(me))
     else:
-        stmt = stmt.where(Proposal.status != "draft")
+        stmt = stmt.where(Proposal.visible_to(me))
     if args.get("status"):
         stmt = stmt.where(Proposal.status == args["status"])
     if args.get("pact_type"):
