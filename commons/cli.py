@@ -540,13 +540,7 @@ def pacts_render(key, output, number):
     from commons.extensions import db
 
     proposal = _find_proposal(key)
-    stmt = select(PactVersion).where(PactVersion.proposal_id == proposal.id)
-    stmt = (
-        stmt.where(PactVersion.number == number)
-        if number
-        else stmt.order_by(PactVersion.number.desc()).limit(1)
-    )
-    version = db.session.scalar(stmt)
+    version = PactVersion.numbered(proposal, number) if number else PactVersion.latest_for(proposal)
     if version is None:
         raise click.ClickException("this proposal has no such pact version")
     issued = db.session.scalar(

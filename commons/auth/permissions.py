@@ -100,8 +100,9 @@ def _proposal_create(user, obj):
 
 @rule("proposal.view")
 def _proposal_view(user, obj):
-    """The public summary: anyone, once the proposal has left the proponent's drafts."""
-    if obj.status != "draft":
+    """The public summary: anyone, once the proposal has left the proponent's drafts (the
+    rule of ``Proposal.visible_to``, which lists do in SQL)."""
+    if obj.is_public:
         return True
     return is_proponent(user, obj)
 
@@ -111,7 +112,16 @@ def _proposal_view_private(user, obj):
     """Private parts (personal data, attachments, internal history): proponents and staff."""
     if is_proponent(user, obj):
         return True
-    return obj.status != "draft" and _has(user, *STAFF)
+    return obj.is_public and _has(user, *STAFF)
+
+
+@rule("document.read")
+def _document_read(user, obj):
+    """An issued pact PDF (``obj``, a Document): a signed pact is a public act; the final and
+    draft documents stay with those who see the proposal's private parts."""
+    if obj.kind == "signed":
+        return True
+    return _proposal_view_private(user, obj.proposal)
 
 
 @rule("proposal.edit")
@@ -132,7 +142,7 @@ def _pact_preview(user, obj):
     read (they see every version on its page and the issued documents)."""
     if is_proponent(user, obj):
         return True
-    return obj.status != "draft" and _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+    return obj.is_public and _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
 
 
 @rule("pact.edit")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Select, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from commons.db import UTCDateTime, utcnow
 from commons.extensions import db
@@ -29,6 +29,36 @@ class PactVersion(db.Model):
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     proposal = relationship("Proposal")
+
+    @classmethod
+    def of(cls, proposal) -> Select:
+        """The select of the proposal's versions, newest first."""
+        return select(cls).where(cls.proposal_id == proposal.id).order_by(cls.number.desc())
+
+    @classmethod
+    def all_for(cls, proposal) -> list[PactVersion]:
+        """Every version of the proposal's pact text, newest first."""
+        return list(db.session.scalars(cls.of(proposal)))
+
+    @classmethod
+    def numbered(cls, proposal, number: int) -> PactVersion | None:
+        """Version ``number`` of the proposal's pact text, or None."""
+        if not 0 < number <= 2**31 - 1:  # beyond an INTEGER column: nothing can be there
+            return None
+        return db.session.scalar(
+            select(cls).where(cls.proposal_id == proposal.id, cls.number == number)
+        )
+
+    @classmethod
+    def latest_for(
+        cls, proposal, *, frozen: bool = False, session: Session | None = None
+    ) -> PactVersion | None:
+        """The proposal's latest pact version (``frozen``: the latest frozen by approval), the
+        one the pages, the API and the PDF show; None before the first is saved."""
+        stmt = cls.of(proposal)
+        if frozen:
+            stmt = stmt.where(cls.frozen_at.is_not(None))
+        return (session or db.session).scalar(stmt.limit(1))
 
 
 class Signature(db.Model):

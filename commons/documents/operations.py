@@ -106,15 +106,6 @@ class VersionConflict(Conflict):
         self.latest_version = latest_version
 
 
-def _latest_version(proposal) -> PactVersion | None:
-    return db.session.scalar(
-        select(PactVersion)
-        .where(PactVersion.proposal_id == proposal.id)
-        .order_by(PactVersion.number.desc())
-        .limit(1)
-    )
-
-
 def _locked_status(proposal) -> str:
     """Serialise saves of one pact text on the proposal's row (PostgreSQL; SQLite has one
     writer): a second save from the same base waits, then sees the first one's version.
@@ -142,7 +133,7 @@ def save_version(
     """
     if _locked_status(proposal) != "co_design":
         raise DomainError(_("The pact text can be changed only during co-design."))
-    latest = _latest_version(proposal)
+    latest = PactVersion.latest_for(proposal)
     latest_number = latest.number if latest is not None else 0
     if base_version is not None:
         if base_version < 0 or base_version > latest_number:
@@ -177,7 +168,7 @@ def save_version(
             db.session.add(version)
     except IntegrityError:
         # The same number was taken by a save that did not wait on the row lock.
-        newest = _latest_version(proposal)
+        newest = PactVersion.latest_for(proposal)
         raise VersionConflict(
             latest_number if base_version is None else base_version,
             newest.number if newest is not None else number,

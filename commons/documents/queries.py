@@ -90,7 +90,7 @@ def pact_record(proposal, *, today: date | None = None) -> dict:
         "start": proposal.start_date,
         "end": proposal.end_date,
         "signed_document": signed_document,
-        "successors": [s for s in proposal.successors if s.status != "draft"],
+        "successors": [s for s in proposal.successors if s.is_public],
     }
 
 

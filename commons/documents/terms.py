@@ -29,7 +29,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 import workflows
 from workflows.clocks import add_months, months_between
@@ -222,19 +221,11 @@ def terms_of(version) -> Terms:
     return from_application(version.proposal, derived=True)
 
 
-def _latest(proposal, *, frozen: bool):
-    from commons.documents.models import PactVersion
-    from commons.extensions import db
-
-    query = select(PactVersion).where(PactVersion.proposal_id == proposal.id)
-    if frozen:
-        query = query.where(PactVersion.frozen_at.is_not(None))
-    return db.session.scalar(query.order_by(PactVersion.number.desc()).limit(1))
-
-
 def approved_terms(proposal) -> Terms | None:
     """The terms of the approved (frozen) version, or None before approval."""
-    version = _latest(proposal, frozen=True)
+    from commons.documents.models import PactVersion
+
+    version = PactVersion.latest_for(proposal, frozen=True)
     return terms_of(version) if version is not None else None
 
 
@@ -429,7 +420,9 @@ def shown_term(proposal, *, private: bool = False) -> ShownTerm:
             months = terms.duration_months if terms else None
         return ShownTerm("approved", proposal.start_date, proposal.end_date, months)
     if private:
-        version = _latest(proposal, frozen=False)
+        from commons.documents.models import PactVersion
+
+        version = PactVersion.latest_for(proposal)
         if version is not None:
             terms = terms_of(version)
             return ShownTerm(

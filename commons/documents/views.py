@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ import workflows
 from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.forms import PactEditForm, PactFileForm, VerifyForm
-from commons.documents.models import Document
+from commons.documents.models import PactVersion
 from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
 from commons.forms import form_status
@@ -31,37 +30,17 @@ from commons.transactions import transaction
 documents_bp = Blueprint("documents", __name__)
 
 
-def may_read(user, document: Document) -> bool:
-    """Signed pacts are public acts; the final and draft documents stay with those involved."""
-    if document.kind == "signed":
-        return True
-    return can(user, "proposal.view_private", document.proposal)
-
-
 @documents_bp.get("/documents/<sha256>.pdf")
 def download(sha256: str):
     """Stream a stored PDF; never re-render. The ETag is its hash."""
+    from commons.documents.sending import send_document
+    from commons.errors import DomainError
+
     document = find_document(sha256) or abort(404)
-    if not may_read(current_user, document):
-        abort(403)
-    path = storage.path_for(current_app.config["STORAGE_DIR"], document.sha256)
-    if not path.exists():
-        abort(404)
-    name = (document.proposal.protocol_number or f"proposal-{document.proposal_id}").replace(
-        "/", "-"
-    )
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        etag=document.sha256,
-        conditional=True,
-        download_name=f"pact-{name}-{document.kind}.pdf",
-        max_age=3600,
-    )
-    response.headers["Cache-Control"] = (
-        "private, max-age=3600" if document.kind != "signed" else "public, max-age=86400, immutable"
-    )
-    return response
+    try:
+        return send_document(current_user, document)
+    except DomainError as refused:  # not the reader's to see (403), or the file is gone (404)
+        abort(refused.status_code)
 
 
 @documents_bp.route("/verify", methods=["GET", "POST"])
@@ -91,8 +70,6 @@ def verify():
         if document is None:
             # Documents issued before the QR code led to /pacts/<id>/verify carry the pact
             # text's hash: open that pact's verification page, which answers their holder.
-            from commons.documents.models import PactVersion
-
             version = db.session.query(PactVersion).filter_by(content_hash=sha256).first()
             if version is not None and request.method == "GET":
                 return redirect(url_for("documents.pact_verify", proposal_id=version.proposal_id))
@@ -124,7 +101,7 @@ def pact_verify(proposal_id: int):
     from commons.proposals.models import Proposal
 
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
-    if proposal.status == "draft":
+    if not proposal.is_public:
         abort(404)  # drafts are the proponent's own; the public does not know they exist
     ensure("proposal.view", proposal)
     form = PactFileForm()
@@ -154,18 +131,6 @@ def _proposal_for(proposal_id: int, action: str = "proposal.view_private"):
     return proposal
 
 
-def _versions(proposal):
-    from sqlalchemy import select
-
-    from commons.documents.models import PactVersion
-
-    return db.session.scalars(
-        select(PactVersion)
-        .where(PactVersion.proposal_id == proposal.id)
-        .order_by(PactVersion.number.desc())
-    ).all()
-
-
 @documents_bp.get("/proposals/<int:proposal_id>/pact")
 def pact_versions(proposal_id: int):
     """Every version of the pact text, with who saved it, when and why."""
@@ -174,7 +139,7 @@ def pact_versions(proposal_id: int):
 
     from commons.auth.models import User
 
-    versions = _versions(proposal)
+    versions = PactVersion.all_for(proposal)
     ids = {v.author_id for v in versions if v.author_id}
     authors = (
         dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
@@ -210,7 +175,7 @@ def _last_commented(versions, comments):
 @documents_bp.get("/proposals/<int:proposal_id>/pact/<int:number>")
 def pact_version(proposal_id: int, number: int):
     proposal = _proposal_for(proposal_id)
-    version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
+    version = PactVersion.numbered(proposal, number) or abort(404)
     return _version_page(proposal, version)
 
 
@@ -239,7 +204,7 @@ def pact_comment(proposal_id: int, number: int):
 
     proposal = _proposal_for(proposal_id)
     ensure("pact.comment", proposal)
-    version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
+    version = PactVersion.numbered(proposal, number) or abort(404)
     text = request.form.get("text", "")
     try:
         with transaction():
@@ -259,7 +224,7 @@ def pact_compare(proposal_id: int):
     from commons.documents.diff import diff_versions
 
     proposal = _proposal_for(proposal_id)
-    versions = {v.number: v for v in _versions(proposal)}
+    versions = {v.number: v for v in PactVersion.all_for(proposal)}
     numbers = sorted(versions)
     if len(numbers) < 2:
         abort(404)
@@ -429,7 +394,7 @@ def pact_edit(proposal_id: int):
     from commons.proposals.forms import support_labels
 
     proposal = _proposal_for(proposal_id, "pact.edit")
-    versions = _versions(proposal)
+    versions = PactVersion.all_for(proposal)
     latest = versions[0] if versions else None
     started = latest
     if request.method == "POST":
@@ -474,7 +439,7 @@ def pact_edit(proposal_id: int):
                 flash(_("Version %(n)d saved.", n=version.number), "success")
                 return redirect(url_for("documents.pact_versions", proposal_id=proposal.id))
             if isinstance(saved.error, VersionConflict):
-                versions = _versions(proposal)
+                versions = PactVersion.all_for(proposal)
                 latest = versions[0]
                 merge = pact_merge.merge_contents(base, latest.content, mine)
                 form, covered = _merged_form(
@@ -527,7 +492,7 @@ def pact_preview(proposal_id: int, number: int):
     from commons.documents.operations import issue_document
 
     proposal = _proposal_for(proposal_id, "pact.preview")
-    version = next((v for v in _versions(proposal) if v.number == number), None) or abort(404)
+    version = PactVersion.numbered(proposal, number) or abort(404)
     if version.frozen_at is not None:
         abort(404)
     with transaction():

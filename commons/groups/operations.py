@@ -23,7 +23,7 @@ from commons.errors import DomainError
 from commons.extensions import db
 from commons.inputs import refuse_bidi_controls
 from commons.links import public_link
-from commons.monitoring.models import Notification
+from commons.notifications.operations import new_notification
 from commons.versioning import ensure_base_version
 
 
@@ -91,15 +91,13 @@ def _token_hash(token: str) -> str:
 
 
 def _outbox(*, kind: str, key: str, subject: str, body: str, user=None, email=None) -> None:
-    db.session.add(
-        Notification(
-            kind=kind,
-            dedup_key=key,
-            subject=subject,
-            body=body,
-            recipient_id=user.id if user is not None else None,
-            recipient_email=None if user is not None else email,
-        )
+    new_notification(
+        kind=kind,
+        dedup_key=key,
+        subject=subject,
+        body=body,
+        recipient_id=user.id if user is not None else None,
+        recipient_email=None if user is not None else email,
     )
 
 

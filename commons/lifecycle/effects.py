@@ -335,12 +335,7 @@ def release_predecessor(ctx: Context) -> None:
 
 
 def _frozen_version(ctx: Context):
-    return ctx.session.scalar(
-        select(PactVersion)
-        .where(PactVersion.proposal_id == ctx.proposal.id, PactVersion.frozen_at.is_not(None))
-        .order_by(PactVersion.number.desc())
-        .limit(1)
-    )
+    return PactVersion.latest_for(ctx.proposal, frozen=True, session=ctx.session)
 
 
 @register_effect

@@ -71,12 +71,7 @@ def end_date_within_max_term(ctx: Context) -> str | None:
 
 
 def latest_version(ctx: Context):
-    return ctx.session.scalar(
-        select(PactVersion)
-        .where(PactVersion.proposal_id == ctx.proposal.id)
-        .order_by(PactVersion.number.desc())
-        .limit(1)
-    )
+    return PactVersion.latest_for(ctx.proposal, session=ctx.session)
 
 
 @register_guard

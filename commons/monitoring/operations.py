@@ -18,6 +18,7 @@ import workflows
 from commons.extensions import db
 from commons.formatting import city_day, day_text
 from commons.monitoring.models import Notification
+from commons.notifications.operations import new_notification
 from commons.proposals.models import Proposal
 from workflows.clocks import review_elapsed
 
@@ -47,21 +48,19 @@ def queue_notification(
     exists = db.session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key))
     if exists:
         return False
-    note = Notification(
-        kind=kind,
-        dedup_key=dedup_key,
-        subject=subject,
-        body=body,
-        proposal_id=proposal.id if proposal else None,
-        recipient_id=recipient_id,
-        recipient_role=recipient_role,
-        params=params or {},
-    )
-    if now is not None:
-        note.created_at = now
     try:
         with db.session.begin_nested():
-            db.session.add(note)
+            new_notification(
+                kind=kind,
+                dedup_key=dedup_key,
+                subject=subject,
+                body=body,
+                params=params,
+                proposal_id=proposal.id if proposal else None,
+                recipient_id=recipient_id,
+                recipient_role=recipient_role,
+                created_at=now,
+            )
     except IntegrityError:  # queued by a concurrent tick in the meantime
         return False
     return True

@@ -10,6 +10,42 @@ from commons.monitoring.models import Notification
 from commons.notifications.messages import english
 
 
+def new_notification(
+    *,
+    kind: str,
+    dedup_key: str,
+    subject: str,
+    body: str = "",
+    params: dict | None = None,
+    proposal_id: int | None = None,
+    recipient_id: int | None = None,
+    recipient_role: str | None = None,
+    recipient_email: str | None = None,
+    created_at=None,
+) -> Notification:
+    """Make a notification and add it to the session: the one place that builds one.
+
+    Address it to a person (``recipient_id``), every holder of a role (``recipient_role``) or
+    an e-mail address without an account (``recipient_email``, an invitation). The subject is
+    cut to its column's 300 characters; ``created_at`` defaults to now.
+    """
+    note = Notification(
+        kind=kind,
+        dedup_key=dedup_key,
+        subject=subject[:300],
+        body=body,
+        params=params or {},
+        proposal_id=proposal_id,
+        recipient_id=recipient_id,
+        recipient_role=recipient_role,
+        recipient_email=recipient_email,
+    )
+    if created_at is not None:
+        note.created_at = created_at
+    db.session.add(note)
+    return note
+
+
 def queue(kind: str, params: dict, *, dedup_key: str, **fields) -> Notification:
     """Add a notification of ``kind`` to the session: in-app, and e-mailed from the outbox.
 
@@ -18,11 +54,9 @@ def queue(kind: str, params: dict, *, dedup_key: str, **fields) -> Notification:
     proposal_id, created_at.
     """
     subject, body = english(kind, params)
-    note = Notification(
-        kind=kind, dedup_key=dedup_key, subject=subject[:300], body=body, params=params, **fields
+    return new_notification(
+        kind=kind, dedup_key=dedup_key, subject=subject, body=body, params=params, **fields
     )
-    db.session.add(note)
-    return note
 
 
 def addressed_to(user):

@@ -12,13 +12,13 @@ import workflows
 from commons.extensions import db
 from commons.office.deadlines import REVIEW_STATES, review_limit_days
 from commons.pagination import decode_cursor, encode_cursor
-from commons.proposals.models import PactType, Proposal, proposal_commons
+from commons.proposals.models import DRAFT, PactType, Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.clocks import review_elapsed
 
 PAGE_SIZE = 25
 # Drafts belong to the proponents; terminal states need no more work.
-CLOSED_STATES = ("draft",)
+CLOSED_STATES = (DRAFT,)
 
 
 @dataclass

@@ -7,10 +7,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    or_,
+    select,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commons.auth.models import ProponentGroup, User, _in
+from commons.auth.models import GroupMember, ProponentGroup, User, _in
 from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
 from commons.registry.models import Commons
@@ -41,6 +54,10 @@ proposal_commons = Table(
     Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
     Column("commons_id", ForeignKey("commons.id"), primary_key=True, index=True),
 )
+
+
+# The state a proposal starts in: the proponent's private draft (DOMAIN.md).
+DRAFT = "draft"
 
 
 class Proposal(TimestampMixin, db.Model):
@@ -79,7 +96,7 @@ class Proposal(TimestampMixin, db.Model):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None] = mapped_column(index=True)
     # Only workflows.fire writes this column (DESIGN.md, "How a request flows").
-    status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(32), default=DRAFT, index=True)
     protocol_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     case_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     profile: Mapped[str] = mapped_column(String(40), default="labsus")
@@ -144,6 +161,33 @@ class Proposal(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.status} {self.title!r}>"
+
+    # --- who may see it: the one rule every list and page uses ----------------------------
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """The proposal has left the proponent's drafts: the public may know it exists.
+
+        On a row, a bool; on the class, the same test as SQL (``Proposal.is_public``)."""
+        return self.status != DRAFT
+
+    @classmethod
+    def proposed_by(cls, user) -> ColumnElement[bool]:
+        """WHERE clause: ``user`` is the proposal's representative or a member of its group."""
+        member_of = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+        return or_(cls.representative_id == user.id, cls.group_id.in_(member_of))
+
+    @classmethod
+    def visible_to(cls, user=None) -> ColumnElement[bool]:
+        """WHERE clause: the proposals ``user`` may see in a list (a draft is private).
+
+        Anyone sees the proposals that left draft; a proponent also sees their own drafts.
+        ``None`` or an anonymous user: what the public sees (register, open data, feeds).
+        The same rule as ``can(user, "proposal.view", proposal)`` for one proposal.
+        """
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls.is_public
+        return or_(cls.is_public, cls.proposed_by(user))
 
 
 class CoDesignMeeting(TimestampMixin, db.Model):

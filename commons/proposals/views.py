@@ -180,7 +180,6 @@ def render_case(
         else []
     )
     from commons.documents.models import Document
-    from commons.documents.views import may_read
     from commons.uploads.operations import attachments_for
 
     documents = [
@@ -188,7 +187,7 @@ def render_case(
         for d in db.session.scalars(
             select(Document).where(Document.proposal_id == proposal.id).order_by(Document.id)
         )
-        if may_read(current_user, d)
+        if can(current_user, "document.read", d)
     ]
     reports, report_photos = _reports(proposal) if private else ([], {})
     integration_request = _integration_request(proposal) if private else None
@@ -245,12 +244,7 @@ def _application(proposal: Proposal, attachments: list) -> dict:
     group = proposal.group
     version = None
     if proposal.status in ("legal_review", "awaiting_signatures"):
-        version = db.session.scalar(
-            select(PactVersion)
-            .where(PactVersion.proposal_id == proposal.id)
-            .order_by(PactVersion.number.desc())
-            .limit(1)
-        )
+        version = PactVersion.latest_for(proposal)
     author = db.session.get(User, version.author_id) if version and version.author_id else None
     return {
         "answers": application_answers(

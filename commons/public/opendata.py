@@ -524,7 +524,7 @@ def event_rows(session: Session) -> Iterator[dict]:
     query = (
         select(AuditEvent, Proposal.protocol_number)
         .join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        .where(AuditEvent.public.is_(True), Proposal.status != "draft")
+        .where(AuditEvent.public.is_(True), Proposal.is_public)
         .order_by(AuditEvent.seq)
         .execution_options(yield_per=BATCH)
     )

@@ -44,7 +44,7 @@ def by_state(session: Session) -> list[tuple[str, int]]:
     """Proposals that left draft, per current state, largest first."""
     rows = session.execute(
         select(Proposal.status, func.count())
-        .where(Proposal.status != "draft")
+        .where(Proposal.is_public)
         .group_by(Proposal.status)
         .order_by(func.count().desc(), Proposal.status)
     )
@@ -57,7 +57,7 @@ def by_district(session: Session) -> list[tuple[str, int]]:
         select(Commons.district, func.count(distinct(Proposal.id)))
         .join(proposal_commons, proposal_commons.c.commons_id == Commons.id)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
-        .where(Proposal.status != "draft", Commons.district.is_not(None))
+        .where(Proposal.is_public, Commons.district.is_not(None))
         .group_by(Commons.district)
         .order_by(Commons.district)
     )
@@ -69,7 +69,7 @@ def by_year(session: Session) -> list[tuple[int, int]]:
     year = extract("year", Proposal.submitted_at)
     rows = session.execute(
         select(year, func.count())
-        .where(Proposal.status != "draft", Proposal.submitted_at.is_not(None))
+        .where(Proposal.is_public, Proposal.submitted_at.is_not(None))
         .group_by(year)
         .order_by(year)
     )

@@ -305,7 +305,7 @@ def _representative_is_public(proposal: Proposal, profile) -> bool:
 
 def _load_public(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
-    if proposal.status == "draft":
+    if not proposal.is_public:
         abort(404)  # drafts are the proponent's own; the public does not know they exist
     ensure("proposal.view", proposal)
     return proposal

@@ -27,7 +27,7 @@ from commons.extensions import db
 from commons.forms import FormTransaction, render_form
 from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals.labels import state_label
-from commons.proposals.models import Proposal, proposal_commons
+from commons.proposals.models import DRAFT, Proposal, proposal_commons
 from commons.proposals.standing import city_today, standing
 from commons.public import maps, opendata
 from commons.registry import operations, search
@@ -48,7 +48,7 @@ def pact_state_groups() -> dict[str, frozenset[str]]:
         states |= set(profile.states)
         terminal |= set(profile.terminal)
         in_force |= set(profile.in_force)
-    states.discard("draft")
+    states.discard(DRAFT)
     return {
         "in_force": frozenset(in_force),
         "public_notice": frozenset({"public_notice"} & states),
@@ -115,7 +115,7 @@ def _with_any_proposal(key=Commons.id) -> Exists:
     return (
         select(proposal_commons.c.commons_id)
         .join(Proposal, Proposal.id == proposal_commons.c.proposal_id)
-        .where(proposal_commons.c.commons_id == key, Proposal.status != "draft")
+        .where(proposal_commons.c.commons_id == key, Proposal.is_public)
         .exists()
     )
 
@@ -185,7 +185,8 @@ def _pacts_in_force(ids: list[int]) -> dict[int, dict]:
             or_(
                 Proposal.status.in_(sorted(pact_state_groups()["in_force"])),
                 Proposal.predecessor_id.is_not(None)
-                & Proposal.status.not_in(sorted(pact_state_groups()["ended"] | {"draft"})),
+                & Proposal.is_public
+                & Proposal.status.not_in(sorted(pact_state_groups()["ended"])),
             ),
         )
     )
@@ -312,7 +313,7 @@ def pacts_over_time(commons: Commons) -> list[Proposal]:
         db.session.scalars(
             select(Proposal)
             .join(proposal_commons, proposal_commons.c.proposal_id == Proposal.id)
-            .where(proposal_commons.c.commons_id == commons.id, Proposal.status != "draft")
+            .where(proposal_commons.c.commons_id == commons.id, Proposal.is_public)
             .order_by(started, Proposal.id)
         )
     )
