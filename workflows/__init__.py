@@ -69,6 +69,7 @@ from workflows.guards import (
     register_condition,
     register_effect,
     register_guard,
+    register_messages,
     register_requirement,
 )
 
@@ -89,5 +90,6 @@ __all__ = [
     "register_condition",
     "register_effect",
     "register_guard",
+    "register_messages",
     "register_requirement",
 ]

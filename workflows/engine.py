@@ -16,6 +16,7 @@ transition, one clear "already done" answer. No extra locking read is needed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,16 @@ from workflows.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
-from workflows.guards import CONDITIONS, EFFECTS, GUARDS, OPTIONAL, REQUIREMENTS, Context
+from workflows.guards import (
+    CONDITIONS,
+    EFFECTS,
+    GUARDS,
+    INPUT_GUARDS,
+    MESSAGES,
+    OPTIONAL,
+    REQUIREMENTS,
+    Context,
+)
 from workflows.i18n import _, field_label
 from workflows.profile import PROFILES_DIR, Profile, load_profile
 from workflows.store import PlainStore
@@ -111,7 +121,7 @@ def configure(
     *,
     timezone: str | None = None,
     default_profile: str | None = None,
-    profiles_dir: Path | None = None,
+    profiles_dir: Path | Sequence[Path] | None = None,
     permission=None,
     record_event=None,
     store=None,
@@ -124,7 +134,8 @@ def configure(
     record ``fire`` gives back (default: a ``Transition``); ``store`` reads and writes
     proposals (default: ``PlainStore``, plain objects in memory). Each stays as it was when
     not given. Register the application's guards and effects before calling it: the profiles
-    are checked against them.
+    are checked against them. ``profiles_dir`` may be several folders (a profile's name must be
+    unique among them).
     """
     if permission is not None:
         _HOOKS["permission"] = permission
@@ -134,12 +145,21 @@ def configure(
         _HOOKS["store"] = store
     if timezone:
         _SETTINGS["timezone"] = timezone
-    directory = Path(profiles_dir or PROFILES_DIR)
+    if profiles_dir is None:
+        directories = [PROFILES_DIR]
+    elif isinstance(profiles_dir, str | Path):
+        directories = [Path(profiles_dir)]
+    else:
+        directories = [Path(d) for d in profiles_dir]
     profiles = {}
-    for path in sorted(directory.glob("*.toml")):
-        profiles[path.stem] = load_profile(
-            path, guards=GUARDS, conditions=CONDITIONS, effects=EFFECTS, requirements=REQUIREMENTS
-        )
+    for directory in directories:
+        for path in sorted(directory.glob("*.toml")):
+            if path.stem in profiles:
+                raise ProfileError(
+                    f"{path}: a profile named {path.stem!r} is already loaded from "
+                    f"{profiles[path.stem].path}"
+                )
+            profiles[path.stem] = check_profile(path)
     if default_profile:
         if default_profile not in profiles:
             raise ProfileError(
@@ -152,6 +172,19 @@ def configure(
     _MACHINES.clear()
     for name, profile in profiles.items():
         _MACHINES[name] = _build_machine(profile)
+
+
+def check_profile(path: Path) -> Profile:
+    """Load and validate one profile file against the names registered so far."""
+    return load_profile(
+        Path(path),
+        guards=GUARDS,
+        conditions=CONDITIONS,
+        effects=EFFECTS,
+        requirements=REQUIREMENTS,
+        optional=OPTIONAL,
+        messages=MESSAGES,
+    )
 
 
 def _when(name: str):
@@ -213,6 +246,16 @@ def default_profile_name() -> str:
 def city_timezone() -> str:
     """The time zone name deadlines are counted in (given to ``configure``)."""
     return _SETTINGS["timezone"]
+
+
+def states_by_profile(states_of) -> dict[str, frozenset[str]]:
+    """``states_of(profile)`` for every loaded profile, by profile name.
+
+    How the application asks every profile at once ("which states are in force?"), e.g. to
+    select proposals of several profiles: ``states_by_profile(lambda p: p.tagged("running"))``.
+    """
+    _ensure_loaded()
+    return {name: frozenset(states_of(profile)) for name, profile in _PROFILES.items()}
 
 
 def capacities(actor, proposal) -> set[str]:
@@ -339,6 +382,7 @@ def fire(
     spec = _choose(profile, trigger, ctx)
     if spec is None:
         raise TransitionNotAllowed(_not_now_message())
+    ctx.spec = spec
     ctx.values = _validate(spec, data)
     for name in spec.guards:
         problem = GUARDS[name](ctx)
@@ -442,13 +486,6 @@ class TriggerInfo:
         return not self.blocked_by
 
 
-# Data fields each trigger accepts besides its required ones, for forms.
-OPTIONAL_BY_TRIGGER = {
-    "suspend": ["effective_from"],
-    "file_report": ["participants", "volunteer_hours", "events_held", "final"],
-}
-
-
 def allowed_triggers(proposal, user, *, now: datetime | None = None) -> list[TriggerInfo]:
     """The triggers ``user`` may fire now, with their required data and any unmet rule.
 
@@ -476,7 +513,7 @@ def allowed_triggers(proposal, user, *, now: datetime | None = None) -> list[Tri
             continue
         blocked = []
         for name in spec.guards:
-            if name in DATA_GUARDS:
+            if name in INPUT_GUARDS:
                 continue
             problem = GUARDS[name](ctx)
             if problem:
@@ -486,17 +523,8 @@ def allowed_triggers(proposal, user, *, now: datetime | None = None) -> list[Tri
                 trigger,
                 spec.target,
                 list(spec.requires),
-                OPTIONAL_BY_TRIGGER.get(trigger, []) + ["comment"],
+                [*spec.optional, "comment"],
                 blocked,
             )
         )
     return infos
-
-
-# Guards that judge typed data; allowed_triggers cannot evaluate them before the form is sent.
-DATA_GUARDS = {
-    "fresh_login",
-    "typed_name_matches",
-    "suspension_notice_respected",
-    "new_end_date_within_max_term",
-}

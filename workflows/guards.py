@@ -38,6 +38,8 @@ class Context:
     session: Any
     settings: dict
     payload: dict = field(default_factory=dict)
+    # The profile's transition being fired (a ``TransitionSpec``; None before one is chosen).
+    spec: Any = None
     # The proposal's signatures by role, read once per firing: the condition that picks the
     # transition, the guard and the effect must agree on who signs next (a double click once
     # recorded the citizen as the city's signer because they read it at different moments).
@@ -71,6 +73,11 @@ GUARDS: dict[str, Callable[[Context], str | None]] = {}
 CONDITIONS: dict[str, Callable[[Context], bool]] = {}
 EFFECTS: dict[str, Callable[[Context], None]] = {}
 REQUIREMENTS: dict[str, Callable[[Any], Any]] = {}
+# Guards that judge data the person types with the action (a password, a date):
+# ``allowed_triggers`` cannot evaluate them before the form is sent.
+INPUT_GUARDS: set[str] = set()
+# The ids of the notification messages a profile's ``notify`` may name (the application's).
+MESSAGES: set[str] = set()
 
 
 def _registrar(table: dict):
@@ -88,7 +95,31 @@ def _registrar(table: dict):
     return register
 
 
-register_guard = guard = _registrar(GUARDS)
+_register_guard = _registrar(GUARDS)
+
+
+def register_guard(name_or_fn=None, *, judges_input: bool = False):
+    """``@register_guard``, ``@register_guard("name")``; ``judges_input=True`` for a guard that
+    reads data typed with the action (not checked before the form is sent)."""
+
+    def note(fn):
+        INPUT_GUARDS.add(name_or_fn if isinstance(name_or_fn, str) else fn.__name__)
+        return fn
+
+    if callable(name_or_fn):
+        if judges_input:
+            note(name_or_fn)
+        return _register_guard(name_or_fn)
+    registered = _register_guard(name_or_fn)
+    return (lambda fn: registered(note(fn))) if judges_input else registered
+
+
+def register_messages(names) -> None:
+    """Declare the notification message ids that profiles may name in ``notify``."""
+    MESSAGES.update(names)
+
+
+guard = register_guard
 register_condition = condition = _registrar(CONDITIONS)
 register_effect = effect = _registrar(EFFECTS)
 register_requirement = _registrar(REQUIREMENTS)
@@ -267,7 +298,7 @@ def duration_within_max_term(ctx: Context) -> str | None:
     return None
 
 
-@guard
+@guard(judges_input=True)
 def new_end_date_within_max_term(ctx: Context) -> str | None:
     p, new_end = ctx.proposal, ctx.values["new_end_date"]
     if p.end_date and new_end <= p.end_date:
@@ -327,14 +358,14 @@ def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-@guard
+@guard(judges_input=True)
 def typed_name_matches(ctx: Context) -> str | None:
     if _fold(ctx.values.get("full_name", "")) == _fold(ctx.actor.full_name):
         return None
     return _("Type your full name exactly as in your account to sign.")
 
 
-@guard
+@guard(judges_input=True)
 def suspension_notice_respected(ctx: Context) -> str | None:
     if ctx.values.get("grounds") != "public_interest":
         return None

@@ -11,6 +11,24 @@ from workflows.errors import ProfileError
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 ROLES = {"representative", "officer", "legal", "system"}
+# Who a transition's ``notify`` may name: the proposal's representative, its case officer (every
+# officer while it has none), the party whose signature comes next, or a staff role.
+RECIPIENTS = {"representative", "case_officer", "next_signer", "officer", "legal"}
+# What the application does in a state, named by its part in the procedure rather than by the
+# state's name (``[tags]`` of a profile: tag -> states). A tag left out names no state: the
+# application then does nothing of that kind. (tag, at most one state?) -> what it means.
+TAGS: dict[str, tuple[bool, str]] = {
+    "review": (False, "the statutory review limit runs (paused while awaiting a reply)"),
+    "awaiting_reply": (True, "the office waits for the proponents' reply to a request"),
+    "public_notice": (True, "the proposal is published for comments"),
+    "co_design": (True, "meetings and opinions are recorded; a renewal's successor starts here"),
+    "deliberation": (True, "the council's deliberation is awaited"),
+    "approval": (False, "the agreed pact text is reviewed or signed"),
+    "running": (True, "the pact is in force and running normally"),
+    "paused": (True, "the pact is in force but suspended"),
+    "reporting": (False, "monitoring reports are due"),
+    "renewal": (False, "a renewal of the pact is under way"),
+}
 CLOCK_KEYS = {
     "review_days",
     "integration_reply_days",
@@ -34,6 +52,10 @@ class TransitionSpec:
     effects: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     when: str | None = None
+    # Data the form offers besides ``requires`` (checked when given).
+    optional: tuple[str, ...] = ()
+    # Who is told, and with which message: (message id, recipient) pairs.
+    notify: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,7 +73,30 @@ class Profile:
     transitions: tuple[TransitionSpec, ...]
     sections: tuple[str, ...] = ()
     mandatory_sections: tuple[str, ...] = ()
+    tags: dict = field(default_factory=dict)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def tagged(self, tag: str) -> frozenset[str]:
+        """The states the profile gives ``tag`` (``TAGS``); empty when it gives it none."""
+        if tag not in TAGS:
+            raise ProfileError(f"unknown state tag {tag!r}; known: {', '.join(sorted(TAGS))}")
+        return self.tags.get(tag, frozenset())
+
+    def state(self, tag: str) -> str:
+        """The one state of ``tag`` (a tag of at most one state); refused when there is none."""
+        states = self.tagged(tag)
+        if not states:
+            raise ProfileError(f"{self.path.name}: tags: no state is tagged {tag!r}")
+        return next(iter(states))
+
+    def sources(self, trigger: str, role: str | None = None) -> frozenset[str]:
+        """The states ``trigger`` leaves (only by transitions ``role`` may fire, if given)."""
+        return frozenset(
+            state
+            for spec in self.transitions
+            if spec.trigger == trigger and (role is None or role in spec.roles)
+            for state in spec.sources
+        )
 
     def specs_for(self, trigger: str, state: str) -> list[TransitionSpec]:
         """The transitions ``trigger`` may take from ``state``, in profile order."""
@@ -73,6 +118,11 @@ def _fail(path: Path, key: str, message: str):
     raise ProfileError(f"{path.name}: {key}: {message}")
 
 
+def _unknown(path: Path, key: str, kind: str, name: str, known) -> None:
+    """Refuse an unknown name, listing the known ones."""
+    _fail(path, key, f"unknown {kind} {name!r}; known: {', '.join(sorted(known)) or '(none)'}")
+
+
 def _names(path: Path, data: dict, key: str, where: str = "") -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -80,8 +130,57 @@ def _names(path: Path, data: dict, key: str, where: str = "") -> tuple[str, ...]
     return tuple(value)
 
 
-def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requirements=()) -> Profile:
-    """Read and validate one profile; refuse it with a message naming the file and the key."""
+def _notify(path: Path, raw: dict, where: str, messages) -> tuple[tuple[str, str], ...]:
+    value = raw.get("notify", [])
+    if not isinstance(value, list):
+        _fail(path, f"{where}.notify", "must be a list of { message = ..., to = ... } tables")
+    pairs = []
+    for i, item in enumerate(value):
+        key = f"{where}.notify[{i}]"
+        if not isinstance(item, dict) or set(item) != {"message", "to"}:
+            _fail(path, key, "must be a table with exactly the keys 'message' and 'to'")
+        if messages is not None and item["message"] not in messages:
+            _unknown(path, key, "message", item["message"], messages)
+        if item["to"] not in RECIPIENTS:
+            _unknown(path, key, "recipient", item["to"], RECIPIENTS)
+        pairs.append((item["message"], item["to"]))
+    return tuple(pairs)
+
+
+def _tags(path: Path, data: dict, known: set[str]) -> dict[str, frozenset[str]]:
+    raw = data.get("tags", {})
+    if not isinstance(raw, dict):
+        _fail(path, "tags", "must be a table of tag = [states]")
+    tags = {}
+    for tag in raw:
+        if tag not in TAGS:
+            _unknown(path, "tags", "tag", tag, TAGS)
+        states = _names(path, raw, tag, "tags.")
+        for state in states:
+            if state not in known:
+                _unknown(path, f"tags.{tag}", "state", state, known)
+        if TAGS[tag][0] and len(states) > 1:
+            _fail(path, f"tags.{tag}", "names at most one state")
+        tags[tag] = frozenset(states)
+    return tags
+
+
+def load_profile(
+    path: Path,
+    *,
+    guards=(),
+    conditions=(),
+    effects=(),
+    requirements=(),
+    optional=(),
+    messages=None,
+) -> Profile:
+    """Read and validate one profile; refuse it with a message naming the file and the key.
+
+    ``guards``... ``optional`` are the names the profile may use (the registered ones); an
+    unknown one is refused with the known ones listed. ``messages``: the notification message
+    ids ``notify`` may name (None: not checked).
+    """
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as error:
@@ -101,7 +200,7 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
     ):
         for state in values:
             if state not in known:
-                _fail(path, key, f"unknown state {state!r}")
+                _unknown(path, key, "state", state, known)
     clocks = data["clocks"]
     missing = CLOCK_KEYS - set(clocks)
     if missing:
@@ -130,7 +229,7 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
         target = raw.get("target")
         for state in (*sources, target):
             if state not in known:
-                _fail(path, f"{where}", f"unknown state {state!r}")
+                _unknown(path, where, "state", state, known)
         for state in sources:
             if state in terminal:
                 _fail(path, f"{where}.sources", f"terminal state {state!r} cannot have exits")
@@ -139,18 +238,20 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
             _fail(path, f"{where}.roles", "no role may fire this trigger")
         for role in roles:
             if role not in ROLES:
-                _fail(path, f"{where}.roles", f"unknown role {role!r}")
-        for key, registry in (("guards", guards), ("effects", effects), ("requires", requirements)):
+                _unknown(path, f"{where}.roles", "role", role, ROLES)
+        for key, kind, registry in (
+            ("guards", "guard", guards),
+            ("effects", "effect", effects),
+            ("requires", "requirement", requirements),
+            ("optional", "optional input", optional),
+        ):
             for name in _names(path, raw, key, f"{where}."):
                 if name not in registry:
-                    _fail(
-                        path,
-                        f"{where}.{key}",
-                        f"unknown {key[:-1] if key != 'requires' else 'requirement'} {name!r}",
-                    )
+                    _unknown(path, f"{where}.{key}", kind, name, registry)
         when = raw.get("when")
         if when is not None and when not in conditions:
-            _fail(path, f"{where}.when", f"unknown condition {when!r}")
+            _unknown(path, f"{where}.when", "condition", when, conditions)
+        notify = _notify(path, raw, where, messages)
         unknown_keys = set(raw) - {
             "trigger",
             "sources",
@@ -160,6 +261,8 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
             "effects",
             "requires",
             "when",
+            "optional",
+            "notify",
         }
         if unknown_keys:
             _fail(path, where, f"unknown keys {', '.join(sorted(unknown_keys))}")
@@ -172,6 +275,8 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
             _names(path, raw, "effects"),
             _names(path, raw, "requires"),
             when,
+            _names(path, raw, "optional"),
+            notify,
         )
         for state in sources:
             siblings = index.setdefault((trigger, state), [])
@@ -208,6 +313,7 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
     for key in mandatory:
         if key not in sections:
             _fail(path, "pact.mandatory_sections", f"unknown section {key!r}")
+    tags = _tags(path, data, known)
     if data["name"] != path.stem:
         _fail(path, "name", f"must match the file name {path.stem!r}")
     return Profile(
@@ -224,5 +330,6 @@ def load_profile(path: Path, *, guards=(), conditions=(), effects=(), requiremen
         transitions=tuple(specs),
         sections=sections,
         mandatory_sections=mandatory,
+        tags=tags,
         _index=index,
     )

@@ -24,6 +24,7 @@ import commons.auth.permissions as permissions
 import workflows
 from commons.lifecycle import effects, guards  # noqa: F401  (they register themselves)
 from commons.lifecycle.store import DatabaseStore
+from commons.notifications.messages import MESSAGES
 from workflows.engine import may_fire
 
 
@@ -38,6 +39,8 @@ def record_event(trigger: str, **fields):
 
 
 permissions.trigger_rule(may_fire)
+# The message ids a profile's ``notify`` may name: the notifications' texts.
+workflows.register_messages(MESSAGES)
 workflows.configure(permission=permission, record_event=record_event, store=DatabaseStore())
 
 

@@ -204,7 +204,8 @@ def release_commons(ctx: Context) -> None:
 
 @register_effect
 def create_successor(ctx: Context) -> None:
-    """A new proposal in co-design, pre-filled from this pact, linked both ways."""
+    """A new proposal in co-design (the profile's ``co_design`` state), pre-filled from this
+    pact, linked both ways."""
     old = ctx.proposal
     reports = ctx.session.scalars(
         select(MonitoringReport)
@@ -223,7 +224,7 @@ def create_successor(ctx: Context) -> None:
         support_notes=old.support_notes,
         requested_duration_months=old.requested_duration_months,
         start_date=old.end_date + timedelta(days=1) if old.end_date else None,
-        status="co_design",
+        status=ctx.profile.state("co_design"),
         profile=old.profile,
         predecessor_id=old.id,
         case_officer_id=old.case_officer_id,

@@ -108,7 +108,7 @@ def signer_in_order(ctx: Context) -> str | None:
     return None
 
 
-@register_guard
+@register_guard(judges_input=True)
 def fresh_login(ctx: Context) -> str | None:
     if verify_password(ctx.actor.password_hash, ctx.values.get("password", "")):
         return None

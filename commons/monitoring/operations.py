@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 import workflows
 from commons.extensions import db
 from commons.formatting import city_day, day_text
+from commons.lifecycle.states import status_in
 from commons.monitoring.models import Notification
 from commons.notifications.operations import new_notification
 from commons.proposals.models import Proposal
@@ -137,22 +138,14 @@ def tick(now: datetime, *, step: Callable[[], None] | None = None) -> TickReport
     # Integration replies not received in time: the proposal is archived.
     _fire_due(
         report,
-        q(
-            select(Proposal).where(
-                Proposal.status == "awaiting_integration", Proposal.integration_due_at < now
-            )
-        ),
+        q(select(Proposal).where(_clock_leaves("archive"), Proposal.integration_due_at < now)),
         "archive",
         now,
     )
     # Public notice windows that have ended.
     _fire_due(
         report,
-        q(
-            select(Proposal).where(
-                Proposal.status == "public_notice", Proposal.notice_ends_at < now
-            )
-        ),
+        q(select(Proposal).where(_clock_leaves("close_notice"), Proposal.notice_ends_at < now)),
         "close_notice",
         now,
     )
@@ -163,7 +156,8 @@ def tick(now: datetime, *, step: Callable[[], None] | None = None) -> TickReport
         report,
         q(
             select(Proposal).where(
-                Proposal.status == "active", Proposal.withdrawal_effective_on <= today
+                _clock_leaves("complete_withdrawal"),
+                Proposal.withdrawal_effective_on <= today,
             )
         ),
         "complete_withdrawal",
@@ -177,7 +171,7 @@ def tick(now: datetime, *, step: Callable[[], None] | None = None) -> TickReport
         report,
         q(
             select(Proposal).where(
-                Proposal.status == "renewal_granted",
+                _clock_leaves("complete_renewal"),
                 Proposal.end_date < today,
                 select(successor.id)
                 .where(successor.predecessor_id == Proposal.id, successor.status.in_(signed))
@@ -193,7 +187,7 @@ def tick(now: datetime, *, step: Callable[[], None] | None = None) -> TickReport
         report,
         q(
             select(Proposal).where(
-                Proposal.status.in_(("active", "renewal_review", "renewal_granted")),
+                _clock_leaves("expire"),
                 Proposal.end_date < today,
                 ~select(successor.id)
                 .where(successor.predecessor_id == Proposal.id, successor.status.not_in(ended))
@@ -205,13 +199,19 @@ def tick(now: datetime, *, step: Callable[[], None] | None = None) -> TickReport
     )
     # Renewal windows opening: each profile says how many days before the end.
     for name in workflows.profile_names():
-        days = int(workflows.get_profile(name).clocks["renewal_window_days"])
+        profile = workflows.get_profile(name)
+        days = int(profile.clocks["renewal_window_days"])
+        opening = profile.sources("open_renewal", "system")
+        if not opening:
+            continue
         _fire_due(
             report,
             q(
                 select(Proposal).where(
                     Proposal.profile == name,
-                    Proposal.status == "active",
+                    Proposal.status.in_(sorted(opening))
+                    if len(opening) > 1
+                    else Proposal.status == next(iter(opening)),
                     Proposal.withdrawal_effective_on.is_(None),
                     Proposal.end_date <= today + timedelta(days=days),
                 )
@@ -235,12 +235,15 @@ def _state_sets() -> tuple[list[str], list[str]]:
     return sorted(in_force), sorted(terminal)
 
 
+def _clock_leaves(trigger: str):
+    """The proposals in a state the clock's ``trigger`` leaves, in their own profile."""
+    return status_in(lambda profile: profile.sources(trigger, "system"))
+
+
 def _zone():
     from zoneinfo import ZoneInfo
 
-    from workflows.engine import _SETTINGS
-
-    return ZoneInfo(_SETTINGS["timezone"])
+    return ZoneInfo(workflows.engine.city_timezone())
 
 
 def _flag_overdue(report: TickReport, now: datetime, today) -> None:
@@ -248,7 +251,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
     # Reviews past the statutory limit escalate to the legal officer (once per proposal).
     for p in q(
         select(Proposal).where(
-            Proposal.status.in_(("submitted", "under_review")),
+            status_in(lambda profile: profile.tagged("review")),
             Proposal.review_started_at.is_not(None),
         )
     ):
@@ -268,7 +271,8 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
     # Council deliberations overdue.
     for p in q(
         select(Proposal).where(
-            Proposal.status == "political_approval", Proposal.deliberation_due_at < now
+            status_in(lambda profile: profile.tagged("deliberation")),
+            Proposal.deliberation_due_at < now,
         )
     ):
         _notify(
@@ -284,7 +288,10 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
         )
     # Monitoring reports overdue: the representative and the case officer are reminded.
     for p in q(
-        select(Proposal).where(Proposal.status == "active", Proposal.next_report_due_on < today)
+        select(Proposal).where(
+            status_in(lambda profile: profile.tagged("running")),
+            Proposal.next_report_due_on < today,
+        )
     ):
         due = p.next_report_due_on.isoformat()
         for key, recipient in (
@@ -307,7 +314,7 @@ def _flag_overdue(report: TickReport, now: datetime, today) -> None:
     # Integration replies due within a week: remind the representative once.
     for p in q(
         select(Proposal).where(
-            Proposal.status == "awaiting_integration",
+            status_in(lambda profile: profile.tagged("awaiting_reply")),
             Proposal.integration_due_at <= now + timedelta(days=7),
         )
     ):

@@ -9,50 +9,34 @@ from __future__ import annotations
 from commons.formatting import city_day
 from commons.notifications.operations import queue
 
-# What each transition asks of whom: trigger (and, when it matters, target) -> (kind, recipient).
-# Recipients: "representative", "case_officer" (falls back to every officer), or a role.
-BY_TRIGGER: dict[str, tuple[str, str]] = {
-    "submit": ("submitted", "officer"),
-    "request_integration": ("integration_requested", "representative"),
-    "integrate": ("integration_answered", "case_officer"),
-    "close_notice": ("co_design_open", "case_officer"),
-    "record_deliberation": ("to_approve", "legal"),
-    "return_to_co_design": ("returned", "representative"),
-    "reject": ("rejected", "representative"),
-    "archive": ("archived", "representative"),
-    "suspend": ("suspended", "representative"),
-    "resume": ("resumed", "representative"),
-    "revoke": ("revoked", "representative"),
-    "terminate": ("terminated", "representative"),
-}
+# What each transition asks of whom is the profile's: each transition's ``notify`` names the
+# message (a kind of commons/notifications/messages.py) and the recipient: "representative",
+# "case_officer" (falls back to every officer), "next_signer" (the party who signs next, if
+# any), or a staff role.
 
 
 def _label(proposal) -> str:
     return proposal.protocol_number or f"#{proposal.id}"
 
 
-def _what(ctx, trigger: str) -> list[tuple[str, str]]:
-    """The (kind, recipient) pairs this firing calls for."""
-    proposal = ctx.proposal
-    if trigger == "agree_draft":
-        if proposal.status == "political_approval":
-            return [("to_deliberate", "legal")]
-        return [("to_approve", "legal")]
-    if trigger in ("approve", "sign"):
-        if proposal.status == "active":
-            return [("pact_active", "representative")]
-        from commons.lifecycle.guards import _next_signer
+def _what(ctx) -> list[tuple[str, str]]:
+    """The (kind, recipient) pairs this firing calls for, ``next_signer`` made a role."""
+    pairs = []
+    for kind, recipient in ctx.spec.notify if ctx.spec is not None else ():
+        if recipient == "next_signer":
+            from commons.lifecycle.guards import _next_signer
 
-        signer = _next_signer(ctx)
-        return [("to_sign", signer)] if signer else []
-    found = BY_TRIGGER.get(trigger)
-    return [found] if found else []
+            recipient = _next_signer(ctx)
+            if not recipient:
+                continue
+        pairs.append((kind, recipient))
+    return pairs
 
 
 def notify_after_fire(ctx, trigger: str, from_state: str, event) -> None:
     """Queue the notifications that ``trigger`` calls for."""
     proposal = ctx.proposal
-    for kind, recipient in _what(ctx, trigger):
+    for kind, recipient in _what(ctx):
         params = {
             "label": _label(proposal),
             "title": proposal.title,

@@ -14,10 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 import workflows
+from commons.lifecycle.states import is_tagged
 from workflows.clocks import end_of_day
-
-# States whose deadline is the statutory review limit (paused while awaiting integration).
-REVIEW_STATES = ("submitted", "under_review")
 
 
 def _day_end(day: date | None) -> datetime | None:
@@ -31,10 +29,17 @@ def review_limit_days(proposal) -> int:
     return int(workflows.get_profile(proposal.profile).clocks["review_days"])
 
 
+def in_review(proposal) -> bool:
+    """Whether the proposal is in a state whose deadline is the statutory review limit
+    (the profile's ``review`` states; the limit pauses while awaiting integration)."""
+    return is_tagged(proposal, "review")
+
+
 def step_due_at(proposal) -> datetime | None:
     """When the current step of ``proposal`` must be done by, or None if nothing is due."""
     status = proposal.status
-    if status in REVIEW_STATES:
+    profile = workflows.get_profile(proposal.profile)
+    if status in profile.tagged("review"):
         if (
             proposal.review_started_at is None
             or proposal.review_stopped_at is not None
@@ -44,13 +49,13 @@ def step_due_at(proposal) -> datetime | None:
         return proposal.review_started_at + timedelta(
             days=review_limit_days(proposal), seconds=proposal.review_paused_seconds or 0
         )
-    if status == "awaiting_integration":
+    if status in profile.tagged("awaiting_reply"):
         return proposal.integration_due_at
-    if status == "public_notice":
+    if status in profile.tagged("public_notice"):
         return proposal.notice_ends_at
-    if status == "political_approval":
+    if status in profile.tagged("deliberation"):
         return proposal.deliberation_due_at
-    if status == "active":
+    if status in profile.tagged("running"):
         dues = [
             d
             for d in (
@@ -61,7 +66,7 @@ def step_due_at(proposal) -> datetime | None:
             if d is not None
         ]
         return min(dues) if dues else None
-    if status in ("renewal_review", "renewal_granted"):
+    if status in profile.tagged("renewal"):
         # A granted renewal is due too: its successor should be signed before the end.
         return _day_end(proposal.end_date)
     return None

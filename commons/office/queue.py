@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import workflows
 from commons.extensions import db
-from commons.office.deadlines import REVIEW_STATES, review_limit_days
+from commons.lifecycle.states import is_tagged
+from commons.office.deadlines import in_review, review_limit_days
 from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals.models import DRAFT, PactType, Proposal, proposal_commons
 from commons.registry.models import Commons
@@ -195,14 +196,14 @@ def next_actions(proposal, overdue: bool = False) -> tuple[list[str], str]:
 def describe(proposal, now: datetime) -> dict:
     """What the queue shows of a case: its clock against the limit and what comes next."""
     clock: dict = {"due": proposal.due_at}
-    if proposal.status in REVIEW_STATES and proposal.review_started_at is not None:
+    if in_review(proposal) and proposal.review_started_at is not None:
         clock.update(
             kind="review",
             elapsed=review_elapsed(proposal, now).days,
             limit=review_limit_days(proposal),
             paused=proposal.review_paused_at is not None,
         )
-    elif proposal.status == "awaiting_integration" and proposal.review_started_at is not None:
+    elif is_tagged(proposal, "awaiting_reply") and proposal.review_started_at is not None:
         # The review clock is paused while the proponents answer; their reply has a deadline.
         clock.update(
             kind="review",

@@ -17,6 +17,7 @@ from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import city_day, format_day
+from commons.lifecycle.states import is_tagged
 from commons.payloads import moment_html, readable_moment
 from commons.proposals import operations
 from commons.proposals.forms import attachment_kinds, attachment_label, field_spec
@@ -31,8 +32,6 @@ from workflows.guards import renewal_opens_on
 proposals_bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 FORM_FIELDS = {"expected_version", "csrf_token"}
-# States in which monitoring reports are due (a granted renewal keeps the old pact reporting).
-REPORTING = ("active", "renewal_review", "renewal_granted")
 
 
 def _load(proposal_id: int) -> Proposal:
@@ -71,13 +70,17 @@ def _clocks(proposal: Proposal, now: datetime) -> list[dict]:
     ):
         if due is not None and (
             due > now
-            or proposal.status in ("awaiting_integration", "public_notice", "political_approval")
+            or any(
+                is_tagged(proposal, t) for t in ("awaiting_reply", "public_notice", "deliberation")
+            )
         ):
             clocks.append(
                 {"name": name, "due": city_day(due), "left": (due - now).days, "overdue": due < now}
             )
     today = city_day(now)
-    if proposal.next_report_due_on and proposal.status in REPORTING:
+    # Monitoring reports are due in the profile's ``reporting`` states (a granted renewal keeps
+    # the old pact reporting).
+    if proposal.next_report_due_on and is_tagged(proposal, "reporting"):
         clocks.append(
             {
                 "name": _("Next monitoring report"),
@@ -150,7 +153,7 @@ def _reports(proposal: Proposal):
 
 def _integration_request(proposal: Proposal) -> str | None:
     """What the office asked in its last integration request, while the answer is awaited."""
-    if proposal.status != "awaiting_integration":
+    if not is_tagged(proposal, "awaiting_reply"):
         return None
     event = db.session.scalars(
         select(AuditEvent)
@@ -243,7 +246,7 @@ def _application(proposal: Proposal, attachments: list) -> dict:
 
     group = proposal.group
     version = None
-    if proposal.status in ("legal_review", "awaiting_signatures"):
+    if is_tagged(proposal, "approval"):
         version = PactVersion.latest_for(proposal)
     author = db.session.get(User, version.author_id) if version and version.author_id else None
     return {
@@ -476,16 +479,16 @@ def act(proposal_id: int, trigger: str):
 
 def _deadline(proposal: Proposal):
     """The date that matters next for the proponents, with what it is."""
-    status = proposal.status
-    if status == "awaiting_integration" and proposal.integration_due_at:
+    if is_tagged(proposal, "awaiting_reply") and proposal.integration_due_at:
         return city_day(proposal.integration_due_at), _("reply to the office by")
-    if status == "public_notice" and proposal.notice_ends_at:
+    if is_tagged(proposal, "public_notice") and proposal.notice_ends_at:
         return city_day(proposal.notice_ends_at), _("public notice ends")
     if proposal.withdrawal_effective_on:
         return proposal.withdrawal_effective_on, _("withdrawal takes effect")
-    if status in REPORTING and proposal.next_report_due_on:
+    if is_tagged(proposal, "reporting") and proposal.next_report_due_on:
         return proposal.next_report_due_on, _("next monitoring report due")
-    if status in ("active", "suspended", "renewal_review", "renewal_granted") and proposal.end_date:
+    in_force = workflows.get_profile(proposal.profile).in_force
+    if proposal.status in in_force and proposal.end_date:
         return proposal.end_date, _("the pact ends")
     return None, None
 
@@ -530,7 +533,7 @@ def mine():
     ).all()
     drafts, others = [], []
     for p in rows:
-        if p.status == "draft":
+        if p.status == workflows.get_profile(p.profile).initial:
             mine_to_edit = p.representative_id == current_user.id
             drafts.append({"p": p, "resume": first_missing_step(p) if mine_to_edit else None})
         else:

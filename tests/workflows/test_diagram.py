@@ -8,21 +8,15 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from workflows.diagram import lifecycle_edges, mermaid, svg
-from workflows.guards import CONDITIONS, EFFECTS, GUARDS, REQUIREMENTS
-from workflows.profile import PROFILES_DIR, load_profile
+from workflows.engine import check_profile
+from workflows.profile import PROFILES_DIR
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def _profile(name: str = "labsus"):
     # Read from the file, not the engine's registry, which other tests reconfigure.
-    return load_profile(
-        PROFILES_DIR / f"{name}.toml",
-        guards=GUARDS,
-        conditions=CONDITIONS,
-        effects=EFFECTS,
-        requirements=REQUIREMENTS,
-    )
+    return check_profile(PROFILES_DIR / f"{name}.toml")
 
 
 PROFILES = sorted(path.stem for path in PROFILES_DIR.glob("*.toml"))
