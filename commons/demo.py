@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from commons.auth import operations as auth_ops
-from commons.auth.models import GroupKind, ProponentGroup, Role
+from commons.auth.models import Role
 from commons.extensions import db
+from commons.groups.models import GroupKind, ProponentGroup
 from commons.proposals import operations as proposal_ops
 from commons.proposals.models import Proposal
 from commons.registry import operations as registry_ops

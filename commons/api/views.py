@@ -28,7 +28,7 @@ from commons.api.operations import find_token, mark_used
 from commons.audit import jobs
 from commons.audit.exports import Filters
 from commons.audit.models import AuditEvent, ExportJob
-from commons.auth.models import GroupMember, ProponentGroup, User
+from commons.auth.models import User
 from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document, PactVersion
@@ -42,6 +42,7 @@ from commons.documents.operations import (
 from commons.documents.terms import is_approved
 from commons.errors import Conflict, DomainError, NotFound, PermissionDenied
 from commons.extensions import db
+from commons.groups.models import GroupMember, ProponentGroup
 from commons.limits import API_BODY_BYTES
 from commons.monitoring.models import MonitoringReport
 from commons.pagination import decode_cursor, encode_cursor

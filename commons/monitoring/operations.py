@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 import workflows
 from commons.extensions import db
 from commons.formatting import city_day, day_text
-from commons.monitoring.models import Notification
+from commons.notifications.models import Notification
 from commons.proposals.models import Proposal
 from workflows.clocks import review_elapsed
 

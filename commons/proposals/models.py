@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commons.auth.models import ProponentGroup, User, _in
+from commons.auth.models import User, _in
 from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.registry.models import Commons
 
 if TYPE_CHECKING:

@@ -12,11 +12,12 @@ from sqlalchemy import or_, select
 import workflows
 from commons import limits
 from commons.audit.models import AuditEvent
-from commons.auth.models import GroupMember, User
+from commons.auth.models import User
 from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import city_day, format_day
+from commons.groups.models import GroupMember
 from commons.payloads import moment_html, readable_moment
 from commons.proposals import operations
 from commons.proposals.forms import attachment_kinds, attachment_label, field_spec

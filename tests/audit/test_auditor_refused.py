@@ -22,7 +22,7 @@ from commons.auth.operations import add_member
 from commons.db import Base
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
-from commons.monitoring.models import Notification
+from commons.notifications.models import Notification
 from commons.proposals.application import STEP_NAMES
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion

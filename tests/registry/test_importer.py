@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
-from commons.auth.models import ProponentGroup, User
+from commons.auth.models import User
 from commons.auth.operations import authenticate
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
 
