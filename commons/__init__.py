@@ -130,6 +130,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from commons.audit.views import audit_bp
     from commons.auth.views import admin_bp, auth_bp
+    from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
     from commons.monitoring.views import monitoring_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.uploads.views import uploads_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(consultation_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
