@@ -128,6 +128,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from commons.apply.views import apply_bp
     from commons.audit.views import audit_bp
     from commons.auth.views import admin_bp, auth_bp
     from commons.consultation.views import consultation_bp
@@ -136,7 +137,6 @@ def _register_blueprints(app: Flask) -> None:
     from commons.monitoring.views import monitoring_bp
     from commons.notifications.views import notifications_bp
     from commons.office.views import office_bp
-    from commons.proposals.application import apply_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp

@@ -526,7 +526,7 @@ def mine():
     """My proposals: drafts to resume, then the others with state, next action and deadline."""
     from sqlalchemy.orm import selectinload
 
-    from commons.proposals.application import first_missing_step
+    from commons.apply.steps import first_missing_step
 
     member_of = select(GroupMember.group_id).where(GroupMember.user_id == current_user.id)
     rows = db.session.scalars(

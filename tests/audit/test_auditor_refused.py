@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from commons.api.operations import create_token
+from commons.apply.steps import STEP_NAMES
 from commons.audit.models import AuditEvent
 from commons.auth.operations import add_member
 from commons.consultation.models import Comment, JoinRequest
@@ -24,7 +25,6 @@ from commons.db import Base
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
 from commons.notifications.models import Notification
-from commons.proposals.application import STEP_NAMES
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion
 from commons.uploads.operations import save_upload
