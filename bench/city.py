@@ -13,7 +13,7 @@ import tomllib
 from itertools import accumulate
 from pathlib import Path
 
-from commons.auth.models import GroupKind
+from commons.groups.models import GroupKind
 from commons.registry.models import CommonsKind
 
 CITY_FILE = Path(__file__).parent / "data" / "city.toml"

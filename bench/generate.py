@@ -72,8 +72,9 @@ from bench.lifecycle import (
 )
 from commons.audit.models import AuditChainHead, AuditEvent
 from commons.audit.operations import GENESIS_HASH
-from commons.auth.models import GroupKind, GroupMember, ProponentGroup, Role, User, UserRole
+from commons.auth.models import Role, User, UserRole
 from commons.db import Base, import_all_models
+from commons.groups.models import GroupKind, GroupMember, ProponentGroup
 from commons.proposals.models import PactType, Proposal, Support, proposal_commons
 from commons.registry.models import Availability, Commons, CommonsKind
 

@@ -128,14 +128,15 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from commons.apply.views import apply_bp
     from commons.audit.views import audit_bp
     from commons.auth.views import admin_bp, auth_bp
+    from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
     from commons.monitoring.views import monitoring_bp
     from commons.notifications.views import notifications_bp
     from commons.office.views import office_bp
-    from commons.proposals.application import apply_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.uploads.views import uploads_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(consultation_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)

@@ -73,10 +73,12 @@ def import_all_models() -> None:
     import commons.api.models  # noqa: F401
     import commons.audit.models  # noqa: F401
     import commons.auth.models  # noqa: F401
+    import commons.consultation.models  # noqa: F401
     import commons.documents.models  # noqa: F401
+    import commons.groups.models  # noqa: F401
     import commons.monitoring.models  # noqa: F401
+    import commons.notifications.models  # noqa: F401
     import commons.proposals.models  # noqa: F401
-    import commons.public.models  # noqa: F401
     import commons.registry.models  # noqa: F401
     import commons.summaries.models  # noqa: F401
     import commons.uploads.models  # noqa: F401

@@ -138,3 +138,41 @@ def test_workflow_diagram_and_check(runner):
     assert unknown.exit_code == 1 and "unknown profile 'atlantis'" in unknown.output
     check = runner.invoke(args=["workflow", "check"])
     assert "labsus: 20 states" in check.output and "simplified: 18 states" in check.output
+
+
+def test_every_area_command_is_registered(app):
+    """Each area defines its commands in its own cli.py; the app's command has them all."""
+    commands = app.cli.list_commands(None)
+    assert set(commands) >= {
+        "audit",
+        "demo",
+        "import",
+        "init",
+        "notifications",
+        "pacts",
+        "tick",
+        "uploads",
+        "users",
+        "workflow",
+    }
+    subcommands = {
+        name: sorted(app.cli.get_command(None, name).commands)
+        for name in ("audit", "import", "notifications", "pacts", "uploads", "users", "workflow")
+    }
+    assert subcommands == {
+        "audit": ["export", "verify", "verify-bundle", "worker"],
+        "import": ["register"],
+        "notifications": ["send"],
+        "pacts": ["list", "render", "seal-certificate", "verify"],
+        "uploads": ["clean"],
+        "users": ["create", "list"],
+        "workflow": ["check", "diagram"],
+    }
+
+
+def test_commands_say_a_bad_now_clearly(runner):
+    """--now is parsed the same way by every command that takes it (commons/cliutils.py)."""
+    for args in (["tick"], ["notifications", "send"], ["uploads", "clean"]):
+        result = runner.invoke(args=[*args, "--now", "yesterday"])
+        assert result.exit_code == 2, (args, result.output)
+        assert "use ISO 8601, e.g. 2026-11-21T09:00:00+01:00" in result.output

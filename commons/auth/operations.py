@@ -6,19 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from commons.audit.operations import append_event
-from commons.auth.models import (
-    GroupKind,
-    GroupMember,
-    ProponentGroup,
-    Role,
-    User,
-    UserRole,
-    new_session_token,
-)
+from commons.auth.models import Role, User, UserRole, new_session_token
 from commons.auth.passwords import hash_password, password_problem, verify_password
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.groups.models import GroupKind, GroupMember, ProponentGroup
 from commons.inputs import refuse_bidi_controls
 
 

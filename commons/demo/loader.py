@@ -11,7 +11,6 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from commons.auth import operations as auth_ops
-from commons.auth.models import GroupKind, ProponentGroup
 from commons.demo.data import (
     AGREEMENT,
     APPLICATIONS_START,
@@ -28,6 +27,7 @@ from commons.demo.data import (
     Step,
 )
 from commons.extensions import db
+from commons.groups.models import GroupKind, ProponentGroup
 from commons.proposals import operations as proposal_ops
 from commons.proposals.models import Proposal
 from commons.registry import operations as registry_ops

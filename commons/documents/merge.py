@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from commons.documents import terms as pact_terms
 from commons.documents.diff import inline_diff
 
 UNCHANGED, THEIRS, MINE, SAME, CONFLICT = "unchanged", "theirs", "mine", "same", "conflict"
@@ -327,3 +328,71 @@ def compact(merge: Merge) -> dict:
         ],
         "terms": [{"field": t.key, "outcome": t.outcome} for t in merge.terms],
     }
+
+
+# --- what the clause editor sent, read against the version its page was built from -----------
+
+
+def posted_articles(form, base: dict) -> dict:
+    """The pact text as submitted by the clause editor, article by article at its place.
+
+    ``base`` is the text the page was built from. Articles written from the terms
+    ("generated") have no inputs: they are kept, and written again from the submitted terms
+    when the version is saved. An emptied article stays as an empty slot (so the places line
+    up with ``base`` for a merge); filled slots after the last article are new articles. In a
+    merge, ``<prefix>-take=theirs:<k>`` takes article ``k`` of ``base`` (the latest version)
+    instead of what was typed (``theirs:`` alone: theirs removed it).
+    """
+    sections = []
+    for s_index, section in enumerate(base.get("sections", [])):
+        existing = section.get("articles", [])
+        articles = []
+        a_index = 0
+        while a_index < len(existing) or any(
+            f"s{s_index}-a{a_index}-{part}" in form for part in ("title", "text")
+        ):
+            prefix = f"s{s_index}-a{a_index}"
+            if a_index < len(existing) and existing[a_index].get("generated"):
+                articles.append(existing[a_index])
+            elif (form.get(f"{prefix}-take") or "").startswith("theirs:"):
+                at = form[f"{prefix}-take"].removeprefix("theirs:")
+                theirs = existing[int(at)] if at.isdigit() and int(at) < len(existing) else {}
+                articles.append({"title": theirs.get("title", ""), "text": theirs.get("text", "")})
+            else:
+                articles.append(
+                    {
+                        "title": (form.get(f"{prefix}-title") or "").strip(),
+                        "text": (form.get(f"{prefix}-text") or "").strip(),
+                    }
+                )
+            a_index += 1
+        sections.append({**section, "articles": articles})
+    return {**base, "sections": sections}
+
+
+def terms_posted(form, started_terms):
+    """The submitted terms fields; in a merge, a group marked ``terms_take-<group>=theirs``
+    takes the values of the version the page was built from (the latest)."""
+    posted = form.copy()
+    theirs = pact_terms.form_values(started_terms)
+    fields = {
+        "term": ("terms_start_date", "terms_end_date", "terms_duration_months"),
+        "support": ("terms_support",),
+        "support_amount": ("terms_support_amount",),
+        "support_notes": ("terms_support_notes",),
+        "report_interval_months": ("terms_report_interval_months",),
+    }
+    for group in TERM_GROUPS:
+        if form.get(f"terms_take-{group}") != "theirs":
+            continue
+        if group == "commons":
+            for key in [k for k in posted if k.startswith(("terms_commons-", "terms_part-"))]:
+                posted.poplist(key)
+            for c in started_terms.commons:
+                posted[f"terms_commons-{c.id}"] = "y"
+                posted[f"terms_part-{c.id}"] = c.part
+            continue
+        for name in fields[group]:
+            value = theirs[name]
+            posted.setlist(name, value if isinstance(value, list) else [value])
+    return posted

@@ -19,7 +19,15 @@ from flask_login import current_user
 import workflows
 from commons.auth.permissions import can
 from commons.documents import storage
-from commons.documents.forms import PactEditForm, PactFileForm, VerifyForm
+from commons.documents.forms import (
+    PactFileForm,
+    VerifyForm,
+    attach_terms_problems,
+    merged_form,
+    pact_edit_form,
+    shown_terms,
+    term_labels,
+)
 from commons.documents.models import PactVersion
 from commons.documents.operations import find_document, signature_rows
 from commons.extensions import db
@@ -242,135 +250,6 @@ def pact_compare(proposal_id: int):
     )
 
 
-def _posted_articles(form, base: dict) -> dict:
-    """The pact text as submitted by the clause editor, article by article at its place.
-
-    ``base`` is the text the page was built from. Articles written from the terms
-    ("generated") have no inputs: they are kept, and written again from the submitted terms
-    when the version is saved. An emptied article stays as an empty slot (so the places line
-    up with ``base`` for a merge); filled slots after the last article are new articles. In a
-    merge, ``<prefix>-take=theirs:<k>`` takes article ``k`` of ``base`` (the latest version)
-    instead of what was typed (``theirs:`` alone: theirs removed it).
-    """
-    sections = []
-    for s_index, section in enumerate(base.get("sections", [])):
-        existing = section.get("articles", [])
-        articles = []
-        a_index = 0
-        while a_index < len(existing) or any(
-            f"s{s_index}-a{a_index}-{part}" in form for part in ("title", "text")
-        ):
-            prefix = f"s{s_index}-a{a_index}"
-            if a_index < len(existing) and existing[a_index].get("generated"):
-                articles.append(existing[a_index])
-            elif (form.get(f"{prefix}-take") or "").startswith("theirs:"):
-                at = form[f"{prefix}-take"].removeprefix("theirs:")
-                theirs = existing[int(at)] if at.isdigit() and int(at) < len(existing) else {}
-                articles.append({"title": theirs.get("title", ""), "text": theirs.get("text", "")})
-            else:
-                articles.append(
-                    {
-                        "title": (form.get(f"{prefix}-title") or "").strip(),
-                        "text": (form.get(f"{prefix}-text") or "").strip(),
-                    }
-                )
-            a_index += 1
-        sections.append({**section, "articles": articles})
-    return {**base, "sections": sections}
-
-
-def _terms_posted(form, started_terms):
-    """The submitted terms fields; in a merge, a group marked ``terms_take-<group>=theirs``
-    takes the values of the version the page was built from (the latest)."""
-    from commons.documents import terms as pact_terms
-    from commons.documents.merge import TERM_GROUPS
-
-    posted = form.copy()
-    theirs = pact_terms.form_values(started_terms)
-    fields = {
-        "term": ("terms_start_date", "terms_end_date", "terms_duration_months"),
-        "support": ("terms_support",),
-        "support_amount": ("terms_support_amount",),
-        "support_notes": ("terms_support_notes",),
-        "report_interval_months": ("terms_report_interval_months",),
-    }
-    for group in TERM_GROUPS:
-        if form.get(f"terms_take-{group}") != "theirs":
-            continue
-        if group == "commons":
-            for key in [k for k in posted if k.startswith(("terms_commons-", "terms_part-"))]:
-                posted.poplist(key)
-            for c in started_terms.commons:
-                posted[f"terms_commons-{c.id}"] = "y"
-                posted[f"terms_part-{c.id}"] = c.part
-            continue
-        for name in fields[group]:
-            value = theirs[name]
-            posted.setlist(name, value if isinstance(value, list) else [value])
-    return posted
-
-
-def _shown_terms(group: str, values: dict, form) -> str:
-    """One group of the terms' fields as a line of text, for the merge panel."""
-    from commons.proposals.forms import support_labels
-
-    if group == "term":
-        parts = [
-            f"{form.terms_start_date.label.text}: {values.get('start_date')}"
-            if values.get("start_date")
-            else "",
-            f"{form.terms_end_date.label.text}: {values.get('end_date')}"
-            if values.get("end_date")
-            else "",
-            f"{form.terms_duration_months.label.text}: {values.get('duration_months')}"
-            if values.get("duration_months")
-            else "",
-        ]
-        shown = "; ".join(p for p in parts if p)
-    elif group == "commons":
-        shown = "; ".join(
-            c.get("name", "") + (f" ({c['part']})" if c.get("part") else "")
-            for c in values.get("commons") or []
-        )
-    elif group == "support":
-        labels = support_labels()
-        shown = ", ".join(str(labels.get(f, f)) for f in values.get("support.forms") or [])
-    else:
-        shown = str(next(iter(values.values())) or "")
-    return shown or _("(none)")
-
-
-def _term_labels(form) -> dict[str, str]:
-    return {
-        "term": _("Term of the pact"),
-        "commons": _("Commons covered"),
-        "support": form.terms_support.label.text,
-        "support_amount": form.terms_support_amount.label.text,
-        "support_notes": form.terms_support_notes.label.text,
-        "report_interval_months": form.terms_report_interval_months.label.text,
-    }
-
-
-def _merged_form(merge, latest_number: int, comment: str, message: str):
-    """A fresh editor form on the latest version, filled with the merged terms."""
-    from commons.documents import terms as pact_terms
-    from commons.proposals.forms import support_labels
-
-    merged_terms = pact_terms.Terms.from_dict(merge.content["terms"])
-    form = PactEditForm(
-        formdata=None,
-        data={
-            **pact_terms.form_values(merged_terms),
-            "base_version": str(latest_number),
-            "comment": comment,
-        },
-    )
-    form.terms_support.choices = list(support_labels().items())
-    form.form_errors.append(message)
-    form.conflict = True
-    return form, {c.id: c.part for c in merged_terms.commons}
-
-
 @documents_bp.route("/proposals/<int:proposal_id>/pact/edit", methods=["GET", "POST"])
 def pact_edit(proposal_id: int):
     """The clause editor, terms first: every save is a new version with its author and comment.
@@ -391,7 +270,6 @@ def pact_edit(proposal_id: int):
         save_version,
     )
     from commons.forms import FormTransaction
-    from commons.proposals.forms import support_labels
 
     proposal = _proposal_for(proposal_id, "pact.edit")
     versions = PactVersion.all_for(proposal)
@@ -407,26 +285,22 @@ def pact_edit(proposal_id: int):
     base_terms = (
         pact_terms.terms_of(started) if started else pact_terms.Terms.from_dict(base["terms"])
     )
-    form = PactEditForm(
-        data={
-            **pact_terms.form_values(base_terms),
-            "base_version": str(latest.number if latest else 0),
-        }
-    )
-    form.terms_support.choices = list(support_labels().items())
+    form = pact_edit_form(base_terms, latest.number if latest else 0)
     content = base
     covered = {c.id: c.part for c in base_terms.commons}
     commons_error = None
     merge = None
     if form.validate_on_submit():
-        posted = _terms_posted(request.form, base_terms)
+        posted = pact_merge.terms_posted(request.form, base_terms)
         terms, problems = pact_terms.from_form(posted, base_terms, proposal)
         covered = {c.id: c.part for c in terms.commons}
         if problems:
-            commons_error = _attach_terms_problems(form, problems)
+            commons_error = attach_terms_problems(form, problems)
         else:
             # As it would be stored: a browser's "\r\n" in a textarea is not a change.
-            mine = plain_content({**_posted_articles(request.form, base), "terms": terms.to_dict()})
+            mine = plain_content(
+                {**pact_merge.posted_articles(request.form, base), "terms": terms.to_dict()}
+            )
             with FormTransaction(form) as saved:
                 version = save_version(
                     proposal,
@@ -442,12 +316,12 @@ def pact_edit(proposal_id: int):
                 versions = PactVersion.all_for(proposal)
                 latest = versions[0]
                 merge = pact_merge.merge_contents(base, latest.content, mine)
-                form, covered = _merged_form(
+                form, covered = merged_form(
                     merge, latest.number, form.comment.data or "", saved.error.message
                 )
                 content = merge.content
             elif isinstance(saved.error, TermsRefused):
-                commons_error = _attach_terms_problems(form, saved.error.problems, skip_first=True)
+                commons_error = attach_terms_problems(form, saved.error.problems, skip_first=True)
     status = form_status(form)
     return render_template(
         "documents/edit.html",
@@ -460,26 +334,10 @@ def pact_edit(proposal_id: int):
         commons_error=commons_error,
         merge=merge,
         merged_at={(c.section_key, c.index): c for c in merge.clauses} if merge else {},
-        term_labels=_term_labels(form),
-        shown_terms=lambda group, values: _shown_terms(group, values, form),
+        term_labels=term_labels(form),
+        shown_terms=lambda group, values: shown_terms(group, values, form),
         posted=request.method == "POST" and merge is None,
     ), status
-
-
-def _attach_terms_problems(form, problems: dict[str, str], *, skip_first: bool = False):
-    """Each problem next to its terms field; returns the one about the commons covered."""
-    commons_error = None
-    for index, (key, message) in enumerate(problems.items()):
-        if key == "commons":
-            commons_error = message
-        if skip_first and index == 0:
-            continue  # FormTransaction has shown it already
-        field = getattr(form, f"terms_{key}", None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    return commons_error
 
 
 @documents_bp.post("/proposals/<int:proposal_id>/pact/<int:number>/preview")

@@ -16,11 +16,12 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from commons.audit.operations import append_event
-from commons.auth.models import GroupKind, GroupMember, ProponentGroup, User
+from commons.auth.models import User
 from commons.auth.operations import add_member, create_group, find_user_by_email, normalise_email
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.groups.models import GroupKind, GroupMember, ProponentGroup
 from commons.inputs import refuse_bidi_controls
 from commons.links import public_link
 from commons.notifications.operations import new_notification

@@ -6,20 +6,20 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from commons.auth.models import GroupMember, ProponentGroup
 from commons.auth.permissions import can, ensure, permission_required
+from commons.consultation import operations as consultation
+from commons.consultation.forms import DeclineForm
+from commons.consultation.models import JoinRequest
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.forms import FormTransaction, choices, form_status
 from commons.groups import operations
 from commons.groups.forms import GroupForm, MemberForm, RepresentativeForm
+from commons.groups.models import GroupMember, ProponentGroup
 from commons.links import public_link
 from commons.notifications.mail import smtp_configured
 from commons.payloads import readable_moment
-from commons.public import operations as consultation
-from commons.public.forms import DeclineForm
-from commons.public.models import JoinRequest
 from commons.transactions import transaction
 
 groups_bp = Blueprint("groups", __name__, url_prefix="/groups")

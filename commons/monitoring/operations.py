@@ -18,7 +18,7 @@ import workflows
 from commons.extensions import db
 from commons.formatting import city_day, day_text
 from commons.lifecycle.states import status_in
-from commons.monitoring.models import Notification
+from commons.notifications.models import Notification
 from commons.notifications.operations import new_notification
 from commons.proposals.models import Proposal
 from workflows.clocks import review_elapsed

@@ -1,2 +1,2 @@
-"""Notifications: who must act after each event, in-app and by e-mail (the outbox is in
-commons.monitoring.models.Notification)."""
+"""Notifications: who must act after each event, in-app and by e-mail (the outbox is
+commons.notifications.models.Notification)."""

@@ -21,8 +21,8 @@ from sqlalchemy import or_, select
 from commons.auth.models import User, UserRole
 from commons.extensions import db
 from commons.links import public_base
-from commons.monitoring.models import Notification
 from commons.notifications.messages import render
+from commons.notifications.models import Notification
 from commons.transactions import commit_step
 
 BATCH = 200

@@ -93,7 +93,7 @@ MESSAGES = {
         _l("Renewal of pact %(label)s is open"),
         _l('"%(title)s": file the final monitoring report so the city can decide on renewal.'),
     ),
-    # Requests to join a proposing group (commons/public/operations.py).
+    # Requests to join a proposing group (commons/consultation/operations.py).
     "join_requested": (
         _l("%(who)s asks to join %(group)s"),
         _l(

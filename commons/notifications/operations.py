@@ -6,8 +6,8 @@ from sqlalchemy import and_, func, or_, select
 
 from commons.db import utcnow
 from commons.extensions import db
-from commons.monitoring.models import Notification
 from commons.notifications.messages import english
+from commons.notifications.models import Notification
 
 
 def new_notification(

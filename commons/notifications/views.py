@@ -11,9 +11,9 @@ from sqlalchemy import and_, or_, select
 
 from commons.auth.permissions import ensure
 from commons.extensions import db
-from commons.monitoring.models import Notification
 from commons.notifications import operations
 from commons.notifications.messages import render
+from commons.notifications.models import Notification
 from commons.pagination import decode_cursor, encode_cursor
 from commons.routing import LARGEST_ID
 from commons.transactions import transaction

@@ -83,24 +83,10 @@ def field_label(name: str) -> str:
     return str(field_spec(name).label)
 
 
-# --- the forms of the online application (commons/proposals/application.py) -----------------
+# --- what the online application (commons/apply/) and the pact pages share ------------------
 
-from flask_wtf import FlaskForm  # noqa: E402
-from flask_wtf.file import FileField  # noqa: E402
-from wtforms import (  # noqa: E402
-    DateField,
-    DecimalField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, NumberRange, Optional  # noqa: E402
+from wtforms import SelectMultipleField  # noqa: E402
 from wtforms.widgets import CheckboxInput, ListWidget  # noqa: E402
-
-from commons import limits  # noqa: E402
-from commons.forms import VersionedForm, strip  # noqa: E402
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -137,98 +123,3 @@ def attachment_label(purpose: str):
         "minutes": _l("Minutes of a co-design meeting"),
     }
     return labels.get(purpose, purpose.replace("_", " "))
-
-
-class StartForm(VersionedForm, FlaskForm):
-    title = StringField(
-        _l("Title of the proposal"),
-        filters=[strip],
-        validators=[DataRequired(_l("Enter a title.")), limits.MaxChars(limits.NAME)],
-        description=_l("A few words anyone can understand, e.g. 'Care of the Via Roma garden'."),
-    )
-    group = SelectField(_l("Who proposes"), validators=[DataRequired(_l("Choose who proposes."))])
-    new_group_name = StringField(
-        _l("Name of the new group"),
-        filters=[strip],
-        validators=[Optional(), limits.MaxChars(limits.NAME)],
-        description=_l("Only if you chose a new group above."),
-    )
-    new_group_kind = SelectField(_l("Kind of the new group"), validators=[Optional()])
-
-
-class PlacesForm(VersionedForm, FlaskForm):
-    new_place_address = StringField(
-        _l("Address of a new place (optional)"),
-        filters=[strip],
-        validators=[Optional(), limits.MaxChars(limits.LINE)],
-        description=_l("If the place you want to care for is not in the register."),
-    )
-    new_place_latitude = DecimalField(
-        _l("Latitude (optional)"),
-        places=None,
-        validators=[
-            Optional(),
-            NumberRange(-90, 90, _l("A latitude is between -90 and 90.")),
-        ],
-        description=_l("e.g. 44.4949"),
-    )
-    new_place_longitude = DecimalField(
-        _l("Longitude (optional)"),
-        places=None,
-        validators=[
-            Optional(),
-            NumberRange(-180, 180, _l("A longitude is between -180 and 180.")),
-        ],
-        description=_l("e.g. 11.3426"),
-    )
-
-
-class ObjectivesForm(VersionedForm, FlaskForm):
-    objectives = TextAreaField(
-        _l("Objectives"),
-        validators=[limits.MaxChars(limits.LONG_TEXT)],
-        description=_l("What you want to achieve for the place and for the people who use it."),
-    )
-
-
-class ActivitiesForm(VersionedForm, FlaskForm):
-    activities = TextAreaField(
-        _l("Activities"),
-        validators=[limits.MaxChars(limits.LONG_TEXT)],
-        description=_l("What you will do, how often, and who takes part."),
-    )
-
-
-class SupportForm(VersionedForm, FlaskForm):
-    support_requested = MultiCheckboxField(_l("Support you ask of the city"))
-    support_notes = TextAreaField(
-        _l("Details of the support (optional)"),
-        validators=[limits.MaxChars(limits.PARAGRAPH)],
-        description=_l("e.g. which tools, how many people to train."),
-    )
-
-
-class DurationForm(VersionedForm, FlaskForm):
-    requested_duration_months = IntegerField(
-        _l("Duration in months"),
-        validators=[Optional(), NumberRange(min=1, message=_l("At least one month."))],
-    )
-    start_date = DateField(
-        _l("Preferred start date (optional)"),
-        validators=[Optional()],
-        description=_l("As YYYY-MM-DD. The pact starts when it is signed, not before."),
-    )
-    pact_type = SelectField(
-        _l("Kind of pact"),
-        validators=[Optional()],
-        description=_l(
-            "Ordinary: small, repeatable care. Complex: regeneration or continuing management "
-            "of a valuable place; it needs co-design meetings and a council deliberation."
-        ),
-    )
-
-
-class AttachmentForm(FlaskForm):
-    purpose = SelectField(_l("What the file is"))
-    # Its description (the size limit) is set by the view from the settings.
-    file = FileField(_l("File"))

@@ -23,9 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commons.auth.models import GroupMember, ProponentGroup, User, _in
+from commons.auth.models import User, _in
 from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
+from commons.groups.models import GroupMember, ProponentGroup
 from commons.registry.models import Commons
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 import workflows
 from commons import limits
 from commons.audit.operations import append_event
-from commons.auth.models import ProponentGroup, User
+from commons.auth.models import User
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.proposals.models import (
     CoDesignMeeting,
     PactType,

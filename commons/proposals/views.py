@@ -12,11 +12,12 @@ from sqlalchemy import or_, select
 import workflows
 from commons import limits
 from commons.audit.models import AuditEvent
-from commons.auth.models import GroupMember, User
+from commons.auth.models import User
 from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import city_day, format_day
+from commons.groups.models import GroupMember
 from commons.lifecycle.states import is_tagged
 from commons.payloads import moment_html, readable_moment
 from commons.proposals import operations
@@ -522,7 +523,7 @@ def mine():
     """My proposals: drafts to resume, then the others with state, next action and deadline."""
     from sqlalchemy.orm import selectinload
 
-    from commons.proposals.application import first_missing_step
+    from commons.apply.steps import first_missing_step
 
     member_of = select(GroupMember.group_id).where(GroupMember.user_id == current_user.id)
     rows = db.session.scalars(

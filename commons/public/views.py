@@ -1,4 +1,6 @@
-"""Public pages: home, how it works, open data, pact pages, consultation, feeds, statistics."""
+"""Public pages: home, how it works, open data, pact pages, feeds, statistics.
+
+The pact page shows the consultation; its forms post to commons.consultation.views."""
 
 from __future__ import annotations
 
@@ -10,16 +12,14 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,12 +27,14 @@ from sqlalchemy.orm import selectinload
 import workflows
 from commons.audit.models import AuditEvent
 from commons.auth.permissions import ensure
+from commons.consultation import operations as consultation
+from commons.consultation.forms import CommentForm, HideForm, JoinForm
+from commons.consultation.models import Comment, JoinRequest
 from commons.documents.models import Document, Signature
 from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import format_day
-from commons.forms import FormTransaction
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
@@ -40,10 +42,7 @@ from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
 from commons.proposals.standing import city_today, in_force_on, standing
 from commons.public import feeds, opendata
-from commons.public import operations as consultation
 from commons.public import statistics as stats
-from commons.public.forms import CommentForm, HideForm, JoinForm
-from commons.public.models import Comment, JoinRequest
 from commons.registry.models import Commons
 from commons.summaries import operations as summaries
 from workflows.diagram import lifecycle_edges, mermaid, svg
@@ -392,91 +391,6 @@ def pact(proposal_id: int):
     return render_pact(_load_public(proposal_id))
 
 
-@public_bp.post("/pacts/<int:proposal_id>/comments")
-@login_required
-def comment(proposal_id: int):
-    """Comment on a proposal under public notice."""
-    proposal = _load_public(proposal_id)
-    ensure("consultation.comment", proposal)
-    form = CommentForm()
-    if form.validate_on_submit():
-        with FormTransaction(form) as saved:
-            consultation.add_comment(proposal, author=current_user, body=form.body.data)
-        if saved:
-            flash(_("Your comment is published."), "success")
-            return redirect(url_for("public.pact", proposal_id=proposal.id) + "#comments")
-    return render_pact(proposal, comment_form=form, status=422)
-
-
-@public_bp.post("/pacts/<int:proposal_id>/join")
-@login_required
-def join(proposal_id: int):
-    """Ask to join the proposing group."""
-    proposal = _load_public(proposal_id)
-    ensure("consultation.join", proposal)
-    form = JoinForm()
-    if form.validate_on_submit():
-        with FormTransaction(form) as saved:
-            consultation.request_to_join(proposal, user=current_user, message=form.message.data)
-        if not saved:
-            return render_pact(proposal, join_form=form, status=saved.error.status_code)
-        flash(_("Your request to join has been sent to the group."), "success")
-        return redirect(url_for("public.pact", proposal_id=proposal.id) + "#join")
-    return render_pact(proposal, join_form=form, status=422)
-
-
-@public_bp.post("/pacts/<int:proposal_id>/comments/<int:comment_id>/hide")
-@login_required
-def hide_comment(proposal_id: int, comment_id: int):
-    """An officer hides a comment, with a reason."""
-    proposal = _load_public(proposal_id)
-    found = db.session.get(Comment, comment_id)
-    if found is None or found.proposal_id != proposal.id:
-        abort(404)
-    ensure("consultation.moderate", proposal)
-    form = HideForm()
-    if form.validate_on_submit():
-        with FormTransaction(form) as saved:
-            consultation.hide_comment(found, actor=current_user, reason=form.reason.data)
-        if not saved:
-            return render_pact(
-                proposal, hide_form=form, hide_failed=found.id, status=saved.error.status_code
-            )
-        flash(_("The comment is hidden; the reason is in the history."), "success")
-        return redirect(url_for("public.pact", proposal_id=proposal.id) + "#comments")
-    return render_pact(proposal, hide_form=form, hide_failed=found.id, status=422)
-
-
-@public_bp.get("/consultation")
-def consultation_list():
-    """Proposals under public notice, the soonest to close first."""
-    proposals = db.session.scalars(
-        select(Proposal)
-        .where(Proposal.status == "public_notice")
-        .options(selectinload(Proposal.commons))
-        .order_by(Proposal.notice_ends_at, Proposal.id)
-    ).all()
-    counts = (
-        dict(
-            db.session.execute(
-                select(Comment.proposal_id, func.count())
-                .where(
-                    Comment.proposal_id.in_([p.id for p in proposals]), Comment.hidden_at.is_(None)
-                )
-                .group_by(Comment.proposal_id)
-            ).all()
-        )
-        if proposals
-        else {}
-    )
-    return render_template(
-        "public/consultation.html",
-        proposals=proposals,
-        counts=counts,
-        summaries=summaries.published_summaries([p.id for p in proposals], str(get_locale())),
-    )
-
-
 @public_bp.get("/feeds/notice.atom")
 def feed_notice():
     """Atom feed of the proposals under public notice."""
@@ -542,7 +456,7 @@ def _feed(title: str, endpoint: str, entries: list) -> Response:
     body = feeds.atom(
         title=f"{title} · {city}",
         self_url=url_for(endpoint, _external=True),
-        site_url=url_for("public.consultation_list", _external=True),
+        site_url=url_for("consultation.consultation_list", _external=True),
         author=current_app.config["CITY_OFFICE"],
         entries=entries,
     )

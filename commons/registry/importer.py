@@ -30,9 +30,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from commons.audit.operations import append_event
-from commons.auth.models import GroupKind, ProponentGroup, Role, User, UserRole
+from commons.auth.models import Role, User, UserRole
 from commons.auth.operations import create_group, find_user_by_email
 from commons.extensions import db
+from commons.groups.models import GroupKind, ProponentGroup
 from commons.inputs import BIDI_CONTROLS
 from commons.proposals.models import PactType, Proposal
 from commons.registry.forms import parse_coordinate

@@ -17,16 +17,16 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from commons.api.operations import create_token
+from commons.apply.steps import STEP_NAMES
 from commons.audit.models import AuditEvent
 from commons.auth.operations import add_member
+from commons.consultation.models import Comment, JoinRequest
 from commons.db import Base
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
-from commons.monitoring.models import Notification
-from commons.proposals.application import STEP_NAMES
+from commons.notifications.models import Notification
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion
-from commons.public.models import Comment, JoinRequest
 from commons.uploads.operations import save_upload
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, data_for, proposal_in

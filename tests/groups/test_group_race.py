@@ -3,8 +3,8 @@ told (409), nobody sees a server error. Real parallel connections: the PostgreSQ
 
 from __future__ import annotations
 
-from commons.auth.models import ProponentGroup
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from tests import factories
 from tests.conftest import csrf_token, hidden_value, login
 from tests.races import at_once, one_winner, postgresql_only

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from commons.auth.models import GroupMember, ProponentGroup
 from commons.extensions import db
-from commons.monitoring.models import Notification
+from commons.groups.models import GroupMember, ProponentGroup
+from commons.notifications.models import Notification
 from tests.conftest import csrf_token, login, post_form
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from commons.auth.models import GroupMember
 from commons.extensions import db
-from commons.monitoring.models import Notification
+from commons.groups.models import GroupMember
+from commons.notifications.models import Notification
 from tests.conftest import csrf_token, login, post_form
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from commons.auth.models import ProponentGroup
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from tests.conftest import csrf_token, hidden_value, login
 
 

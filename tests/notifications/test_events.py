@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from commons.extensions import db
-from commons.monitoring.models import Notification
 from commons.notifications.messages import render
+from commons.notifications.models import Notification
 from tests import factories
 from tests.conftest import login, post_form
 from tests.workflows.scenario import NOW, Cast, approve_and_sign, data_for, proposal_in

@@ -11,8 +11,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from commons.extensions import db
-from commons.monitoring.models import Notification
 from commons.notifications.mail import retry_wait, send_due
+from commons.notifications.models import Notification
 from tests import factories
 from tests.workflows.scenario import NOW, Cast, proposal_in
 from workflows import fire

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
 from commons.auth.models import Role
+from commons.consultation.models import Comment, JoinRequest
 from commons.extensions import db
-from commons.public.models import Comment, JoinRequest
 from tests.conftest import login, post_form
 from tests.workflows.scenario import Cast, approve_and_sign, proposal_in
 

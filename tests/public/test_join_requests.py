@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
-from commons.auth.models import GroupMember, Role
+from commons.auth.models import Role
+from commons.consultation.models import JoinRequest
 from commons.extensions import db
-from commons.monitoring.models import Notification
+from commons.groups.models import GroupMember
 from commons.notifications.mail import compose
 from commons.notifications.messages import render
-from commons.public.models import JoinRequest
+from commons.notifications.models import Notification
 from tests.conftest import login, post_form
 from tests.workflows.scenario import Cast, proposal_in
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
-from commons.auth.models import ProponentGroup, User
+from commons.auth.models import User
 from commons.auth.operations import authenticate
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
 
@@ -248,14 +249,16 @@ def test_large_file_shows_a_progress_bar_on_a_terminal(runner, tmp_path, monkeyp
     import sys
     import types
 
-    import commons.cli
+    import commons.registry.cli
 
     class Terminal(io.StringIO):
         def isatty(self):
             return True
 
     terminal = Terminal()
-    monkeypatch.setattr(commons.cli, "sys", types.SimpleNamespace(stderr=terminal, exit=sys.exit))
+    monkeypatch.setattr(
+        commons.registry.cli, "sys", types.SimpleNamespace(stderr=terminal, exit=sys.exit)
+    )
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(SHORT_MAPPING, encoding="utf-8")
     big = tmp_path / "big.csv"

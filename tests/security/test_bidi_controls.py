@@ -12,10 +12,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from commons.auth.models import ProponentGroup, User
+from commons.auth.models import User
 from commons.documents import rendering
 from commons.documents.models import PactVersion
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.inputs import BIDI_CONTROLS, show_bidi_controls
 from commons.registry.models import Commons
 from commons.uploads import operations as uploads

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from commons.audit.models import AuditEvent
 from commons.extensions import db
-from commons.monitoring.models import Notification
 from commons.monitoring.operations import tick
+from commons.notifications.models import Notification
 from tests.workflows.scenario import NOW, Cast, proposal_in
 from workflows import fire
 

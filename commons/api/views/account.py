@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from commons.api import schemas as s
 from commons.api.views.base import api_bp, ensure, user
-from commons.auth.models import ProponentGroup
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 
 
 @api_bp.get("/me", tags=["Account"])

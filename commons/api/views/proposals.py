@@ -21,11 +21,11 @@ from commons.api.views.base import (
     ensure,
     user,
 )
-from commons.auth.models import ProponentGroup
 from commons.auth.permissions import can
 from commons.documents.terms import is_approved
 from commons.errors import DomainError, NotFound
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.proposals import operations as proposal_ops
 from commons.proposals.labels import trigger_label
 from commons.proposals.models import Proposal

@@ -21,13 +21,13 @@ from commons import limits
 from commons.audit.operations import append_event
 from commons.auth.operations import add_member, normalise_email
 from commons.auth.permissions import is_proponent
+from commons.consultation.models import Comment, JoinRequest
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
 from commons.links import public_base
 from commons.notifications.operations import queue
 from commons.proposals.models import Proposal
-from commons.public.models import Comment, JoinRequest
 
 MAX_COMMENT = limits.COMMENT
 MAX_REASON = limits.REASON

@@ -1,73 +1,41 @@
-"""The online application: a guided form in steps that saves a draft proposal at every step.
-
-Step one creates the draft; every later step saves into it, so a proponent can leave and come
-back (``/proposals/mine`` lists drafts with a link to resume). The "check your answers" page
-shows everything with links to change it, and submits through ``workflows.fire``. After
-submission: the protocol number and a PDF receipt.
-"""
+"""The online application's pages: one route per step of a draft, submit, the receipt, and the
+answer to an integration request (URLs under /apply, endpoints ``apply.*``)."""
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 import workflows
 from commons import limits
-from commons.auth.permissions import ensure, permission_required
-from commons.errors import DomainError
-from commons.extensions import db
-from commons.forms import FormTransaction, choices, form_status
-from commons.groups import operations as group_ops
-from commons.proposals import operations
-from commons.proposals.forms import (
+from commons.apply.forms import (
     ActivitiesForm,
-    AttachmentForm,
     DurationForm,
     ObjectivesForm,
     PlacesForm,
     StartForm,
     SupportForm,
-    attachment_kinds,
-    support_labels,
+    attachment_form,
+    start_form,
 )
+from commons.apply.operations import proposing_group
+from commons.apply.queries import places_list
+from commons.apply.steps import STEP_NAMES, STEPS, step_after
+from commons.auth.permissions import ensure, permission_required
+from commons.errors import DomainError
+from commons.extensions import db
+from commons.forms import FormTransaction, choices, form_status
+from commons.proposals import operations
+from commons.proposals.forms import attachment_kinds, support_labels
 from commons.proposals.labels import pact_type_label, state_label
 from commons.proposals.models import Proposal
-from commons.registry.models import Availability, Commons
+from commons.registry.models import Commons
 from commons.transactions import Transition
 from commons.uploads import operations as uploads
 
 apply_bp = Blueprint("apply", __name__, url_prefix="/apply")
-
-STEPS = (
-    ("start", _l("Proponent and title")),
-    ("places", _l("The commons")),
-    ("objectives", _l("Objectives")),
-    ("activities", _l("Activities")),
-    ("support", _l("Support from the city")),
-    ("duration", _l("Duration")),
-    ("attachments", _l("Attachments")),
-    ("check", _l("Check your answers")),
-)
-STEP_NAMES = [name for name, _label in STEPS]
-PLACES_PAGE = 50
-
-
-def first_missing_step(proposal: Proposal) -> str:
-    """Where to resume a draft: the first step whose required answer is missing."""
-    if not proposal.commons and not proposal.new_place_address:
-        return "places"
-    if not (proposal.objectives or "").strip():
-        return "objectives"
-    if not (proposal.activities or "").strip():
-        return "activities"
-    if not proposal.requested_duration_months and not (proposal.start_date and proposal.end_date):
-        return "duration"
-    return "check"
 
 
 def _load(proposal_id: int) -> Proposal:
@@ -92,14 +60,10 @@ def _editable(proposal_id: int) -> Proposal:
 def _go(proposal: Proposal, step: str):
     """After saving a step: next, back, or leave for the list of my proposals."""
     where = request.form.get("go", "next")
-    index = STEP_NAMES.index(step)
     if where == "leave":
         flash(_("Your draft is saved. You can come back to it from My proposals."), "success")
         return redirect(url_for("proposals.mine"))
-    if where == "back":
-        target = STEP_NAMES[max(index - 1, 0)]
-    else:
-        target = STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
+    target = step_after(step, where)
     return redirect(url_for("apply.step", proposal_id=proposal.id, step=target))
 
 
@@ -146,48 +110,25 @@ def _saving(form, proposal: Proposal, *names: str) -> FormTransaction:
 # --- step 1: who proposes, and the title; creates the draft ----------------------------------
 
 
-def _start_form(proposal: Proposal | None = None, **kwargs) -> StartForm:
-    form = StartForm(**kwargs)
-    groups = group_ops.represented_by(current_user)
-    form.group.choices = choices(
-        [(g.id, g.name) for g in groups] + [("new", _("A new group (give its name below)"))]
-    )
-    form.new_group_kind.choices = choices(group_ops.kind_labels().items())
-    if request.method == "GET":
-        if proposal is not None:
-            form.title.data, form.group.data = proposal.title, str(proposal.group_id)
-            form.start_from(proposal)
-        elif not groups:
-            form.group.data = "new"
-    return form
+def _start_form(proposal: Proposal | None) -> StartForm:
+    return start_form(current_user, proposal, shown=request.method == "GET")
 
 
 def _group_from(form: StartForm):
-    """The chosen group, or a new one created from the form (its representative: me)."""
-    if form.group.data == "new":
-        if not form.new_group_name.data:
-            raise DomainError(
-                _("Enter the name of the new group (your own name if you propose alone)."),
-                field="new_group_name",
-            )
-        return group_ops.new_group(
-            representative=current_user,
-            name=form.new_group_name.data,
-            kind=form.new_group_kind.data or "individual",
-        )
-    group = next(
-        (g for g in group_ops.represented_by(current_user) if str(g.id) == form.group.data), None
+    """The group chosen on step 1, or a new one created from the form (its representative: me)."""
+    return proposing_group(
+        current_user,
+        choice=form.group.data,
+        new_name=form.new_group_name.data,
+        new_kind=form.new_group_kind.data,
     )
-    if group is None:
-        raise DomainError(_("Choose a group you represent."), field="group")
-    return group
 
 
 @apply_bp.route("/", methods=["GET", "POST"])
 @permission_required("proposal.create")
 def start():
     """Step 1 of a new application: who proposes and a title. Sending it creates the draft."""
-    form = _start_form()
+    form = _start_form(None)
     if form.validate_on_submit():
         with FormTransaction(form) as saved:
             group = _group_from(form)
@@ -234,78 +175,13 @@ def _start_step(proposal: Proposal):
 # --- step 2: the commons, from the register or a new place -----------------------------------
 
 
-def _places_list(proposal: Proposal, chosen: list[Commons] | None = None):
-    """Commons offered for a pact, filtered by name/address and district; chosen ones first
-    (``chosen``: those ticked on a page sent back, else the draft's)."""
-    q = (request.args.get("q") or "").strip()
-    district = (request.args.get("district") or "").strip()
-    stmt = select(Commons).where(Commons.availability == Availability.AVAILABLE.value)
-    if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(
-            or_(
-                Commons.name.ilike(like),
-                Commons.address.ilike(like),
-                Commons.neighbourhood.ilike(like),
-            )
-        )
-    if district:
-        stmt = stmt.where(Commons.district == district)
-    chosen = list(proposal.commons if chosen is None else chosen)
-    chosen_ids = {c.id for c in chosen}
-    found = db.session.scalars(stmt.order_by(Commons.name, Commons.id).limit(PLACES_PAGE + 1)).all()
-    more = len(found) > PLACES_PAGE
-    others = [c for c in found[:PLACES_PAGE] if c.id not in chosen_ids]
-    districts = db.session.scalars(
-        select(Commons.district)
-        .where(Commons.district.is_not(None), Commons.availability == Availability.AVAILABLE.value)
-        .distinct()
-        .order_by(Commons.district)
-    ).all()
-    return {
-        "chosen": chosen,
-        "others": others,
-        "more": more,
-        "q": q,
-        "district": district,
-        "districts": districts,
-        **_picker_map(chosen + others),
-    }
-
-
-def _picker_map(listed: list[Commons]) -> dict:
-    """What the map picker needs: the listed commons that have a point, and where to centre.
-
-    The map only helps to fill the real inputs (the list's checkboxes, the new place's
-    latitude and longitude); without JavaScript it stays hidden and nothing is lost.
-    """
-    markers = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "address": c.address or "",
-            "lat": float(c.latitude),
-            "lng": float(c.longitude),
-        }
-        for c in listed
-        if c.latitude is not None and c.longitude is not None
-    ]
-    centre = None
-    if not markers:
-        # Nothing listed on the map: centre it on the register's commons, where the city is.
-        lat, lng = db.session.execute(
-            select(func.avg(Commons.latitude), func.avg(Commons.longitude)).where(
-                Commons.latitude.is_not(None), Commons.longitude.is_not(None)
-            )
-        ).one()
-        if lat is not None and lng is not None:
-            centre = [round(float(lat), 6), round(float(lng), 6)]
-    return {
-        "map_markers": json.dumps(markers, ensure_ascii=False),
-        "map_centre": json.dumps(centre),
-        "tile_url": current_app.config.get("TILE_URL") or "",
-        "tile_attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
-    }
+def _places(proposal: Proposal, chosen: list[Commons] | None) -> dict:
+    return places_list(
+        proposal,
+        q=(request.args.get("q") or "").strip(),
+        district=(request.args.get("district") or "").strip(),
+        chosen=chosen,
+    )
 
 
 def _places_step(proposal: Proposal):
@@ -343,7 +219,7 @@ def _places_step(proposal: Proposal):
             if {c.id for c in stored} != {c.id for c in picked}:
                 names = ", ".join(sorted(c.name for c in stored)) or _("(empty)")
                 form.stored_meanwhile.append((_("Commons in the register"), names))
-    return _render("places", proposal, form, **_places_list(proposal, picked))
+    return _render("places", proposal, form, **_places(proposal, picked))
 
 
 # --- steps 3-6: objectives, activities, support, duration ------------------------------------
@@ -426,17 +302,8 @@ def _duration_step(proposal: Proposal):
 # --- step 7: attachments, through the uploads package ----------------------------------------
 
 
-def _attachment_form(**kwargs) -> AttachmentForm:
-    form = AttachmentForm(**kwargs)
-    form.purpose.choices = choices(attachment_kinds().items())
-    form.file.description = _(
-        "A PDF, JPEG or PNG file of at most %(mb)d MB.", mb=current_app.config["MAX_UPLOAD_MB"]
-    )
-    return form
-
-
 def _attachments_step(proposal: Proposal):
-    form = _attachment_form()
+    form = attachment_form(current_app.config["MAX_UPLOAD_MB"])
     if request.method == "POST" and form.validate_on_submit():
         file = request.files.get("file")
         if not uploads.is_empty(file):

@@ -41,7 +41,7 @@ class JoinRequest(db.Model):
     The group's representative accepts it (the citizen becomes a member of the group) or
     declines it, with an optional reason the citizen reads. One request per citizen and
     proposal; a declined one also stops the citizen from asking the same group again
-    (``commons.public.operations.request_to_join``).
+    (``commons.consultation.operations.request_to_join``).
     """
 
     PENDING = "pending"
