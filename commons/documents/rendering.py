@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import re
 import threading
 import zlib
@@ -70,6 +69,7 @@ from commons.config import PROJECT_ROOT
 from commons.documents.clauses import ONEROUS_SECTIONS, format_date, normalise_language
 from commons.formatting import day_text, moment_text
 from commons.inputs import show_bidi_controls
+from workflows.canonical import canonical_json  # also this module's name for it
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -214,12 +214,8 @@ LABELS = {
 # --- canonical JSON ---------------------------------------------------------------------------
 
 
-def canonical_json(content: dict) -> bytes:
-    """The pact version's canonical JSON, as hashed by ``workflows.guards.content_hash``."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def content_sha256(content: dict) -> str:
+    """SHA-256 (hex) of the canonical JSON, as ``workflows.guards.content_hash`` computes it."""
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
