@@ -43,8 +43,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 
+from commons.audit.chain import GENESIS_HASH, hash_of
 from commons.audit.models import AuditChainHead, AuditEvent
-from commons.audit.operations import GENESIS_HASH, event_fields, event_hash
 from commons.auth.models import GroupKind, GroupMember, ProponentGroup, Role, User, UserRole
 from commons.db import Base, import_all_models
 from commons.proposals.models import PactType, Proposal, Support, proposal_commons
@@ -1237,21 +1237,7 @@ class Generator:
                     actor, role = None, "system"
                 payload = _payload(rng, plan, trigger, extra, occurred)
                 public = trigger not in PRIVATE_TRIGGERS
-                fields = event_fields(
-                    seq,
-                    occurred,
-                    actor,
-                    role,
-                    plan.id,
-                    trigger,
-                    from_state,
-                    to_state,
-                    payload,
-                    public,
-                    prev,
-                )
-                digest = event_hash(fields)
-                yield {
+                event = {
                     "seq": seq,
                     "occurred_at": occurred,
                     "actor_id": actor,
@@ -1263,9 +1249,9 @@ class Generator:
                     "payload": payload,
                     "public": public,
                     "prev_hash": prev,
-                    "hash": digest,
                 }
-                prev = digest
+                event["hash"] = prev = hash_of(event)
+                yield event
             state["seq"], state["prev"] = seq, prev
 
         written = self.write("audit_events", EVENTS, rows())

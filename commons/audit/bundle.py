@@ -1,7 +1,8 @@
 """The evidence bundle's format, and its offline verification.
 
-No Flask and no database here: an auditor can check a bundle with nothing but this module and
-``commons/audit/chain.py`` (the hashing rules), e.g. ``python commons/audit/bundle.py FILE.zip``.
+No Flask and no database here: an auditor can check a bundle with nothing but this module,
+``commons/audit/chain.py`` (the hashing rules, with ``workflows/canonical.py``, the canonical
+JSON) and ``commons/tables.py``, e.g. ``python commons/audit/bundle.py FILE.zip``.
 
 What :func:`verify` checks, stopping at the first failure:
 
@@ -37,7 +38,7 @@ from datetime import datetime
 
 if __package__:
     from commons.audit import witness
-    from commons.audit.chain import GENESIS_HASH, canonical_json, event_fields, event_hash
+    from commons.audit.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, hash_of
     from commons.tables import neutralise, restore
 else:  # run as a script: load chain.py, witness.py and ../tables.py, without the commons package
     import importlib.util
@@ -54,7 +55,7 @@ else:  # run as a script: load chain.py, witness.py and ../tables.py, without th
     _chain = _load("chain", _here / "chain.py")
     _tables = _load("tables", _here.parent / "tables.py")
     GENESIS_HASH, canonical_json = _chain.GENESIS_HASH, _chain.canonical_json
-    event_fields, event_hash = _chain.event_fields, _chain.event_hash
+    HASHED_FIELDS, hash_of = _chain.HASHED_FIELDS, _chain.hash_of
     neutralise, restore = _tables.neutralise, _tables.restore
     witness = _load("witness", _here / "witness.py")
 
@@ -488,21 +489,24 @@ def _check_chain(zf: _Archive, manifest: dict, matcher=None) -> int:
     return count
 
 
+# How events.csv gives each hashed field: its cell read back as the Python value hashed.
+_HASHED_CELLS = {
+    "seq": int,
+    "occurred_at": datetime.fromisoformat,
+    "actor_id": _int,
+    "actor_role": _null,
+    "proposal_id": _int,
+    "trigger": str,
+    "from_state": _null,
+    "to_state": _null,
+    "payload": json.loads,
+    "public": {"true": True, "false": False}.__getitem__,
+    "prev_hash": str,
+}
+
+
 def _event_hash(row: dict) -> str:
-    fields = event_fields(
-        int(row["seq"]),
-        datetime.fromisoformat(row["occurred_at"]),
-        _int(row["actor_id"]),
-        _null(row["actor_role"]),
-        _int(row["proposal_id"]),
-        row["trigger"],
-        _null(row["from_state"]),
-        _null(row["to_state"]),
-        json.loads(row["payload"]),
-        {"true": True, "false": False}[row["public"]],
-        row["prev_hash"],
-    )
-    return event_hash(fields)
+    return hash_of({name: _HASHED_CELLS[name](row[name]) for name in HASHED_FIELDS})
 
 
 # The text columns of events.csv: each cell is the neutralised text (commons/tables.py).
