@@ -59,7 +59,7 @@ TARGET_EVENTS_PER_SECOND = 100_000
 TARGET_PEAK_MB = 200
 TARGET_VERIFY_SECONDS = 10.0
 
-# The columns, join and order of commons.audit.exports.event_rows, for COPY.
+# The columns, join and order of commons.audit.queries.event_rows, for COPY.
 COPY_SQL = (
     "COPY (SELECT e.seq, e.occurred_at, p.protocol_number, e.proposal_id, e.trigger, "
     "e.from_state, e.to_state, e.actor_id, "

@@ -198,7 +198,7 @@ def _reset(engine, ids: list[int]) -> None:
 
 
 def _chain_head(engine) -> tuple[int, str]:
-    from commons.audit.operations import GENESIS_HASH
+    from commons.audit.chain import GENESIS_HASH
 
     _, events = _tables()
     with engine.connect() as conn:
@@ -250,7 +250,8 @@ def _core_writer(setup: _Setup, *, guarded: bool = False) -> Callable[[int], Non
     changed, or a conflict), the chain head read and locked inside the transaction, and the
     head moved with the INSERT.
     """
-    from commons.audit.operations import _read_head, event_fields, event_hash
+    from commons.audit.chain import hash_of
+    from commons.audit.operations import _read_head
     from commons.audit.operations import _write as _write_event
 
     proposals, events = _tables()
@@ -282,10 +283,6 @@ def _core_writer(setup: _Setup, *, guarded: bool = False) -> Callable[[int], Non
                     raise RuntimeError("conflict: the proposal was not in the expected state")
                 seq, prev = _read_head(conn)  # the engine's locking read of the chain head
             seq += 1
-            fields = event_fields(
-                seq, now, officer_id, "officer", pid, TRIGGER, SOURCE, TARGET, payload, True, prev
-            )
-            digest = event_hash(fields)
             if not guarded:
                 conn.execute(change, {"pid": pid, "officer": officer_id, "now": now})
             values = {
@@ -300,13 +297,13 @@ def _core_writer(setup: _Setup, *, guarded: bool = False) -> Callable[[int], Non
                 "payload": payload,
                 "public": True,
                 "prev_hash": prev,
-                "hash": digest,
             }
+            values["hash"] = hash_of(values)
             if guarded:
                 _write_event(conn, values)  # the engine's INSERT that also moves the head
             else:
                 conn.execute(append, values)
-        prev = digest
+        prev = values["hash"]
 
     return write
 

@@ -70,8 +70,8 @@ from bench.lifecycle import (
     _us,
     build_path,
 )
+from commons.audit.chain import GENESIS_HASH
 from commons.audit.models import AuditChainHead, AuditEvent
-from commons.audit.operations import GENESIS_HASH
 from commons.auth.models import Role, User, UserRole
 from commons.db import Base, import_all_models
 from commons.groups.models import GroupKind, GroupMember, ProponentGroup

@@ -18,8 +18,8 @@ from sqlalchemy import insert, select, update
 
 from bench.city import INTEGRATION_ANSWERS, INTEGRATION_REQUESTS, REASONS
 from bench.lifecycle import DAY, MINUTE, _add_days, _dt, build_path, is_public
+from commons.audit.chain import hash_of
 from commons.audit.models import AuditChainHead, AuditEvent
-from commons.audit.operations import event_fields, event_hash
 from commons.proposals.models import Proposal
 
 EVENTS = AuditEvent.__table__
@@ -174,21 +174,7 @@ class History:
                     actor, role = None, "system"
                 payload = _payload(rng, plan, trigger, extra, occurred)
                 public = is_public(trigger)
-                fields = event_fields(
-                    seq,
-                    occurred,
-                    actor,
-                    role,
-                    plan.id,
-                    trigger,
-                    from_state,
-                    to_state,
-                    payload,
-                    public,
-                    prev,
-                )
-                digest = event_hash(fields)
-                yield {
+                event = {
                     "seq": seq,
                     "occurred_at": occurred,
                     "actor_id": actor,
@@ -200,9 +186,9 @@ class History:
                     "payload": payload,
                     "public": public,
                     "prev_hash": prev,
-                    "hash": digest,
                 }
-                prev = digest
+                event["hash"] = prev = hash_of(event)
+                yield event
             state["seq"], state["prev"] = seq, prev
 
         written = self.write("audit_events", EVENTS, rows())

@@ -20,8 +20,9 @@ from commons.audit.chain import (
     event_hash_of,
     payload_json,
 )
-from commons.audit.exports import Filters, event_object, event_rows, write_csv, write_jsonl
+from commons.audit.event_lines import write_csv, write_jsonl
 from commons.audit.operations import append_event, verify_chain
+from commons.audit.queries import Filters, event_object, event_rows
 from commons.extensions import db
 from tests.workflows.scenario import Cast, proposal_in
 

@@ -19,7 +19,7 @@ from bench.generate import (
     USERS,
     main,
 )
-from commons.audit.operations import GENESIS_HASH, event_fields, event_hash
+from commons.audit.chain import GENESIS_HASH, hash_of
 from commons.proposals.models import proposal_commons
 
 SMALL = ["--commons", "50", "--proposals", "40", "--events", "200", "--seed", "7"]
@@ -44,20 +44,7 @@ def verify_chain(engine) -> int:
         for e in conn.execute(select(EVENTS).order_by(EVENTS.c.seq)):
             assert e.seq == expected_seq
             assert e.prev_hash == prev
-            fields = event_fields(
-                e.seq,
-                e.occurred_at,
-                e.actor_id,
-                e.actor_role,
-                e.proposal_id,
-                e.trigger,
-                e.from_state,
-                e.to_state,
-                e.payload,
-                e.public,
-                e.prev_hash,
-            )
-            assert event_hash(fields) == e.hash, f"event {e.seq} does not verify"
+            assert hash_of(e) == e.hash, f"event {e.seq} does not verify"
             assert e.occurred_at.tzinfo is not None
             assert last_time is None or e.occurred_at >= last_time, "times go backwards"
             prev, expected_seq, last_time = e.hash, expected_seq + 1, e.occurred_at

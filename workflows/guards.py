@@ -14,12 +14,12 @@ application's: it registers them by name with ``register_guard``, ``register_con
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from workflows.canonical import canonical_json
 from workflows.clocks import add_months, deadline_after, months_between
 from workflows.i18n import _, day
 
@@ -519,8 +519,7 @@ def record_decision_act(ctx: Context) -> None:
 
 def content_hash(content: dict) -> str:
     """SHA-256 of a pact version's canonical JSON."""
-    raw = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
 @effect

@@ -2,22 +2,53 @@
 
 Shared by the registry (commons.audit.operations) and the offline bundle verifier
 (commons.audit.bundle), so an exported bundle is checked with exactly the rules that built it.
+The canonical JSON is ``workflows/canonical.py``'s (the one the pact versions are hashed in).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 
+if __package__:
+    from workflows import canonical
+else:  # loaded by bundle.py run as a script: load ../../workflows/canonical.py by its path
+    import importlib.util
+    from pathlib import Path
+
+    _spec = importlib.util.spec_from_file_location(
+        "canonical", Path(__file__).resolve().parents[2] / "workflows" / "canonical.py"
+    )
+    canonical = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(canonical)
+
 GENESIS_HASH = "0" * 64
+
+# The fields an event's hash covers, in the order of ``event_fields``' parameters: the names of
+# the audit_events columns they come from (every column but ``hash``).
+HASHED_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "proposal_id",
+    "trigger",
+    "from_state",
+    "to_state",
+    "payload",
+    "public",
+    "prev_hash",
+)
+
+# Canonical JSON; a value JSON cannot hold (a date in a payload) is written as its str().
+_dumps_sorted = canonical.encoder(default=str).encode
 
 
 def canonical_json(data: dict) -> bytes:
     """Serialise with sorted keys and no spaces, so the same event always hashes the same."""
-    return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+    return _dumps_sorted(data).encode()
 
 
 def event_fields(
@@ -33,32 +64,31 @@ def event_fields(
     public: bool,
     prev_hash: str,
 ) -> dict:
-    """The fields an event's hash covers, in canonical form."""
-    return {
-        "seq": seq,
-        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
-        "actor_id": actor_id,
-        "actor_role": actor_role,
-        "proposal_id": proposal_id,
-        "trigger": trigger,
-        "from_state": from_state,
-        "to_state": to_state,
-        "payload": payload,
-        "public": public,
-        "prev_hash": prev_hash,
-    }
+    """The fields an event's hash covers (:data:`HASHED_FIELDS`), in canonical form."""
+    values = (seq, occurred_at.isoformat(timespec="microseconds"), actor_id, actor_role)
+    values += (proposal_id, trigger, from_state, to_state, payload, public, prev_hash)
+    return dict(zip(HASHED_FIELDS, values, strict=True))
 
 
 def event_hash(fields: dict) -> str:
+    """SHA-256 (hex) of the canonical JSON of an event's fields (see :func:`event_fields`)."""
     return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def hash_of(event) -> str:
+    """The hash of an audit event: ``event`` holds the :data:`HASHED_FIELDS` as Python values
+    (``occurred_at`` a datetime, ``payload`` a dict), as attributes (an ``AuditEvent``, a row
+    of the table) or as keys (a mapping)."""
+    if isinstance(event, Mapping):
+        values = [event[name] for name in HASHED_FIELDS]
+    else:
+        values = [getattr(event, name) for name in HASHED_FIELDS]
+    return event_hash(event_fields(*values))
 
 
 # The same canonical JSON, written directly: the 11 keys above in sorted order, for verifying
 # or exporting many events without building a dict per event (tests prove it equal).
 _encode_str = json.encoder.encode_basestring
-_dumps_sorted = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-).encode
 
 
 def json_value(value) -> str:

@@ -3,7 +3,9 @@
 Filters select pacts; the events exported are those of the selected pacts. Every query streams
 (``yield_per``) and every file is written as rows arrive, so memory stays constant. Each export
 is recorded as an ``exported`` audit event once the file is written (see :func:`run_export`).
-The bundle's format and its offline verification live in :mod:`commons.audit.bundle`.
+What is read is in :mod:`commons.audit.queries`, the events' CSV and JSON Lines writers in
+:mod:`commons.audit.event_lines`; the bundle's format and its offline verification live in
+:mod:`commons.audit.bundle`.
 """
 
 from __future__ import annotations
@@ -14,292 +16,38 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import aliased, selectinload
 
-from commons.audit import bundle
+from commons.audit import bundle, bundle_readme
 from commons.audit.chain import GENESIS_HASH, canonical_json
-from commons.audit.models import AuditEvent
+from commons.audit.event_lines import Progress, write_csv, write_jsonl
 from commons.audit.operations import append_event
+from commons.audit.queries import (
+    Filters,
+    chain_rows,
+    count_events,  # noqa: F401 - commons/cli.py imports it here
+    document_rows,
+    event_rows,
+    pact_rows,
+    report_rows,
+    signature_rows,
+    version_rows,
+)
 from commons.auth.models import Role, User
 from commons.db import utcnow
 from commons.documents import storage
-from commons.documents.models import Document, PactVersion, Signature
-from commons.extensions import db
-from commons.monitoring.models import MonitoringReport
-from commons.proposals.models import Proposal
-from commons.registry.models import Commons
-from commons.tables import needs_quote, neutralise
+from commons.tables import needs_quote
 
 FORMATS = ("csv", "jsonl", "xlsx", "zip")
-BATCH = 1000
-
-Progress = Callable[[int], None]
 
 
 class ExportError(Exception):
     """The export cannot be made (e.g. a document is missing from storage)."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which pacts to export. Dates select pacts with at least one event on those days (UTC)."""
-
-    protocols: tuple[str, ...] = ()
-    state: str | None = None
-    district: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    officer: str | None = None
-    # Part of a commons' name (any letter case).
-    commons: str | None = None
-
-    def as_dict(self) -> dict:
-        values = asdict(self)
-        values["protocols"] = list(self.protocols)
-        for key in ("date_from", "date_to"):
-            values[key] = values[key].isoformat() if values[key] else None
-        return values
-
-    @classmethod
-    def from_dict(cls, values: dict) -> Filters:
-        """The inverse of :meth:`as_dict` (unknown keys are ignored)."""
-
-        def day(value):
-            return date.fromisoformat(value) if value else None
-
-        return cls(
-            protocols=tuple(values.get("protocols") or ()),
-            state=values.get("state") or None,
-            district=values.get("district") or None,
-            date_from=day(values.get("date_from")),
-            date_to=day(values.get("date_to")),
-            officer=values.get("officer") or None,
-            commons=values.get("commons") or None,
-        )
-
-
-def pact_ids(filters: Filters):
-    """A SELECT of the ids of the selected pacts (used as a subquery, never loaded whole)."""
-    stmt = select(Proposal.id)
-    if filters.protocols:
-        stmt = stmt.where(Proposal.protocol_number.in_(filters.protocols))
-    if filters.state:
-        stmt = stmt.where(Proposal.status == filters.state)
-    if filters.district:
-        stmt = stmt.where(Proposal.commons.any(Commons.district == filters.district))
-    if filters.commons:
-        stmt = stmt.where(
-            Proposal.commons.any(Commons.name.icontains(filters.commons, autoescape=True))
-        )
-    if filters.officer:
-        officers = select(User.id).where(func.lower(User.email) == filters.officer.lower())
-        stmt = stmt.where(Proposal.case_officer_id.in_(officers))
-    if filters.date_from or filters.date_to:
-        event = aliased(AuditEvent)
-        activity = select(event.seq).where(event.proposal_id == Proposal.id)
-        if filters.date_from:
-            start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
-            activity = activity.where(event.occurred_at >= start)
-        if filters.date_to:
-            end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
-            activity = activity.where(event.occurred_at < end)
-        stmt = stmt.where(activity.exists())
-    return stmt
-
-
-def _stream(stmt):
-    return db.session.execute(stmt.execution_options(yield_per=BATCH))
-
-
-# Who acted, by name, beside actor_id: the person's name at export time, "system" for an event
-# without an actor. Not part of the chain: names change, the hashes do not. The users table is
-# joined under an alias, so that the filters' own subqueries on users stay uncorrelated.
-# (Made on first use: an alias configures the mappers, which must all be imported by then.)
-@cache
-def _actor():
-    return aliased(User, name="actor")
-
-
-def _actor_name():
-    return case(
-        (AuditEvent.actor_id.is_(None), literal(bundle.SYSTEM_ACTOR)), else_=_actor().full_name
-    )
-
-
-def _with_actor(stmt):
-    return stmt.outerjoin(_actor(), _actor().id == AuditEvent.actor_id)
-
-
-# Rows, as Python values in the column order of commons.audit.bundle.
-
-
-def event_rows(filters: Filters, upto_seq: int | None = None) -> Iterator[tuple]:
-    stmt = (
-        _with_actor(
-            select(
-                AuditEvent.seq,
-                AuditEvent.occurred_at,
-                Proposal.protocol_number,
-                AuditEvent.proposal_id,
-                AuditEvent.trigger,
-                AuditEvent.from_state,
-                AuditEvent.to_state,
-                AuditEvent.actor_id,
-                _actor_name(),
-                AuditEvent.actor_role,
-                AuditEvent.payload,
-                AuditEvent.public,
-                AuditEvent.prev_hash,
-                AuditEvent.hash,
-            ).join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        )
-        .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
-        .order_by(AuditEvent.seq)
-    )
-    if upto_seq is not None:
-        stmt = stmt.where(AuditEvent.seq <= upto_seq)
-    for row in _stream(stmt):
-        yield tuple(row)
-
-
-def count_events(filters: Filters) -> int:
-    stmt = select(func.count()).where(AuditEvent.proposal_id.in_(pact_ids(filters)))
-    return db.session.scalar(stmt) or 0
-
-
-def pact_rows(filters: Filters) -> Iterator[list]:
-    stmt = (
-        select(Proposal)
-        .where(Proposal.id.in_(pact_ids(filters)))
-        .options(selectinload(Proposal.commons), selectinload(Proposal.case_officer))
-        .order_by(Proposal.id)
-    )
-    for p in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
-        yield [
-            p.id,
-            p.protocol_number,
-            p.title,
-            p.status,
-            p.pact_type,
-            p.profile,
-            p.group_id,
-            p.representative_id,
-            p.case_officer_id,
-            p.case_officer.email if p.case_officer else None,
-            "; ".join(c.name for c in p.commons),
-            "; ".join(sorted({c.district for c in p.commons if c.district})),
-            p.start_date,
-            p.end_date,
-            p.submitted_at,
-            p.decision_number,
-            p.decision_date,
-            p.deliberation_number,
-            p.deliberation_date,
-            p.predecessor_id,
-            p.created_at,
-        ]
-
-
-def version_rows(filters: Filters) -> Iterator[tuple[list, dict]]:
-    """(row without the path, content) of each pact version of the selected pacts."""
-    stmt = (
-        select(
-            PactVersion.proposal_id,
-            Proposal.protocol_number,
-            PactVersion.number,
-            PactVersion.content_hash,
-            PactVersion.created_at,
-            PactVersion.frozen_at,
-            PactVersion.author_id,
-            PactVersion.comment,
-            PactVersion.content,
-        )
-        .join(Proposal, Proposal.id == PactVersion.proposal_id)
-        .where(PactVersion.proposal_id.in_(pact_ids(filters)))
-        .order_by(PactVersion.proposal_id, PactVersion.number)
-    )
-    for row in _stream(stmt):
-        yield list(row[:-1]), row[-1]
-
-
-def document_rows(filters: Filters) -> Iterator[list]:
-    stmt = (
-        select(
-            Document.proposal_id,
-            Proposal.protocol_number,
-            PactVersion.number,
-            Document.kind,
-            Document.sha256,
-            Document.size,
-            Document.language,
-            Document.created_at,
-        )
-        .join(Proposal, Proposal.id == Document.proposal_id)
-        .join(PactVersion, PactVersion.id == Document.version_id)
-        .where(Document.proposal_id.in_(pact_ids(filters)))
-        .order_by(Document.id)
-    )
-    for row in _stream(stmt):
-        yield list(row)
-
-
-def _pact_table_rows(filters: Filters, model, *columns) -> Iterator[list]:
-    """Rows of a per-pact table (``model`` with ``proposal_id``) for the selected pacts: its
-    pact id and protocol number, then ``columns``, in the table's order."""
-    stmt = (
-        select(model.proposal_id, Proposal.protocol_number, *columns)
-        .join(Proposal, Proposal.id == model.proposal_id)
-        .where(model.proposal_id.in_(pact_ids(filters)))
-        .order_by(model.id)
-    )
-    for row in _stream(stmt):
-        yield list(row)
-
-
-def signature_rows(filters: Filters) -> Iterator[list]:
-    return _pact_table_rows(
-        filters,
-        Signature,
-        Signature.signer_id,
-        Signature.signer_role,
-        Signature.typed_name,
-        Signature.signed_at,
-        Signature.document_hash,
-    )
-
-
-def report_rows(filters: Filters) -> Iterator[list]:
-    return _pact_table_rows(
-        filters,
-        MonitoringReport,
-        MonitoringReport.author_id,
-        MonitoringReport.filed_at,
-        MonitoringReport.final,
-        MonitoringReport.text,
-        MonitoringReport.indicators,
-    )
-
-
-def chain_rows() -> Iterator[tuple[int, str, str]]:
-    """(seq, prev_hash, hash) of every event of the whole chain, in order."""
-    stmt = select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash).order_by(AuditEvent.seq)
-    for row in _stream(stmt):
-        yield tuple(row)
-
-
-def event_object(row: tuple) -> dict:
-    """An event row as a JSON object (JSON Lines)."""
-    obj = dict(zip(bundle.EVENT_COLUMNS, row, strict=True))
-    obj["occurred_at"] = obj["occurred_at"].isoformat(timespec="microseconds")
-    return obj
 
 
 def _tick(progress: Progress | None) -> None:
@@ -330,220 +78,6 @@ class _CsvSink:
         self._write(self._buffer.getvalue().encode())
         self._buffer.seek(0)
         self._buffer.truncate()
-
-
-# The CSV and JSON Lines writers read the events' rows themselves, in bulk: the payload as its
-# stored JSON text, made canonical once per distinct text, and on PostgreSQL the timestamp as
-# the ISO text ``isoformat(timespec="microseconds")`` gives; then each line is written
-# directly. The output is byte for byte what ``bundle.table_cell`` / ``event_object`` give.
-_ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
-_PAYLOADS_CACHED = 50_000
-
-
-def _event_batches(filters: Filters) -> Iterator[list[tuple]]:
-    """Lists of (seq, occurred_at ISO text, protocol_number, proposal_id, trigger, from_state,
-    to_state, actor_id, actor_name, actor_role, payload canonical JSON text, public, prev_hash,
-    hash)."""
-    from sqlalchemy import Text, cast
-
-    from commons.audit.chain import payload_json
-
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    occurred = (
-        func.to_char(func.timezone("UTC", AuditEvent.occurred_at), _ISO_UTC)
-        if postgresql
-        else AuditEvent.occurred_at
-    )
-    stmt = (
-        _with_actor(
-            select(
-                AuditEvent.seq,
-                occurred,
-                Proposal.protocol_number,
-                AuditEvent.proposal_id,
-                AuditEvent.trigger,
-                AuditEvent.from_state,
-                AuditEvent.to_state,
-                AuditEvent.actor_id,
-                _actor_name(),
-                AuditEvent.actor_role,
-                cast(AuditEvent.payload, Text),
-                AuditEvent.public,
-                AuditEvent.prev_hash,
-                AuditEvent.hash,
-            ).join(Proposal, Proposal.id == AuditEvent.proposal_id)
-        )
-        .where(AuditEvent.proposal_id.in_(pact_ids(filters)))
-        .order_by(AuditEvent.seq)
-        .execution_options(stream_results=True, yield_per=10 * BATCH)
-    )
-    cache: dict = {}
-    for rows in db.session.execute(stmt).partitions():
-        batch = []
-        for row in rows:
-            raw = row[10]
-            payload = cache.get(raw)
-            if payload is None:
-                if len(cache) >= _PAYLOADS_CACHED:
-                    cache.clear()
-                payload = cache[raw] = payload_json(raw)
-            at = row[1] if postgresql else row[1].isoformat(timespec="microseconds")
-            batch.append((row[0], at, *row[2:10], payload, *row[11:]))
-        yield batch
-
-
-def _csv_text(value) -> str:
-    """A text cell as ``csv.writer`` (minimal quoting, CRLF) writes ``bundle.table_cell(value)``:
-    text neutralised against formulas, anything else by ``bundle.cell``."""
-    value = neutralise(value) if value.__class__ is str else bundle.cell(value)
-    return _quoted(value)
-
-
-def _quoted(value: str) -> str:
-    """A cell's text as ``csv.writer`` (minimal quoting) writes it."""
-    if '"' in value or "," in value or "\n" in value or "\r" in value:
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
-def _csv_value(value) -> str:
-    """A number or boolean cell (``bundle.cell``), without the detour for the common ints."""
-    return int.__repr__(value) if value.__class__ is int else bundle.cell(value)
-
-
-def _csv_payload(canonical: str) -> str:
-    """The payload's cell, ``bundle.table_cell(payload)``, from the payload's canonical JSON."""
-    if canonical[0] in "{[":
-        return _quoted(canonical)
-    return _csv_text(json.loads(canonical))  # null, a string (text), a number...
-
-
-def _csv_line(seq, at, protocol, pid, trig, src, dst, actor, name, role, payload, public, prev, h):
-    """One CSV line (``csv.writer`` over ``bundle.table_cell``), from the timestamp's ISO text
-    (not text: a time, never neutralised) and the payload's canonical JSON."""
-    text, cell = _csv_text, _csv_value
-    return (
-        f"{cell(seq)},{_quoted(at)},{'' if protocol is None else text(protocol)},"
-        f"{cell(pid)},{'' if trig is None else text(trig)},"
-        f"{'' if src is None else text(src)},{'' if dst is None else text(dst)},"
-        f"{cell(actor)},{'' if name is None else text(name)},"
-        f"{'' if role is None else text(role)},{_csv_payload(payload)},"
-        f"{cell(public)},{'' if prev is None else text(prev)},"
-        f"{'' if h is None else text(h)}\r\n"
-    )
-
-
-def _jsonl_line(
-    seq, at, protocol, pid, trig, src, dst, actor, name, role, payload, public, prev, h
-):
-    """One JSON Lines line, ``canonical_json(event_object(row))`` (keys sorted), from the
-    timestamp's ISO text and the payload's canonical JSON. JSON is not a table: text is
-    written as stored, never neutralised."""
-    from commons.audit.chain import json_value as j
-
-    return (
-        f'{{"actor_id":{j(actor)},"actor_name":{j(name)},"actor_role":{j(role)},'
-        f'"from_state":{j(src)},'
-        f'"hash":{j(h)},"occurred_at":{j(at)},"payload":{payload},'
-        f'"prev_hash":{j(prev)},"proposal_id":{j(pid)},"protocol_number":{j(protocol)},'
-        f'"public":{j(public)},"seq":{j(seq)},"to_state":{j(dst)},"trigger":{j(trig)}}}\n'
-    )
-
-
-def _pg_base_select(filters: Filters):
-    """The selected events' raw values as ``commons.audit.pgfast.export_copy_sql`` reads them
-    (``pgfast.BASE_COLUMNS``), ordered by seq; the timestamp as its UTC ISO text."""
-    from sqlalchemy import Text, cast
-
-    stmt = _with_actor(
-        select(
-            AuditEvent.seq.label("seq"),
-            func.to_char(func.timezone("UTC", AuditEvent.occurred_at), _ISO_UTC).label("ts"),
-            Proposal.protocol_number.label("pn"),
-            AuditEvent.proposal_id.label("pid"),
-            AuditEvent.trigger.label("trig"),
-            AuditEvent.from_state.label("src"),
-            AuditEvent.to_state.label("dst"),
-            AuditEvent.actor_id.label("actor"),
-            _actor_name().label("an"),
-            AuditEvent.actor_role.label("role"),
-            cast(AuditEvent.payload, Text).label("pay"),
-            AuditEvent.public.label("pub"),
-            AuditEvent.prev_hash.label("prev"),
-            AuditEvent.hash.label("h"),
-        )
-        .select_from(AuditEvent)
-        .join(Proposal, Proposal.id == AuditEvent.proposal_id)
-    ).order_by(AuditEvent.seq)
-    if filters == Filters():  # every pact: the join alone selects their events
-        return stmt
-    return stmt.where(AuditEvent.proposal_id.in_(pact_ids(filters)))
-
-
-def _write_pg_copy(fh, fmt: str, filters: Filters, progress: Progress | None) -> int:
-    """PostgreSQL: the server writes the lines (commons.audit.pgfast); Python undoes COPY's
-    escaping a block at a time, and writes the few lines the server leaves to it (payloads not
-    stored canonically, altered events) with the reference rules."""
-    from commons.audit import pgfast
-    from commons.audit.chain import payload_json
-
-    session = db.session
-    connection = session.connection()
-    compiled = _pg_base_select(filters).compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    sql = pgfast.export_copy_sql(fmt, str(compiled))
-    make_line = _csv_line if fmt == "csv" else _jsonl_line
-    finish = pgfast.csv_line_ends if fmt == "csv" else pgfast.unescape_text
-    rows = 0
-    for block, count in pgfast.copy_blocks(sql, compiled.params, session):
-        if not pgfast.has_marked(fmt, block):
-            fh.write(finish(block))
-        else:
-            for marked, data in pgfast.split_marked(fmt, block):
-                if not marked:
-                    fh.write(finish(data))
-                    continue
-                values = json.loads(data)
-                pay = pgfast.BASE_COLUMNS.index("pay")
-                values[pay] = payload_json(values[pay])  # the stored text, made canonical
-                fh.write(make_line(*values).encode())
-        rows += count
-        if progress is not None:
-            progress(count)
-    return rows
-
-
-def _pg_copy_usable() -> bool:
-    from commons.audit import pgfast
-
-    return pgfast.is_postgresql() and pgfast.client_is_utf8()
-
-
-def write_csv(fh, filters: Filters, *, bom: bool = False, progress: Progress | None = None) -> int:
-    if bom:
-        fh.write("\ufeff".encode())
-    fh.write((",".join(bundle.EVENT_COLUMNS) + "\r\n").encode())
-    if _pg_copy_usable():
-        return _write_pg_copy(fh, "csv", filters, progress)
-    return _write_lines(fh, filters, _csv_line, progress)
-
-
-def write_jsonl(fh, filters: Filters, *, progress: Progress | None = None) -> int:
-    if _pg_copy_usable():
-        return _write_pg_copy(fh, "jsonl", filters, progress)
-    return _write_lines(fh, filters, _jsonl_line, progress)
-
-
-def _write_lines(fh, filters: Filters, make_line, progress: Progress | None) -> int:
-    """SQLite (or a PostgreSQL client not speaking UTF-8): each line made in Python."""
-    rows = 0
-    for batch in _event_batches(filters):
-        fh.write("".join([make_line(*row) for row in batch]).encode())
-        rows += len(batch)
-        if progress is not None:
-            progress(len(batch))
-    return rows
 
 
 def _xlsx_value(ws, value):
@@ -718,10 +252,10 @@ def write_zip(
         sink.flush()
 
     with _Entry(zf, "datapackage.json", files) as entry:
-        descriptor = bundle.datapackage("commons-audit-export")
+        descriptor = bundle_readme.datapackage("commons-audit-export")
         entry.write(json.dumps(descriptor, indent=2, ensure_ascii=False).encode() + b"\n")
     with _Entry(zf, "README.txt", files) as entry:
-        entry.write(bundle.README.encode())
+        entry.write(bundle_readme.README.encode())
 
     manifest = {
         "format": "commons-audit-bundle",

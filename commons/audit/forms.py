@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from commons import limits
-from commons.audit.exports import Filters
+from commons.audit.queries import Filters
 from commons.forms import choices, strip
 
 FORMAT_LABELS = {

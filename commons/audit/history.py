@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from commons.audit.exports import Filters, pact_ids
 from commons.audit.models import AuditEvent
+from commons.audit.queries import Filters, pact_ids
 from commons.auth.models import User
 from commons.documents.models import Document, PactVersion, Signature
 from commons.extensions import db

@@ -25,8 +25,9 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from commons.audit.exports import FORMATS, ExportError, Filters, count_events, run_export
+from commons.audit.exports import FORMATS, ExportError, run_export
 from commons.audit.models import ExportJob
+from commons.audit.queries import Filters, count_events
 from commons.auth.models import User
 from commons.auth.permissions import can
 from commons.db import utcnow

@@ -84,7 +84,7 @@ class ExportJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     format: Mapped[str] = mapped_column(String(8))
-    # commons.audit.exports.Filters.as_dict()
+    # commons.audit.queries.Filters.as_dict()
     filters: Mapped[dict] = mapped_column(db.JSON, default=dict)
     bom: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(10), default="queued")

@@ -12,9 +12,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from commons.audit.chain import (  # noqa: F401 - re-exported for compatibility
     GENESIS_HASH,
+    HASHED_FIELDS,
     canonical_json,
     event_fields,
     event_hash,
+    hash_of,
 )
 from commons.audit.models import AuditChainHead, AuditEvent
 from commons.db import utcnow
@@ -99,34 +101,20 @@ def append_event(
     last_seq, prev = _read_head(connection)
     seq = last_seq + 1
     occurred_at = occurred_at or utcnow()
-    payload = json.loads(canonical_json(payload or {}))
-    fields = event_fields(
-        seq,
-        occurred_at,
-        actor.id if actor else None,
-        actor_role,
-        proposal.id if proposal else None,
-        trigger,
-        from_state,
-        to_state,
-        payload,
-        public,
-        prev,
-    )
     values = {
         "seq": seq,
         "occurred_at": occurred_at,
-        "actor_id": fields["actor_id"],
+        "actor_id": actor.id if actor else None,
         "actor_role": actor_role,
-        "proposal_id": fields["proposal_id"],
+        "proposal_id": proposal.id if proposal else None,
         "trigger": trigger,
         "from_state": from_state,
         "to_state": to_state,
-        "payload": payload,
+        "payload": json.loads(canonical_json(payload or {})),
         "public": public,
         "prev_hash": prev,
-        "hash": event_hash(fields),
     }
+    values["hash"] = hash_of(values)
     _write(connection, values)
     return _detached(values)
 
@@ -252,20 +240,8 @@ def verify_links(session=None, batch_size: int = 10000) -> ChainReport:
         if postgresql
         else table.c.occurred_at
     )
-    columns = [
-        table.c.seq,
-        occurred,
-        table.c.actor_id,
-        table.c.actor_role,
-        table.c.proposal_id,
-        table.c.trigger,
-        table.c.from_state,
-        table.c.to_state,
-        cast(table.c.payload, Text),
-        table.c.public,
-        table.c.prev_hash,
-        table.c.hash,
-    ]
+    read_as = {"occurred_at": occurred, "payload": cast(table.c.payload, Text)}
+    columns = [read_as.get(name, table.c[name]) for name in HASHED_FIELDS] + [table.c.hash]
     result = session.execute(
         select(*columns)
         .order_by(table.c.seq)

@@ -152,7 +152,7 @@ def stream(stmt, session=None, fetch: int | None = None) -> Iterator[list[tuple]
 # with the reference rules: exported as it is stored, never "fixed". Nothing per row runs in
 # Python otherwise, apart from psycopg handing over each COPY row.
 
-# The base query's columns (commons.audit.exports._pg_base_select labels them so).
+# The base query's columns (commons.audit.event_lines._pg_base_select labels them so).
 BASE_COLUMNS = (
     "seq",
     "ts",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from commons.audit.chain import HASHED_FIELDS, hash_of
 from commons.audit.models import AuditEvent
 from commons.audit.operations import GENESIS_HASH, event_fields, event_hash
 from commons.extensions import db
@@ -33,6 +34,17 @@ def test_operations_append_a_linked_chain(app, make):
         )
         assert event_hash(fields) == event.hash
         prev = event.hash
+
+
+def test_hash_of_reads_an_event_or_a_mapping_of_its_fields(app, make):
+    make.user()
+    event = db.session.scalar(select(AuditEvent))
+    assert hash_of(event) == event.hash
+    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+    assert hash_of(fields) == event.hash
+    assert set(HASHED_FIELDS) == {c.name for c in AuditEvent.__table__.c} - {"hash"}
+    for name, other in (("trigger", "other"), ("public", not event.public), ("seq", 99)):
+        assert hash_of({**fields, name: other}) != event.hash, name
 
 
 def test_user_creation_is_private_history(app, make):

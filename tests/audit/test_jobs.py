@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from commons.audit import bundle, jobs
-from commons.audit.exports import Filters
 from commons.audit.models import AuditEvent, ExportJob
 from commons.audit.operations import verify_chain
+from commons.audit.queries import Filters
 from commons.auth.models import Role
 from commons.documents import storage
 from commons.documents.models import Document

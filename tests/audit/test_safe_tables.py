@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from commons.audit import bundle
-from commons.audit.exports import Filters, write_csv, write_jsonl
+from commons.audit.event_lines import write_csv, write_jsonl
 from commons.audit.operations import append_event, verify_chain
+from commons.audit.queries import Filters
 from commons.extensions import db
 from commons.tables import restore
 from tests.workflows.scenario import Cast, proposal_in

@@ -9,7 +9,7 @@ import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
 import workflows
-from commons.documents import clauses
+from commons.documents import clause_words, clauses
 from commons.documents import operations as document_ops
 from commons.documents.models import PactVersion
 from commons.extensions import db
@@ -121,8 +121,8 @@ def test_a_language_is_a_folder_with_its_words(tmp_path):
             (clauses.PACKAGED_TEMPLATES / "en" / "words.toml").read_text(encoding="utf-8")
         )
     (tmp_path / "notes").mkdir()  # a folder without words is not a language
-    assert list(clauses._load_words(tmp_path)) == ["en", "xx"]
-    assert clauses.LANGUAGES == tuple(clauses._load_words()) == ("en", "it")
+    assert list(clause_words._load_words(tmp_path)) == ["en", "xx"]
+    assert clauses.LANGUAGES == tuple(clause_words._load_words()) == ("en", "it")
     for lang, words in clauses.WORDS.items():
         assert list(words["generated"]) == [g.name for g in clauses.GENERATED], lang
         assert set(words["section_titles"]) == set(clauses.SECTION_TITLES["en"]), lang

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from commons.documents import rendering, storage
+from commons.documents import pact_html, storage
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
 from commons.payloads import readable_moment
@@ -26,13 +26,13 @@ from workflows import fire
 def qr_urls(monkeypatch):
     """Every address the renderer was asked to draw as a QR code (segno cannot decode one)."""
     seen: list[str] = []
-    draw = rendering._qr_svg
+    draw = pact_html._qr_svg
 
     def recording(url):
         seen.append(url)
         return draw(url)
 
-    monkeypatch.setattr(rendering, "_qr_svg", recording)
+    monkeypatch.setattr(pact_html, "_qr_svg", recording)
     return seen
 
 

@@ -30,7 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import func, select
 
 import workflows
-from commons.audit.chain import event_fields, event_hash
+from commons.audit.chain import hash_of
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
 from commons.auth.models import User
@@ -172,20 +172,7 @@ class ChainWatch:
         )
         for e in appended:
             assert (e.seq, e.prev_hash) == (self.seq + 1, self.hash), e.seq
-            fields = event_fields(
-                e.seq,
-                e.occurred_at,
-                e.actor_id,
-                e.actor_role,
-                e.proposal_id,
-                e.trigger,
-                e.from_state,
-                e.to_state,
-                e.payload,
-                e.public,
-                e.prev_hash,
-            )
-            assert event_hash(fields) == e.hash, f"event {e.seq} does not match its hash"
+            assert hash_of(e) == e.hash, f"event {e.seq} does not match its hash"
             self.seq, self.hash = e.seq, e.hash
 
 

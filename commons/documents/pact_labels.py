@@ -1,0 +1,123 @@
+"""The words the pact document prints around the clauses, per language (headings, the parties'
+table, the verification box, the PDF metadata)."""
+
+LABELS = {
+    "en": {
+        "pact": "Collaboration pact",
+        "protocol": "Protocol no.",
+        "reference": "Prot. no.",
+        "version": "Version",
+        "pact_type": "Type",
+        "ordinary": "ordinary",
+        "complex": "complex",
+        "profile": "Regulation profile",
+        "approved_at": "Approved on",
+        "approving_act": "Approving act",
+        "decision": "Directorial decision no. {number}{when}",
+        "act_date": " of {date}",
+        "recital_deliberation": "Having regard to the deliberation of the City Council (Giunta) "
+        "no. {number}{when}, which approved the collaboration;",
+        "recital_decision": "Having regard to the directorial decision no. {number}{when}, "
+        "which approves this pact;",
+        "draft_of": "Draft of",
+        "page": "Page",
+        "of": "of",
+        "between": "Between",
+        "and": "and",
+        "for_city": "For the City",
+        "for_proponent": "For the proponent",
+        "representative": "Representative of the proponent",
+        "legal": "Signing manager for the City",
+        "signed_on": "Signed electronically on",
+        "signed_hash": "Signed document (SHA-256)",
+        "signature": "Signature",
+        "onerous_title": "Specific approval of onerous clauses",
+        "onerous_text": "Under articles 1341 and 1342 of the Italian Civil Code, the proponent "
+        "specifically approves the clauses of the following articles:",
+        "annexes": "Annexes",
+        "no_annexes": "No annexes.",
+        "annexes_text": "The following files are on the record of the proposal; each is "
+        "identified by its SHA-256 fingerprint.",
+        "annex_kinds": {
+            "statute": "Statute or founding act of the proponent",
+            "photo": "Photo of the place",
+            "plan": "Plan or drawing",
+            "integration": "Document sent with an answer to a request for integration",
+            "minutes": "Minutes of the co-design meeting",
+            "minutes_text": "Minutes of the co-design meeting",
+        },
+        "minutes_of": "Minutes of the co-design meeting of {date}",
+        "minutes_text_of": "Minutes of the co-design meeting of {date}, recorded in the "
+        "register of the proposal",
+        "file": "file",
+        "verification": "Verification",
+        "verify_text": "Scan the code or open the address below to check that this document "
+        "is authentic and unchanged.",
+        "sha256": "SHA-256 of the pact text (attached file pact.json)",
+        "attachment": "Canonical JSON text of version {version} of the pact, from which this "
+        "document is rendered",
+        "draft": "DRAFT",
+        "draft_notice": "Draft: not valid for signature",
+        "subject": "Collaboration pact {protocol} between {city} and {proponent}",
+        "keywords": "collaboration pact, urban commons",
+    },
+    "it": {
+        "pact": "Patto di collaborazione",
+        "protocol": "Protocollo n.",
+        "reference": "Prot. n.",
+        "version": "Versione",
+        "pact_type": "Tipologia",
+        "ordinary": "ordinario",
+        "complex": "complesso",
+        "profile": "Profilo regolamentare",
+        "approved_at": "Approvato il",
+        "approving_act": "Atto di approvazione",
+        "decision": "Determinazione dirigenziale n. {number}{when}",
+        "act_date": " del {date}",
+        "recital_deliberation": "Vista la deliberazione della Giunta comunale n. {number}{when}, "
+        "con la quale è stata approvata la collaborazione;",
+        "recital_decision": "Vista la determinazione dirigenziale n. {number}{when}, con la "
+        "quale è approvato il presente patto;",
+        "draft_of": "Bozza del",
+        "page": "Pagina",
+        "of": "di",
+        "between": "Tra",
+        "and": "e",
+        "for_city": "Per il Comune",
+        "for_proponent": "Per il proponente",
+        "representative": "Rappresentante del proponente",
+        "legal": "Dirigente firmatario per il Comune",
+        "signed_on": "Firmato elettronicamente il",
+        "signed_hash": "Documento firmato (SHA-256)",
+        "signature": "Firma",
+        "onerous_title": "Approvazione specifica delle clausole onerose",
+        "onerous_text": "Ai sensi e per gli effetti degli artt. 1341 e 1342 del Codice civile, "
+        "il proponente approva specificamente le clausole dei seguenti articoli:",
+        "annexes": "Allegati",
+        "no_annexes": "Nessun allegato.",
+        "annexes_text": "Sono agli atti del procedimento i seguenti file, ciascuno identificato "
+        "dalla propria impronta SHA-256.",
+        "annex_kinds": {
+            "statute": "Statuto o atto costitutivo del proponente",
+            "photo": "Fotografia del luogo",
+            "plan": "Planimetria o elaborato grafico",
+            "integration": "Documento trasmesso a integrazione della proposta",
+            "minutes": "Verbale dell'incontro di co-progettazione",
+            "minutes_text": "Verbale dell'incontro di co-progettazione",
+        },
+        "minutes_of": "Verbale dell'incontro di co-progettazione del {date}",
+        "minutes_text_of": "Verbale dell'incontro di co-progettazione del {date}, registrato "
+        "agli atti del procedimento",
+        "file": "file",
+        "verification": "Verifica",
+        "verify_text": "Inquadrare il codice o aprire l'indirizzo indicato per verificare "
+        "l'autenticità e l'integrità del documento.",
+        "sha256": "SHA-256 del testo del patto (file allegato pact.json)",
+        "attachment": "Testo JSON canonico della versione {version} del patto, da cui è generato "
+        "questo documento",
+        "draft": "BOZZA",
+        "draft_notice": "Bozza: non valida per la sottoscrizione",
+        "subject": "Patto di collaborazione {protocol} tra {city} e {proponent}",
+        "keywords": "patto di collaborazione, beni comuni urbani",
+    },
+}
