@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import and_, false, or_
 
-from workflows.engine import get_profile, states_by_profile
+from workflows.engine import ProfileError, get_profile, states_by_profile
 
 
 def status_in(states_of: Callable[[object], Iterable[str]], model=None):
@@ -47,6 +47,16 @@ def status_in(states_of: Callable[[object], Iterable[str]], model=None):
     )
 
 
+def profile_named(name: str | None):
+    """The profile ``name``, or the default one when no loaded profile has that name (a
+    record imported from an old register, a profile a city has since removed): such a
+    proposal is read with the default regulation rather than breaking every page it is on."""
+    try:
+        return get_profile(name)
+    except ProfileError:
+        return get_profile(None)
+
+
 def is_tagged(proposal, tag: str) -> bool:
     """Whether the proposal's state has ``tag`` in its profile (``workflows.profile.TAGS``)."""
-    return proposal.status in get_profile(proposal.profile).tagged(tag)
+    return proposal.status in profile_named(proposal.profile).tagged(tag)

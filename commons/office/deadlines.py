@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 import workflows
-from commons.lifecycle.states import is_tagged
+from commons.lifecycle.states import is_tagged, profile_named
 from workflows.clocks import end_of_day
 
 
@@ -26,7 +26,7 @@ def _day_end(day: date | None) -> datetime | None:
 
 
 def review_limit_days(proposal) -> int:
-    return int(workflows.get_profile(proposal.profile).clocks["review_days"])
+    return int(profile_named(proposal.profile).clocks["review_days"])
 
 
 def in_review(proposal) -> bool:
@@ -38,7 +38,7 @@ def in_review(proposal) -> bool:
 def step_due_at(proposal) -> datetime | None:
     """When the current step of ``proposal`` must be done by, or None if nothing is due."""
     status = proposal.status
-    profile = workflows.get_profile(proposal.profile)
+    profile = profile_named(proposal.profile)
     if status in profile.tagged("review"):
         if (
             proposal.review_started_at is None

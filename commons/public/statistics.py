@@ -28,16 +28,12 @@ from sqlalchemy.orm import Session
 
 import workflows
 from commons.audit.models import AuditChainHead, AuditEvent
+from commons.lifecycle.states import profile_named
 from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
 
-
-def _profile(name: str):
-    try:
-        return workflows.get_profile(name)
-    except ProfileError:
-        return workflows.get_profile(None)
+_profile = profile_named
 
 
 def by_state(session: Session) -> list[tuple[str, int]]:
