@@ -76,6 +76,12 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_RENDER_TIMEOUT": ("20", "seconds a PDF may take to print before it is refused"),
     "COMMONS_RENDER_MEMORY_MB": ("1024", "memory (address space, MB) a PDF's printing may use"),
     "COMMONS_INVITATION_DAYS": ("14", "days an e-mailed invitation to join a group stays valid"),
+    "COMMONS_RESET_TOKEN_HOURS": ("1", "hours a password reset link stays valid (used once)"),
+    "COMMONS_VERIFY_TOKEN_HOURS": ("48", "hours an e-mail confirmation link stays valid"),
+    "COMMONS_RESET_RATE_LIMIT": (
+        "5 per hour",
+        "password reset requests allowed per address, and (times 4) per client",
+    ),
     "COMMONS_SMTP_HOST": ("", "mail server for notification e-mails; empty: in-app only"),
     "COMMONS_SMTP_PORT": ("587", "port of the mail server"),
     "COMMONS_SMTP_USERNAME": ("", "login on the mail server; empty: no login"),
@@ -216,6 +222,9 @@ def load_config(instance: Path | None = None) -> dict:
         "UPLOAD_MB_PER_PROPOSAL": max(1, int(_env("COMMONS_UPLOAD_MB_PER_PROPOSAL"))),
         "UPLOAD_MB_PER_USER_DAY": max(1, int(_env("COMMONS_UPLOAD_MB_PER_USER_DAY"))),
         "INVITATION_DAYS": max(1, int(_env("COMMONS_INVITATION_DAYS"))),
+        "RESET_TOKEN_HOURS": max(1, int(_env("COMMONS_RESET_TOKEN_HOURS"))),
+        "VERIFY_TOKEN_HOURS": max(1, int(_env("COMMONS_VERIFY_TOKEN_HOURS"))),
+        "RESET_RATE_LIMIT": _env("COMMONS_RESET_RATE_LIMIT"),
         "PACT_TEXT_MAX_CHARS": max(1, int(_env("COMMONS_PACT_TEXT_MAX_CHARS"))),
         # PDFs print in a child process bounded in time and memory (commons.documents.bounded).
         "RENDER_TIMEOUT": max(1.0, float(_env("COMMONS_RENDER_TIMEOUT"))),

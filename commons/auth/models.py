@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from commons.db import TimestampMixin, UTCDateTime
+from commons.db import TimestampMixin, UTCDateTime, utcnow
 from commons.extensions import db
 
 
@@ -45,6 +45,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person proved they receive mail at ``email`` (None: not yet). An unverified
+    # account may log in and draft, but not submit, sign or be added to a group by address.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -66,6 +69,38 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class TokenPurpose(enum.StrEnum):
+    """What an e-mailed account link does."""
+
+    RESET = "reset"  # set a new password
+    VERIFY = "verify"  # confirm an e-mail address (at registration or a new one)
+
+
+class AccountToken(db.Model):
+    """A single-use, short-lived link sent by e-mail; only the SHA-256 of its secret is kept.
+
+    ``email`` is the address a "verify" link confirms (the new one, on an address change).
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint(_in("purpose", TokenPurpose), name="purpose_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
 
 
 class UserRole(db.Model):

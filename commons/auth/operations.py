@@ -33,8 +33,13 @@ def create_user(
     locale: str | None = None,
     actor: User | None = None,
     check_strength: bool = True,
+    verified: bool = True,
 ) -> User:
-    """Create an account. Refuses a taken e-mail or a weak password, naming the field."""
+    """Create an account. Refuses a taken e-mail or a weak password, naming the field.
+
+    Accounts made by an administrator, the CLI or the demo are ``verified``; a citizen's own
+    registration is not until the e-mailed link is followed.
+    """
     email = normalise_email(email)
     full_name = full_name.strip()
     if not full_name:
@@ -52,6 +57,7 @@ def create_user(
         tax_code=tax_code or None,
         locale=locale,
         password_hash=hash_password(password),
+        email_verified_at=utcnow() if verified else None,
     )
     user.role_rows = [UserRole(role=Role(r).value) for r in sorted(set(roles))]
     db.session.add(user)

@@ -108,6 +108,18 @@ def signer_in_order(ctx: Context) -> str | None:
     return None
 
 
+@register_guard
+def email_verified(ctx: Context) -> str | None:
+    """Whoever submits or signs has confirmed their e-mail address (issue 16)."""
+    if getattr(ctx.actor, "email_verified_at", None) is not None:
+        return None
+    return _(
+        "Confirm your e-mail address first: open the link we sent to %(email)s. "
+        "Your account page can send the link again.",
+        email=getattr(ctx.actor, "email", ""),
+    )
+
+
 @register_guard(judges_input=True)
 def fresh_login(ctx: Context) -> str | None:
     if verify_password(ctx.actor.password_hash, ctx.values.get("password", "")):
