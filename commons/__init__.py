@@ -115,14 +115,15 @@ def _init_login(app: Flask) -> None:
 
     @ext.login_manager.user_loader
     def load_user(user_id: str):
-        # The id carries the session token: a password change replaces it, ending old sessions.
+        # The id (in the session and in the remember cookie) carries the session generation:
+        # logout, a password change and deactivation bump it, ending every older session.
         try:
-            pk, token = user_id.split(":", 1)
+            pk, generation = (int(part) for part in user_id.split(":", 1))
             # One query for the user and their roles: this runs on every request.
-            user = ext.db.session.get(User, int(pk), options=[joinedload(User.role_rows)])
+            user = ext.db.session.get(User, pk, options=[joinedload(User.role_rows)])
         except (ValueError, TypeError):
             return None
-        if user is None or user.session_token != token or not user.active:
+        if user is None or user.session_generation != generation or not user.active:
             return None
         return user
 

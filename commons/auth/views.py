@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 from sqlalchemy import or_, select
 
 from commons.auth import operations
@@ -24,6 +25,7 @@ from commons.auth.forms import (
     AdminCreateUserForm,
     LanguageForm,
     LoginForm,
+    LogoutEverywhereForm,
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
@@ -76,9 +78,26 @@ def login():
 
 @auth_bp.post("/logout")
 def logout():
+    """Log out: the session and the remember cookie are refused from now on, even if copied."""
+    if current_user.is_authenticated:
+        with transaction():
+            operations.end_all_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
+
+
+@auth_bp.post("/account/sessions/end")
+@permission_required("account.manage")
+def end_sessions():
+    """Log out everywhere: every session and remember cookie of the account, this one too."""
+    if not LogoutEverywhereForm().validate_on_submit():
+        abort(400)
+    with transaction():
+        operations.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @auth_bp.route("/register", methods=["GET", "POST"])
@@ -129,7 +148,12 @@ def account():
         if saved:
             flash(_("Your details are saved."), "success")
             return redirect(url_for("auth.account"))
-    return render_form("auth/account.html", form=form, password_form=PasswordChangeForm())
+    return render_form(
+        "auth/account.html",
+        form=form,
+        password_form=PasswordChangeForm(),
+        logout_everywhere_form=LogoutEverywhereForm(),
+    )
 
 
 @auth_bp.route("/account/password", methods=["GET", "POST"])
@@ -143,8 +167,10 @@ def change_password():
                 current_user, current=form.current_password.data, new=form.new_password.data
             )
         if saved:
-            # Keep this session: log in again with the new session token.
-            login_user(current_user._get_current_object())
+            # Keep this session (and its remember cookie, if it had one): issue them again with
+            # the new session generation; every other one is refused from now on.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            login_user(current_user._get_current_object(), remember=cookie in request.cookies)
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_form("auth/password.html", form=form)
