@@ -79,7 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     install_summaries()
     ext.csrf.init_app(app)
-    ext.limiter.init_app(app)
+    _init_limiter(app)
     # Flask-Babel's own date functions convert to the city's zone, as commons.formatting does.
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["CITY_TIMEZONE"])
     ext.babel.init_app(app, locale_selector=select_locale)
@@ -99,6 +99,23 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _init_limiter(app: Flask) -> None:
+    """Rate-limit storage, and the client address behind trusted reverse proxies."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # X-Forwarded-For/-Proto/-Host are believed from that many proxies in front, no more:
+        # with 0 (the default) they are ignored, so a client cannot choose its own address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if str(app.config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis", "rediss")):
+        # Short timeouts: Redis down must cost a request a fraction of a second, not a 500.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        )
+    ext.limiter.init_app(app)
 
 
 def _init_login(app: Flask) -> None:

@@ -20,7 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from sqlalchemy import or_, select
 
-from commons.auth import operations
+from commons.auth import attempts, operations
 from commons.auth.forms import (
     AdminCreateUserForm,
     LanguageForm,
@@ -33,7 +33,7 @@ from commons.auth.forms import (
 )
 from commons.auth.models import Role, User, UserRole
 from commons.auth.permissions import permission_required
-from commons.extensions import db, limiter
+from commons.extensions import db
 from commons.forms import FormTransaction, render_form
 from commons.transactions import transaction
 
@@ -50,23 +50,18 @@ def _safe_next(default: str) -> str:
     return default
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @auth_bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302
-)
 def login():
-    """Log in with e-mail and password; failed attempts are rate-limited per address."""
+    """Log in with e-mail and password; wrong passwords are limited per account and address."""
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        attempts.refuse_when_exhausted(form.email.data)
         with transaction():  # the time of this login, when it is one
             user = operations.authenticate(form.email.data, form.password.data)
         if user is None:
+            attempts.record_failure(form.email.data)
             form.form_errors.append(_("The e-mail address or the password is not right."))
         else:
             login_user(user, remember=form.remember.data)
@@ -162,10 +157,13 @@ def change_password():
     """Change the password; every other session of this account is logged out."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        attempts.refuse_when_exhausted(current_user.email)
         with FormTransaction(form) as saved:
             operations.change_password(
                 current_user, current=form.current_password.data, new=form.new_password.data
             )
+        if not saved and saved.error is not None and saved.error.field == "current_password":
+            attempts.record_failure(current_user.email)  # a wrong current password
         if saved:
             # Keep this session (and its remember cookie, if it had one): issue them again with
             # the new session generation; every other one is refused from now on.
