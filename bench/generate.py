@@ -257,13 +257,15 @@ class Generator(History):
                 last_login = None
                 if rng.random() < 0.7:
                     last_login = _dt(rng.randint(created, self.now_day * DAY))
+                # Once the random session token: drawn still, so every later draw is unchanged.
+                rng.getrandbits(192)
                 yield {
                     "id": uid,
                     "email": email,
                     "full_name": full_name,
                     "tax_code": _tax_code(rng, first, last, female),
                     "password_hash": password_hash,
-                    "session_token": f"{rng.getrandbits(192):048x}",
+                    "session_generation": 0,
                     "active": rng.random() > 0.01,
                     "locale": rng.choices(["it", "en", None], [80, 10, 10])[0],
                     "last_login_at": last_login,

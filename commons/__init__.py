@@ -79,7 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     install_summaries()
     ext.csrf.init_app(app)
-    ext.limiter.init_app(app)
+    _init_limiter(app)
     # Flask-Babel's own date functions convert to the city's zone, as commons.formatting does.
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["CITY_TIMEZONE"])
     ext.babel.init_app(app, locale_selector=select_locale)
@@ -101,6 +101,23 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _init_limiter(app: Flask) -> None:
+    """Rate-limit storage, and the client address behind trusted reverse proxies."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # X-Forwarded-For/-Proto/-Host are believed from that many proxies in front, no more:
+        # with 0 (the default) they are ignored, so a client cannot choose its own address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if str(app.config.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis", "rediss")):
+        # Short timeouts: Redis down must cost a request a fraction of a second, not a 500.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        )
+    ext.limiter.init_app(app)
+
+
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
     from sqlalchemy.orm import joinedload
@@ -115,14 +132,15 @@ def _init_login(app: Flask) -> None:
 
     @ext.login_manager.user_loader
     def load_user(user_id: str):
-        # The id carries the session token: a password change replaces it, ending old sessions.
+        # The id (in the session and in the remember cookie) carries the session generation:
+        # logout, a password change and deactivation bump it, ending every older session.
         try:
-            pk, token = user_id.split(":", 1)
+            pk, generation = (int(part) for part in user_id.split(":", 1))
             # One query for the user and their roles: this runs on every request.
-            user = ext.db.session.get(User, int(pk), options=[joinedload(User.role_rows)])
+            user = ext.db.session.get(User, pk, options=[joinedload(User.role_rows)])
         except (ValueError, TypeError):
             return None
-        if user is None or user.session_token != token or not user.active:
+        if user is None or user.session_generation != generation or not user.active:
             return None
         return user
 

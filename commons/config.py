@@ -55,7 +55,19 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "`make run` serves on (FLASK_RUN_HOST, FLASK_RUN_PORT), else http://127.0.0.1:5000",
     ),
     "COMMONS_PROFILE": ("labsus", "regulation profile for new proposals"),
-    "COMMONS_LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", "login attempts allowed per address"),
+    "COMMONS_LOGIN_RATE_LIMIT": (
+        "10 per minute;50 per hour",
+        "wrong passwords allowed per client address (login, sign, password change), then 429",
+    ),
+    "COMMONS_ACCOUNT_RATE_LIMIT": (
+        "100 per hour",
+        "wrong passwords allowed per account from all addresses together, then 429",
+    ),
+    "COMMONS_TRUSTED_PROXIES": (
+        "0",
+        "reverse proxies in front of the app (nginx, Caddy) whose X-Forwarded-* headers are "
+        "believed; 0: the headers are ignored",
+    ),
     "COMMONS_SECURE_COOKIES": ("1", "send cookies over HTTPS only (set 0 for plain-HTTP dev)"),
     "COMMONS_SIGNING_P12": ("", "PKCS#12 file whose key seals signed pacts (PAdES); empty: none"),
     "COMMONS_SIGNING_P12_PASSWORD": ("", "password of the COMMONS_SIGNING_P12 file"),
@@ -195,6 +207,8 @@ def load_config(instance: Path | None = None) -> dict:
         "PUBLIC_URL_SET": bool((os.environ.get("COMMONS_PUBLIC_URL") or "").strip()),
         "PROFILE": _env("COMMONS_PROFILE"),
         "LOGIN_RATE_LIMIT": _env("COMMONS_LOGIN_RATE_LIMIT"),
+        "ACCOUNT_RATE_LIMIT": _env("COMMONS_ACCOUNT_RATE_LIMIT"),
+        "TRUSTED_PROXIES": max(0, int(_env("COMMONS_TRUSTED_PROXIES"))),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
         "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
         "PREVIOUS_SEALS": [p for p in _env("COMMONS_PREVIOUS_SEALS").split(os.pathsep) if p],

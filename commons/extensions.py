@@ -12,5 +12,7 @@ from commons.db import Base
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Redis unreachable: limits are counted in this process's memory instead of failing requests
+# (commons/auth/attempts.py does the same for the wrong-password counts).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], in_memory_fallback_enabled=True)
 babel = Babel()

@@ -111,6 +111,8 @@ def from_http_exception(error: HTTPException):
         detail = _("The request could not be understood; send a JSON body where one is needed.")
     elif code == 413:
         return too_large()
+    elif code == 429:
+        detail = _("Too many attempts. Please wait a minute and try again.")
     response = problem(code, detail)
     if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)

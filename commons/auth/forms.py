@@ -127,6 +127,10 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class LogoutEverywhereForm(FlaskForm):
+    """Only the CSRF token: "Log out everywhere" is a POST from the account page."""
+
+
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=language_choices())
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -28,10 +27,6 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 
@@ -40,8 +35,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     tax_code: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Part of the login cookie: replacing it logs the user out of every other session.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Part of the login session and of the remember cookie ("id:generation"): bumped by
+    # commons.auth.operations.end_all_sessions (logout, password change, deactivation), which
+    # makes every session and remember cookie issued before it refused.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -65,7 +62,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

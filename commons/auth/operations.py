@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from commons.audit.operations import append_event
-from commons.auth.models import Role, User, UserRole, new_session_token
+from commons.auth.models import Role, User, UserRole
 from commons.auth.passwords import hash_password, password_problem, verify_password
 from commons.db import utcnow
 from commons.errors import DomainError
@@ -111,7 +111,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if problem:
         raise DomainError(problem, field="new_password")
     user.password_hash = hash_password(new)
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     append_event(
         "password_changed",
         actor=user,
@@ -119,6 +119,16 @@ def change_password(user: User, *, current: str, new: str) -> None:
         payload={"user_id": user.id},
         public=False,
     )
+    db.session.flush()
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session and remember cookie of the user, on every device.
+
+    Both carry the user's session generation (``User.get_id``); the login manager's loader
+    refuses one whose generation is not the current one, so bumping it is enough.
+    """
+    user.session_generation = (user.session_generation or 0) + 1
     db.session.flush()
 
 
@@ -164,7 +174,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
         return
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        end_all_sessions(user)
     append_event(
         "user_activated" if active else "user_deactivated",
         actor=actor,

@@ -17,13 +17,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 from sqlalchemy import or_, select
 
-from commons.auth import operations
+from commons.auth import attempts, operations
 from commons.auth.forms import (
     AdminCreateUserForm,
     LanguageForm,
     LoginForm,
+    LogoutEverywhereForm,
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
@@ -31,7 +33,7 @@ from commons.auth.forms import (
 )
 from commons.auth.models import Role, User, UserRole
 from commons.auth.permissions import permission_required
-from commons.extensions import db, limiter
+from commons.extensions import db
 from commons.forms import FormTransaction, render_form
 from commons.transactions import transaction
 
@@ -48,23 +50,18 @@ def _safe_next(default: str) -> str:
     return default
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @auth_bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302
-)
 def login():
-    """Log in with e-mail and password; failed attempts are rate-limited per address."""
+    """Log in with e-mail and password; wrong passwords are limited per account and address."""
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        attempts.refuse_when_exhausted(form.email.data)
         with transaction():  # the time of this login, when it is one
             user = operations.authenticate(form.email.data, form.password.data)
         if user is None:
+            attempts.record_failure(form.email.data)
             form.form_errors.append(_("The e-mail address or the password is not right."))
         else:
             login_user(user, remember=form.remember.data)
@@ -76,9 +73,26 @@ def login():
 
 @auth_bp.post("/logout")
 def logout():
+    """Log out: the session and the remember cookie are refused from now on, even if copied."""
+    if current_user.is_authenticated:
+        with transaction():
+            operations.end_all_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
+
+
+@auth_bp.post("/account/sessions/end")
+@permission_required("account.manage")
+def end_sessions():
+    """Log out everywhere: every session and remember cookie of the account, this one too."""
+    if not LogoutEverywhereForm().validate_on_submit():
+        abort(400)
+    with transaction():
+        operations.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @auth_bp.route("/register", methods=["GET", "POST"])
@@ -129,7 +143,12 @@ def account():
         if saved:
             flash(_("Your details are saved."), "success")
             return redirect(url_for("auth.account"))
-    return render_form("auth/account.html", form=form, password_form=PasswordChangeForm())
+    return render_form(
+        "auth/account.html",
+        form=form,
+        password_form=PasswordChangeForm(),
+        logout_everywhere_form=LogoutEverywhereForm(),
+    )
 
 
 @auth_bp.route("/account/password", methods=["GET", "POST"])
@@ -138,13 +157,18 @@ def change_password():
     """Change the password; every other session of this account is logged out."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        attempts.refuse_when_exhausted(current_user.email)
         with FormTransaction(form) as saved:
             operations.change_password(
                 current_user, current=form.current_password.data, new=form.new_password.data
             )
+        if not saved and saved.error is not None and saved.error.field == "current_password":
+            attempts.record_failure(current_user.email)  # a wrong current password
         if saved:
-            # Keep this session: log in again with the new session token.
-            login_user(current_user._get_current_object())
+            # Keep this session (and its remember cookie, if it had one): issue them again with
+            # the new session generation; every other one is refused from now on.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            login_user(current_user._get_current_object(), remember=cookie in request.cookies)
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_form("auth/password.html", form=form)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from commons.auth import attempts
 from commons.auth.passwords import verify_password
 from commons.documents.models import PactVersion, Signature
 from commons.documents.terms import problems_at_approval, terms_of
@@ -122,7 +123,11 @@ def email_verified(ctx: Context) -> str | None:
 
 @register_guard(judges_input=True)
 def fresh_login(ctx: Context) -> str | None:
-    if verify_password(ctx.actor.password_hash, ctx.values.get("password", "")):
+    password = ctx.values.get("password", "")
+    # Counted like a login: 429 after too many wrong passwords (commons/auth/attempts.py).
+    if attempts.checked(
+        ctx.actor.email, lambda: verify_password(ctx.actor.password_hash, password)
+    ):
         return None
     return _("Your password is needed again to sign, and it was not right.")
 

@@ -222,7 +222,7 @@ def transitions_list(proposal_id: int):
 @api_bp.post("/proposals/<int:proposal_id>/transitions/<trigger>", tags=["Lifecycle"])
 @api_bp.arguments(s.TransitionIn)
 @api_bp.response(200, s.TransitionOut)
-@documented_errors(401, 403, 404, 409, 422)
+@documented_errors(401, 403, 404, 409, 422, 429)
 def transitions_fire(data, proposal_id: int, trigger: str):
     """Fire a lifecycle trigger with its data: 409 if stale or not possible now, 422 if refused."""
     proposal = _load_proposal(proposal_id)
