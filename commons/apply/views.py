@@ -41,7 +41,7 @@ apply_bp = Blueprint("apply", __name__, url_prefix="/apply")
 def _load(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     ensure("proposal.view", proposal)
-    if proposal.status != "draft":
+    if not proposal.is_draft:
         # Submitted: the application is closed; its confirmation stays, for its representative.
         ensure("proposal.application", proposal)
         return proposal
@@ -51,7 +51,7 @@ def _load(proposal_id: int) -> Proposal:
 
 def _editable(proposal_id: int) -> Proposal:
     proposal = _load(proposal_id)
-    if proposal.status != "draft":
+    if not proposal.is_draft:
         flash(_("This proposal was submitted already: it can no longer be changed."), "info")
         abort(redirect(url_for("proposals.case", proposal_id=proposal.id)))
     return proposal

@@ -25,7 +25,7 @@ def search(filters: Filters, after: int | None = None, limit: int | None = None)
     limit = limit or PAGE_SIZE
     stmt = (
         select(Proposal)
-        .where(Proposal.id.in_(pact_ids(filters)), Proposal.status != "draft")
+        .where(Proposal.id.in_(pact_ids(filters)), Proposal.is_public)
         .options(selectinload(Proposal.commons), selectinload(Proposal.case_officer))
         .order_by(Proposal.id.desc())
         .limit(limit + 1)

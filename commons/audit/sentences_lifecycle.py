@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from commons.audit.sentence_registry import Said, _w, _with_text, sentence
+from commons.lifecycle.states import in_any_profile
 from commons.proposals.forms import field_spec
 
 
@@ -71,7 +72,7 @@ def _admit(s: Said) -> Markup:
                 day=s.date("notice_ends"),
             )
         )
-    if s.to_state == "co_design":
+    if s.to_state in in_any_profile(lambda p: p.tagged("co_design")):
         return _w(_("%(who)s admitted the proposal to co-design.", who=s.who))
     return _w(_("%(who)s admitted the proposal.", who=s.who))
 
@@ -83,7 +84,7 @@ def _close_notice(s: Said) -> Markup:
 
 @sentence("agree_draft")
 def _agree_draft(s: Said) -> Markup:
-    if s.to_state == "political_approval":
+    if s.to_state in in_any_profile(lambda p: p.tagged("deliberation")):
         return _w(
             _("%(who)s agreed the pact draft; the council is to deliberate on it.", who=s.who)
         )

@@ -42,7 +42,8 @@ def _search_form() -> SearchForm:
         .where(Commons.district.is_not(None))
         .order_by(Commons.district)
     ).all()
-    states = [(s, state_label(s)) for s in get_profile().states if s != "draft"]
+    profile = get_profile()
+    states = [(s, state_label(s)) for s in profile.states if s != profile.initial]
     return SearchForm(request.args, districts=districts, states=states)
 
 
@@ -155,7 +156,7 @@ def download_export(job_id: int):
 def _proposal(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     ensure("audit.read", proposal)
-    if proposal.status == "draft":
+    if proposal.is_draft:
         # A draft is the proponents' own until they submit it.
         abort(404)
     return proposal

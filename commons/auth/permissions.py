@@ -38,6 +38,13 @@ def _has(user, *roles: Role) -> bool:
     return _authenticated(user) and user.has_role(*roles)
 
 
+def _in_tag(proposal, tag: str) -> bool:
+    """Whether the proposal's state has ``tag`` in its profile (never a state's name)."""
+    from commons.lifecycle.states import is_tagged
+
+    return is_tagged(proposal, tag)
+
+
 # Lifecycle triggers ("fire:<trigger>"): the profile's transition table says which roles may
 # fire them. The lifecycle engine decides; commons.lifecycle plugs its rule in here, so that
 # commons.auth does not import the engine (an import contract forbids it).
@@ -126,7 +133,7 @@ def _document_read(user, obj):
 
 @rule("proposal.edit")
 def _proposal_edit(user, obj):
-    return obj.status == "draft" and _authenticated(user) and obj.representative_id == user.id
+    return obj.is_draft and _authenticated(user) and obj.representative_id == user.id
 
 
 @rule("proposal.application")
@@ -148,7 +155,7 @@ def _pact_preview(user, obj):
 @rule("pact.edit")
 def _pact_edit(user, obj):
     """During co-design the office and the representative edit the pact text."""
-    if obj.status != "co_design" or not _authenticated(user):
+    if not _in_tag(obj, "co_design") or not _authenticated(user):
         return False
     return obj.representative_id == user.id or user.has_role(Role.OFFICER)
 
@@ -156,7 +163,7 @@ def _pact_edit(user, obj):
 @rule("proposal.co_design")
 def _proposal_co_design(user, obj):
     """Meetings and technical opinions are recorded by the office during co-design."""
-    return obj.status == "co_design" and _has(user, Role.OFFICER)
+    return _in_tag(obj, "co_design") and _has(user, Role.OFFICER)
 
 
 @rule("proposal.summary_edit")
@@ -193,13 +200,13 @@ def _attachment_delete(user, obj):
     """The owner removes a file while the proposal is still a draft; filed files stay."""
     if not _authenticated(user) or obj.owner_id != user.id:
         return False
-    return obj.proposal is None or obj.proposal.status == "draft"
+    return obj.proposal is None or obj.proposal.is_draft
 
 
 @rule("pact.comment")
 def _pact_comment(user, obj):
     """During co-design the representative and the group's members comment on the pact."""
-    return obj.status == "co_design" and is_proponent(user, obj)
+    return _in_tag(obj, "co_design") and is_proponent(user, obj)
 
 
 @rule("group.create")
@@ -232,7 +239,7 @@ def _notification_mark_read(user, obj):
 def _consultation_comment(user, obj):
     """Any registered citizen may comment on a proposal while it is under public notice; an
     account with only staff roles (an auditor's, say) acts for the city, not as the public."""
-    return _has(user, Role.CITIZEN) and obj.status == "public_notice"
+    return _has(user, Role.CITIZEN) and _in_tag(obj, "public_notice")
 
 
 @rule("consultation.join")

@@ -25,6 +25,7 @@ from commons.consultation.models import Comment, JoinRequest
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
+from commons.lifecycle.states import is_tagged
 from commons.links import public_base
 from commons.notifications.operations import queue
 from commons.proposals.models import Proposal
@@ -42,7 +43,7 @@ def _aware(value: datetime) -> datetime:
 def ensure_open(proposal, now: datetime | None = None) -> None:
     """Refuse unless the proposal is under public notice and its notice has not ended."""
     now = now or utcnow()
-    if proposal.status != "public_notice":
+    if not is_tagged(proposal, "public_notice"):
         raise DomainError(_("This proposal is not under public notice."))
     if proposal.notice_ends_at is not None and _aware(proposal.notice_ends_at) < now:
         raise DomainError(_("The public notice of this proposal has ended."))

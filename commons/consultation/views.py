@@ -19,6 +19,7 @@ from commons.consultation.forms import CommentForm, HideForm, JoinForm
 from commons.consultation.models import Comment
 from commons.extensions import db
 from commons.forms import FormTransaction
+from commons.lifecycle.states import status_in
 from commons.proposals.models import Proposal
 from commons.public.views import _load_public, render_pact
 from commons.summaries import operations as summaries
@@ -86,7 +87,7 @@ def consultation_list():
     """Proposals under public notice, the soonest to close first."""
     proposals = db.session.scalars(
         select(Proposal)
-        .where(Proposal.status == "public_notice")
+        .where(status_in(lambda p: p.tagged("public_notice")))
         .options(selectinload(Proposal.commons))
         .order_by(Proposal.notice_ends_at, Proposal.id)
     ).all()

@@ -17,6 +17,7 @@ from commons.documents.bounded import render_bounded
 from commons.documents.models import Document, PactVersion, Signature
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
+from commons.lifecycle.states import profile_named
 from workflows.guards import content_hash
 
 
@@ -131,7 +132,7 @@ def save_version(
     pass it; ``None`` (no check) is for internal callers that write the text themselves.
     ``now`` is for recording past history (the demo city); it defaults to the current time.
     """
-    if _locked_status(proposal) != "co_design":
+    if _locked_status(proposal) not in profile_named(proposal.profile).tagged("co_design"):
         raise DomainError(_("The pact text can be changed only during co-design."))
     latest = PactVersion.latest_for(proposal)
     latest_number = latest.number if latest is not None else 0

@@ -19,6 +19,7 @@ from commons.audit.models import AuditEvent
 from commons.documents.models import Document
 from commons.documents.operations import find_document, latest_document, signature_rows
 from commons.extensions import db
+from commons.lifecycle.states import ended_unsigned
 
 # The standing of a pact, as the page says it; the template words each one.
 IN_FORCE = "in_force"
@@ -29,9 +30,6 @@ ENDED = "ended"
 AWAITING_SIGNATURES = "awaiting_signatures"
 NOT_A_PACT = "not_a_pact"
 NEVER_A_PACT = "never_a_pact"
-
-# Terminal states reached without the pact ever being signed.
-_NEVER_SIGNED = frozenset({"rejected", "archived"})
 
 
 def _city_today() -> date:
@@ -51,7 +49,7 @@ def _since(proposal) -> datetime | None:
 def standing(proposal, profile, *, signed: bool, today: date) -> str:
     """Where the pact stands today: in force, starting later, suspended, ended..."""
     status = proposal.status
-    if status == "suspended":
+    if status in profile.tagged("paused"):
         return SUSPENDED
     if status in profile.in_force:
         if proposal.start_date and proposal.start_date > today:
@@ -60,8 +58,9 @@ def standing(proposal, profile, *, signed: bool, today: date) -> str:
             return TERM_OVER
         return IN_FORCE
     if status in profile.terminal:
-        return NEVER_A_PACT if status in _NEVER_SIGNED or not signed else ENDED
-    if status == "awaiting_signatures":
+        # Terminal states reached without the pact ever being signed.
+        return NEVER_A_PACT if status in ended_unsigned(profile) or not signed else ENDED
+    if status in profile.sources("sign"):
         return AWAITING_SIGNATURES
     return NOT_A_PACT
 

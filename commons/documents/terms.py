@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 import workflows
+from commons.lifecycle.states import before_approval, profile_named, reached_unapproved
 from workflows.clocks import add_months, months_between
 
 SUPPORT_CODES = (
@@ -40,22 +41,6 @@ SUPPORT_CODES = (
     "insurance",
     "fee_exemption",
     "use_of_spaces",
-)
-
-# States in which no version has been approved yet; "withdrawn" may come before or after.
-BEFORE_APPROVAL = frozenset(
-    {
-        "draft",
-        "submitted",
-        "under_review",
-        "awaiting_integration",
-        "public_notice",
-        "co_design",
-        "political_approval",
-        "legal_review",
-        "rejected",
-        "archived",
-    }
 )
 
 
@@ -231,9 +216,13 @@ def approved_terms(proposal) -> Terms | None:
 
 def is_approved(proposal) -> bool:
     """Whether the proposal's term is the approved one (its columns are then its cache)."""
-    if proposal.status == "withdrawn":
+    profile = profile_named(proposal.profile)
+    if proposal.status in before_approval(profile):
+        return False
+    if proposal.status in reached_unapproved(profile):
+        # Reached before or after an approval (a withdrawal): the record tells.
         return bool(proposal.decision_number)
-    return proposal.status not in BEFORE_APPROVAL
+    return True
 
 
 # --- checking ------------------------------------------------------------------------------

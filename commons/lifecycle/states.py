@@ -60,3 +60,62 @@ def profile_named(name: str | None):
 def is_tagged(proposal, tag: str) -> bool:
     """Whether the proposal's state has ``tag`` in its profile (``workflows.profile.TAGS``)."""
     return proposal.status in profile_named(proposal.profile).tagged(tag)
+
+
+def in_any_profile(states_of: Callable[[object], Iterable[str]]) -> frozenset[str]:
+    """The states ``states_of(profile)`` gives in any loaded profile: for a question about
+    audit events, which carry the state names but not the profile (state names of different
+    profiles name the same part of the procedure or none)."""
+    return frozenset().union(*states_by_profile(states_of).values())
+
+
+def is_initial(proposal) -> bool:
+    """Whether the proposal is still in its profile's initial state (the proponent's draft)."""
+    return proposal.status == profile_named(proposal.profile).initial
+
+
+def initial_states() -> frozenset[str]:
+    """The initial state of every loaded profile (for raw SQL, which binds them)."""
+    return in_any_profile(lambda p: {p.initial})
+
+
+def _reachable(profile, starts: Iterable[str], *, skip: str | None = None) -> frozenset[str]:
+    """The states reached from ``starts`` (themselves included), not by trigger ``skip``."""
+    seen, todo = set(starts), list(starts)
+    while todo:
+        state = todo.pop()
+        for spec in profile.transitions:
+            if state in spec.sources and spec.trigger != skip and spec.target not in seen:
+                seen.add(spec.target)
+                todo.append(spec.target)
+    return frozenset(seen)
+
+
+def ended_after_signing(profile) -> frozenset[str]:
+    """Terminal states reached only from states in force: a pact there was signed."""
+    sources: dict[str, set[str]] = {}
+    for spec in profile.transitions:
+        sources.setdefault(spec.target, set()).update(spec.sources)
+    return frozenset(
+        state
+        for state in profile.terminal
+        if sources.get(state) and sources[state] <= set(profile.in_force)
+    )
+
+
+def ended_unsigned(profile) -> frozenset[str]:
+    """Terminal states a pact never reaches once its signing began: it was never signed."""
+    return frozenset(profile.terminal - _reachable(profile, profile.sources("sign")))
+
+
+def before_approval(profile) -> frozenset[str]:
+    """States in which no pact version has been approved yet: those reached from the initial
+    state without approving, and never after an approval (a state reached both ways, such as
+    a withdrawal, is left out: the proposal's record tells)."""
+    approved = {spec.target for spec in profile.transitions if spec.trigger == "approve"}
+    return reached_unapproved(profile) - _reachable(profile, approved)
+
+
+def reached_unapproved(profile) -> frozenset[str]:
+    """The states reached from the initial state without approving a pact version."""
+    return _reachable(profile, [profile.initial], skip="approve")

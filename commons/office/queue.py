@@ -13,13 +13,11 @@ from commons.extensions import db
 from commons.lifecycle.states import is_tagged
 from commons.office.deadlines import in_review, review_limit_days
 from commons.pagination import decode_cursor, encode_cursor
-from commons.proposals.models import DRAFT, PactType, Proposal, proposal_commons
+from commons.proposals.models import PactType, Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.clocks import review_elapsed
 
 PAGE_SIZE = 25
-# Drafts belong to the proponents; terminal states need no more work.
-CLOSED_STATES = (DRAFT,)
 
 
 @dataclass
@@ -69,7 +67,8 @@ def open_states() -> list[str]:
     for name in workflows.profile_names():
         profile = workflows.get_profile(name)
         for state in profile.states:
-            if state not in profile.terminal and state not in CLOSED_STATES:
+            # Drafts belong to the proponents; terminal states need no more work.
+            if state not in profile.terminal and state != profile.initial:
                 seen[state] = None
     return list(seen)
 

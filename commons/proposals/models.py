@@ -57,8 +57,12 @@ proposal_commons = Table(
 )
 
 
-# The state a proposal starts in: the proponent's private draft (DOMAIN.md).
-DRAFT = "draft"
+def _initial_status(context) -> str:
+    """The state a proposal starts in, the proponent's private draft (DOMAIN.md): the initial
+    state of its profile (the operations set it; this is the default of a bare row)."""
+    from commons.lifecycle.states import profile_named
+
+    return profile_named(context.get_current_parameters().get("profile") or "labsus").initial
 
 
 class Proposal(TimestampMixin, db.Model):
@@ -97,7 +101,7 @@ class Proposal(TimestampMixin, db.Model):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None] = mapped_column(index=True)
     # Only workflows.fire writes this column (DESIGN.md, "How a request flows").
-    status: Mapped[str] = mapped_column(String(32), default=DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(32), default=_initial_status, index=True)
     protocol_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     case_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     profile: Mapped[str] = mapped_column(String(40), default="labsus")
@@ -169,8 +173,23 @@ class Proposal(TimestampMixin, db.Model):
     def is_public(self) -> bool:
         """The proposal has left the proponent's drafts: the public may know it exists.
 
-        On a row, a bool; on the class, the same test as SQL (``Proposal.is_public``)."""
-        return self.status != DRAFT
+        On a row, a bool; on the class, the same test as SQL (``Proposal.is_public``): the
+        status is not the initial state of the proposal's profile."""
+        from commons.lifecycle.states import is_initial
+
+        return not is_initial(self)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        from commons.lifecycle.states import status_in
+
+        return ~status_in(lambda profile: {profile.initial}, cls)
+
+    @property
+    def is_draft(self) -> bool:
+        """Still the proponent's draft: the initial state of its profile."""
+        return not self.is_public
 
     @classmethod
     def proposed_by(cls, user) -> ColumnElement[bool]:

@@ -15,6 +15,7 @@ from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.groups.models import ProponentGroup
+from commons.lifecycle.states import is_tagged
 from commons.proposals.models import (
     CoDesignMeeting,
     PactType,
@@ -104,8 +105,8 @@ DRAFT_FIELDS = (
 )
 
 
-def _ensure_state(proposal: Proposal, *states: str, what: str) -> None:
-    if proposal.status not in states:
+def _ensure_co_design(proposal: Proposal, *, what: str) -> None:
+    if not is_tagged(proposal, "co_design"):
         raise DomainError(_("%(what)s can only be recorded during co-design.", what=what))
 
 
@@ -125,7 +126,7 @@ def record_meeting(
     ``commons.uploads.operations.save_upload``; it is linked to the meeting and its SHA-256
     goes into the audit event.
     """
-    _ensure_state(proposal, "co_design", what=_("A meeting"))
+    _ensure_co_design(proposal, what=_("A meeting"))
     if held_on is None:
         raise DomainError(_("Enter the date of the meeting."), field="held_on")
     for name, value, limit in (
@@ -176,7 +177,7 @@ def record_meeting(
 
 def request_opinion(proposal: Proposal, *, actor: User, department: str) -> TechnicalOpinion:
     """Ask a department for a technical opinion; co-design cannot close until it answers."""
-    _ensure_state(proposal, "co_design", what=_("An opinion"))
+    _ensure_co_design(proposal, what=_("An opinion"))
     department = (department or "").strip()
     if not department:
         raise DomainError(_("Enter the department."), field="department")
@@ -201,7 +202,7 @@ def record_opinion(
     opinion: TechnicalOpinion, *, actor: User, positive: bool, text: str
 ) -> TechnicalOpinion:
     """Record the department's answer: positive or negative, with its text."""
-    _ensure_state(opinion.proposal, "co_design", what=_("An opinion"))
+    _ensure_co_design(opinion.proposal, what=_("An opinion"))
     if not (text or "").strip():
         raise DomainError(_("Enter the text of the opinion."), field="text")
     if len(text) > limits.REPORT:
@@ -233,7 +234,7 @@ DRAFT_TEXT_LIMITS = {
 
 
 def _ensure_draft(proposal: Proposal) -> None:
-    if proposal.status != "draft":
+    if not proposal.is_draft:
         raise DomainError(_("This proposal was submitted already: it can no longer be changed."))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from commons.documents.models import Document
+from commons.lifecycle.states import ended_after_signing, initial_states
 from commons.proposals.labels import STATE_LABELS
 from workflows.engine import ProfileError
 
@@ -30,18 +31,6 @@ def _profile(name: str):
         return workflows.get_profile(name)
     except ProfileError:
         return workflows.get_profile(None)
-
-
-def _states_after_signing(profile) -> frozenset[str]:
-    """Terminal states reached only from states in force: a pact there was signed."""
-    sources: dict[str, set[str]] = {}
-    for spec in profile.transitions:
-        sources.setdefault(spec.target, set()).update(spec.sources)
-    return frozenset(
-        state
-        for state in profile.terminal
-        if sources.get(state) and sources[state] <= set(profile.in_force)
-    )
 
 
 def _all_in_force() -> set[str]:
@@ -67,7 +56,7 @@ def _states_to_probe() -> set[str]:
     states: set[str] = set()
     for name in workflows.profile_names():
         profile = workflows.get_profile(name)
-        states |= profile.terminal - _states_after_signing(profile)
+        states |= profile.terminal - ended_after_signing(profile)
     return states
 
 
@@ -108,7 +97,7 @@ LEFT JOIN public_summaries AS s
     ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN proposal_commons AS pc ON pc.proposal_id = p.id
 LEFT JOIN commons AS c ON c.id = pc.commons_id
-WHERE p.status <> 'draft'
+WHERE p.status NOT IN (SELECT value FROM json_each(:initial))
 ORDER BY p.id
 """
 # PostgreSQL: one row per proposal, its commons' ids (in the order of Proposal.commons, by name
@@ -143,17 +132,26 @@ LEFT JOIN (
         ON c.id = pc.commons_id
     GROUP BY pc.proposal_id
 ) AS l ON l.proposal_id = p.id
-WHERE p.status <> 'draft'
+WHERE p.status <> ALL(%(initial)s)
 ORDER BY p.id
 """
 FETCH = 2_000
 
 
-def _sqlite_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tuple]:
+def _sqlite_pacts(
+    dbapi, probe: list[str], in_force: list[str], initial: list[str]
+) -> Iterator[tuple]:
     """The PACTS_SQLITE rows folded into one per proposal, as PACTS_POSTGRESQL gives them."""
     cursor = dbapi.cursor()
     try:
-        cursor.execute(PACTS_SQLITE, {"probe": json.dumps(probe), "in_force": json.dumps(in_force)})
+        cursor.execute(
+            PACTS_SQLITE,
+            {
+                "probe": json.dumps(probe),
+                "in_force": json.dumps(in_force),
+                "initial": json.dumps(initial),
+            },
+        )
         current = None
         commons: list[tuple] = []
         while batch := cursor.fetchmany(FETCH):
@@ -186,7 +184,9 @@ def _folded(row: tuple, commons: list[tuple]) -> tuple:
     )
 
 
-def _postgresql_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[tuple]:
+def _postgresql_pacts(
+    dbapi, probe: list[str], in_force: list[str], initial: list[str]
+) -> Iterator[tuple]:
     # A server-side cursor: rows arrive in batches, memory stays flat.
     with dbapi.cursor() as settings:
         # The planner's cost estimate is high enough to JIT-compile the query, which then takes
@@ -195,7 +195,7 @@ def _postgresql_pacts(dbapi, probe: list[str], in_force: list[str]) -> Iterator[
         settings.execute("SET LOCAL jit = off")
         settings.execute("SET LOCAL work_mem = '16MB'")
     with dbapi.cursor(name="open_data_pacts") as cursor:
-        cursor.execute(PACTS_POSTGRESQL, {"probe": probe, "in_force": in_force})
+        cursor.execute(PACTS_POSTGRESQL, {"probe": probe, "in_force": in_force, "initial": initial})
         while batch := cursor.fetchmany(FETCH):
             yield from batch
 
@@ -216,7 +216,8 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
     dbapi = connection.connection.driver_connection
     probe, in_force_states = sorted(_states_to_probe()), sorted(_all_in_force())
     read = _postgresql_pacts if connection.dialect.name == "postgresql" else _sqlite_pacts
-    rows = read(dbapi, probe, in_force_states)
+    # The proponents' drafts are left out: the initial state of every profile, bound.
+    rows = read(dbapi, probe, in_force_states, sorted(initial_states()))
     for (
         proposal_id,
         protocol_number,
@@ -243,7 +244,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
             known = profiles[profile_name] = (
                 profile.in_force,
                 profile.terminal,
-                _states_after_signing(profile),
+                ended_after_signing(profile),
             )
         in_force, terminal, after_signing = known
         sha = signed_docs.get(proposal_id)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 import workflows
 from commons.audit.models import AuditChainHead, AuditEvent
-from commons.lifecycle.states import profile_named
+from commons.lifecycle.states import in_any_profile, profile_named
 from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
@@ -95,10 +95,15 @@ EVENT_STAGES = (
     ("deliberation", {"agree_draft"}, {"record_deliberation", "reject", "withdraw"}),
 )
 
+
 # The review runs from submission to admission or rejection, paused while an integration is
 # awaited (as the review clock does); a proposal archived or withdrawn meanwhile has no
 # finished review.
-REVIEW_OPEN_STATES = ("submitted", "under_review", "awaiting_integration")
+def review_open_states() -> frozenset[str]:
+    """The states of a running review (or one paused for a reply), in any profile."""
+    return in_any_profile(lambda p: p.tagged("review") | p.tagged("awaiting_reply"))
+
+
 REVIEW_TRIGGERS = ("submit", "request_integration", "integrate", "admit", "reject")
 REVIEW_STOPS = ("archive", "withdraw")
 
@@ -165,7 +170,8 @@ def _event_stage(events, dialect: str, opens: set, closes: set, key: str):
     if key == "deliberation":
         # agree_draft opens the council stage only when it leads there (complex pacts).
         extra.append(
-            (events.c.trigger != "agree_draft") | (events.c.to_state == "political_approval")
+            (events.c.trigger != "agree_draft")
+            | events.c.to_state.in_(sorted(in_any_profile(lambda p: p.tagged("deliberation"))))
         )
     ev = _events(events, opens | closes, *extra).subquery("ev")
     opening = ev.c.trigger.in_(sorted(opens))
@@ -198,7 +204,7 @@ def _review_stage(events, dialect: str):
     ev = _events(
         events,
         {*REVIEW_TRIGGERS, *REVIEW_STOPS},
-        events.c.trigger.not_in(ends) | events.c.from_state.in_(REVIEW_OPEN_STATES),
+        events.c.trigger.not_in(ends) | events.c.from_state.in_(sorted(review_open_states())),
     ).subquery("ev")
     by_seq = {"partition_by": ev.c.proposal_id, "order_by": ev.c.seq}
     # 1. Each answer to an integration, with the time of the request right before it.

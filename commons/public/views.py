@@ -35,6 +35,7 @@ from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import format_day
+from commons.lifecycle.states import in_any_profile, status_in
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
@@ -118,7 +119,7 @@ def clock_sentences(profile) -> list[str]:
         _notice_sentence(profile),
     ]
     # Only a regulation with a council stage has a deliberation clock that matters.
-    if "political_approval" in profile.states and clocks["deliberation_days"]:
+    if profile.tagged("deliberation") and clocks["deliberation_days"]:
         if "complex" in profile.pact_types:
             sentences.append(
                 _(
@@ -396,7 +397,7 @@ def feed_notice():
     """Atom feed of the proposals under public notice."""
     proposals = db.session.scalars(
         select(Proposal)
-        .where(Proposal.status == "public_notice")
+        .where(status_in(lambda p: p.tagged("public_notice")))
         .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
         .limit(feeds.LIMIT)
     ).all()
@@ -422,7 +423,10 @@ def feed_pacts():
     rows = db.session.execute(
         select(Proposal, AuditEvent.occurred_at)
         .join(AuditEvent, AuditEvent.proposal_id == Proposal.id)
-        .where(AuditEvent.to_state == "active", AuditEvent.from_state != "suspended")
+        .where(
+            AuditEvent.to_state.in_(sorted(in_any_profile(lambda p: p.tagged("running")))),
+            AuditEvent.from_state.not_in(sorted(in_any_profile(lambda p: p.tagged("paused")))),
+        )
         .order_by(AuditEvent.seq.desc())
         .limit(feeds.LIMIT)
     ).all()

@@ -35,6 +35,7 @@ from commons.auth.operations import create_group, find_user_by_email
 from commons.extensions import db
 from commons.groups.models import GroupKind, ProponentGroup
 from commons.inputs import BIDI_CONTROLS
+from commons.lifecycle.states import ended_after_signing
 from commons.proposals.models import PactType, Proposal
 from commons.registry.forms import parse_coordinate
 from commons.registry.models import Availability, Commons, CommonsKind
@@ -59,8 +60,6 @@ FIELDS = (
 REQUIRED_COLUMNS = ("id", "title", "status")
 MARKER = "IMP/"
 MAX_ID_LENGTH = 20 - len(MARKER)  # protocol_number is VARCHAR(20)
-# States reached only after the pact was signed (besides the profile's in-force states).
-SIGNED_AFTER = frozenset({"revoked", "terminated", "expired", "renewed"})
 TRIGGER = "imported"
 
 
@@ -319,7 +318,8 @@ def plan_import(register: Register, mapping: Mapping, profile, existing: set[str
     """Check every row; return the rows to import, those already imported and every error."""
     plan = Plan(blank_lines=register.blank_lines)
     names = register.column_names
-    signed = set(profile.in_force) | SIGNED_AFTER
+    # States reached only after the pact was signed, besides the profile's in-force states.
+    signed = set(profile.in_force) | ended_after_signing(profile)
     seen: dict[str, int] = {}
     for record in register.records:
         errors: list[RowError] = []

@@ -25,9 +25,10 @@ from commons.auth.permissions import permission_required
 from commons.documents.terms import is_approved
 from commons.extensions import db
 from commons.forms import FormTransaction, render_form
+from commons.lifecycle.states import in_any_profile
 from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals.labels import state_label
-from commons.proposals.models import DRAFT, Proposal, proposal_commons
+from commons.proposals.models import Proposal, proposal_commons
 from commons.proposals.standing import city_today, standing
 from commons.public import maps, opendata
 from commons.registry import operations, search
@@ -48,11 +49,12 @@ def pact_state_groups() -> dict[str, frozenset[str]]:
         states |= set(profile.states)
         terminal |= set(profile.terminal)
         in_force |= set(profile.in_force)
-    states.discard(DRAFT)
+    states -= in_any_profile(lambda p: {p.initial})
+    notice = in_any_profile(lambda p: p.tagged("public_notice"))
     return {
         "in_force": frozenset(in_force),
-        "public_notice": frozenset({"public_notice"} & states),
-        "in_progress": frozenset(states - terminal - in_force - {"public_notice"}),
+        "public_notice": notice,
+        "in_progress": frozenset(states - terminal - in_force - notice),
         "ended": frozenset(terminal),
     }
 

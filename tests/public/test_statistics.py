@@ -108,7 +108,7 @@ class _Replay:
             self.paused_at = None
         elif trigger in ("archive", "withdraw"):
             self.started = None
-        elif trigger in ("admit", "reject") and from_state in stats.REVIEW_OPEN_STATES:
+        elif trigger in ("admit", "reject") and from_state in stats.review_open_states():
             seconds = (at - self.started).total_seconds() - self.paused
             self.started = None
             return max(seconds, 0.0) / 86400
