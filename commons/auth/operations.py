@@ -216,12 +216,14 @@ def add_member(
     tax_code: str | None = None,
     address: str | None = None,
 ) -> GroupMember:
-    """Add a member to a group, linked to an account when the e-mail belongs to one."""
+    """Add a member to a group, linked to an account when the e-mail is its confirmed one."""
     email = normalise_email(email)
     if any(m.email == email for m in group.members):
         raise DomainError(_("This person is already a member of the group."), field="email")
     refuse_bidi_controls(full_name, "full_name")
-    user = user or find_user_by_email(email)
+    if user is None:
+        found = find_user_by_email(email)
+        user = found if found is not None and found.email_verified else None
     member = GroupMember(
         full_name=full_name.strip(),
         email=email,

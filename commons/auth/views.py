@@ -112,13 +112,15 @@ def register():
                     "We sent a message to %(email)s. Open the link in it to confirm your "
                     "address; then log in.",
                     email=operations.normalise_email(form.email.data),
-                )
+                ),
+                next_url=_safe_next(""),
             )
     return render_form("auth/register.html", form=form)
 
 
-def _check_your_email(message: str):
-    return render_template("auth/check_email.html", message=message)
+def _check_your_email(message: str, next_url: str = ""):
+    """The answer page that says a mail is on its way; its login link keeps ``next_url``."""
+    return render_template("auth/check_email.html", message=message, next_url=next_url)
 
 
 def _link_gone():
