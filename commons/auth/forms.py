@@ -175,3 +175,55 @@ class AdminCreateUserForm(FlaskForm):
 def role_label(role) -> str:
     """The translated name of a role, for display."""
     return str(role_labels().get(str(role), str(role)))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            limits.MaxChars(limits.EMAIL),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l(
+            "At least 10 characters; a short sentence is easy to remember and hard to guess."
+        ),
+        validators=[DataRequired(_l("Choose a new password.")), limits.MaxChars(limits.PASSWORD)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords differ.")),
+        ],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            limits.MaxChars(limits.EMAIL),
+        ],
+    )
+    password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password.")),
+            limits.MaxChars(limits.PASSWORD),
+        ],
+    )
+
+
+class ResendForm(FlaskForm):
+    """Only the CSRF token: the button that sends the confirmation link again."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from commons.audit.operations import append_event
-from commons.auth.models import Role, User, UserRole
+from commons.auth import tokens
+from commons.auth.models import AccountToken, Role, TokenPurpose, User, UserRole
 from commons.auth.passwords import hash_password, password_problem, verify_password
 from commons.db import utcnow
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.groups.models import GroupKind, GroupMember, ProponentGroup
 from commons.inputs import refuse_bidi_controls
+from commons.links import public_link
+from commons.payloads import readable_moment
 
 
 def normalise_email(email: str) -> str:
@@ -222,12 +226,14 @@ def add_member(
     tax_code: str | None = None,
     address: str | None = None,
 ) -> GroupMember:
-    """Add a member to a group, linked to an account when the e-mail belongs to one."""
+    """Add a member to a group, linked to an account when the e-mail is its confirmed one."""
     email = normalise_email(email)
     if any(m.email == email for m in group.members):
         raise DomainError(_("This person is already a member of the group."), field="email")
     refuse_bidi_controls(full_name, "full_name")
-    user = user or find_user_by_email(email)
+    if user is None:
+        found = find_user_by_email(email)
+        user = found if found is not None and found.email_verified else None
     member = GroupMember(
         full_name=full_name.strip(),
         email=email,
@@ -243,3 +249,208 @@ def add_member(
 
 def count_users() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# --- e-mailed account links: password reset, address confirmation (issue 16) ---------------
+
+
+def _mail(user: User, *, kind: str, key: str, email: str, write) -> None:
+    """Queue an e-mail to ``email`` only (not shown in-app), written in the user's language.
+
+    ``write`` returns (subject, body) under that language.
+    """
+    from flask_babel import force_locale
+
+    from commons.notifications.operations import new_notification
+
+    locale = user.locale if user.locale in current_app.config["LANGUAGES"] else None
+    locale = locale or current_app.config.get("CITY_LANGUAGE") or "en"
+    with force_locale(locale):
+        subject, body = write()
+    new_notification(kind=kind, dedup_key=key, subject=subject, body=body, recipient_email=email)
+    db.session.flush()
+
+
+def _city() -> str:
+    return current_app.config["CITY_NAME"]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link to the account with this address, if there is one (and it is active).
+
+    The caller answers the same whatever happens here; without an account a secret is still
+    made, so the work done is alike.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        tokens.new_secret()
+        return
+    hours = int(current_app.config["RESET_TOKEN_HOURS"])
+    secret, token = tokens.issue(user, TokenPurpose.RESET, hours=hours)
+    link = public_link("auth.reset_password", token=secret)
+    _mail(
+        user,
+        kind="account_reset",
+        key=f"account:{user.id}:reset:{token.digest[:16]}",
+        email=user.email,
+        write=lambda: (
+            _("Set a new password for %(city)s Commons", city=_city()),
+            _(
+                "Someone, probably you, asked to set a new password for the account "
+                "%(email)s. Open this link to choose it: %(link)s",
+                email=user.email,
+                link=link,
+            )
+            + "\n\n"
+            + _(
+                "The link works once, until %(when)s. If you did not ask, ignore this "
+                "message: your password stays as it is.",
+                when=readable_moment(token.expires_at),
+            ),
+        ),
+    )
+
+
+def reset_password(token: AccountToken, new: str) -> User:
+    """Set the password a reset link was sent for; the link is spent, every session ends."""
+    user = token.user
+    problem = password_problem(new, email=user.email, full_name=user.full_name)
+    if problem:
+        raise DomainError(problem, field="new_password")
+    user.password_hash = hash_password(new)
+    tokens.spend(token)
+    end_all_sessions(user)
+    append_event(
+        "password_reset",
+        actor=user,
+        actor_role=_main_role(user),
+        payload={"user_id": user.id},
+        public=False,
+    )
+    db.session.flush()
+    return user
+
+
+def send_verification(user: User, email: str | None = None) -> None:
+    """Mail a link that confirms ``email`` (default: the account's address) for the user."""
+    email = normalise_email(email or user.email)
+    hours = int(current_app.config["VERIFY_TOKEN_HOURS"])
+    secret, token = tokens.issue(user, TokenPurpose.VERIFY, hours=hours, email=email)
+    link = public_link("auth.verify_email", token=secret)
+    _mail(
+        user,
+        kind="account_verify",
+        key=f"account:{user.id}:verify:{token.digest[:16]}",
+        email=email,
+        write=lambda: (
+            _("Confirm your e-mail address for %(city)s Commons", city=_city()),
+            _(
+                "Open this link to confirm that %(email)s is your address: %(link)s",
+                email=email,
+                link=link,
+            )
+            + "\n\n"
+            + _(
+                "The link works once, until %(when)s. If you did not ask, ignore this message.",
+                when=readable_moment(token.expires_at),
+            ),
+        ),
+    )
+
+
+def resend_verification(user: User) -> None:
+    """Send again the link for the address waiting to be confirmed (a new one, or the account's)."""
+    pending = tokens.pending_email(user)
+    if pending is None and user.email_verified:
+        raise DomainError(_("Your e-mail address is already confirmed."))
+    send_verification(user, pending)
+
+
+def confirm_email(token: AccountToken) -> User:
+    """The link was opened: its address is confirmed, and becomes the account's if it was new."""
+    user = token.user
+    email = normalise_email(token.email or user.email)
+    if email != user.email:
+        other = find_user_by_email(email)
+        if other is not None and other.id != user.id:
+            raise DomainError(_("Another account uses this e-mail address now."))
+        before = user.email
+        user.email = email
+        append_event(
+            "email_changed",
+            actor=user,
+            actor_role=_main_role(user),
+            payload={"user_id": user.id, "before": before, "after": email},
+            public=False,
+        )
+    user.email_verified_at = utcnow()
+    tokens.spend(token)
+    return user
+
+
+def change_email(user: User, *, email: str, password: str) -> None:
+    """Ask to use a new address: it is pending, and the old one used, until the link is opened.
+
+    An address another account has gets no link, but the same answer (no enumeration).
+    """
+    if not verify_password(user.password_hash, password):
+        raise DomainError(_("The current password is not right."), field="password")
+    email = normalise_email(email)
+    if email == user.email:
+        raise DomainError(_("This is already your e-mail address."), field="email")
+    if find_user_by_email(email) is not None:
+        tokens.new_secret()
+        return
+    send_verification(user, email)
+
+
+def register(*, email: str, full_name: str, password: str, locale: str | None) -> User | None:
+    """A citizen's own registration: an unverified account and the link to confirm it.
+
+    An address that already has an account gets no second one: its owner is mailed instead,
+    and the caller answers as for a new account, so the page tells nobody who is registered.
+    Returns the new account, or None.
+    """
+    email = normalise_email(email)
+    full_name = full_name.strip()
+    if not full_name:
+        raise DomainError(_("Enter your full name."), field="full_name")
+    refuse_bidi_controls(full_name, "full_name")
+    problem = password_problem(password, email=email, full_name=full_name)
+    if problem:
+        raise DomainError(problem, field="password")
+    owner = find_user_by_email(email)
+    if owner is not None:
+        hash_password(password)  # the work a new account costs
+        login, reset = public_link("auth.login"), public_link("auth.forgot_password")
+        _mail(
+            owner,
+            kind="account_exists",
+            key=f"account:{owner.id}:register-attempt:{tokens.new_secret()[1][:16]}",
+            email=owner.email,
+            write=lambda: (
+                _("Someone tried to register with your address on %(city)s Commons", city=_city()),
+                _(
+                    "Someone tried to open an account on %(city)s Commons with your e-mail "
+                    "address, %(email)s, which already has one. If it was you, log in: "
+                    "%(login)s, or set a new password: %(reset)s. If it was not you, ignore "
+                    "this message.",
+                    city=_city(),
+                    email=owner.email,
+                    login=login,
+                    reset=reset,
+                ),
+            ),
+        )
+        return None
+    user = create_user(
+        email=email,
+        full_name=full_name,
+        password=password,
+        roles=[Role.CITIZEN],
+        locale=locale,
+        check_strength=False,  # checked above
+        verified=False,
+    )
+    send_verification(user)
+    return user

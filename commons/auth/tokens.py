@@ -16,6 +16,10 @@ from commons.auth.models import AccountToken, TokenPurpose, User
 from commons.db import utcnow
 from commons.extensions import db
 
+# Kinds of outbox message that carry a link's secret: the sender clears their body once the
+# e-mail is out (commons/notifications/mail.py), so the outbox keeps no working link.
+LINK_KINDS = frozenset({"account_reset", "account_verify"})
+
 # Longer than anything a person types or pastes: a longer "token" is refused unread.
 MAX_SECRET_CHARS = 100
 

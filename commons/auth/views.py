@@ -20,21 +20,26 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from sqlalchemy import or_, select
 
-from commons.auth import attempts, operations
+from commons.auth import attempts, operations, tokens
 from commons.auth.forms import (
     AdminCreateUserForm,
+    EmailChangeForm,
+    ForgotPasswordForm,
     LanguageForm,
     LoginForm,
     LogoutEverywhereForm,
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
+    ResendForm,
+    ResetPasswordForm,
     UserRolesForm,
 )
-from commons.auth.models import Role, User, UserRole
+from commons.auth.models import Role, TokenPurpose, User, UserRole
 from commons.auth.permissions import permission_required
-from commons.extensions import db
-from commons.forms import FormTransaction, render_form
+from commons.errors import DomainError
+from commons.extensions import db, limiter
+from commons.forms import FormTransaction, form_status, render_form
 from commons.transactions import transaction
 
 auth_bp = Blueprint("auth", __name__)
@@ -97,7 +102,11 @@ def end_sessions():
 
 @auth_bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Citizens open their own account."""
+    """Citizens open their own account, confirmed by the link mailed to them.
+
+    A new address and one that already has an account get the same answer page (the owner of
+    the second is mailed instead), so the page tells nobody who is registered.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = RegistrationForm()
@@ -105,18 +114,147 @@ def register():
         form.locale.data = str(_locale())
     if form.validate_on_submit():
         with FormTransaction(form) as saved:
-            user = operations.create_user(
+            operations.register(
                 email=form.email.data,
                 full_name=form.full_name.data,
                 password=form.password.data,
-                roles=[Role.CITIZEN],
                 locale=form.locale.data,
             )
         if saved:
-            login_user(user)
-            flash(_("Your account is ready. Welcome, %(name)s.", name=user.full_name), "success")
-            return redirect(_safe_next(url_for("auth.account")))
+            return _check_your_email(
+                _(
+                    "We sent a message to %(email)s. Open the link in it to confirm your "
+                    "address; then log in.",
+                    email=operations.normalise_email(form.email.data),
+                ),
+                next_url=_safe_next(""),
+            )
     return render_form("auth/register.html", form=form)
+
+
+def _check_your_email(message: str, next_url: str = ""):
+    """The answer page that says a mail is on its way; its login link keeps ``next_url``."""
+    return render_template("auth/check_email.html", message=message, next_url=next_url)
+
+
+def _link_gone():
+    return render_template("auth/link_gone.html"), 410
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _reset_client_limit() -> str:
+    """Four times the per-address limit, per client: a household or an office shares one."""
+    parts = []
+    for part in _reset_limit().split(";"):
+        amount, _sep, rest = part.strip().partition(" ")
+        parts.append(f"{int(amount) * 4} {rest}")
+    return ";".join(parts)
+
+
+def _reset_address() -> str:
+    return "reset:" + operations.normalise_email(request.form.get("email") or "")
+
+
+@auth_bp.route("/account/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_client_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_reset_address)
+def forgot_password():
+    """Ask for a password reset link; the answer is the same whether the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with transaction():
+            operations.request_password_reset(form.email.data)
+        return _check_your_email(
+            _(
+                "If an account exists for %(email)s, we sent it a link to set a new password. "
+                "It works once, for a short time.",
+                email=operations.normalise_email(form.email.data),
+            )
+        )
+    return render_form("auth/forgot.html", form=form)
+
+
+@auth_bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The e-mailed link: choose a new password; then every session of the account ends."""
+    link = tokens.usable(token, TokenPurpose.RESET)
+    if link is None:
+        return _link_gone()
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        with FormTransaction(form) as saved:
+            operations.reset_password(link, form.new_password.data)
+        if saved:
+            if current_user.is_authenticated:
+                logout_user()
+            flash(
+                _("Your password is changed and every session is logged out. Log in with it."),
+                "success",
+            )
+            return redirect(url_for("auth.login"))
+    return render_form("auth/reset.html", form=form, email=link.user.email)
+
+
+@auth_bp.get("/account/verify/<token>")
+def verify_email(token: str):
+    """The e-mailed link that confirms an address (a new account's, or a new one)."""
+    link = tokens.usable(token, TokenPurpose.VERIFY)
+    if link is None:
+        return _link_gone()
+    try:
+        with transaction():
+            user = operations.confirm_email(link)
+    except DomainError as refused:
+        flash(refused.message, "danger")
+        return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
+    flash(_("Your e-mail address %(email)s is confirmed.", email=user.email), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("auth.account"))
+    return redirect(url_for("auth.login"))
+
+
+@auth_bp.post("/account/verify")
+@permission_required("account.manage")
+@limiter.limit(_reset_limit)
+def resend_verification():
+    """ "Send the link again": a new confirmation link for the address waiting for one."""
+    form = ResendForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                operations.resend_verification(current_user)
+        except DomainError as refused:
+            flash(refused.message, "info")
+        else:
+            flash(_("We sent the link again. It works once."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@auth_bp.post("/account/email")
+@permission_required("account.manage")
+def change_email():
+    """Ask to use a new address: the old one stays in use until the link sent to it is opened."""
+    form = EmailChangeForm(prefix="email")
+    if form.validate_on_submit():
+        with FormTransaction(form) as saved:
+            operations.change_email(
+                current_user, email=form.email.data, password=form.password.data
+            )
+        if saved:
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your address changes when you open it; "
+                    "until then we keep writing to %(old)s.",
+                    email=operations.normalise_email(form.email.data),
+                    old=current_user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return _account_page(ProfileForm(obj=current_user), email_form=form)
 
 
 def _locale():
@@ -143,12 +281,21 @@ def account():
         if saved:
             flash(_("Your details are saved."), "success")
             return redirect(url_for("auth.account"))
-    return render_form(
+    return _account_page(form)
+
+
+def _account_page(form, *, email_form=None):
+    email_form = email_form or EmailChangeForm(prefix="email")
+    page = render_template(
         "auth/account.html",
         form=form,
         password_form=PasswordChangeForm(),
+        email_form=email_form,
         logout_everywhere_form=LogoutEverywhereForm(),
+        resend_form=ResendForm(),
+        pending_email=tokens.pending_email(current_user),
     )
+    return page, max(form_status(form), form_status(email_form))
 
 
 @auth_bp.route("/account/password", methods=["GET", "POST"])

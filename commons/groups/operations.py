@@ -105,7 +105,8 @@ def _outbox(*, kind: str, key: str, subject: str, body: str, user=None, email=No
 def add_or_invite(
     group: ProponentGroup, *, full_name: str, email: str, actor: User
 ) -> tuple[GroupMember, str | None]:
-    """Add someone who has an account, or invite by e-mail someone who has not.
+    """Add someone whose account has a confirmed address, or invite by e-mail anyone else
+    (no account, or one not confirmed yet: they join by opening the link, logged in).
 
     Returns the member row and, for an invitation, the token of its link (also in the
     e-mail queued in the outbox).
@@ -119,6 +120,9 @@ def add_or_invite(
     if group.representative.email == address:
         raise DomainError(_("This person already represents the group."), field="email")
     account = find_user_by_email(address)
+    if account is not None and not account.email_verified:
+        # Nobody has shown this address is theirs: the link mailed to it decides who joins.
+        account = None
     member = add_member(group, full_name=full_name, email=address, user=account)
     token = None
     if account is not None:

@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from commons.auth.models import User, UserRole
+from commons.auth.tokens import LINK_KINDS
 from commons.extensions import db
 from commons.links import public_base
 from commons.notifications.messages import render
@@ -169,6 +170,8 @@ def send_due(now: datetime) -> SendReport:
             note.sent_at = now
             note.last_error = None
             note.next_attempt_at = None
+            if note.kind in LINK_KINDS:
+                note.body = ""  # the link was a secret for the e-mail only
             report.sent.append(note.id)
             commit_step()  # per message: a message sent is never sent again
     finally:

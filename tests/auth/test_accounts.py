@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from commons.auth.models import Role, User
 from commons.extensions import db
+from tests.auth.mail import mailed_link, outbox, same_page
 from tests.conftest import TEST_REDIS_URL, csrf_token, login, post_form
 from tests.factories import PASSWORD
 
@@ -26,26 +27,45 @@ def register(client, **overrides):
     return post_form(client, "/register", data)
 
 
-def test_register_creates_citizen_and_logs_in(client):
+def test_register_creates_an_unverified_citizen_confirmed_by_the_mailed_link(client):
     response = register(client)
-    assert response.status_code == 302
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Check your e-mail" in page and "We sent a message to maria@example.org" in page
     user = db.session.scalar(select(User).where(User.email == "maria@example.org"))
     assert user.roles == {Role.CITIZEN}
     assert user.password_hash.startswith("$argon2id$")
+    assert user.email_verified_at is None
+    assert client.get("/account").status_code == 302  # not logged in by registering
+    # An unverified account may log in (and draft); its page says what is missing.
+    assert login(client, "maria@example.org", GOOD).status_code == 302
     page = client.get("/account").get_data(as_text=True)
-    assert "maria@example.org" in page
+    assert "not confirmed yet" in page and "Send the link again" in page
+    link = mailed_link("maria@example.org", "/account/verify/")
+    response = client.get(link)
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.email_verified_at is not None
+    page = client.get("/account").get_data(as_text=True)
+    assert "is confirmed" in page and "not confirmed yet" not in page
+    assert client.get(link).status_code == 410  # used once
 
 
-def test_register_duplicate_email_says_so_and_keeps_input(client, make):
-    make.user(email="maria@example.org")
-    response = register(client, email="Maria@Example.org ", full_name="Maria Bianca Rossi")
+def test_register_with_a_taken_address_answers_the_same_and_mails_the_owner(app, make):
+    owner = make.user(email="maria@example.org")
+    before = owner.password_hash
+    new_page = register(app.test_client(), email="nuovo@example.org").get_data(as_text=True)
+    response = register(app.test_client(), email="Maria@Example.org ", full_name="Maria B")
+    assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "An account with this e-mail address already exists." in page
-    assert 'value="Maria Bianca Rossi"' in page
-    assert 'value="Maria@Example.org"' in page
-    # The message sits next to the e-mail field and in the error summary linking to it.
-    assert 'id="email-error"' in page and 'href="#email"' in page
+    assert same_page(page, new_page, "maria@example.org", "nuovo@example.org")
+    assert "already exists" not in page
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2
+    db.session.refresh(owner)
+    assert owner.password_hash == before and owner.full_name != "Maria B"
+    [note] = outbox("maria@example.org")
+    assert note.kind == "account_exists"
+    assert "Someone tried to open an account" in note.body and "/account/forgot" in note.body
 
 
 def test_register_weak_password_refused_with_reason(client):

@@ -14,6 +14,7 @@ from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
 from tests import factories
+from tests.auth.mail import mailed_link
 from tests.e2e.conftest import log_in, log_out
 from tests.e2e.scenarios import act, open_case, png, status_of
 
@@ -48,7 +49,7 @@ def _the_proposal(live) -> Proposal:
 def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, live):
     staff = _staff(live)
 
-    # Registration: a new citizen account, logged in at once.
+    # Registration: a new citizen account, confirmed by the link in the mail it sends.
     page.goto(f"{live.url}/register")
     page.get_by_label("Full name").fill("Carla Cittadini")
     page.get_by_label("E-mail address").fill("carla@example.org")
@@ -56,7 +57,18 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_load_state()
-    expect(page.get_by_text("Your account is ready. Welcome, Carla Cittadini.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    expect(page.get_by_text("We sent a message to carla@example.org.")).to_be_visible()
+    with live.data():
+        link = mailed_link("carla@example.org", "/account/verify/")
+        db.session.remove()
+    page.goto(f"{live.url}{link}")
+    expect(page.get_by_text("Your e-mail address carla@example.org is confirmed.")).to_be_visible()
+    page.get_by_label("E-mail address").fill("carla@example.org")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Welcome, Carla Cittadini.")).to_be_visible()
 
     # The guided application. Step 1 creates the group (she represents none yet).
     page.get_by_role("link", name="My proposals").click()

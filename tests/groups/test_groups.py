@@ -7,6 +7,7 @@ import re
 from commons.extensions import db
 from commons.groups.models import GroupMember, ProponentGroup
 from commons.notifications.models import Notification
+from tests.auth.mail import mailed_link
 from tests.conftest import csrf_token, login, post_form
 
 
@@ -103,6 +104,16 @@ def test_an_invitation_by_email_is_accepted_after_registering(app, client, make)
             "confirm": "a long enough pass",
             "locale": "en",
         },
+    )
+    # A new account is confirmed first; the page's login link leads back to the invitation.
+    assert response.status_code == 200
+    assert f'href="/login?next={link}"' in response.get_data(as_text=True)
+    confirm = mailed_link("nina@example.org", "/account/verify/")
+    assert nina.get(confirm).status_code == 302
+    response = post_form(
+        nina,
+        f"/login?next={link}",
+        {"email": "nina@example.org", "password": "a long enough pass", "next": link},
     )
     assert response.headers["Location"].endswith(link)
     response = post_form(nina, link, {})

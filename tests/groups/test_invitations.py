@@ -188,3 +188,34 @@ def test_a_public_address_the_city_set_is_the_one_in_the_link(app, client, make)
     assert f"https://commons.example.org{link}" in note.body
     page = client.get(f"/groups/{group.id}").get_data(as_text=True)
     assert _shown_link(page) == f"https://commons.example.org{link}"
+
+
+def test_an_unconfirmed_account_is_invited_not_added_and_joins_by_the_link(app, client, make):
+    rita = make.user(name="Rita Rossi")
+    group = make.group(rita)
+    nina_user = make.user(email="nina@example.org")
+    nina_user.email_verified_at = None
+    db.session.commit()
+    login(client, rita.email)
+    member = _invite(client, group)
+    assert member.user_id is None and member.joined_at is None  # not added by address
+    [note] = db.session.scalars(db.select(Notification)).all()
+    assert note.kind == "group_invitation" and note.recipient_email == "nina@example.org"
+    assert note.recipient_id is None
+    (link,) = _links()
+    nina = app.test_client()
+    login(nina, "nina@example.org")
+    assert post_form(nina, link, {}, token_from=link).status_code == 302
+    db.session.refresh(member)
+    assert member.user_id == nina_user.id and member.joined_at is not None
+
+
+def test_a_confirmed_account_is_added_at_once(app, client, make):
+    rita = make.user(name="Rita Rossi")
+    group = make.group(rita)
+    nina_user = make.user(email="nina@example.org")
+    login(client, rita.email)
+    member = _invite(client, group)
+    assert member.user_id == nina_user.id and member.joined_at is not None
+    [note] = db.session.scalars(db.select(Notification)).all()
+    assert note.kind == "group_member_added" and note.recipient_id == nina_user.id
