@@ -44,6 +44,11 @@ EXCEPTIONS = {
     "auth.set_language": "the auditor's own language",
     "auth.account": "the auditor's own account details",
     "auth.change_password": "the auditor's own password",
+    "auth.end_sessions": "logs the auditor's own account out on every device",
+    "auth.change_email": "asks to change the auditor's own address (confirmed by e-mail)",
+    "auth.resend_verification": "a new link to confirm the auditor's own address",
+    "auth.forgot_password": "a reset link for an account's own address, sent to that address",
+    "auth.reset_password": "sets a password with a link e-mailed to the account's address",
     "notifications.mark_all_read": "the auditor's own notifications, not the registry",
     # The auditor's own access tokens (e.g. for a system that reads the audit trail).
     "api_tokens.create": "an access token for the auditor's own account",
