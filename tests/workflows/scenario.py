@@ -1,13 +1,20 @@
-"""Put a proposal in any state of the labsus profile, with the data its exits need.
+"""Put a proposal in any state of its profile, with the data its exits need.
 
 Test set-up only: real proposals reach their states through workflows.fire. Here the status
 column is set directly so that every (state, trigger, role) can be tried in isolation.
+
+Tests speak of states by their labsus names; ``state_map`` translates them into another
+profile's (``S["submitted"]``), found from that profile's tags and transitions, so the same
+test runs over every profile (tests/workflows/conftest.py, fixtures ``profile`` and ``S``).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+import workflows
 from commons.auth.models import Role
 from commons.documents import operations as documents
 from commons.documents.models import PactVersion, Signature
@@ -18,6 +25,85 @@ from tests import factories
 from workflows.guards import content_hash
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+
+REFERENCE = "labsus"
+
+
+class StateMap(dict):
+    """labsus state name -> the same state in ``profile``; a state it lacks is a clear error."""
+
+    def __init__(self, profile, pairs):
+        super().__init__(pairs)
+        self.profile = profile
+
+    def __missing__(self, name):
+        raise KeyError(f"profile {self.profile.name!r} has no state like labsus's {name!r}")
+
+
+def _edges(profile) -> set[tuple[str, str, str]]:
+    return {(t.trigger, s, t.target) for t in profile.transitions for s in t.sources}
+
+
+def _marks(profile, state: str) -> tuple:
+    tags = frozenset(tag for tag, states in profile.tags.items() if state in states)
+    return (state == profile.initial, state in profile.terminal, state in profile.in_force, tags)
+
+
+def state_map(profile) -> StateMap:
+    """The profile's state for each labsus state, found from the profile itself.
+
+    A labsus state's candidates are the profile's states with the same marks (initial,
+    terminal, in force, tags); then a candidate is kept only while each labsus transition into
+    or out of the state has one with the same trigger in the profile, between candidates
+    (transitions touching a state the profile lacks do not count). Each state left must have
+    exactly one candidate, and no two the same one: otherwise the profile is ambiguous and the
+    map is refused rather than guessed.
+    """
+    reference = workflows.get_profile(REFERENCE)
+    marks = {s: _marks(profile, s) for s in profile.states}
+    candidates = {
+        s: {p for p in profile.states if marks[p] == _marks(reference, s)} for s in reference.states
+    }
+    theirs, ours = _edges(profile), _edges(reference)
+    changed = True
+    while changed:
+        changed = False
+        for trigger, source, target in ours:
+            sources, targets = candidates[source], candidates[target]
+            if not sources or not targets:
+                continue
+            kept_sources = {a for a in sources if any((trigger, a, b) in theirs for b in targets)}
+            kept_targets = {b for b in targets if any((trigger, a, b) in theirs for a in sources)}
+            if (kept_sources, kept_targets) != (sources, targets):
+                candidates[source], candidates[target] = kept_sources, kept_targets
+                changed = True
+    ambiguous = {s: sorted(c) for s, c in candidates.items() if len(c) > 1}
+    if ambiguous:
+        raise ValueError(f"profile {profile.name!r}: ambiguous states {ambiguous}")
+    pairs = {s: next(iter(c)) for s, c in candidates.items() if c}
+    if len(set(pairs.values())) != len(pairs):
+        raise ValueError(f"profile {profile.name!r}: two labsus states map to one: {pairs}")
+    return StateMap(profile, pairs)
+
+
+def has_transition(profile, S, trigger: str, source: str, target: str | None = None) -> bool:
+    """Whether ``profile`` has ``trigger`` from labsus's ``source`` (to labsus's ``target``)."""
+    if source not in S or (target is not None and target not in S):
+        return False
+    return any(
+        target is None or spec.target == S[target] for spec in profile.specs_for(trigger, S[source])
+    )
+
+
+def require(profile, S, *steps: tuple) -> None:
+    """Skip the test, naming the transition, when ``profile`` lacks one of ``steps``.
+
+    Each step is ``(trigger, source)`` or ``(trigger, source, target)``, in labsus names.
+    """
+    for trigger, source, *target in steps:
+        if not has_transition(profile, S, trigger, source, *target):
+            to = f" -> {target[0]}" if target else ""
+            pytest.skip(f"profile {profile.name} has no transition {trigger}: {source}{to}")
 
 
 class Cast:
@@ -66,9 +152,15 @@ def data_for(trigger: str, actor) -> dict:
 
 
 def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_signer=None):
-    """A proposal in ``state`` whose time-based and data guards are satisfied at NOW."""
+    """A proposal in ``state`` whose time-based and data guards are satisfied at NOW.
+
+    ``state`` is a labsus name; the proposal has the profile new proposals get (the app's
+    ``PROFILE``) and is put in that profile's state of the same place (``state_map``).
+    """
     p = factories.proposal(cast.group, pact_type=pact_type)
+    S = state_map(workflows.get_profile(p.profile))
     if state == "draft":
+        assert p.status == S["draft"]
         return p
     p.protocol_number = f"2026/{p.id:06d}"
     # The year's counter has given this number: later numbers (a renewal's) come after it.
@@ -77,7 +169,7 @@ def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_sign
     db.session.add(counter)
     p.submitted_at = p.review_started_at = NOW - timedelta(days=10)
     p.case_officer_id = cast.officer.id
-    p.status = "co_design"
+    p.status = S["co_design"]
     db.session.flush()
     version = documents.save_version(p, author=cast.officer)
     db.session.add(CoDesignMeeting(proposal=p, held_on=date(2026, 5, 1), minutes="Agreed."))
@@ -116,7 +208,7 @@ def proposal_in(state: str, cast: Cast, *, pact_type: str = "ordinary", for_sign
                 proposal_id=p.id, author_id=cast.representative.id, text="Final report.", final=True
             )
         )
-    p.status = state
+    p.status = S[state]
     db.session.commit()
     return p
 

@@ -1,0 +1,32 @@
+"""Fixtures running a test over every profile: the packaged ones and those written for tests.
+
+``profile`` loads workflows/profiles/ and tests/workflows/profiles/ together and makes new
+proposals use one of them (the app's ``PROFILE``, as ``commons.proposals.operations``
+reads it); ``S`` maps labsus state names to that profile's (``scenario.state_map``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import workflows
+from tests.workflows.scenario import state_map
+from workflows.profile import PROFILES_DIR
+
+TEST_PROFILES_DIR = Path(__file__).parent / "profiles"
+PROFILE_NAMES = sorted(p.stem for d in (PROFILES_DIR, TEST_PROFILES_DIR) for p in d.glob("*.toml"))
+
+
+@pytest.fixture(params=PROFILE_NAMES)
+def profile(request, app):
+    workflows.configure(profiles_dir=[PROFILES_DIR, TEST_PROFILES_DIR])
+    app.config["PROFILE"] = request.param
+    yield workflows.get_profile(request.param)
+    workflows.configure(profiles_dir=PROFILES_DIR)
+
+
+@pytest.fixture
+def S(profile):  # noqa: N802 - named like the map the tests index: S["submitted"]
+    return state_map(profile)
