@@ -40,14 +40,10 @@ def language_choices(with_default: bool = False):
     return choices(pairs)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
+def _email_field(label) -> EmailField:
+    """The e-mail address a person types for their own account (register, log in, reset...)."""
+    return EmailField(
+        label,
         filters=[strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
@@ -55,6 +51,15 @@ class LoginForm(FlaskForm):
             limits.MaxChars(limits.EMAIL),
         ],
     )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = _email_field(_l("E-mail address"))
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), limits.MaxChars(limits.PASSWORD)],
@@ -68,15 +73,7 @@ class RegistrationForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Enter your full name.")), limits.MaxChars(limits.NAME)],
     )
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            limits.MaxChars(limits.EMAIL),
-        ],
-    )
+    email = _email_field(_l("E-mail address"))
     password = PasswordField(
         _l("Password"),
         description=_l(
@@ -178,15 +175,7 @@ def role_label(role) -> str:
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            limits.MaxChars(limits.EMAIL),
-        ],
-    )
+    email = _email_field(_l("E-mail address"))
 
 
 class ResetPasswordForm(FlaskForm):
@@ -207,15 +196,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class EmailChangeForm(FlaskForm):
-    email = EmailField(
-        _l("New e-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            limits.MaxChars(limits.EMAIL),
-        ],
-    )
+    email = _email_field(_l("New e-mail address"))
     password = PasswordField(
         _l("Current password"),
         validators=[
