@@ -143,6 +143,21 @@ def _password_changed(s: Said) -> Markup:
     return _w(_("%(person)s changed their password.", person=s.person("user_id")))
 
 
+@sentence("password_reset")
+def _password_reset(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(person)s chose a new password with a link sent to their address.",
+            person=s.person("user_id"),
+        )
+    )
+
+
+@sentence("email_changed")
+def _email_changed(s: Said) -> Markup:
+    return _w(_("%(person)s confirmed a new e-mail address.", person=s.person("user_id")))
+
+
 @sentence("roles_changed")
 def _roles_changed(s: Said) -> Markup:
     from commons.auth.forms import role_label

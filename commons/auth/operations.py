@@ -374,13 +374,13 @@ def confirm_email(token: AccountToken) -> User:
         other = find_user_by_email(email)
         if other is not None and other.id != user.id:
             raise DomainError(_("Another account uses this e-mail address now."))
-        before = user.email
         user.email = email
+        # The addresses stay out of the hashed history (personal data that must be erasable).
         append_event(
             "email_changed",
             actor=user,
             actor_role=_main_role(user),
-            payload={"user_id": user.id, "before": before, "after": email},
+            payload={"user_id": user.id},
             public=False,
         )
     user.email_verified_at = utcnow()
