@@ -74,6 +74,9 @@ class Profile:
     sections: tuple[str, ...] = ()
     mandatory_sections: tuple[str, ...] = ()
     tags: dict = field(default_factory=dict)
+    # What people read for this profile's own state and trigger names: {locale: {name: words}}
+    # (``[labels.<locale>]``); names the application already has words for need none.
+    labels: dict = field(default_factory=dict)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def tagged(self, tag: str) -> frozenset[str]:
@@ -163,6 +166,23 @@ def _tags(path: Path, data: dict, known: set[str]) -> dict[str, frozenset[str]]:
             _fail(path, f"tags.{tag}", "names at most one state")
         tags[tag] = frozenset(states)
     return tags
+
+
+def _labels(path: Path, data: dict, names: set[str]) -> dict[str, dict[str, str]]:
+    raw = data.get("labels", {})
+    if not isinstance(raw, dict):
+        _fail(path, "labels", "must be a table of [labels.<language>] tables")
+    labels = {}
+    for locale, table in raw.items():
+        if not isinstance(table, dict):
+            _fail(path, f"labels.{locale}", 'must be a table of name = "words"')
+        for name, words in table.items():
+            if name not in names:
+                _unknown(path, f"labels.{locale}", "state or trigger", name, names)
+            if not isinstance(words, str) or not words.strip():
+                _fail(path, f"labels.{locale}.{name}", "must be the words people read")
+        labels[locale] = dict(table)
+    return labels
 
 
 def load_profile(
@@ -314,6 +334,7 @@ def load_profile(
         if key not in sections:
             _fail(path, "pact.mandatory_sections", f"unknown section {key!r}")
     tags = _tags(path, data, known)
+    labels = _labels(path, data, known | {spec.trigger for spec in specs})
     if data["name"] != path.stem:
         _fail(path, "name", f"must match the file name {path.stem!r}")
     return Profile(
@@ -331,5 +352,6 @@ def load_profile(
         sections=sections,
         mandatory_sections=mandatory,
         tags=tags,
+        labels=labels,
         _index=index,
     )

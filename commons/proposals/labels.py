@@ -1,13 +1,18 @@
 """What people read for the states, triggers and pact types of the lifecycle.
 
 The workflow engine names them in code (``under_review``, ``take_in_charge``); these are the
-translatable words shown on pages. A name a profile adds without a label here is shown with
-its underscores as spaces.
+translatable words shown on pages. A profile that names its own states or triggers gives their
+words in its ``[labels.<language>]`` tables (docs/admins.md); the profile's words come first,
+so a city can also reword a state it shares with labsus. A name with no words anywhere is shown
+with its underscores as spaces.
 """
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+import workflows
 
 STATE_LABELS = {
     "draft": _l("Draft"),
@@ -82,15 +87,29 @@ def _plain(name: str) -> str:
     return name.replace("_", " ")
 
 
+def profile_label(name: str) -> str | None:
+    """The words a loaded profile gives for its state or trigger ``name``, in the current
+    language (else English), or None."""
+    locale = get_locale()
+    languages = (str(locale.language), "en") if locale is not None else ("en",)
+    for profile_name in workflows.profile_names():
+        labels = workflows.get_profile(profile_name).labels
+        for language in languages:
+            words = labels.get(language, {}).get(name)
+            if words:
+                return words
+    return None
+
+
 def state_label(state: str) -> str:
     """The display name of a lifecycle state, in the current language."""
-    label = STATE_LABELS.get(state)
+    label = profile_label(state) or STATE_LABELS.get(state)
     return str(label) if label is not None else _plain(state)
 
 
 def trigger_label(trigger: str) -> str:
     """The display name of a trigger (an action that moves a proposal), in the current language."""
-    label = TRIGGER_LABELS.get(trigger)
+    label = profile_label(trigger) or TRIGGER_LABELS.get(trigger)
     return str(label) if label is not None else _plain(trigger)
 
 

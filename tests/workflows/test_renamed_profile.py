@@ -44,3 +44,28 @@ def test_two_folders_may_not_hold_a_profile_of_the_same_name(tmp_path):
     with pytest.raises(workflows.ProfileError, match="already loaded"):
         workflows.configure(profiles_dir=[PROFILES_DIR, tmp_path])
     workflows.configure(profiles_dir=PROFILES_DIR)
+
+
+def test_a_profile_gives_the_words_for_its_own_states(app, with_renamed):
+    from flask_babel import force_locale
+
+    from commons.proposals.labels import state_label
+
+    profile = with_renamed
+    assert set(profile.labels["en"]) == set(profile.states)
+    with app.test_request_context(), force_locale("en"):
+        assert state_label("in_istruttoria") == "Under review"
+        assert state_label("under_review") == "Under review"  # labsus' own words still apply
+    with app.test_request_context(), force_locale("it"):
+        assert state_label("in_attesa_integrazione") == "In attesa di integrazione"
+
+
+def test_labels_for_unknown_names_are_refused(tmp_path):
+    from workflows.engine import check_profile
+    from workflows.errors import ProfileError
+
+    text = (HERE / "renamed.toml").read_text() + '\n[labels.fr]\nnowhere = "Nulle part"\n'
+    path = tmp_path / "renamed.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError, match=r"labels.fr.*unknown state or trigger 'nowhere'"):
+        check_profile(path)
