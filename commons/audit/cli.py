@@ -92,7 +92,8 @@ def audit_export(
 
     from sqlalchemy import func, select
 
-    from commons.audit.exports import ExportError, Filters, count_events, run_export
+    from commons.audit.exports import ExportError, run_export
+    from commons.audit.queries import Filters, count_events
     from commons.auth.models import User
     from commons.extensions import db
 

@@ -30,7 +30,6 @@ from commons.audit.operations import append_event
 from commons.audit.queries import (
     Filters,
     chain_rows,
-    count_events,  # noqa: F401 - commons/cli.py imports it here
     document_rows,
     event_rows,
     pact_rows,

@@ -28,10 +28,7 @@ from commons.public.opendata_formats import (
     geojson_collection,
     json_array,
 )
-from commons.public.opendata_pacts import (  # noqa: F401 - views call opendata.pact_context
-    pact_context,
-    pact_records,
-)
+from commons.public.opendata_pacts import pact_records
 from commons.registry.models import Commons
 
 BATCH = 500

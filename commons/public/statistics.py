@@ -33,8 +33,6 @@ from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Commons
 from workflows.engine import ProfileError
 
-_profile = profile_named
-
 
 def by_state(session: Session) -> list[tuple[str, int]]:
     """Proposals that left draft, per current state, largest first."""
@@ -264,7 +262,7 @@ def _limit_expression(stage_column):
     """Each duration's limit in days: by its stage, its proposal's regulation profile (an
     unknown profile counts as the default one) and, for the public notice, its pact type."""
     profiles = _profiles_known()
-    default = _profile(None)
+    default = profile_named(None)
     unknown = Proposal.profile.not_in(list(profiles)) if profiles else true()
     whens = []
     for key in STAGES:

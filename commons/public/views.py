@@ -44,6 +44,7 @@ from commons.proposals.models import Proposal
 from commons.proposals.standing import city_today, in_force_on, standing
 from commons.public import feeds, opendata
 from commons.public import statistics as stats
+from commons.public.opendata_pacts import pact_context
 from commons.registry.models import Commons
 from commons.summaries import operations as summaries
 from workflows.diagram import lifecycle_edges, mermaid, svg
@@ -238,13 +239,13 @@ def open_data():
 
 @public_bp.get("/open-data/pacts.csv")
 def open_data_pacts_csv():
-    chunks = opendata.stream(partial(opendata.pacts_csv, context=opendata.pact_context()))
+    chunks = opendata.stream(partial(opendata.pacts_csv, context=pact_context()))
     return _download(chunks, "pacts.csv", "text/csv; charset=utf-8")
 
 
 @public_bp.get("/open-data/pacts.json")
 def open_data_pacts_json():
-    chunks = opendata.stream(partial(opendata.pacts_json, context=opendata.pact_context()))
+    chunks = opendata.stream(partial(opendata.pacts_json, context=pact_context()))
     return _download(chunks, "pacts.json", "application/json; charset=utf-8")
 
 

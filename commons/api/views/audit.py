@@ -9,8 +9,8 @@ from sqlalchemy import select
 from commons.api import schemas as s
 from commons.api.views.base import _int, _page, api_bp, documented_errors, ensure, user
 from commons.audit import jobs
-from commons.audit.exports import Filters
 from commons.audit.models import AuditEvent, ExportJob
+from commons.audit.queries import Filters
 from commons.errors import Conflict, DomainError, NotFound
 from commons.extensions import db
 from commons.pagination import decode_cursor
