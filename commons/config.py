@@ -94,6 +94,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "5 per hour",
         "password reset requests allowed per address, and (times 4) per client",
     ),
+    "COMMONS_ACCOUNT_ANSWER_SECONDS": (
+        "0.5",
+        "least seconds the reset, registration and address-change answers take, so that"
+        " their timing does not tell which addresses have an account",
+    ),
     "COMMONS_SMTP_HOST": ("", "mail server for notification e-mails; empty: in-app only"),
     "COMMONS_SMTP_PORT": ("587", "port of the mail server"),
     "COMMONS_SMTP_USERNAME": ("", "login on the mail server; empty: no login"),
@@ -239,6 +244,7 @@ def load_config(instance: Path | None = None) -> dict:
         "RESET_TOKEN_HOURS": max(1, int(_env("COMMONS_RESET_TOKEN_HOURS"))),
         "VERIFY_TOKEN_HOURS": max(1, int(_env("COMMONS_VERIFY_TOKEN_HOURS"))),
         "RESET_RATE_LIMIT": _env("COMMONS_RESET_RATE_LIMIT"),
+        "ACCOUNT_ANSWER_SECONDS": max(0.0, float(_env("COMMONS_ACCOUNT_ANSWER_SECONDS"))),
         "PACT_TEXT_MAX_CHARS": max(1, int(_env("COMMONS_PACT_TEXT_MAX_CHARS"))),
         # PDFs print in a child process bounded in time and memory (commons.documents.bounded).
         "RENDER_TIMEOUT": max(1.0, float(_env("COMMONS_RENDER_TIMEOUT"))),

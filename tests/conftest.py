@@ -139,6 +139,9 @@ def test_config(database_url: str) -> dict:
         # a child per render would slow the suite. tests/security/test_limits.py runs the real
         # bounded path (commons.documents.bounded).
         "RENDER_ISOLATED": False,
+        # No floor under the account answers (commons.auth.timing): tests/auth/test_timing.py
+        # checks it with the waiting replaced.
+        "ACCOUNT_ANSWER_SECONDS": 0,
     }
 
 

@@ -37,6 +37,7 @@ from commons.auth.forms import (
 )
 from commons.auth.models import Role, TokenPurpose, User, UserRole
 from commons.auth.permissions import permission_required
+from commons.auth.timing import answer_floor
 from commons.errors import DomainError
 from commons.extensions import db, limiter
 from commons.forms import FormTransaction, form_status, render_form
@@ -113,7 +114,7 @@ def register():
     if request.method == "GET":
         form.locale.data = str(_locale())
     if form.validate_on_submit():
-        with FormTransaction(form) as saved:
+        with answer_floor(), FormTransaction(form) as saved:
             operations.register(
                 email=form.email.data,
                 full_name=form.full_name.data,
@@ -165,7 +166,7 @@ def forgot_password():
     """Ask for a password reset link; the answer is the same whether the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with transaction():
+        with answer_floor(), transaction():
             operations.request_password_reset(form.email.data)
         return _check_your_email(
             _(
@@ -239,7 +240,7 @@ def change_email():
     """Ask to use a new address: the old one stays in use until the link sent to it is opened."""
     form = EmailChangeForm(prefix="email")
     if form.validate_on_submit():
-        with FormTransaction(form) as saved:
+        with answer_floor(), FormTransaction(form) as saved:
             operations.change_email(
                 current_user, email=form.email.data, password=form.password.data
             )
