@@ -162,15 +162,24 @@ def database_url() -> str:
 
 def _empty_tables() -> None:
     tables = Base.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        # The audit table refuses TRUNCATE (append-only); a superuser's replica role lets
-        # the tests empty it between tests.
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        # The audit table refuses DELETE (append-only); a superuser's replica role turns its
+        # triggers (and the foreign-key checks) off for this transaction. DELETE, not TRUNCATE:
+        # on the few rows a test leaves, TRUNCATE of every table costs some 75 ms a test
+        # (a minute of the PostgreSQL pass), DELETE 4 ms.
         db.session.execute(text("SET LOCAL session_replication_role = replica"))
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
+    for table in reversed(tables):
+        db.session.execute(table.delete())
+    if postgresql:
+        # Ids start again at 1, as on SQLite after the deletes.
+        db.session.execute(
+            text(
+                "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+            )
+        )
     db.session.commit()
 
 
