@@ -7,6 +7,7 @@ reads it); ``S`` maps labsus state names to that profile's (``scenario.state_map
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,13 @@ from tests.workflows.scenario import state_map
 from workflows.profile import PROFILES_DIR
 
 TEST_PROFILES_DIR = Path(__file__).parent / "profiles"
-PROFILE_NAMES = sorted(p.stem for d in (PROFILES_DIR, TEST_PROFILES_DIR) for p in d.glob("*.toml"))
+ALL_PROFILES = sorted(p.stem for d in (PROFILES_DIR, TEST_PROFILES_DIR) for p in d.glob("*.toml"))
+# The suite runs over every profile on SQLite. A profile is data the engine reads: the SQL it
+# leads to (commons.lifecycle.states.status_in, the versioned UPDATE) is the same code for each,
+# so the PostgreSQL pass runs the suite over the default profile only (a third of the time).
+PROFILE_NAMES = (
+    ["labsus"] if os.environ.get("COMMONS_TEST_BACKEND") == "postgresql" else ALL_PROFILES
+)
 
 
 @pytest.fixture(params=PROFILE_NAMES)
