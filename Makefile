@@ -55,7 +55,11 @@ run: $(VENV)/.installed translations
 	COMMONS_SIGNING_P12=$${COMMONS_SIGNING_P12:-$(CURDIR)/instance/demo-seal.p12} \
 	$(BIN)/flask --app commons run --host $(HOST) --port $(PORT)
 
-test: lint test-sqlite test-postgresql
+# The two passes run side by side: each leaves part of the two cores idle (the browser, the
+# database server, waiting on each other), and each has its own databases (tests/conftest.py).
+# --output-sync shows each pass's output whole, when it ends.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -37,10 +37,13 @@ PG_URL = (
     if BASE_PG_URL and WORKER
     else BASE_PG_URL
 )
-# Redis tests use database 15, or one of 14, 13... per worker, so workers never share one.
+# Redis tests use a database of their own per worker and per pass, so that neither two workers
+# nor the two passes (``make test`` runs them side by side) share one: 15, 14... on SQLite,
+# 7, 6... on PostgreSQL.
 _REDIS = os.environ.get("COMMONS_TEST_REDIS_URL", "")
+_REDIS_TOP = 7 if BACKEND == "postgresql" else 15
 TEST_REDIS_URL = (
-    _REDIS.rsplit("/", 1)[0] + f"/{15 - int(WORKER[2:] or 0) % 15}"
+    _REDIS.rsplit("/", 1)[0] + f"/{_REDIS_TOP - int(WORKER[2:] or 0) % 8}"
     if _REDIS and WORKER.startswith("gw")
     else _REDIS
 )
