@@ -12,9 +12,12 @@ import re
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -238,40 +241,101 @@ def _drop_pg_database(name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def demo_snapshot(database_url):
-    """The demo city, loaded once per worker by ``commons demo`` into a database of its own.
-
-    Loading it takes some 20 seconds; the tests that need it (``demo_app``) each get a copy:
-    a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. Its PDFs are in the
-    shared STORAGE_DIR. Gives {"url", "output" (what the command printed), "signing_p12" (the
-    demo seal it made and sealed with, which the copies seal with too, as ``make run`` does),
-    "config" (the app's settings it was loaded with: the city its PDFs name, STORAGE_DIR)}.
-    Tests that use it carry ``@pytest.mark.xdist_group("demo")``: ``make test`` runs them on
-    one worker (``--dist loadgroup``), so the demo is loaded once per pass.
-    """
+def _snapshot_database(label: str) -> str:
+    """A new, empty database for a snapshot (``label`` names it); its URL."""
     if BACKEND == "postgresql":
-        name = f"{make_url(PG_URL).database}_demo"
-        url = _pg_database(name)
+        return _pg_database(f"{make_url(PG_URL).database}_{label}")
+    path = TMP / f"{label}.db"
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _drop_database(url: str) -> None:
+    if BACKEND == "postgresql":
+        _drop_pg_database(make_url(url).database)
     else:
-        url = f"sqlite:///{TMP / 'demo.db'}"
+        Path(make_url(url).database).unlink(missing_ok=True)
+
+
+@contextmanager
+def snapshot(label: str, build: Callable[[Flask], object], **config) -> Iterator[dict]:
+    """Data made once and copied for each test that needs it (see :func:`app_on_copy`).
+
+    ``build(app)`` runs in an app context on a database of its own, with the current schema,
+    and returns what the tests need to find the data again (ids, not objects); what it added
+    is committed. Gives {"url", "result" (what build returned), "config" (the app's
+    settings)}. The PDFs it stored stay in the shared STORAGE_DIR.
+    """
+    url = _snapshot_database(label)
     engine = create_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
-    demo = create_app(test_config(url))
-    with demo.app_context():
-        result = demo.test_cli_runner().invoke(args=["demo"])
+    app = create_app({**test_config(url), **config})
+    with app.app_context():
+        result = build(app)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    assert result.exit_code == 0, result.output
-    yield {
-        "url": url,
-        "output": result.output,
-        "signing_p12": demo.config["SIGNING_P12"],
-        "config": dict(demo.config),
-    }
+    try:
+        yield {"url": url, "result": result, "config": dict(app.config)}
+    finally:
+        _drop_database(url)
+
+
+@contextmanager
+def app_on_copy(source: dict, **config) -> Iterator[Flask]:
+    """Like ``app``, on a fresh copy of a :func:`snapshot`'s database, dropped afterwards:
+    a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. The witness file
+    of the chain's checkpoints is copied too, so the copy's chain verifies as the original's."""
+    copy = f"copy_{secrets.token_hex(4)}"
     if BACKEND == "postgresql":
-        _drop_pg_database(name)
+        name = make_url(source["url"]).database
+        url = _pg_database(f"{make_url(PG_URL).database}_{copy}", template=name)
+    else:
+        path = TMP / f"{copy}.db"
+        shutil.copyfile(make_url(source["url"]).database, path)
+        url = f"sqlite:///{path}"
+    settings = {**test_config(url), **config}
+    witness = Path(source["config"]["CHECKPOINT_FILE"])
+    if witness.exists():
+        Path(settings["CHECKPOINT_FILE"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(witness, settings["CHECKPOINT_FILE"])
+    app = create_app(settings)
+    app.test_client_class = IsolatedClient
+    limiter.reset()
+    try:
+        with app.app_context():
+            yield app
+            db.session.rollback()
+            from commons.audit.jobs import wait_for_threads
+
+            wait_for_threads(timeout=120)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        _drop_database(url)
+        shutil.rmtree(TMP / "instance" / "uploads", ignore_errors=True)
+
+
+def _load_demo(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(database_url):
+    """The demo city, loaded once per worker by ``commons demo`` (a :func:`snapshot`).
+
+    Loading it takes some 20 seconds; the tests that need it (``demo_app``) each get a copy.
+    Gives {"url", "output" (what the command printed), "signing_p12" (the demo seal it made and
+    sealed with, which the copies seal with too, as ``make run`` does), "config" (the app's
+    settings it was loaded with: the city its PDFs name, STORAGE_DIR)}. Tests that use it carry
+    ``@pytest.mark.xdist_group("demo")``: ``make test`` runs them on one worker
+    (``--dist loadgroup``), so the demo is loaded once per pass.
+    """
+    with snapshot("demo", _load_demo) as made:
+        yield {**made, "output": made["result"], "signing_p12": made["config"]["SIGNING_P12"]}
 
 
 @pytest.fixture
@@ -280,30 +344,8 @@ def demo_app(demo_snapshot):
 
     Tests that use it carry ``@pytest.mark.xdist_group("demo")`` (see ``demo_snapshot``).
     """
-    source = demo_snapshot["url"]
-    copy = f"demo_copy_{secrets.token_hex(4)}"
-    if BACKEND == "postgresql":
-        url = _pg_database(
-            f"{make_url(PG_URL).database}_{copy}", template=make_url(source).database
-        )
-    else:
-        path = TMP / f"{copy}.db"
-        shutil.copyfile(make_url(source).database, path)
-        url = f"sqlite:///{path}"
-    app = create_app({**test_config(url), "SIGNING_P12": demo_snapshot["signing_p12"]})
-    app.test_client_class = IsolatedClient
-    limiter.reset()
-    try:
-        with app.app_context():
-            yield app
-            db.session.rollback()
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        if BACKEND == "postgresql":
-            _drop_pg_database(make_url(url).database)
-        else:
-            path.unlink(missing_ok=True)
+    with app_on_copy(demo_snapshot, SIGNING_P12=demo_snapshot["signing_p12"]) as app:
+        yield app
 
 
 @pytest.fixture

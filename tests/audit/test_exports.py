@@ -18,17 +18,21 @@ from sqlalchemy import select
 from commons.audit import bundle
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
+from commons.auth.models import User
 from commons.documents.models import Document, PactVersion, Signature
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
+from tests.conftest import app_on_copy, snapshot
 from tests.factories import PASSWORD
 from tests.workflows.scenario import NOW, Cast, proposal_in
 from workflows import fire
 
+CAST = ("representative", "member", "officer", "legal", "auditor", "admin")
 
-@pytest.fixture
-def pacts(app):
+
+def _build_pacts(app) -> dict:
     """A signed (active) pact with documents and a report, one in co-design, one draft."""
     cast = Cast()
     signed = proposal_in("legal_review", cast)
@@ -57,7 +61,36 @@ def pacts(app):
     co_design = proposal_in("co_design", cast)
     draft = proposal_in("draft", cast)
     assert signed.status == "active"
-    return cast, signed, co_design, draft
+    return {
+        "cast": {name: getattr(cast, name).id for name in CAST},
+        "group": cast.group.id,
+        "proposals": [signed.id, co_design.id, draft.id],
+    }
+
+
+@pytest.fixture(scope="module")
+def pacts_snapshot(database_url):
+    """The pacts, made once per module and worker (their PDFs take a second to print)."""
+    with snapshot("audit_pacts", _build_pacts) as made:
+        yield made
+
+
+@pytest.fixture
+def app(pacts_snapshot):
+    """The app on a fresh copy of the pacts' database."""
+    with app_on_copy(pacts_snapshot) as app:
+        yield app
+
+
+@pytest.fixture
+def pacts(app, pacts_snapshot):
+    """(cast, signed, co_design, draft), read from the copy."""
+    ids = pacts_snapshot["result"]
+    cast = Cast.__new__(Cast)  # the people already exist: read them, do not make them again
+    for name, user_id in ids["cast"].items():
+        setattr(cast, name, db.session.get(User, user_id))
+    cast.group = db.session.get(ProponentGroup, ids["group"])
+    return (cast, *(db.session.get(Proposal, pid) for pid in ids["proposals"]))
 
 
 def _export(runner, tmp_path, fmt, *args, name=None):

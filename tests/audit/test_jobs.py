@@ -20,7 +20,9 @@ from commons.documents import storage
 from commons.documents.models import Document
 from commons.errors import DomainError, PermissionDenied
 from commons.extensions import db
-from tests.audit.test_exports import pacts  # noqa: F401 - the fixture
+
+# The app on a copy of the pacts made once per module (tests/audit/test_exports.py).
+from tests.audit.test_exports import app, pacts, pacts_snapshot  # noqa: F401 - fixtures
 from tests.conftest import TEST_REDIS_URL, csrf_token, login
 
 REDIS_URL = TEST_REDIS_URL
