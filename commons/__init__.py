@@ -84,6 +84,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["CITY_TIMEZONE"])
     ext.babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
+    from commons.auth import oidc
+
+    oidc.install(app)  # identity providers: a wrong setting stops the start, naming it
     from commons.routing import install as install_routing
 
     install_routing(app)  # before the blueprints: their rules bind the converter when added
@@ -148,6 +151,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from commons.apply.views import apply_bp
     from commons.audit.views import audit_bp
+    from commons.auth.oidc_views import oidc_bp
     from commons.auth.views import admin_bp, auth_bp
     from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
@@ -166,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultation_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(oidc_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
