@@ -361,13 +361,20 @@ def _register_security_headers(app: Flask) -> None:
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data:{' ' + tiles if tiles else ''}; "
-        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{form_action}; "
         "frame-ancestors 'none'"
     )
 
+    from commons.auth.oidc import form_action_origins
+
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", csp)
+        # The "Log in with SPID" forms are answered with a redirect to the provider, which
+        # the browser checks against form-action: its origins are allowed too.
+        origins = "".join(" " + origin for origin in form_action_origins())
+        response.headers.setdefault(
+            "Content-Security-Policy", csp.replace("{form_action}", origins)
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -17,6 +17,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from stdnum.it import codicefiscale
@@ -204,10 +205,29 @@ def install(app: Flask) -> None:
             **extra,
         )
     app.extensions["commons.oidc"] = {"providers": providers, "oauth": oauth}
-    app.add_template_global(configured, "identity_providers")
-    app.add_template_global(signing_provider, "signing_provider")
-    app.add_template_filter(label, "identity_provider_label")
-    app.add_template_filter(level_label, "assurance_label")
+    if "identity_providers" not in app.jinja_env.globals:  # installed again: settings only
+        app.add_template_global(configured, "identity_providers")
+        app.add_template_global(signing_provider, "signing_provider")
+        app.add_template_filter(label, "identity_provider_label")
+        app.add_template_filter(level_label, "assurance_label")
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def form_action_origins() -> list[str]:
+    """Where the login and sign forms may lead: each provider's discovery origin, and its
+    authorization endpoint's once its metadata is known."""
+    state = current_app.extensions.get("commons.oidc")
+    if not state or not state["providers"]:
+        return []
+    origins = {_origin(p.discovery_url) for p in state["providers"].values()}
+    for name in state["providers"]:
+        metadata = state["oauth"].create_client(name).server_metadata or {}
+        origins.add(_origin(metadata.get("authorization_endpoint") or ""))
+    return sorted(o for o in origins if o)
 
 
 def configured() -> list[Provider]:

@@ -493,6 +493,7 @@ def sign_with_provider(proposal_id: int, provider: str):
     provider; its answer comes back to ``_sign_after_fresh_login`` (commons/auth/reauth.py).
     """
     proposal = _load(proposal_id)
+    ensure("fire:sign", proposal)  # before the trip to the provider; fire() checks it again
     data = {k: request.form.get(k, "")[: limits.REPORT] for k in ("full_name", "consent")}
     data.update(
         proposal_id=proposal.id,
