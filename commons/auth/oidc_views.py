@@ -231,8 +231,10 @@ def callback(name: str):
             log.exception("login with %s failed", provider.name)
         message, status = _problem(provider, error)
         return _failed(provider, message, status)
-    if flow.get("provider") != name:
-        return _failed(provider, _problem(provider, KeyError())[0], 400)
+    if flow.get("provider") != name:  # started for another provider, or not here
+        from authlib.integrations.base_client import MismatchingStateError
+
+        return _failed(provider, *_problem(provider, MismatchingStateError()))
     if not provider.level_enough(identity.level):
         return _level_too_low(provider, identity.level)
     purpose = flow.get("purpose")

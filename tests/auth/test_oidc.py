@@ -219,3 +219,52 @@ def test_settings_name_what_is_missing():
                 "min_level": "b",
             },
         )
+
+
+def test_a_private_key_signs_the_client_at_the_token_endpoint(app, tmp_path):
+    """private_key_jwt: the token request carries a JWT signed with the configured key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = tmp_path / "cie.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    app.config["OIDC_PROVIDERS"] = {
+        "cie": {
+            "label": "CIE",
+            "discovery_url": "https://id.example.org/.well-known/openid-configuration",
+            "client_id": "https://commons.example.org/",
+            "private_key": str(pem),
+        }
+    }
+    oidc.install(app)
+    session = oidc.client("cie")._get_oauth_client(token_endpoint="https://id.example.org/token")
+    auth = session.client_auth(session.token_endpoint_auth_method)
+    request = requests.Request(
+        "POST", "https://id.example.org/token", data={"grant_type": "authorization_code"}
+    ).prepare()
+    body = parse_qs(auth(request).body)
+    assert body["client_assertion_type"] == [
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    ]
+    public = RSAKey.import_key(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    claims = jwt.decode(body["client_assertion"][0], public).claims
+    assert claims["iss"] == claims["sub"] == "https://commons.example.org/"
+    assert claims["aud"] == "https://id.example.org/token"
+
+
+def test_the_callback_is_rate_limited(app, client, spid):
+    answers = [client.get("/login/id/spid/callback?code=x&state=y").status_code for _ in range(6)]
+    assert answers[:5] == [400] * 5 and answers[5] == 429
