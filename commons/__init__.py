@@ -84,6 +84,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["CITY_TIMEZONE"])
     ext.babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
+    from commons.auth import oidc
+
+    oidc.install(app)  # identity providers: a wrong setting stops the start, naming it
     from commons.routing import install as install_routing
 
     install_routing(app)  # before the blueprints: their rules bind the converter when added
@@ -148,6 +151,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from commons.apply.views import apply_bp
     from commons.audit.views import audit_bp
+    from commons.auth.oidc_views import oidc_bp
     from commons.auth.views import admin_bp, auth_bp
     from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
@@ -166,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultation_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(oidc_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
@@ -356,13 +361,20 @@ def _register_security_headers(app: Flask) -> None:
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data:{' ' + tiles if tiles else ''}; "
-        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{form_action}; "
         "frame-ancestors 'none'"
     )
 
+    from commons.auth.oidc import form_action_origins
+
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", csp)
+        # The "Log in with SPID" forms are answered with a redirect to the provider, which
+        # the browser checks against form-action: its origins are allowed too.
+        origins = "".join(" " + origin for origin in form_action_origins())
+        response.headers.setdefault(
+            "Content-Security-Policy", csp.replace("{form_action}", origins)
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

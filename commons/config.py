@@ -109,6 +109,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "upgrade the connection with STARTTLS (set 0 for a local relay)",
     ),
     "COMMONS_SMTP_TIMEOUT": ("30", "seconds to wait for the mail server"),
+    "COMMONS_OIDC_PROVIDERS": (
+        None,
+        "TOML file of the identity providers for login with SPID, CIE, eIDAS (OpenID "
+        "Connect); default instance/oidc.toml when it exists, else none",
+    ),
     "COMMONS_TILE_URL": (
         "",
         "map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: no tiles",
@@ -179,6 +184,16 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _oidc_providers(instance: Path) -> dict:
+    """The identity providers' settings (docs/admins.md); none when no file is given."""
+    from commons.auth.oidc import read_settings
+
+    path = _env("COMMONS_OIDC_PROVIDERS")
+    if not path and (instance / "oidc.toml").is_file():
+        path = str(instance / "oidc.toml")
+    return read_settings(path)
+
+
 def load_config(instance: Path | None = None) -> dict:
     """Build the Flask configuration mapping from the environment."""
     instance = Path(os.environ.get("COMMONS_INSTANCE_DIR") or instance or DEFAULT_INSTANCE)
@@ -225,6 +240,7 @@ def load_config(instance: Path | None = None) -> dict:
         "SMTP_STARTTLS": _env("COMMONS_SMTP_STARTTLS") not in ("0", "false", "no"),
         "SMTP_TIMEOUT": float(_env("COMMONS_SMTP_TIMEOUT")),
         "TILE_URL": _env("COMMONS_TILE_URL"),
+        "OIDC_PROVIDERS": _oidc_providers(instance),
         "TILE_ATTRIBUTION": _env("COMMONS_TILE_ATTRIBUTION"),
         # Sessions and cookies: see DESIGN.md, security principles.
         "SESSION_COOKIE_SECURE": secure,

@@ -458,3 +458,27 @@ def make():
     from tests import factories
 
     return factories
+
+
+@pytest.fixture(scope="session")
+def oidc_server():
+    """A real OpenID provider (pyop) on 127.0.0.1 for the whole run (tests/oidc_provider.py)."""
+    from tests.oidc_provider import serve
+
+    redirect_uris: list[str] = []
+    state, stop = serve(redirect_uris)
+    state.redirect_uris = redirect_uris
+    yield state
+    stop()
+
+
+@pytest.fixture
+def spid(app, oidc_server):
+    """The ``app`` with the test provider configured as "spid"; the provider is returned."""
+    from commons.auth import oidc
+
+    oidc_server.redirect_uris.append("http://localhost/login/id/spid/callback")
+    oidc_server.sessions.clear()
+    app.config["OIDC_PROVIDERS"] = {"spid": oidc_server.settings()}
+    oidc.install(app)
+    return oidc_server

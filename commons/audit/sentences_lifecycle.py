@@ -131,12 +131,37 @@ def _approve(s: Said) -> Markup:
 @sentence("sign")
 def _sign(s: Said) -> Markup:
     signature = s.get("signature")
-    role = signature.get("role") if isinstance(signature, dict) else None
+    signature = signature if isinstance(signature, dict) else {}
+    role = signature.get("role")
     if role == "representative":
-        return _w(_("%(who)s signed the pact for the proponents.", who=s.who))
-    if role == "legal":
-        return _w(_("%(who)s signed the pact for the city.", who=s.who))
-    return _w(_("%(who)s signed the pact.", who=s.who))
+        said = _w(_("%(who)s signed the pact for the proponents.", who=s.who))
+    elif role == "legal":
+        said = _w(_("%(who)s signed the pact for the city.", who=s.who))
+    else:
+        said = _w(_("%(who)s signed the pact.", who=s.who))
+    return said + _signed_with(signature)
+
+
+def _signed_with(signature: dict) -> Markup:
+    """How the signer proved who they were: their password, or a provider and its level."""
+    from commons.auth.oidc import PASSWORD, label, level_label
+
+    provider = signature.get("identity_provider")
+    if not provider:
+        return Markup("")
+    if provider == PASSWORD:
+        return _w(" " + _("Identity checked with their password."))
+    level = signature.get("assurance_level")
+    if level:
+        return _w(
+            " "
+            + _(
+                "Identity checked with %(provider)s, level %(level)s.",
+                provider=escape(label(provider)),
+                level=escape(level_label(level)),
+            )
+        )
+    return _w(" " + _("Identity checked with %(provider)s.", provider=escape(label(provider))))
 
 
 @sentence("file_report")

@@ -133,8 +133,31 @@ def _imported(s: Said) -> Markup:
 
 @sentence("user_created")
 def _user_created(s: Said) -> Markup:
+    if s.get("provider"):
+        from commons.auth.oidc import label
+
+        return _w(
+            _(
+                "%(person)s opened their account by logging in with %(provider)s.",
+                person=s.person("user_id"),
+                provider=escape(label(s.get("provider"))),
+            )
+        )
     return _w(
         _("%(who)s created the account of %(person)s.", who=s.who, person=s.person("user_id"))
+    )
+
+
+@sentence("identity_linked")
+def _identity_linked(s: Said) -> Markup:
+    from commons.auth.oidc import label
+
+    return _w(
+        _(
+            "%(person)s linked their account to their digital identity at %(provider)s.",
+            person=s.person("user_id"),
+            provider=escape(label(s.get("provider"))),
+        )
     )
 
 

@@ -34,6 +34,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     tax_code: Mapped[str | None] = mapped_column(String(32))
+    # The identity provider (commons.auth.oidc) that confirmed ``tax_code`` as this person's:
+    # logging in with a provider finds the account by it; the person can no longer change it.
+    tax_code_confirmed_by: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(255))
     # Part of the login session and of the remember cookie ("id:generation"): bumped by
     # commons.auth.operations.end_all_sessions (logout, password change, deactivation), which
@@ -66,6 +69,11 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account opened through an identity provider, until a password is set."""
+        return bool(self.password_hash)
 
     @property
     def email_verified(self) -> bool:

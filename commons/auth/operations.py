@@ -142,7 +142,16 @@ def update_profile(user: User, *, full_name: str, tax_code: str | None, locale: 
         raise DomainError(_("Enter your full name."), field="full_name")
     refuse_bidi_controls(full_name, "full_name")
     user.full_name = full_name
-    user.tax_code = (tax_code or "").strip().upper() or None
+    tax_code = (tax_code or "").strip().upper() or None
+    if user.tax_code_confirmed_by and tax_code != user.tax_code:
+        raise DomainError(
+            _(
+                "Your tax code was confirmed by your digital identity and cannot be changed "
+                "here. Ask the office if it is wrong."
+            ),
+            field="tax_code",
+        )
+    user.tax_code = tax_code
     user.locale = locale or None
     db.session.flush()
 
@@ -282,7 +291,10 @@ def request_password_reset(email: str) -> None:
     made, so the work done is alike.
     """
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    # An account opened with a digital identity, whose address its provider did not vouch for
+    # and nobody confirmed, gets no link: whoever reads that mailbox is not known to be them.
+    unproven = user is not None and not user.has_password and not user.email_verified
+    if user is None or not user.active or unproven:
         tokens.new_secret()
         return
     hours = int(current_app.config["RESET_TOKEN_HOURS"])
@@ -454,3 +466,131 @@ def register(*, email: str, full_name: str, password: str, locale: str | None) -
     )
     send_verification(user)
     return user
+
+
+# --- login with an identity provider (SPID, CIE, eIDAS; commons.auth.oidc) ------------------
+
+
+class IdentityRefused(DomainError):
+    """The provider's identity cannot open an account here; the message says why and what to do."""
+
+
+def _accounts_with_tax_code(fiscal_number: str) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.tax_code == fiscal_number).limit(3)))
+
+
+def login_with_identity(identity) -> User:
+    """The account of the person a provider vouched for, found by fiscal number, or a new one.
+
+    - an account whose tax code a provider confirmed before: that one;
+    - an account with this tax code typed by its owner, and the same e-mail address, which the
+      provider says is verified: that one, and its tax code is now confirmed;
+    - no account with this tax code or e-mail address: a new one, with the name and e-mail of
+      the claims (the address counts as confirmed only when the provider says it verified it;
+      otherwise the usual confirmation link is mailed);
+    - otherwise refused: an account is never joined to an identity because only its e-mail
+      address, or only a tax code anybody could type, matches. Its owner logs in with the
+      password and links the identity from the account page (``link_identity``).
+    """
+    if not identity.fiscal_number:
+        raise IdentityRefused(
+            _("The identity provider did not give your fiscal number, so we cannot log you in.")
+        )
+    found = _accounts_with_tax_code(identity.fiscal_number)
+    confirmed = [u for u in found if u.tax_code_confirmed_by]
+    if len(confirmed) == 1 or (len(found) == 1 and _same_verified_email(found[0], identity)):
+        user = confirmed[0] if len(confirmed) == 1 else found[0]
+        if not user.active:
+            raise IdentityRefused(_("This account is deactivated. Ask the office."))
+        if not user.tax_code_confirmed_by:
+            _confirm_tax_code(user, identity)
+        user.last_login_at = utcnow()
+        db.session.flush()
+        return user
+    by_email = find_user_by_email(identity.email) if identity.email else None
+    if found or by_email is not None:
+        raise IdentityRefused(
+            _(
+                "An account already exists with your fiscal number or your e-mail address, "
+                "but it is not yet linked to your digital identity. For your safety we do not "
+                "link them by themselves: log in with that account's password, then choose "
+                '"Link" under "Digital identity" on your account page. If you cannot, '
+                "ask the office."
+            )
+        )
+    if not identity.email:
+        raise IdentityRefused(
+            _(
+                "The identity provider did not give your e-mail address, which an account "
+                "needs. Add one to your digital identity, or register with a password."
+            )
+        )
+    name = identity.full_name or identity.fiscal_number
+    refuse_bidi_controls(name, "full_name")
+    user = User(
+        email=identity.email,
+        full_name=name,
+        tax_code=identity.fiscal_number,
+        tax_code_confirmed_by=identity.provider,
+        password_hash="",  # none: this person logs in, and signs, with the provider
+        email_verified_at=utcnow() if identity.email_verified else None,
+        last_login_at=utcnow(),
+    )
+    user.role_rows = [UserRole(role=Role.CITIZEN.value)]
+    db.session.add(user)
+    db.session.flush()
+    append_event(
+        "user_created",
+        actor=user,
+        actor_role=Role.CITIZEN.value,
+        payload={"user_id": user.id, "roles": [Role.CITIZEN.value], "provider": identity.provider},
+        public=False,
+    )
+    if not identity.email_verified:
+        send_verification(user)
+    return user
+
+
+def _same_verified_email(user: User, identity) -> bool:
+    return bool(identity.email_verified and identity.email and identity.email == user.email)
+
+
+def _confirm_tax_code(user: User, identity) -> None:
+    user.tax_code = identity.fiscal_number
+    user.tax_code_confirmed_by = identity.provider
+    append_event(
+        "identity_linked",
+        actor=user,
+        actor_role=_main_role(user),
+        payload={"user_id": user.id, "provider": identity.provider},
+        public=False,
+    )
+    db.session.flush()
+
+
+def link_identity(user: User, identity) -> None:
+    """The logged-in owner of an account proved a digital identity: it becomes the account's.
+
+    Refused when it belongs to another account already, or the account's tax code was
+    confirmed as someone else's.
+    """
+    if not identity.fiscal_number:
+        raise IdentityRefused(
+            _("The identity provider did not give your fiscal number, so we cannot link it.")
+        )
+    if user.tax_code_confirmed_by and user.tax_code != identity.fiscal_number:
+        raise IdentityRefused(
+            _("Your account is linked to another fiscal number. Ask the office if it is wrong.")
+        )
+    taken = [
+        u
+        for u in _accounts_with_tax_code(identity.fiscal_number)
+        if u.id != user.id and u.tax_code_confirmed_by
+    ]
+    if taken:
+        raise IdentityRefused(
+            _("This digital identity is linked to another account already. Ask the office.")
+        )
+    if user.tax_code_confirmed_by == identity.provider:
+        return
+    _confirm_tax_code(user, identity)

@@ -20,7 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 from sqlalchemy import or_, select
 
-from commons.auth import attempts, operations, tokens
+from commons.auth import attempts, operations, reauth, tokens
 from commons.auth.forms import (
     AdminCreateUserForm,
     EmailChangeForm,
@@ -71,6 +71,7 @@ def login():
             form.form_errors.append(_("The e-mail address or the password is not right."))
         else:
             login_user(user, remember=form.remember.data)
+            reauth.remember_session(user, None, None)  # a password session
             session.pop("locale", None)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(url_for("public.home")))

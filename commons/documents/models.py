@@ -80,6 +80,11 @@ class Signature(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # SHA-256 of what was signed: the frozen pact version (and, with documents, its final PDF).
     document_hash: Mapped[str] = mapped_column(String(64))
+    # How the signer proved who they were for this signature: "password" (the local one typed
+    # again), or the identity provider they logged in with again (commons.auth.oidc) and the
+    # level of assurance it gave. Empty on signatures made before this was recorded.
+    identity_provider: Mapped[str | None] = mapped_column(String(40))
+    assurance_level: Mapped[str | None] = mapped_column(String(120))
 
     signer = relationship("User")
 

@@ -356,6 +356,8 @@ def signature_rows(proposal) -> list[dict]:
             "role": s.signer_role,
             "signed_at": s.signed_at,
             "document_hash": s.document_hash,
+            "identity_provider": s.identity_provider,
+            "assurance_level": s.assurance_level,
         }
         for s in rows
     ]

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from commons.auth import reauth
 from commons.documents.models import PactVersion, Signature
 from commons.documents.operations import (
     issue_document,
@@ -98,6 +99,7 @@ def signed_document_hash(ctx: Context) -> str:
 @register_effect
 def record_signature(ctx: Context) -> None:
     role = _next_signer(ctx)
+    provider, level = reauth.signing_identity(ctx.actor)
     signature = Signature(
         proposal_id=ctx.proposal.id,
         signer_id=ctx.actor.id,
@@ -105,10 +107,17 @@ def record_signature(ctx: Context) -> None:
         typed_name=ctx.values["full_name"],
         signed_at=ctx.now,
         document_hash=signed_document_hash(ctx),
+        identity_provider=provider,
+        assurance_level=level,
     )
     ctx.session.add(signature)
     _signatures(ctx)[role] = signature  # who signs next, from now on in this firing
-    ctx.payload["signature"] = {"role": role, "document_hash": signature.document_hash}
+    ctx.payload["signature"] = {
+        "role": role,
+        "document_hash": signature.document_hash,
+        "identity_provider": provider,
+        "assurance_level": level,
+    }
 
 
 @register_effect

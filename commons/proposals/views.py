@@ -13,6 +13,7 @@ import workflows
 from commons import limits
 from commons.audit.models import AuditEvent
 from commons.auth.models import User
+from commons.auth.oidc_views import on_fresh_login, start_fresh_login
 from commons.auth.permissions import can, ensure
 from commons.errors import DomainError
 from commons.extensions import db
@@ -439,9 +440,14 @@ def act(proposal_id: int, trigger: str):
             values=data,
             status=422,
         )
+    return _fire_from_form(proposal, trigger, data, request.form.get("expected_version", ""))
+
+
+def _fire_from_form(proposal: Proposal, trigger: str, data: dict, expected_version: str):
+    """Fire ``trigger`` with what the form sent; the case page again, with it, on a refusal."""
     try:
-        expected = int(request.form.get("expected_version", ""))
-    except ValueError:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
         expected = None
     actor = current_user._get_current_object()
 
@@ -476,6 +482,34 @@ def act(proposal_id: int, trigger: str):
         "success",
     )
     return redirect(url_for("proposals.case", proposal_id=proposal.id))
+
+
+@proposals_bp.post("/<int:proposal_id>/sign/with/<provider>")
+@login_required
+def sign_with_provider(proposal_id: int, provider: str):
+    """Sign from a session opened with an identity provider: first a fresh login there.
+
+    The typed name and the consent wait in the session while the person logs in again at the
+    provider; its answer comes back to ``_sign_after_fresh_login`` (commons/auth/reauth.py).
+    """
+    proposal = _load(proposal_id)
+    ensure("fire:sign", proposal)  # before the trip to the provider; fire() checks it again
+    data = {k: request.form.get(k, "")[: limits.REPORT] for k in ("full_name", "consent")}
+    data.update(
+        proposal_id=proposal.id,
+        expected_version=request.form.get("expected_version", ""),
+        back=url_for("proposals.case", proposal_id=proposal.id),
+    )
+    return start_fresh_login(provider, "sign", data)
+
+
+@on_fresh_login("sign")
+def _sign_after_fresh_login(data: dict, proof: str):
+    proposal = _load(int(data["proposal_id"]))
+    values = {"full_name": data.get("full_name", ""), "password": proof}
+    if data.get("consent"):
+        values["consent"] = data["consent"]
+    return _fire_from_form(proposal, "sign", values, data.get("expected_version", ""))
 
 
 def _deadline(proposal: Proposal):

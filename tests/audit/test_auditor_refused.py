@@ -53,12 +53,14 @@ EXCEPTIONS = {
     # The auditor's own access tokens (e.g. for a system that reads the audit trail).
     "api_tokens.create": "an access token for the auditor's own account",
     "api_tokens.revoke": "revokes one of the auditor's own access tokens",
+    "oidc.link": "links the auditor's own account to their digital identity (a fresh login)",
 }
 # POST forms that only read (or send a logged-in user away): any answer but a server error,
 # and the database must stay exactly as it was.
 READ_ONLY_POSTS = {
     "auth.login": "a logged-in user is sent to the home page",
     "auth.register": "a logged-in user is sent to the home page",
+    "oidc.start": "sends the browser to log in at an identity provider; stores nothing",
     "documents.verify": "checks an uploaded PDF against the register; stores nothing",
     "documents.pact_verify": "checks an uploaded PDF against the pact's documents; stores nothing",
 }
@@ -167,6 +169,9 @@ OBJECT_IDS = {
     # Invitation links carry a secret token the auditor was never sent: not found, or refused.
     "token": lambda w: "an-invitation-token-that-was-never-issued",
     "note_id": lambda w: w["note"].id,
+    # An identity provider's name (none is configured here: the route answers 404).
+    "name": lambda w: "spid",
+    "provider": lambda w: "spid",
     "request_id": lambda w: w["join_request"].id,
     "comment_id": lambda w: (
         w["comment"].id

@@ -200,9 +200,10 @@ def test_each_sentence_reads_in_english_and_italian(app, kind):
         "complete_renewal",
         "complete_withdrawal",
         "imported",
-        "password_changed",  # these three name the person, who is also the actor
+        "password_changed",  # these name the person, who is also the actor
         "password_reset",
         "email_changed",
+        "identity_linked",
     ):
         assert "Olga Bianchi" in english
 
