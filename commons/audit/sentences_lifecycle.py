@@ -133,10 +133,17 @@ def _sign(s: Said) -> Markup:
     signature = s.get("signature")
     role = signature.get("role") if isinstance(signature, dict) else None
     if role == "representative":
-        return _w(_("%(who)s signed the pact for the proponents.", who=s.who))
-    if role == "legal":
-        return _w(_("%(who)s signed the pact for the city.", who=s.who))
-    return _w(_("%(who)s signed the pact.", who=s.who))
+        said = _w(_("%(who)s signed the pact for the proponents.", who=s.who))
+    elif role == "legal":
+        said = _w(_("%(who)s signed the pact for the city.", who=s.who))
+    else:
+        said = _w(_("%(who)s signed the pact.", who=s.who))
+    level = signature.get("level") if isinstance(signature, dict) else None
+    if level == "qualified":
+        said += _w(" " + _("Qualified electronic signature, with their own certificate."))
+    elif level == "advanced":
+        said += _w(" " + _("Advanced electronic signature, with their own certificate."))
+    return said
 
 
 @sentence("file_report")

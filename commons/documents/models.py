@@ -96,9 +96,7 @@ class Document(db.Model):
 
     __tablename__ = "documents"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('draft', 'final', 'signed', 'signed_upload')", name="kind_known"
-        ),
+        CheckConstraint("kind IN ('draft', 'final', 'signed', 'signed_upload')", name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

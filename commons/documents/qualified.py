@@ -34,6 +34,8 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+import commons.documents.seal  # noqa: F401  (its filter keeps pyHanko's trust warnings short)
+
 log = logging.getLogger(__name__)
 
 SIMPLE, ADVANCED, QUALIFIED = "simple", "advanced", "qualified"
@@ -109,7 +111,7 @@ def _load_roots(stamp: tuple) -> tuple:
     from pyhanko.keys import load_certs_from_pemder
 
     certificates = []
-    for name, _mtime_ in stamp:
+    for name, _changed in stamp:
         try:
             certificates.extend(load_certs_from_pemder([name]))
         except Exception:  # noqa: BLE001 - a malformed file: said in the log

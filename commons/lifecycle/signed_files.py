@@ -31,9 +31,7 @@ SIGNED_FILE = "signed_file"
 def _signed_file(value):
     if isinstance(value, bytes | bytearray):
         if len(value) > int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024:
-            raise ValueError(
-                _("at most %(mb)d MB", mb=int(current_app.config["MAX_UPLOAD_MB"]))
-            )
+            raise ValueError(_("at most %(mb)d MB", mb=int(current_app.config["MAX_UPLOAD_MB"])))
         return bytes(value)
     raise ValueError(_("a signed PDF or .p7m file"))
 

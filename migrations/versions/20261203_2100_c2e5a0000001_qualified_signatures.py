@@ -31,9 +31,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("signed_file_sha256", sa.String(length=64), nullable=True))
     with op.batch_alter_table("documents") as batch:
         batch.drop_constraint(op.f("ck_documents_kind_known"), type_="check")
-        batch.alter_column(
-            "kind", existing_type=sa.String(length=10), type_=sa.String(length=20)
-        )
+        batch.alter_column("kind", existing_type=sa.String(length=10), type_=sa.String(length=20))
         batch.create_check_constraint(
             op.f("ck_documents_kind_known"), "kind IN ('draft', 'final', 'signed', 'signed_upload')"
         )
@@ -44,10 +42,10 @@ def downgrade() -> None:
     op.execute(documents.delete().where(documents.c.kind == "signed_upload"))
     with op.batch_alter_table("documents") as batch:
         batch.drop_constraint(op.f("ck_documents_kind_known"), type_="check")
-        batch.alter_column(
-            "kind", existing_type=sa.String(length=20), type_=sa.String(length=10)
+        batch.alter_column("kind", existing_type=sa.String(length=20), type_=sa.String(length=10))
+        batch.create_check_constraint(
+            op.f("ck_documents_kind_known"), "kind IN ('draft', 'final', 'signed')"
         )
-        batch.create_check_constraint(op.f("ck_documents_kind_known"), "kind IN ('draft', 'final', 'signed')")
     with op.batch_alter_table("signatures") as batch:
         batch.drop_column("signed_file_sha256")
         batch.drop_column("fiscal_number")

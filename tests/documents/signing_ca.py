@@ -99,14 +99,18 @@ class TestCA:
     ) -> Party:
         key = _key()
         now = datetime.now(UTC)
+        # Valid over the tests' fixed scenario time (June 2026) and today; an expired one ended
+        # before both.
         start, end = (
-            (now - timedelta(days=400), now - timedelta(days=30))
+            (now - timedelta(days=1500), now - timedelta(days=1000))
             if expired
-            else (now - timedelta(days=1), now + timedelta(days=365))
+            else (now - timedelta(days=1000), now + timedelta(days=365))
         )
         builder = (
             x509.CertificateBuilder()
-            .subject_name(_name(common_name, serial=f"TINIT-{fiscal_code}" if fiscal_code else None))
+            .subject_name(
+                _name(common_name, serial=f"TINIT-{fiscal_code}" if fiscal_code else None)
+            )
             .issuer_name(self.certificate.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
