@@ -3,6 +3,7 @@ verified with pyHanko against the issued final PDF and a test CA made here."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -16,6 +17,7 @@ from commons.documents import qualified, storage
 from commons.documents.models import Document, Signature
 from commons.extensions import db
 from tests import factories
+from tests.api.helpers import Caller, token_for
 from tests.conftest import csrf_token, login
 from tests.documents.signing_ca import TestCA, cades, pades
 from tests.workflows.scenario import Cast, proposal_in
@@ -123,7 +125,8 @@ def _sign_form(client, url, who, *, data: bytes, name: str):
 
 def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(app, pki, tmp_path):
     """The journey: approve, a wrong upload refused and nothing kept, then the representative's
-    PAdES (qualified) and the city's .p7m (advanced): in force, at the weakest level."""
+    PAdES (qualified, the form) and the city's .p7m (advanced, the API): in force, at the
+    weakest level, shown on the pages and in the audit trail, whose chain verifies."""
     import workflows
 
     app.config["TRUST_ROOTS"] = str(tmp_path / "roots")
@@ -159,10 +162,16 @@ def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(ap
     assert (
         _sign_form(rep, url, cast.representative, data=signed_pdf, name="s.pdf").status_code == 302
     )
-    legal = app.test_client()
-    login(legal, cast.legal.email)
+    # The city's legal officer signs through the API: the .p7m in base64.
+    legal = Caller(app.test_client(), token_for(cast.legal))
     p7m = cades(issued, pki["advanced"])
-    assert _sign_form(legal, url, cast.legal, data=p7m, name="pact.pdf.p7m").status_code == 302
+    sign = {"full_name": cast.legal.full_name, "consent": "y", "password": factories.PASSWORD}
+    body = {"data": sign, "signed_file": "not base64!"}
+    bad = legal.post(f"/proposals/{p.id}/transitions/sign", json=body)
+    assert bad.status_code == 400 and "base64" in bad.get_json()["detail"]
+    body["signed_file"] = base64.b64encode(p7m).decode()
+    answer = legal.post(f"/proposals/{p.id}/transitions/sign", json=body)
+    assert answer.status_code == 200, answer.get_json()
 
     db.session.expire_all()
     assert p.status in workflows.get_profile(p.profile).in_force
