@@ -4,8 +4,10 @@ verified with pyHanko against the issued final PDF and a test CA made here."""
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import re
+import zipfile
 
 import pytest
 from asn1crypto import x509 as asn1_x509
@@ -210,5 +212,20 @@ def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(ap
     assert download.mimetype == "application/pkcs7-mime"
     case = rep.get(url).get_data(as_text=True)
     assert re.search(r'id="pact-level">[^<]*advanced electronic signature', case)
-    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    # The auditors' bundle carries the files as signed and the levels, and checks offline.
+    bundle = tmp_path / "bundle.zip"
+    result = runner.invoke(args=["audit", "export", "--format", "zip", "-o", str(bundle)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(bundle) as zf:
+        assert zf.read(f"documents/{rows['legal'].signed_file_sha256}.p7m") == p7m
+        assert zf.read(f"documents/{rows['representative'].signed_file_sha256}.pdf") == signed_pdf
+        signed_rows = list(csv.DictReader(io.TextIOWrapper(zf.open("signatures.csv"))))
+    assert {r["signer_role"]: r["level"] for r in signed_rows} == {
+        "representative": "qualified",
+        "legal": "advanced",
+    }
+    result = runner.invoke(args=["audit", "verify-bundle", str(bundle)])
     assert result.exit_code == 0, result.output
