@@ -229,3 +229,47 @@ def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(ap
     }
     result = runner.invoke(args=["audit", "verify-bundle", str(bundle)])
     assert result.exit_code == 0, result.output
+
+
+def _trusted_list(services: list[tuple[str, str, bytes]]) -> bytes:
+    body = "".join(
+        f"""<TrustServiceProvider><TSPServices><TSPService><ServiceInformation>
+        <ServiceTypeIdentifier>{kind}</ServiceTypeIdentifier>
+        <ServiceStatus>{status}</ServiceStatus>
+        <ServiceDigitalIdentity><DigitalId><X509Certificate>{base64.b64encode(der).decode()}
+        </X509Certificate></DigitalId></ServiceDigitalIdentity>
+        </ServiceInformation></TSPService></TSPServices></TrustServiceProvider>"""
+        for kind, status, der in services
+    )
+    return (
+        '<?xml version="1.0"?><TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#">'
+        f"<TrustServiceProviderList>{body}</TrustServiceProviderList></TrustServiceStatusList>"
+    ).encode()
+
+
+def test_the_eu_trusted_list_loads_its_qualified_cas_into_the_folder(app, runner, pki, tmp_path):
+    from commons.documents.trusted_list import CA_QC, GRANTED
+
+    app.config["TRUST_ROOTS"] = str(tmp_path / "roots")
+    der = pki["ca"].certificate.public_bytes(serialization.Encoding.DER)
+    other = TestCA("Withdrawn CA").certificate.public_bytes(serialization.Encoding.DER)
+    tsa = TestCA("Time Stamping").certificate.public_bytes(serialization.Encoding.DER)
+    xml = tmp_path / "IT.xml"
+    xml.write_bytes(
+        _trusted_list(
+            [
+                (CA_QC, GRANTED, der),
+                (CA_QC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", other),
+                ("http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST", GRANTED, tsa),
+            ]
+        )
+    )
+    result = runner.invoke(args=["pacts", "trust-roots", str(xml)])
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output and "Commons Test Root CA" in result.output
+    assert "Withdrawn CA" not in result.output and "Time Stamping" not in result.output
+    again = runner.invoke(args=["pacts", "trust-roots", str(xml)])
+    assert "0 added, 1 kept" in again.output
+    xml.write_text("<not-a-list/>")
+    refused = runner.invoke(args=["pacts", "trust-roots", str(xml)])
+    assert refused.exit_code != 0 and "not an ETSI trusted list" in refused.output
