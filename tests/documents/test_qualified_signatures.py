@@ -210,6 +210,10 @@ def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(ap
     download = public.get(f"/documents/{rows['legal'].signed_file_sha256}.pdf")
     assert download.status_code == 200 and download.get_data() == p7m
     assert download.mimetype == "application/pkcs7-mime"
+    opendata = csv.DictReader(
+        io.StringIO(public.get("/open-data/pacts.csv").get_data(as_text=True))
+    )
+    assert {r["id"]: r["signature_level"] for r in opendata}[str(p.id)] == "advanced"
     case = rep.get(url).get_data(as_text=True)
     assert re.search(r'id="pact-level">[^<]*advanced electronic signature', case)
     runner = app.test_cli_runner()
