@@ -207,6 +207,8 @@ def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(ap
     assert "qualified electronic signature" in verify and "advanced electronic signature" in verify
     assert re.search(r'id="pact-level">[^<]*advanced electronic signature', verify)
     assert FISCAL_CODE not in verify
+    pact_page = public.get(f"/pacts/{p.id}").get_data(as_text=True)
+    assert re.search(r'id="pact-level">[^<]*advanced electronic signature', pact_page)
     download = public.get(f"/documents/{rows['legal'].signed_file_sha256}.pdf")
     assert download.status_code == 200 and download.get_data() == p7m
     assert download.mimetype == "application/pkcs7-mime"
