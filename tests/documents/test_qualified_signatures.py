@@ -218,6 +218,9 @@ def test_both_parties_upload_their_signed_files_and_the_pact_comes_into_force(ap
     assert {r["id"]: r["signature_level"] for r in opendata}[str(p.id)] == "advanced"
     case = rep.get(url).get_data(as_text=True)
     assert re.search(r'id="pact-level">[^<]*advanced electronic signature', case)
+    # The case's history says how each party signed.
+    assert "Qualified electronic signature, with their own certificate." in case
+    assert "Advanced electronic signature, with their own certificate." in case
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
