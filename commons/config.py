@@ -76,6 +76,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "certificate files (PEM or DER) of seals the city used before, separated by ':'; "
         "pacts and checkpoints sealed with them still show as the city's",
     ),
+    "COMMONS_TRUST_ROOTS": (
+        None,
+        "folder of trusted CA certificates (PEM or DER) for signatures uploaded by the parties "
+        "(PAdES, CAdES .p7m); default instance/trust-roots",
+    ),
     "COMMONS_UPLOAD_DIR": (None, "where uploaded files are kept; default instance/uploads"),
     "COMMONS_MAX_UPLOAD_MB": ("10", "largest file accepted, in MB (a form may carry four)"),
     "COMMONS_UPLOAD_FILES_PER_PROPOSAL": ("30", "files a proposal may hold, all steps together"),
@@ -231,6 +236,7 @@ def load_config(instance: Path | None = None) -> dict:
         "TRUSTED_PROXIES": max(0, int(_env("COMMONS_TRUSTED_PROXIES"))),
         "SIGNING_P12": _env("COMMONS_SIGNING_P12"),
         "SIGNING_P12_PASSWORD": _env("COMMONS_SIGNING_P12_PASSWORD"),
+        "TRUST_ROOTS": _env("COMMONS_TRUST_ROOTS") or str(instance / "trust-roots"),
         "PREVIOUS_SEALS": [p for p in _env("COMMONS_PREVIOUS_SEALS").split(os.pathsep) if p],
         "SMTP_HOST": _env("COMMONS_SMTP_HOST"),
         "SMTP_PORT": int(_env("COMMONS_SMTP_PORT")),

@@ -316,3 +316,22 @@ def test_pact_terms_fill_open_versions_and_leave_frozen_ones(migration_url):
         assert content == text_only and digest == content_hash(text_only)
     finally:
         engine.dispose()
+
+
+def test_qualified_signatures_widen_document_kinds_and_default_the_level(migration_url):
+    """c2e5a0000001: documents may be a party's signed upload; signatures so far are simple."""
+    cfg = _config(migration_url)
+    command.upgrade(cfg, "c2e5a0000001")
+    engine = create_engine(migration_url)
+    try:
+        checks = inspect(engine).get_check_constraints("documents")
+        assert any("signed_upload" in c["sqltext"] for c in checks)
+        level = {c["name"]: c for c in inspect(engine).get_columns("signatures")}["level"]
+        assert "simple" in str(level["default"]) and not level["nullable"]
+        command.downgrade(cfg, "d16a5e550001")
+        engine.dispose()
+        checks = inspect(engine).get_check_constraints("documents")
+        assert checks and not any("signed_upload" in c["sqltext"] for c in checks)
+        assert "level" not in {c["name"] for c in inspect(engine).get_columns("signatures")}
+    finally:
+        engine.dispose()

@@ -20,7 +20,8 @@ How an application plugs in
        def _record(ctx): ...                # changes ctx.proposal, adds to ctx.payload
 
    ``register_condition`` (a ``when`` of the profile: ctx -> bool) and
-   ``register_requirement`` (a ``requires`` value: raw -> clean value, or ValueError) alike.
+   ``register_requirement`` (a ``requires`` value: raw -> clean value, or ValueError) alike;
+   ``register_optional(name, check, recorded=...)`` for data any transition may carry.
    Each receives a ``workflows.guards.Context``: the proposal, the actor, the validated
    ``values``, ``now``, the profile, the store's ``session`` and the event's ``payload``.
 
@@ -70,6 +71,7 @@ from workflows.guards import (
     register_effect,
     register_guard,
     register_messages,
+    register_optional,
     register_requirement,
 )
 
@@ -91,5 +93,6 @@ __all__ = [
     "register_effect",
     "register_guard",
     "register_messages",
+    "register_optional",
     "register_requirement",
 ]

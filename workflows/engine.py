@@ -40,6 +40,7 @@ from workflows.guards import (
     MESSAGES,
     OPTIONAL,
     REQUIREMENTS,
+    UNRECORDED,
     Context,
 )
 from workflows.i18n import _, field_label
@@ -400,7 +401,7 @@ def fire(
         for name in spec.effects:
             EFFECTS[name](ctx)
         held = capacities(actor, proposal)
-        payload = {k: _jsonable(v) for k, v in ctx.values.items() if k != "password"}
+        payload = {k: _jsonable(v) for k, v in ctx.values.items() if k not in UNRECORDED}
         payload.update(ctx.payload)
         # The version the firing was made from: a repeated request (a double click) made from
         # the same version is recognised by it and answered as this one was.

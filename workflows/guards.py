@@ -123,6 +123,19 @@ guard = register_guard
 register_condition = condition = _registrar(CONDITIONS)
 register_effect = effect = _registrar(EFFECTS)
 register_requirement = _registrar(REQUIREMENTS)
+# Data given with an action that the audit event does not keep (a password; a file, which the
+# application stores itself and records by its hash).
+UNRECORDED: set[str] = {"password"}
+
+
+def register_optional(name: str, check: Callable[[Any], Any], *, recorded: bool = True):
+    """Accept ``name`` as data any transition may carry, checked by ``check`` when given
+    (``check(raw) -> clean value``, or ValueError); ``recorded=False`` keeps it out of the
+    event's payload (an effect may record what it makes of it)."""
+    OPTIONAL[name] = check
+    if not recorded:
+        UNRECORDED.add(name)
+    return check
 
 
 # --- requirements: each returns the clean value or raises ValueError(message) --------------

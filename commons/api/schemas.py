@@ -325,6 +325,16 @@ class TransitionIn(Strict):
         load_default=dict,
         metadata={"description": "The data the trigger requires (see GET .../transitions)."},
     )
+    signed_file = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "For `sign` only: the final PDF signed with your own tool, PAdES "
+            "(the signed PDF) or CAdES (the enveloping .p7m), base64-encoded. It is checked "
+            "against the issued final PDF and the trusted authorities; the signature's level "
+            "(advanced or qualified) is recorded. Without it the signature is simple."
+        },
+    )
 
 
 class EventOut(ma.Schema):

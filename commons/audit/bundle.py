@@ -139,6 +139,12 @@ SIGNATURE_COLUMNS = [
     "typed_name",
     "signed_at",
     "document_hash",
+    # Issue 16: simple, advanced or qualified; for a file signed with one's own tool, who the
+    # certificate names and the file as uploaded (in documents.csv, kind signed_upload).
+    "level",
+    "certificate_subject",
+    "fiscal_number",
+    "signed_file_sha256",
 ]
 REPORT_COLUMNS = ["proposal_id", "protocol_number", "author_id", "filed_at", "final", "text"]
 REPORT_COLUMNS_XLSX = [*REPORT_COLUMNS, "indicators"]
@@ -175,8 +181,9 @@ def version_path(protocol_number: str | None, proposal_id: int, number: int) -> 
     return f"versions/{name}-v{number}.json"
 
 
-def document_path(sha256: str) -> str:
-    return f"documents/{sha256}.pdf"
+def document_path(sha256: str, suffix: str = ".pdf") -> str:
+    """A document's name in the bundle: its hash, and .pdf (a party's CAdES upload: .p7m)."""
+    return f"documents/{sha256}{suffix}"
 
 
 def manifest_bytes(manifest: dict) -> bytes:
@@ -448,7 +455,7 @@ def _check_documents(zf: _Archive) -> int:
     count = 0
     for line, row in _rows(zf, "documents.csv", DOCUMENT_COLUMNS):
         name = row["path"]
-        if name != document_path(row["sha256"]):
+        if name not in (document_path(row["sha256"]), document_path(row["sha256"], ".p7m")):
             raise BundleError(f"documents.csv line {line}: path {name} is not named by its hash")
         try:
             sha256, size = _sha256(zf, name)

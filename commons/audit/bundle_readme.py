@@ -90,8 +90,13 @@ events.csv       every audit event of the selected pacts, in seq order; actor_na
 chain.csv        seq, prev_hash and hash of EVERY event of the whole chain up to the head, so
                  the links can be checked even though the selected events are not contiguous.
 versions.csv     the pact text versions; versions/<protocol>-v<n>.json holds each one.
-documents.csv    the issued PDFs; documents/<sha256>.pdf holds each one.
-signatures.csv   who signed, in which capacity, when, and the hash of what they signed.
+documents.csv    the issued PDFs, and the final PDF as each party signed it with their own
+                 tool (kind signed_upload); documents/<sha256>.pdf (a CAdES upload:
+                 .p7m) holds each one.
+signatures.csv   who signed, in which capacity, when, and the hash of what they signed; the
+                 level (simple, advanced, qualified) and, for a file signed with the
+                 signer's own tool, the certificate's subject and fiscal number and the
+                 SHA-256 of the file as uploaded.
 checkpoints.csv  the checkpoints of the chain head the registry had made up to this export,
                  the last one made by the export itself: seq, hash of that event, when, and
                  the city's seal signature (empty when no seal key was configured).

@@ -234,8 +234,10 @@ def write_zip(
     with tempfile.SpooledTemporaryFile(max_size=1 << 22) as spool:
         sink = _CsvSink(spool.write, bundle.DOCUMENT_COLUMNS)
         for row in document_rows(filters):
-            name = bundle.document_path(row[4])
             source = storage.path_for(storage_dir, row[4])
+            if not source.is_file() and row[3] == "signed_upload":  # a party's .p7m
+                source = storage.path_for(storage_dir, row[4], ".p7m")
+            name = bundle.document_path(row[4], source.suffix)
             if not source.is_file():
                 raise ExportError(f"document {row[4]} is missing from storage ({source})")
             with _Entry(zf, name, files) as document_entry, open(source, "rb") as src:

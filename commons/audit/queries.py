@@ -253,6 +253,10 @@ def signature_rows(filters: Filters) -> Iterator[list]:
         Signature.typed_name,
         Signature.signed_at,
         Signature.document_hash,
+        Signature.level,
+        Signature.certificate_subject,
+        Signature.fiscal_number,
+        Signature.signed_file_sha256,
     )
 
 

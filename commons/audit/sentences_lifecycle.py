@@ -139,6 +139,11 @@ def _sign(s: Said) -> Markup:
         said = _w(_("%(who)s signed the pact for the city.", who=s.who))
     else:
         said = _w(_("%(who)s signed the pact.", who=s.who))
+    level = signature.get("level")
+    if level == "qualified":
+        said += _w(" " + _("Qualified electronic signature, with their own certificate."))
+    elif level == "advanced":
+        said += _w(" " + _("Advanced electronic signature, with their own certificate."))
     return said + _signed_with(signature)
 
 

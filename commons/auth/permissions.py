@@ -128,7 +128,26 @@ def _document_read(user, obj):
     draft documents stay with those who see the proposal's private parts."""
     if obj.kind == "signed":
         return True
+    if obj.kind == "signed_upload" and obj.proposal.is_public and _all_signed(obj.proposal):
+        # A party's own signed copy is part of the signed act once every party has signed.
+        return True
     return _proposal_view_private(user, obj.proposal)
+
+
+def _all_signed(proposal) -> bool:
+    from sqlalchemy import select
+
+    from commons.documents.models import Document
+    from commons.extensions import db
+
+    return (
+        db.session.scalar(
+            select(Document.id)
+            .where(Document.proposal_id == proposal.id, Document.kind == "signed")
+            .limit(1)
+        )
+        is not None
+    )
 
 
 @rule("proposal.edit")

@@ -154,3 +154,42 @@ def pacts_seal_certificate(output):
         f"{output}: the certificate of {certificate.subject.human_friendly}, valid until "
         f"{certificate.not_valid_after:%Y-%m-%d}, SHA-256 {certificate.sha256.hex()}"
     )
+
+
+@pacts_group.command("trust-roots")
+@click.argument("trusted_list", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--all-statuses",
+    is_flag=True,
+    help="Also services whose status is not 'granted' (withdrawn ones signed in the past).",
+)
+@with_appcontext
+def pacts_trust_roots(trusted_list, all_statuses):
+    """List the trust roots for the parties' own signatures; with TRUSTED_LIST (an EU trusted
+    list XML file), first add its qualified certification authorities to the folder."""
+    from commons.documents.qualified import load_trust_roots, trust_root_files
+
+    folder = current_app.config["TRUST_ROOTS"]
+    if trusted_list:
+        from pathlib import Path
+
+        from commons.documents.trusted_list import (
+            certificates_from_trusted_list,
+            write_trust_roots,
+        )
+
+        try:
+            found = certificates_from_trusted_list(
+                Path(trusted_list).read_bytes(), granted_only=not all_statuses
+            )
+        except ValueError as error:
+            raise click.ClickException(f"{trusted_list}: {error}") from None
+        added, kept = write_trust_roots(folder, found)
+        click.echo(
+            f"{len(found)} qualified CA certificates in the list: {added} added, {kept} kept"
+        )
+    files = trust_root_files(folder)
+    roots = load_trust_roots(folder)
+    click.echo(f"{folder}: {len(files)} files, {len(roots)} certificates")
+    for certificate in roots:
+        click.echo(f"  {certificate.subject.human_friendly}")

@@ -85,6 +85,13 @@ class Signature(db.Model):
     # level of assurance it gave. Empty on signatures made before this was recorded.
     identity_provider: Mapped[str | None] = mapped_column(String(40))
     assurance_level: Mapped[str | None] = mapped_column(String(120))
+    # Issue 16, qualified signatures: "simple" (typed name and password), "advanced" or
+    # "qualified" (a signed file uploaded, verified in commons/documents/qualified.py), with
+    # who the certificate names and the uploaded file (a Document of kind "signed_upload").
+    level: Mapped[str] = mapped_column(String(10), default="simple", server_default="simple")
+    certificate_subject: Mapped[str | None] = mapped_column(String(500))
+    fiscal_number: Mapped[str | None] = mapped_column(String(32))
+    signed_file_sha256: Mapped[str | None] = mapped_column(String(64))
 
     signer = relationship("User")
 
@@ -93,13 +100,16 @@ class Document(db.Model):
     """A pact PDF the registry issued, stored content-addressed by its SHA-256."""
 
     __tablename__ = "documents"
-    __table_args__ = (CheckConstraint("kind IN ('draft', 'final', 'signed')", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('draft', 'final', 'signed', 'signed_upload')", name="kind_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("pact_versions.id"), index=True)
-    # draft: a preview in co-design; final: rendered at approval; signed: with the signatures.
-    kind: Mapped[str] = mapped_column(String(10))
+    # draft: a preview in co-design; final: rendered at approval; signed: with the signatures;
+    # signed_upload: the final PDF as a party signed it with their own tool (PAdES or .p7m).
+    kind: Mapped[str] = mapped_column(String(20))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size: Mapped[int]
     language: Mapped[str] = mapped_column(String(8))

@@ -358,9 +358,22 @@ def signature_rows(proposal) -> list[dict]:
             "document_hash": s.document_hash,
             "identity_provider": s.identity_provider,
             "assurance_level": s.assurance_level,
+            "level": s.level or "simple",
+            "signed_file_sha256": s.signed_file_sha256,
         }
         for s in rows
     ]
+
+
+def pact_level(proposal) -> str | None:
+    """The pact's signature level: its weakest signature's, once every party has signed."""
+    from commons.documents.qualified import weakest
+
+    rows = signature_rows(proposal)
+    signers = workflows.get_profile(proposal.profile).signers
+    if not rows or {r["role"] for r in rows} < set(signers):
+        return None
+    return weakest(r["level"] for r in rows)
 
 
 def latest_document(proposal, kind: str = "final") -> Document | None:

@@ -17,7 +17,12 @@ from sqlalchemy import select
 import workflows
 from commons.audit.models import AuditEvent
 from commons.documents.models import Document
-from commons.documents.operations import find_document, latest_document, signature_rows
+from commons.documents.operations import (
+    find_document,
+    latest_document,
+    pact_level,
+    signature_rows,
+)
 from commons.extensions import db
 from commons.lifecycle.states import ended_unsigned
 
@@ -86,6 +91,7 @@ def pact_record(proposal, *, today: date | None = None) -> dict:
         "proponent": proposal.group.name if proponent_public else None,
         "representative": proposal.representative.full_name if proponent_public else None,
         "signatures": signatures,
+        "level": pact_level(proposal),
         "start": proposal.start_date,
         "end": proposal.end_date,
         "signed_document": signed_document,

@@ -20,11 +20,23 @@ SIGNED_CACHE = "public, max-age=86400, immutable"
 PRIVATE_CACHE = "private, max-age=3600"
 
 
-def pact_file_name(document: Document) -> str:
+def pact_file_name(document: Document, suffix: str = ".pdf") -> str:
     """The name a person saves the file under: ``pact-<protocol number>-<kind>.pdf``."""
     proposal = document.proposal
     name = (proposal.protocol_number or f"proposal-{document.proposal_id}").replace("/", "-")
-    return f"pact-{name}-{document.kind}.pdf"
+    return f"pact-{name}-{document.kind.replace('_', '-')}{suffix}"
+
+
+def stored_path(document: Document):
+    """Where the document's file is kept; None when it is missing. A party's signed upload
+    is a PDF (PAdES) or a CAdES envelope, kept as ``.p7m``."""
+    root = current_app.config["STORAGE_DIR"]
+    suffixes = (".pdf", ".p7m") if document.kind == "signed_upload" else (".pdf",)
+    for suffix in suffixes:
+        path = storage.path_for(root, document.sha256, suffix)
+        if path.exists():
+            return path
+    return None
 
 
 def send_document(user, document: Document, *, for_browser: bool = True):
@@ -37,15 +49,18 @@ def send_document(user, document: Document, *, for_browser: bool = True):
     """
     if not can(user, "document.read", document):
         raise PermissionDenied(_("Your roles do not allow this."))
-    path = storage.path_for(current_app.config["STORAGE_DIR"], document.sha256)
-    if not path.exists():
+    path = stored_path(document)
+    if path is None:
         raise NotFound(_("The file of this document is missing from the storage."))
+    suffix = path.suffix
     response = send_file(
         path,
-        mimetype="application/pdf",
+        mimetype="application/pkcs7-mime" if suffix == ".p7m" else "application/pdf",
         etag=document.sha256,
         conditional=True,
-        download_name=pact_file_name(document) if for_browser else f"{document.sha256}.pdf",
+        download_name=(
+            pact_file_name(document, suffix) if for_browser else f"{document.sha256}{suffix}"
+        ),
         max_age=3600 if for_browser else None,
     )
     if for_browser:

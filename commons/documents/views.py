@@ -39,6 +39,7 @@ documents_bp = Blueprint("documents", __name__)
 
 
 @documents_bp.get("/documents/<sha256>.pdf")
+@documents_bp.get("/documents/<sha256>.p7m", endpoint="download_p7m")
 def download(sha256: str):
     """Stream a stored PDF; never re-render. The ETag is its hash."""
     from commons.documents.sending import send_document

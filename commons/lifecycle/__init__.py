@@ -5,8 +5,8 @@ plugs the application in through the engine's interface (``commons`` imports it,
 profiles, which name these guards and effects, load wherever the application's code is used):
 
 - the guards, conditions and effects that read or write the database, the documents and the
-  passwords (``commons.lifecycle.guards``, ``commons.lifecycle.effects``), by the names the
-  profiles use;
+  passwords (``commons.lifecycle.guards``, ``commons.lifecycle.effects``; the signed files a
+  party uploads, ``commons.lifecycle.signed_files``), by the names the profiles use;
 - the permission check: the same ``can(user, "fire:<trigger>", proposal)`` as the views;
 - the event recorder: ``commons.audit.operations.append_event``;
 - the store: SQLAlchemy, the proposal's own session (``commons.lifecycle.store``);
@@ -22,7 +22,11 @@ from __future__ import annotations
 import commons.audit.operations as audit_operations
 import commons.auth.permissions as permissions
 import workflows
-from commons.lifecycle import effects, guards  # noqa: F401  (they register themselves)
+from commons.lifecycle import (  # noqa: F401  (they register themselves)
+    effects,
+    guards,
+    signed_files,
+)
 from commons.lifecycle.store import DatabaseStore
 from commons.notifications.messages import MESSAGES
 from workflows.engine import may_fire

@@ -23,12 +23,15 @@ from commons.documents.operations import (
     with_terms_written,
 )
 from commons.documents.terms import terms_of
+from commons.lifecycle import signed_files
 from commons.lifecycle.guards import _next_signer, _signatures, latest_version
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal, ProtocolCounter, proposal_commons
 from commons.registry.models import Availability
 from workflows.clocks import add_months, months_between
+from workflows.errors import GuardRefused
 from workflows.guards import Context, _due_follow_up, content_hash, register_effect
+from workflows.i18n import _
 
 
 @register_effect
@@ -98,6 +101,8 @@ def signed_document_hash(ctx: Context) -> str:
 
 @register_effect
 def record_signature(ctx: Context) -> None:
+    """The signature of the next signer: typed (simple), or the signed file they uploaded,
+    verified by the guard ``signed_file_verified`` (advanced or qualified)."""
     role = _next_signer(ctx)
     provider, level = reauth.signing_identity(ctx.actor)
     signature = Signature(
@@ -109,15 +114,39 @@ def record_signature(ctx: Context) -> None:
         document_hash=signed_document_hash(ctx),
         identity_provider=provider,
         assurance_level=level,
+        level="simple",
     )
-    ctx.session.add(signature)
-    _signatures(ctx)[role] = signature  # who signs next, from now on in this firing
-    ctx.payload["signature"] = {
+    recorded = {
         "role": role,
         "document_hash": signature.document_hash,
+        "level": "simple",
         "identity_provider": provider,
         "assurance_level": level,
     }
+    if signed_files.SIGNED_FILE in ctx.values:
+        verdict = getattr(ctx, "signed_file_verdict", None)
+        final = signed_files.final_document(ctx.proposal, ctx.session)
+        if verdict is None or final is None:
+            # A profile whose sign transition lacks the guard: never record an unchecked file.
+            raise GuardRefused(
+                _("Signed files cannot be checked under this regulation: sign with your password."),
+                rule="signed_file_verified",
+            )
+        signed_files.store_signed_file(ctx, final)
+        signature.level = verdict.level
+        signature.certificate_subject = verdict.subject
+        signature.fiscal_number = verdict.fiscal_number
+        signature.signed_file_sha256 = verdict.sha256
+        # The fiscal number stays on the signature's row: personal data kept out of the event.
+        recorded.update(
+            level=verdict.level,
+            format=verdict.format,
+            certificate=verdict.common_name,
+            signed_file_sha256=verdict.sha256,
+        )
+    ctx.session.add(signature)
+    _signatures(ctx)[role] = signature  # who signs next, from now on in this firing
+    ctx.payload["signature"] = recorded
 
 
 @register_effect

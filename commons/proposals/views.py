@@ -185,6 +185,7 @@ def render_case(
         else []
     )
     from commons.documents.models import Document
+    from commons.documents.operations import pact_level, signature_rows
     from commons.uploads.operations import attachments_for
 
     documents = [
@@ -209,6 +210,8 @@ def render_case(
     return render_template(
         "proposals/case.html",
         term=shown_term(proposal, private=private),
+        signatures=signature_rows(proposal) if documents else [],
+        pact_level=pact_level(proposal) if documents else None,
         documents=documents,
         reports=reports,
         report_photos=report_photos,
@@ -428,6 +431,21 @@ def act(proposal_id: int, trigger: str):
     """Fire one lifecycle trigger with the data of its form."""
     proposal = _load(proposal_id)
     data = {k: v for k, v in request.form.items() if k not in FORM_FIELDS}
+    # The upload form (a file signed with the party's own tool) says so: never typed instead.
+    wants_upload = trigger == "sign" and data.pop("upload", None) == "y"
+    upload = request.files.get("signed_file") if wants_upload else None
+    signed_file = upload.read() if upload is not None and upload.filename else None
+    if wants_upload and not signed_file:
+        message = _("Choose the signed file: the final PDF signed with your tool, or its .p7m.")
+        data.pop("password", None)
+        return render_case(
+            proposal,
+            errors={"signed_file": message},
+            failed=trigger,
+            message=message,
+            values={**data, "upload": "y"},
+            status=422,
+        )
     too_long = next((k for k, v in data.items() if len(v) > limits.REPORT), None)
     if too_long is not None:  # as the API's transition data: refused before anything runs
         message = limits.too_long(limits.REPORT, len(data[too_long]))
@@ -440,11 +458,20 @@ def act(proposal_id: int, trigger: str):
             values=data,
             status=422,
         )
-    return _fire_from_form(proposal, trigger, data, request.form.get("expected_version", ""))
+    expected_version = request.form.get("expected_version", "")
+    return _fire_from_form(proposal, trigger, data, expected_version, signed_file=signed_file)
 
 
-def _fire_from_form(proposal: Proposal, trigger: str, data: dict, expected_version: str):
-    """Fire ``trigger`` with what the form sent; the case page again, with it, on a refusal."""
+def _fire_from_form(
+    proposal: Proposal,
+    trigger: str,
+    data: dict,
+    expected_version: str,
+    *,
+    signed_file: bytes | None = None,
+):
+    """Fire ``trigger`` with what the form sent (and the signed file uploaded, if any); the
+    case page again, with it, on a refusal."""
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
@@ -454,6 +481,8 @@ def _fire_from_form(proposal: Proposal, trigger: str, data: dict, expected_versi
     def refused(error, status):
         if status == 422:
             data.pop("password", None)
+            if signed_file is not None:
+                data["upload"] = "y"  # the refusal is shown on the upload form
             return render_case(
                 proposal,
                 errors=error.fields,
@@ -470,7 +499,8 @@ def _fire_from_form(proposal: Proposal, trigger: str, data: dict, expected_versi
         # A double click: the first one did it, the second finds it done.
         already_done=lambda: repeated_firing(proposal, trigger, actor, expected) is not None,
     ) as fired:
-        workflows.fire(proposal, trigger, actor, expected_version=expected, **data)
+        extra = {"signed_file": signed_file} if signed_file is not None else {}
+        workflows.fire(proposal, trigger, actor, expected_version=expected, **data, **extra)
     if not fired:
         return fired.response
     flash(

@@ -84,6 +84,14 @@ PACT_FIELDS = (
     ),
     Field("signed_pdf_url", "string", _l("Address of the signed pact PDF, when there is one.")),
     Field(
+        "signature_level",
+        "string",
+        _l(
+            "Level of the pact's signatures, its weakest one's: simple, advanced or qualified "
+            "(electronic signature); empty until every party has signed."
+        ),
+    ),
+    Field(
         "proponent_type",
         "string",
         _l("Kind of proponent (e.g. individual, informal_group, association)."),

@@ -200,6 +200,26 @@ def _postgresql_pacts(
             yield from batch
 
 
+def _signature_levels(session: Session, signed: dict[int, str]) -> dict[int, str]:
+    """The weakest signature level of each pact whose signed PDF is issued."""
+    from commons.documents.models import Signature
+    from commons.documents.qualified import LEVELS
+
+    found: dict[int, str] = {}
+    rows = session.execute(
+        select(Signature.proposal_id, Signature.level).where(
+            Signature.proposal_id.in_(select(Document.proposal_id).where(Document.kind == "signed"))
+        )
+    )
+    for proposal_id, level in rows:
+        if proposal_id not in signed or level not in LEVELS:
+            continue
+        known = found.get(proposal_id)
+        if known is None or LEVELS.index(level) < LEVELS.index(known):
+            found[proposal_id] = level
+    return found
+
+
 def pact_records(session: Session, context: dict) -> Iterator[tuple]:
     """One tuple per proposal that left draft, in id order: the PACT_FIELDS' values.
 
@@ -211,6 +231,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
     """
     labels, pdf_url = context["labels"], context["pdf_url"]
     signed_docs = _signed_documents(session)
+    levels = _signature_levels(session, signed_docs)
     profiles: dict[str, tuple] = {}
     connection = session.connection()
     dbapi = connection.connection.driver_connection
@@ -270,6 +291,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
             deliberation_date,
             representative if signed else "",
             pdf_url.replace(_SHA, sha) if sha else "",
+            levels.get(proposal_id, ""),
             group_kind,
             *summary,
         )

@@ -31,6 +31,7 @@ from commons.consultation import operations as consultation
 from commons.consultation.forms import CommentForm, HideForm, JoinForm
 from commons.consultation.models import Comment, JoinRequest
 from commons.documents.models import Document, Signature
+from commons.documents.operations import pact_level
 from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
@@ -364,6 +365,7 @@ def render_pact(
         clocks=proposal_views._clocks(proposal, now),
         timeline=proposal_views._timeline(proposal, private=False),
         documents=documents,
+        pact_level=pact_level(proposal) if documents else None,
         reports=reports,
         comments=comments,
         notice_open=_notice_open(proposal, now),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -238,6 +240,13 @@ def transitions_fire(data, proposal_id: int, trigger: str):
     if not user().is_authenticated:
         raise Unauthenticated(_("This needs an access token of someone allowed to do it."))
     values = {k: v for k, v in data["data"].items() if v is not None}
+    if data.get("signed_file"):
+        if trigger != "sign":
+            raise DomainError(_("A signed file goes only with the sign action."), "signed_file")
+        try:
+            values["signed_file"] = base64.b64decode(data["signed_file"], validate=True)
+        except (binascii.Error, ValueError):
+            raise DomainError(_("The signed file is not valid base64."), "signed_file") from None
     expected = data.get("expected_version")
     try:
         event = workflows.fire(proposal, trigger, user(), expected_version=expected, **values)
