@@ -140,6 +140,10 @@ SIGNATURE_COLUMNS = [
     "signed_at",
     "document_hash",
 ]
+# personal_values.csv: the personal values the events' payloads hold as digests (while they
+# exist; after erasure value and salt are empty). HMAC-SHA256(salt, value) = the digest.
+PERSONAL = "personal_values.csv"
+PERSONAL_COLUMNS = ["ref", "field", "value", "salt", "erased_at"]
 REPORT_COLUMNS = ["proposal_id", "protocol_number", "author_id", "filed_at", "final", "text"]
 REPORT_COLUMNS_XLSX = [*REPORT_COLUMNS, "indicators"]
 

@@ -113,6 +113,19 @@ def revealed(events: list) -> dict[int, dict]:
     return {e.seq: reveal(e.payload, values) for e in events}
 
 
+def value_rows(refs: set[str], chunk: int = 500):
+    """(ref, field, value, salt, erased_at) of ``refs``, by ref: the export's personal values."""
+    ordered = sorted(refs)
+    for start in range(0, len(ordered), chunk):
+        rows = db.session.execute(
+            select(VALUES.c.ref, VALUES.c.field, VALUES.c.value, VALUES.c.salt, VALUES.c.erased_at)
+            .where(VALUES.c.ref.in_(ordered[start : start + chunk]))
+            .order_by(VALUES.c.ref)
+        )
+        for ref, field, value, salt, erased_at in rows:
+            yield ref, field, value, salt, erased_at.isoformat() if erased_at else None
+
+
 def erase_subject(user_id: int) -> int:
     """Empty the value and salt of every personal value of ``user_id``; how many were erased.
 

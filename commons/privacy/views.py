@@ -94,8 +94,8 @@ def request_erasure():
         if saved:
             flash(
                 _(
-                    "Your request is recorded. An administrator of the city carries it out and "
-                    "you get an answer by e-mail."
+                    "Your request is recorded. An administrator of the city handles it; when it "
+                    "is carried out, your account is closed."
                 ),
                 "success",
             )
