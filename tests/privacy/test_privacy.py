@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import String, Text, select
 from werkzeug.datastructures import FileStorage
 
+from commons.audit import bundle
 from commons.audit.models import AuditEvent, AuditPersonalValue
 from commons.audit.operations import verify_chain
 from commons.auth.models import Role, User
@@ -179,7 +180,7 @@ def _texts_holding(needles: list[str]) -> set[str]:
 
 
 def test_erasing_a_signer_keeps_the_chain_valid_and_the_history_says_erased(
-    app, client, make, runner
+    app, client, make, runner, tmp_path
 ):
     signer = make.user(name="Giulia Neri", email="giulia@example.org")
     signer.tax_code = "NRIGLI80A41A944X"
@@ -232,6 +233,15 @@ def test_erasing_a_signer_keeps_the_chain_valid_and_the_history_says_erased(
     report = verify_chain()
     assert report.ok, report.reason
     assert "OK" in runner.invoke(args=["audit", "verify"]).output
+    # The offline bundle verifier too: the erased values' digests stay, their values are gone.
+    out = tmp_path / "bundle.zip"
+    result = runner.invoke(args=["audit", "export", "--format", "zip", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    checked = bundle.verify(out)
+    assert checked.ok, checked.message
+    assert checked.counts["erased"] >= 1 and checked.counts["personal"] >= 1
+    with zipfile.ZipFile(out) as zf:
+        assert "Giulia Neri" not in zf.read("personal_values.csv").decode()
     # Her session ended; the auditor's history shows "erased" where her typed name was.
     assert client.get("/account").status_code == 302
     auditor = app.test_client()
