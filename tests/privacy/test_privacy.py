@@ -9,7 +9,7 @@ import os
 import zipfile
 
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import JSON, String, Text, select
 from werkzeug.datastructures import FileStorage
 
 from commons.audit import bundle
@@ -162,6 +162,13 @@ def test_the_download_holds_my_data_and_files_and_nobody_elses(app, client, make
         select(AuditEvent).where(AuditEvent.trigger == "personal_data_downloaded")
     ).one()
     assert download_event.actor_id == me.id
+    # Rate-limited: 5 an hour.
+    token = csrf_token(client, "/account/privacy")
+    codes = [
+        client.post("/account/privacy/download", data={"csrf_token": token}).status_code
+        for _ in range(5)
+    ]
+    assert codes == [200] * 4 + [429]
 
 
 def _texts_holding(needles: list[str]) -> set[str]:
@@ -169,7 +176,11 @@ def _texts_holding(needles: list[str]) -> set[str]:
     found = set()
     for table in Base.metadata.sorted_tables:
         columns = [c for c in table.columns if isinstance(c.type, String | Text)]
-        json_columns = [c for c in table.columns if c.type.__class__.__name__ in ("JSON",)]
+        json_columns = [
+            c
+            for c in table.columns
+            if isinstance(c.type, JSON) or isinstance(getattr(c.type, "impl", None), JSON)
+        ]
         for row in db.session.execute(select(table)).mappings():
             for column in columns + json_columns:
                 value = row[column.name]
@@ -188,6 +199,10 @@ def test_erasing_a_signer_keeps_the_chain_valid_and_the_history_says_erased(
     pact = make.proposal(make.group(signer, kind="individual", name="Giulia Neri"), state="active")
     admin = make.user(Role.ADMIN)
     needles = ["Giulia Neri", "giulia@example.org", "NRIGLI80A41A944X"]
+    before = _texts_holding(needles)
+    # Her typed name is in the audit log's personal values, not in any hashed payload.
+    assert {"users.full_name", "users.email", "audit_personal_values.value"} <= before
+    assert "audit_events.payload" not in before and "signatures.typed_name" in before
 
     # She asks (with her password); while her pact is in force the erasure is refused, saying why.
     login(client, signer.email)
