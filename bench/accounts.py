@@ -80,7 +80,7 @@ def _poster(client, requests: int):
         else:
             email = KNOWN if case == "register, taken" else f"new{next(fresh)}@example.org"
             data = {"email": email, "full_name": "Ada Rossi", "password": PASSWORD}
-            data |= {"confirm": PASSWORD, "locale": "en"}
+            data |= {"confirm": PASSWORD, "locale": "en", "privacy": "y", "notice_version": "0"}
             response = client.post("/register", data=data)
         if response.status_code != 200 or b"we sent" not in response.data.lower():
             raise RuntimeError(f"{case}: answer {response.status_code}, not the mail page")

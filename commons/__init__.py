@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.monitoring.views import monitoring_bp
     from commons.notifications.views import notifications_bp
     from commons.office.views import office_bp
+    from commons.privacy.views import privacy_bp
     from commons.proposals.views import proposals_bp
     from commons.public.views import public_bp
     from commons.registry.views import registry_bp
@@ -182,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(privacy_bp)
     app.add_template_global(summary_panel, "summary_panel")
 
     from commons.api import init_api

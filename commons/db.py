@@ -78,6 +78,7 @@ def import_all_models() -> None:
     import commons.groups.models  # noqa: F401
     import commons.monitoring.models  # noqa: F401
     import commons.notifications.models  # noqa: F401
+    import commons.privacy.models  # noqa: F401
     import commons.proposals.models  # noqa: F401
     import commons.registry.models  # noqa: F401
     import commons.summaries.models  # noqa: F401

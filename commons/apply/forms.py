@@ -6,12 +6,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from commons import limits
 from commons.forms import VersionedForm, choices, strip
 from commons.groups import operations as group_ops
+from commons.privacy.forms import ACK_LABEL
 from commons.proposals.forms import MultiCheckboxField, attachment_kinds
 from commons.proposals.models import Proposal
 
@@ -31,6 +41,10 @@ class StartForm(VersionedForm, FlaskForm):
         description=_l("Only if you chose a new group above."),
     )
     new_group_kind = SelectField(_l("Kind of the new group"), validators=[Optional()])
+    # Shown (and required by the view) while the person has not acknowledged the notice in
+    # force: before the first application, and again after a new version is published.
+    privacy = BooleanField(ACK_LABEL)
+    notice_version = HiddenField()
 
 
 class PlacesForm(VersionedForm, FlaskForm):

@@ -4,6 +4,7 @@ answer to an integration request (URLs under /apply, endpoints ``apply.*``)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from commons.auth.permissions import ensure, permission_required
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.forms import FormTransaction, choices, form_status
+from commons.privacy import operations as privacy
 from commons.proposals import operations
 from commons.proposals.forms import attachment_kinds, support_labels
 from commons.proposals.labels import pact_type_label, state_label
@@ -129,8 +131,13 @@ def _group_from(form: StartForm):
 def start():
     """Step 1 of a new application: who proposes and a title. Sending it creates the draft."""
     form = _start_form(None)
+    notice = _notice_to_acknowledge()
     if form.validate_on_submit():
         with FormTransaction(form) as saved:
+            if notice is not None:
+                privacy.acknowledge_from_form(
+                    current_user, form.privacy.data, form.notice_version.data, context="apply"
+                )
             group = _group_from(form)
             proposal = operations.create_draft(
                 representative=current_user,
@@ -142,7 +149,18 @@ def start():
             if request.form.get("go") == "leave":
                 return _go(proposal, "start")
             return redirect(url_for("apply.step", proposal_id=proposal.id, step="places"))
-    return _render("start", None, form)
+    if notice is not None:
+        if form.notice_version.data != str(notice.version):
+            form.privacy.data = False  # a newer notice than the one ticked: read it first
+        form.notice_version.data = str(notice.version)
+    return _render("start", None, form, notice=notice)
+
+
+def _notice_to_acknowledge():
+    """The privacy notice in force, when the person has not acknowledged it yet; else None."""
+    if not privacy.needs_acknowledgement(current_user):
+        return None
+    return privacy.notice(str(get_locale() or "en"))
 
 
 @apply_bp.route("/<int:proposal_id>/<step>", methods=["GET", "POST"])

@@ -146,6 +146,10 @@ SIGNATURE_COLUMNS = [
     "fiscal_number",
     "signed_file_sha256",
 ]
+# personal_values.csv: the personal values the events' payloads hold as digests (while they
+# exist; after erasure value and salt are empty). HMAC-SHA256(salt, value) = the digest.
+PERSONAL = "personal_values.csv"
+PERSONAL_COLUMNS = ["ref", "field", "value", "salt", "erased_at"]
 REPORT_COLUMNS = ["proposal_id", "protocol_number", "author_id", "filed_at", "final", "text"]
 REPORT_COLUMNS_XLSX = [*REPORT_COLUMNS, "indicators"]
 
@@ -285,6 +289,7 @@ class _Archive:
 
     def __init__(self, zf: _Archive) -> None:
         self.zf = zf
+        self.digests: dict[str, str] = {}  # ref -> digest, from the events' payloads
         files = [info for info in zf.infolist() if not info.is_dir()]
         self.prefix = ""
         if not any(info.filename == MANIFEST for info in files):
@@ -417,6 +422,7 @@ def _check_events(zf: _Archive, manifest: dict) -> int:
             raise BundleError(f"{where}: differs from chain.csv at that seq")
         first_seq = seq if first_seq is None else first_seq
         last_seq, last_hash, count = seq, row["hash"], count + 1
+        zf.digests.update(_markers(row["payload"]))
     recorded = manifest.get("events", {})
     found = {"count": count, "first_seq": first_seq, "last_seq": last_seq}
     if found != {k: recorded.get(k) for k in found}:
@@ -426,6 +432,46 @@ def _check_events(zf: _Archive, manifest: dict) -> int:
             f"{recorded.get('first_seq')}..{recorded.get('last_seq')} (rows removed or added)"
         )
     return count
+
+
+def _markers(payload: str) -> dict[str, str]:
+    """ref -> digest of the personal values an event's payload holds as digests."""
+    if '"erasable"' not in payload:
+        return {}
+    data = json.loads(payload)
+    return {
+        v["erasable"]: v["digest"]
+        for v in data.values()
+        if isinstance(v, dict) and set(v) == {"erasable", "digest"}
+    }
+
+
+def _check_personal(zf: _Archive, manifest: dict) -> tuple[int, int]:
+    """Each personal value still held matches the digest its event holds: HMAC-SHA256 keyed
+    with its salt. An erased one (no value, no salt) cannot be checked, and need not be: the
+    event's hash covers the digest, not the value. Returns (held, erased)."""
+    import hmac
+
+    if PERSONAL not in manifest["files"]:
+        return 0, 0  # written before personal values were kept apart
+    held = erased = 0
+    for line, row in _rows(zf, PERSONAL, PERSONAL_COLUMNS, ("field", "value")):
+        where = f"{PERSONAL} line {line}"
+        digest = zf.digests.get(row["ref"])
+        if digest is None:
+            raise BundleError(f"{where}: ref {row['ref']} is named by no event of events.csv")
+        if row["value"] == "" and row["salt"] == "":
+            erased += 1
+            continue
+        try:
+            key = bytes.fromhex(row["salt"])
+        except ValueError:
+            raise BundleError(f"{where}: salt is not hexadecimal (altered)") from None
+        mac = hmac.new(key, row["value"].encode(), hashlib.sha256).hexdigest()
+        if mac != digest:
+            raise BundleError(f"{where}: the value does not match its event's digest (altered)")
+        held += 1
+    return held, erased
 
 
 def _check_versions(zf: _Archive) -> int:
@@ -539,9 +585,14 @@ def check(path, checkpoints: list = ()) -> dict:
         if _header(zf, "events.csv") == LEGACY_EVENT_COLUMNS:
             # Written before actor names and safe tables: its cells are read as they are.
             zf.neutralised, zf.event_columns = False, LEGACY_EVENT_COLUMNS
+        checked = _check_checkpoints(zf, manifest, list(checkpoints))
+        events = _check_events(zf, manifest)
+        held, erased = _check_personal(zf, manifest)
         return {
-            **_check_checkpoints(zf, manifest, list(checkpoints)),
-            "events": _check_events(zf, manifest),
+            **checked,
+            "events": events,
+            "personal": held,
+            "erased": erased,
             "versions": _check_versions(zf),
             "documents": _check_documents(zf),
             "files": _check_files(zf, manifest),
@@ -566,7 +617,8 @@ def verify(path, checkpoints: list = ()) -> BundleReport:
         )
     message = (
         f"OK: {counts['files']} files, {counts['events']} events, {counts['versions']} versions, "
-        f"{counts['documents']} documents; chain of {counts['chain']} events, "
+        f"{counts['documents']} documents, {counts['personal']} personal values "
+        f"({counts['erased']} erased); chain of {counts['chain']} events, "
         f"head {counts['head']}"
     )
     message += "; " + checkpoints_sentence(counts)

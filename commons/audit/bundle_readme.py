@@ -97,6 +97,13 @@ signatures.csv   who signed, in which capacity, when, and the hash of what they 
                  level (simple, advanced, qualified) and, for a file signed with the
                  signer's own tool, the certificate's subject and fiscal number and the
                  SHA-256 of the file as uploaded.
+personal_values.csv
+                 the personal values (names, e-mail addresses, tax codes, a citizen's
+                 answers) that the events' payloads hold only as {"erasable": ref,
+                 "digest": ...}: ref, field, value, salt, erased_at. The digest is
+                 HMAC-SHA256 keyed with the salt (hex) over the value (UTF-8). After a
+                 person's erasure value and salt are empty: the event, and its hash, are
+                 unchanged; the value is gone.
 checkpoints.csv  the checkpoints of the chain head the registry had made up to this export,
                  the last one made by the export itself: seq, hash of that event, when, and
                  the city's seal signature (empty when no seal key was configured).

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from commons.audit import bundle, bundle_readme
+from commons.audit import bundle, bundle_readme, personal
 from commons.audit.chain import GENESIS_HASH, canonical_json
 from commons.audit.event_lines import Progress, write_csv, write_jsonl
 from commons.audit.operations import append_event
@@ -203,15 +203,23 @@ def write_zip(
         entry.write(checkpoints.certificates_pem(made).encode())
 
     first_seq = last_seq = None
+    refs: set[str] = set()
     with _Entry(zf, "events.csv", files) as entry:
         sink = _CsvSink(entry.write, bundle.EVENT_COLUMNS)
         for row in event_rows(filters, upto_seq=head_seq):
             sink.row(row)
+            refs |= personal.refs_in([row[10]])
             first_seq = row[0] if first_seq is None else first_seq
             last_seq = row[0]
             _tick(progress)
         sink.flush()
         events = sink.rows
+
+    with _Entry(zf, bundle.PERSONAL, files) as entry:
+        sink = _CsvSink(entry.write, bundle.PERSONAL_COLUMNS)
+        for row in personal.value_rows(refs):
+            sink.row(row)
+        sink.flush()
 
     with _Entry(zf, "pacts.csv", files) as entry:
         sink = _CsvSink(entry.write, bundle.PACT_COLUMNS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from commons.audit import personal
 from commons.audit.models import AuditEvent
 from commons.audit.queries import Filters, pact_ids
 from commons.auth.models import User
@@ -47,6 +48,8 @@ class History:
     people: dict = field(default_factory=dict)
     chain_head: tuple | None = None  # (seq, hash) of the whole chain's last event
     version_numbers: dict = field(default_factory=dict)  # version id -> number
+    # seq -> the event's payload as people read it (personal values shown, or "erased").
+    payloads: dict = field(default_factory=dict)
 
 
 def history(proposal: Proposal) -> History:
@@ -56,6 +59,7 @@ def history(proposal: Proposal) -> History:
     h.events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.proposal_id == pid).order_by(AuditEvent.seq)
     ).all()
+    h.payloads = personal.revealed(h.events)
     h.versions = db.session.scalars(
         select(PactVersion).where(PactVersion.proposal_id == pid).order_by(PactVersion.number)
     ).all()

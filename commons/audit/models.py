@@ -204,3 +204,24 @@ event.listen(
     "after_create",
     DDL(CHECKPOINTS_APPEND_ONLY_SQL).execute_if(dialect="postgresql"),
 )
+
+
+class AuditPersonalValue(db.Model):
+    """A personal value an audit event names, kept outside the hashed payload.
+
+    The event's payload holds ``{"erasable": ref, "digest": HMAC-SHA256(salt, value)}`` in its
+    place (commons.audit.personal). Erasing the person empties ``value`` and ``salt``: the
+    payload, and so every hash of the chain, stays as it was, and the digest can no longer be
+    tested against a guessed value.
+    """
+
+    __tablename__ = "audit_personal_values"
+
+    ref: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Whose data it is: the account erasing it.
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    salt: Mapped[str | None] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from commons.audit import personal
 from commons.audit.chain import (  # noqa: F401 - re-exported for compatibility
     GENESIS_HASH,
     HASHED_FIELDS,
@@ -101,6 +102,14 @@ def append_event(
     last_seq, prev = _read_head(connection)
     seq = last_seq + 1
     occurred_at = occurred_at or utcnow()
+    # Personal values go to audit_personal_values; the hashed payload holds their digests.
+    payload = personal.protect(
+        connection,
+        payload or {},
+        subject_id=actor.id if actor else None,
+        actor_role=actor_role,
+        now=occurred_at,
+    )
     values = {
         "seq": seq,
         "occurred_at": occurred_at,

@@ -20,7 +20,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from commons.audit import sentences_lifecycle, sentences_records  # noqa: F401 - they register
+from commons.audit import (  # noqa: F401 - they register
+    personal,
+    sentences_lifecycle,
+    sentences_privacy,
+    sentences_records,
+)
 from commons.audit.sentence_registry import SENTENCES, Said, _w
 from commons.payloads import moment_html, payload_value
 from commons.proposals.forms import field_spec
@@ -123,9 +128,12 @@ def _draft_fields(events: Iterable) -> list[str]:
     return seen
 
 
-def describe(event, *, private: bool, people: dict, count: int = 1, fields=()) -> Markup:
-    """The sentence of one event (or of ``count`` draft saves in a row)."""
-    payload = event.payload or {}
+def describe(
+    event, *, private: bool, people: dict, count: int = 1, fields=(), payload=None
+) -> Markup:
+    """The sentence of one event (or of ``count`` draft saves in a row); ``payload`` is the
+    event's as people read it (:func:`commons.audit.personal.revealed`), when given."""
+    payload = payload if payload is not None else (event.payload or {})
     if not private:
         payload = {k: v for k, v in payload.items() if k in PUBLIC_KEYS}
     said = Said(
@@ -159,6 +167,7 @@ def history_lines(events: list, *, private: bool, people: dict, files: dict | No
     count; ``files`` maps a meeting's id to its minutes files, shown with its line.
     """
     files = files or {}
+    values = personal.values_for(e.payload for e in events)
     groups: list[list] = []
     for event in events:
         last = groups[-1][-1] if groups else None
@@ -174,14 +183,19 @@ def history_lines(events: list, *, private: bool, people: dict, files: dict | No
     lines = []
     for group in groups:
         event = group[-1]
-        payload = event.payload or {}
+        payload = personal.reveal(event.payload, values)
         fields = _draft_fields(group) if event.trigger == "draft_updated" and private else ()
         moved = event.to_state and event.to_state != event.from_state and event.trigger != "created"
         lines.append(
             Line(
                 event=event,
                 sentence=describe(
-                    event, private=private, people=people, count=len(group), fields=fields
+                    event,
+                    private=private,
+                    people=people,
+                    count=len(group),
+                    fields=fields,
+                    payload=payload,
                 ),
                 when=moment_html(event.occurred_at),
                 to=state_label(event.to_state) if moved else "",

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +20,7 @@ from commons import limits
 from commons.auth.models import Role
 from commons.config import LANGUAGES
 from commons.forms import choices, strip
+from commons.privacy.forms import acknowledgement_field
 
 
 def role_labels() -> dict:
@@ -89,6 +91,9 @@ class RegistrationForm(FlaskForm):
         ],
     )
     locale = SelectField(_l("Language"), choices=language_choices(), default="en")
+    privacy = acknowledgement_field()
+    # The version of the notice the page showed (a newer one published meanwhile is shown).
+    notice_version = HiddenField()
 
 
 class ProfileForm(FlaskForm):

@@ -85,6 +85,12 @@ def _admin_users(user, obj):
     return _has(user, Role.ADMIN)
 
 
+@rule("privacy.manage")
+def _privacy_manage(user, obj):
+    """Edit the privacy notice and carry out erasure requests."""
+    return _has(user, Role.ADMIN)
+
+
 @rule("account.manage")
 def _account(user, obj):
     return _authenticated(user)

@@ -41,6 +41,7 @@ from commons.auth.timing import answer_floor
 from commons.errors import DomainError
 from commons.extensions import db, limiter
 from commons.forms import FormTransaction, form_status, render_form
+from commons.privacy import operations as privacy
 from commons.transactions import transaction
 
 auth_bp = Blueprint("auth", __name__)
@@ -114,14 +115,18 @@ def register():
     form = RegistrationForm()
     if request.method == "GET":
         form.locale.data = str(_locale())
+    notice = privacy.notice(str(_locale()))
     if form.validate_on_submit():
         with answer_floor(), FormTransaction(form) as saved:
-            operations.register(
+            privacy.refuse_changed_notice(form.notice_version.data)
+            user = operations.register(
                 email=form.email.data,
                 full_name=form.full_name.data,
                 password=form.password.data,
                 locale=form.locale.data,
             )
+            if user is not None:
+                privacy.acknowledge(user, context="register")
         if saved:
             return _check_your_email(
                 _(
@@ -131,7 +136,10 @@ def register():
                 ),
                 next_url=_safe_next(""),
             )
-    return render_form("auth/register.html", form=form)
+    if form.notice_version.data != str(notice.version):
+        form.privacy.data = False  # a newer notice than the one ticked: read it first
+    form.notice_version.data = str(notice.version)
+    return render_form("auth/register.html", form=form, notice=notice)
 
 
 def _check_your_email(message: str, next_url: str = ""):

@@ -137,11 +137,11 @@ def record_signature(ctx: Context) -> None:
         signature.certificate_subject = verdict.subject
         signature.fiscal_number = verdict.fiscal_number
         signature.signed_file_sha256 = verdict.sha256
-        # The fiscal number stays on the signature's row: personal data kept out of the event.
+        # The certificate's name and fiscal number stay on the signature's row: personal data
+        # kept out of the hashed event (commons.audit.personal erases only top-level values).
         recorded.update(
             level=verdict.level,
             format=verdict.format,
-            certificate=verdict.common_name,
             signed_file_sha256=verdict.sha256,
         )
     ctx.session.add(signature)

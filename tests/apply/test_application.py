@@ -38,6 +38,8 @@ def test_a_citizen_applies_step_by_step_and_gets_a_protocol_and_receipt(app, cli
             "group": "new",
             "new_group_name": "Amici delle Lame",
             "new_group_kind": "informal_group",
+            "privacy": "y",
+            "notice_version": "0",
             "go": "next",
         },
     )

@@ -50,6 +50,8 @@ EXCEPTIONS = {
     "auth.forgot_password": "a reset link for an account's own address, sent to that address",
     "auth.reset_password": "sets a password with a link e-mailed to the account's address",
     "notifications.mark_all_read": "the auditor's own notifications, not the registry",
+    "privacy.download_data": "the auditor's own data (the download is an audit event)",
+    "privacy.request_erasure": "asks for the erasure of the auditor's own account",
     # The auditor's own access tokens (e.g. for a system that reads the audit trail).
     "api_tokens.create": "an access token for the auditor's own account",
     "api_tokens.revoke": "revokes one of the auditor's own access tokens",

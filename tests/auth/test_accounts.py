@@ -22,6 +22,8 @@ def register(client, **overrides):
         "password": GOOD,
         "confirm": GOOD,
         "locale": "en",
+        "privacy": "y",
+        "notice_version": "0",
     }
     data.update(overrides)
     return post_form(client, "/register", data)

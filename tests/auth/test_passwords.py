@@ -71,7 +71,13 @@ def test_the_italian_reason(app):
 
 
 def _register(client, password):
-    data = {"full_name": "Maria Rossi", "email": "maria@example.org", "locale": "en"}
+    data = {
+        "full_name": "Maria Rossi",
+        "email": "maria@example.org",
+        "locale": "en",
+        "privacy": "y",
+        "notice_version": "0",
+    }
     return post_form(client, "/register", {**data, "password": password, "confirm": password})
 
 

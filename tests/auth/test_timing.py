@@ -24,7 +24,9 @@ def waits(app, monkeypatch):
 
 def _register(client, email):
     data = {"email": email, "full_name": "Ada Rossi", "password": NEW, "confirm": NEW}
-    return post_form(client, "/register", {**data, "locale": "en"})
+    return post_form(
+        client, "/register", {**data, "locale": "en", "privacy": "y", "notice_version": "0"}
+    )
 
 
 @pytest.mark.parametrize("email", ["anna@example.org", "nobody@example.org"])

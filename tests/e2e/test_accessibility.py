@@ -29,12 +29,19 @@ def test_main_pages_of_each_role_have_no_serious_violation(page, live):
         "/open-data/",
         "/commons/",
         "/statistics",
+        "/privacy",
         f"/pacts/{case.id}/verify",
     ):
         _check(page, base + path, problems)
 
     log_in(page, live, case.representative)
-    for path in ("/account", "/notifications/", f"/proposals/{case.id}", "/proposals/mine"):
+    for path in (
+        "/account",
+        "/account/privacy",
+        "/notifications/",
+        f"/proposals/{case.id}",
+        "/proposals/mine",
+    ):
         _check(page, base + path, problems)
     log_out(page)
 
@@ -51,7 +58,8 @@ def test_main_pages_of_each_role_have_no_serious_violation(page, live):
     log_out(page)
 
     log_in(page, live, case.admin)
-    _check(page, base + "/admin/users", problems)
+    for path in ("/admin/users", "/admin/privacy", "/admin/erasure"):
+        _check(page, base + path, problems)
 
     # On a phone, where wide tables scroll in their own box.
     page.set_viewport_size({"width": 360, "height": 780})

@@ -55,6 +55,8 @@ def test_an_ordinary_pact_from_registration_to_active_and_a_first_report(page, l
     page.get_by_label("E-mail address").fill("carla@example.org")
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
+    expect(page.get_by_role("heading", name="Privacy notice (art. 13")).to_be_visible()
+    page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()

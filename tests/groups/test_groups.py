@@ -103,6 +103,8 @@ def test_an_invitation_by_email_is_accepted_after_registering(app, client, make)
             "password": "a long enough pass",
             "confirm": "a long enough pass",
             "locale": "en",
+            "privacy": "y",
+            "notice_version": "0",
         },
     )
     # A new account is confirmed first; the page's login link leads back to the invitation.

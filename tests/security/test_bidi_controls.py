@@ -53,6 +53,8 @@ def test_a_name_with_a_bidi_control_is_refused_in_the_registration_form(app, cli
             "password": "a long and unusual passphrase",
             "confirm": "a long and unusual passphrase",
             "locale": "en",
+            "privacy": "y",
+            "notice_version": "0",
         },
     )
     page = response.get_data(as_text=True)
