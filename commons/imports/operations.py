@@ -232,8 +232,8 @@ def apply_plan(
         )
         counts.proposals_created += 1
         row.outcome = (
-            f"commons {row.commons_name!r} ({commons_how}), "
-            f"group {row.group_name!r} {row.group_kind} ({group_how})"
+            f"commons {commons.name!r} ({commons_how}), "
+            f"group {group.name!r} {row.group_kind} ({group_how})"
         )
         if on_row is not None:
             on_row()

@@ -1,9 +1,10 @@
 """Reading a city's register: a CSV file, an XLSX workbook or an ODS spreadsheet.
 
 Every reader yields ``(row, cells)``: the row number as the spreadsheet shows it (for a CSV
-file, the line on which the record starts, the header being line 1, so a cell holding a line
-break does not shift the rows after it) and the cells as text. Dates in XLSX and ODS cells
-become ``yyyy-mm-dd``, which the planner reads whatever the mapping's date format.
+file, the record's place in the file, the header being row 1, so a cell holding a line break
+does not shift the rows after it, as ``reader.line_num`` would) and the cells as text. Dates
+in XLSX and ODS cells become ``yyyy-mm-dd``, which the planner reads whatever the mapping's
+date format.
 """
 
 from __future__ import annotations
@@ -69,10 +70,9 @@ def _csv_rows(path: Path, mapping: Mapping) -> tuple[Iterator[tuple[int, list[st
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def rows():
-        start = 1
-        for cells in reader:
-            yield start, cells
-            start = reader.line_num + 1  # the next record starts on the line after this one
+        # A spreadsheet opening the file shows one row per record, however many lines its
+        # cells span (a blank line is an empty row): count records, not lines.
+        yield from enumerate(reader, start=1)
 
     return rows(), f"delimiter {delimiter!r}"
 
