@@ -72,10 +72,10 @@ _SHA = "SHA256"
 
 
 # The proposals that left draft with their representative's name and group kind, in id order;
-# the optional cells as text ("" when empty), dates as YYYY-MM-DD written by the database; for
-# a proposal in a terminal state not reached from states in force alone (_states_to_probe),
-# whether its audit trail shows it entering a state in force (a probe of its events, only for
-# those).
+# the optional cells as text ("" when empty; the last, an imported pact's signed document),
+# dates as YYYY-MM-DD written by the database; for a proposal in a terminal state not reached
+# from states in force alone (_states_to_probe), whether its audit trail shows it entering a
+# state in force (a probe of its events, only for those).
 # SQLite: dates are stored as that text already; one row per commons of the proposal (or one
 # with NULLs when it has none), driven by the proposals' primary key so that nothing is sorted.
 PACTS_SQLITE = """
@@ -89,10 +89,11 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
        ) END,
        c.id, c.name, c.district,
        coalesce(s.objectives, ''), coalesce(s.activities, ''), coalesce(s.places, ''),
-       coalesce(s.times, ''), coalesce(s.support, '')
+       coalesce(s.times, ''), coalesce(s.support, ''), coalesce(ip.signed_document_url, '')
 FROM proposals AS p
 JOIN users AS u ON u.id = p.representative_id
 LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN imported_pacts AS ip ON ip.proposal_id = p.id
 LEFT JOIN public_summaries AS s
     ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN proposal_commons AS pc ON pc.proposal_id = p.id
@@ -116,10 +117,11 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
        ) END,
        coalesce(l.ids, ''), coalesce(l.districts, ''),
        coalesce(s.objectives, ''), coalesce(s.activities, ''), coalesce(s.places, ''),
-       coalesce(s.times, ''), coalesce(s.support, '')
+       coalesce(s.times, ''), coalesce(s.support, ''), coalesce(ip.signed_document_url, '')
 FROM proposals AS p
 JOIN users AS u ON u.id = p.representative_id
 LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN imported_pacts AS ip ON ip.proposal_id = p.id
 LEFT JOIN public_summaries AS s
     ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN (
@@ -237,6 +239,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
         commons_ids,
         districts,
         *summary,
+        kept_url,  # the signed document an imported pact's city keeps (commons.imports)
     ) in rows:
         known = profiles.get(profile_name)
         if known is None:
@@ -269,7 +272,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
             deliberation_number,
             deliberation_date,
             representative if signed else "",
-            pdf_url.replace(_SHA, sha) if sha else "",
+            pdf_url.replace(_SHA, sha) if sha else kept_url,
             group_kind,
             *summary,
         )

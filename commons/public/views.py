@@ -35,6 +35,7 @@ from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import format_day
+from commons.imports.models import ImportedPact
 from commons.lifecycle.states import in_any_profile, status_in
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
@@ -361,6 +362,7 @@ def render_pact(
         representative=proposal.representative.full_name
         if _representative_is_public(proposal, profile)
         else None,
+        imported=ImportedPact.of(proposal),
         clocks=proposal_views._clocks(proposal, now),
         timeline=proposal_views._timeline(proposal, private=False),
         documents=documents,

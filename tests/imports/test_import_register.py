@@ -182,3 +182,20 @@ def test_undo_takes_a_whole_import_back_until_someone_acts(runner, make):
         result.output
     )
     assert runner.invoke(args=["import", "undo", "1"]).exit_code == 1
+
+
+def test_an_imported_signed_pact_shows_the_document_the_city_keeps(runner, client):
+    import csv
+    import io
+
+    assert run(runner, COMMA, "--skip-invalid").exit_code == 0
+    borsa = imported()["201"]
+    page = client.get(f"/pacts/{borsa.id}").get_data(as_text=True)
+    assert "Signed document, kept by the city at" in page
+    assert 'href="https://www.comune.bologna.it/patti/201.pdf"' in page
+    assert "published here once both parties have signed" not in page
+    rows = csv.DictReader(io.StringIO(client.get("/open-data/pacts.csv").get_data(as_text=True)))
+    by_protocol = {row["protocol_number"]: row for row in rows}
+    assert by_protocol["IMP/201"]["signed_pdf_url"] == "https://www.comune.bologna.it/patti/201.pdf"
+    assert by_protocol["IMP/201"]["end_date"] == "2026-12-31"
+    assert by_protocol["IMP/202"]["signed_pdf_url"] == ""
