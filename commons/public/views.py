@@ -283,7 +283,15 @@ def open_data_commons_geojson():
 @public_bp.get("/open-data/datapackage.json")
 def open_data_datapackage():
     title = _("Register of collaboration pacts: %(city)s", city=current_app.config["CITY_NAME"])
-    response = jsonify(opendata.datapackage(title))
+    config = current_app.config
+    response = jsonify(
+        opendata.datapackage(
+            title,
+            license_id=config.get("OPEN_DATA_LICENSE") or "CC-BY-4.0",
+            publisher=config.get("OPEN_DATA_PUBLISHER") or config["CITY_NAME"],
+            contact=config.get("OPEN_DATA_CONTACT") or "",
+        )
+    )
     response.headers["Content-Disposition"] = 'attachment; filename="datapackage.json"'
     return response
 
