@@ -196,6 +196,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(payload_value, "payload_value")
     app.add_template_filter(show_bidi_controls, "bidi_visible")
     formatting.register(app)
+    from commons.registry import labels as place_labels
+
+    place_labels.register(app)
     # The size limits, for inputs' maxlength and the hints beside them (commons/limits.py).
     app.jinja_env.globals["limits"] = limits
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +65,7 @@ def pact_context() -> dict:
     return {
         "labels": _english_state_labels(),
         "pdf_url": url_for("documents.download", sha256=_SHA, _external=True),
+        "publish_representatives": bool(current_app.config.get("PUBLISH_REPRESENTATIVES", True)),
     }
 
 
@@ -212,6 +213,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
     of proposals.
     """
     labels, pdf_url = context["labels"], context["pdf_url"]
+    publish = context.get("publish_representatives", True)
     signed_docs = _signed_documents(session)
     profiles: dict[str, tuple] = {}
     connection = session.connection()
@@ -271,7 +273,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
             decision_date,
             deliberation_number,
             deliberation_date,
-            representative if signed else "",
+            representative if signed and publish else "",
             pdf_url.replace(_SHA, sha) if sha else kept_url,
             group_kind,
             *summary,

@@ -30,7 +30,7 @@ from commons.auth.permissions import ensure
 from commons.consultation import operations as consultation
 from commons.consultation.forms import CommentForm, HideForm, JoinForm
 from commons.consultation.models import Comment, JoinRequest
-from commons.documents.models import Document, Signature
+from commons.documents.models import Document
 from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
@@ -42,6 +42,7 @@ from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
 from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
+from commons.proposals.privacy import representative_is_public
 from commons.proposals.standing import city_today, in_force_on, standing
 from commons.public import feeds, opendata
 from commons.public import statistics as stats
@@ -299,20 +300,6 @@ def open_data_datapackage():
 # --- Public pact pages --------------------------------------------------------------------
 
 
-def _representative_is_public(proposal: Proposal, profile) -> bool:
-    """Only the representative's name on a signed pact is public (DOMAIN.md, public register)."""
-    if proposal.status in profile.in_force:
-        return True
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Signature)
-            .where(Signature.proposal_id == proposal.id, Signature.signer_role == "representative")
-        )
-        or 0
-    ) > 0
-
-
 def _load_public(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     if not proposal.is_public:
@@ -368,7 +355,7 @@ def render_pact(
         standing=standing(proposal),
         pact_standing=standing,
         representative=proposal.representative.full_name
-        if _representative_is_public(proposal, profile)
+        if representative_is_public(proposal, profile)
         else None,
         imported=ImportedPact.of(proposal),
         clocks=proposal_views._clocks(proposal, now),
