@@ -152,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
+    from commons.imports.views import imports_bp
     from commons.monitoring.views import monitoring_bp
     from commons.notifications.views import notifications_bp
     from commons.office.views import office_bp
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(uploads_bp)

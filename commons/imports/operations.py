@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from commons.audit.models import AuditEvent
@@ -75,24 +76,24 @@ def _imported_representative(name: str, kind: str) -> tuple[User, bool]:
     return user, True
 
 
-def _group_for(row: PlannedRow, cache: dict, counts: Counts) -> tuple[ProponentGroup, str]:
+def _group_for(name: str, kind: str, cache: dict, counts: Counts) -> tuple[ProponentGroup, str]:
     # The key is the account's: names differing in case or accents are one representative.
-    key = (slug(row.group_name), row.group_kind)
+    key = (slug(name), kind)
     if key in cache:
         counts.groups_reused += 1
         return cache[key], "same as above"
-    user, new_user = _imported_representative(row.group_name, row.group_kind)
+    user, new_user = _imported_representative(name, kind)
     group = None
     if not new_user:
         group = db.session.scalar(
             select(ProponentGroup)
             .where(ProponentGroup.representative_id == user.id)
-            .where(ProponentGroup.kind == row.group_kind)
+            .where(ProponentGroup.kind == kind)
             .order_by(ProponentGroup.id)
             .limit(1)
         )
     if group is None:
-        group = create_group(name=row.group_name, kind=row.group_kind, representative=user)
+        group = create_group(name=name, kind=kind, representative=user)
         counts.groups_created += 1
         how = "new"
     else:
@@ -173,7 +174,7 @@ def apply_plan(
         commons, commons_how, created = _commons_for(
             row, mapping, in_force, known, commons_cache, counts
         )
-        group, group_how = _group_for(row, group_cache, counts)
+        group, group_how = _group_for(row.group_name, row.group_kind, group_cache, counts)
         start, end = term_of(row)
         if in_force and end is None:
             counts.without_end += 1
@@ -285,7 +286,6 @@ def undo_import(run: ImportRun, *, profile_of, reason: str = "") -> int:
         proposal.status = profile_of(proposal).initial
         proposal.protocol_number = None
         proposal.commons = []
-        proposal.lock_version += 1
         db.session.flush()
         append_event(
             UNDONE,
@@ -316,3 +316,118 @@ def undo_import(run: ImportRun, *, profile_of, reason: str = "") -> int:
     run.undone_at = utcnow()
     db.session.flush()
     return len(pacts)
+
+
+CORRECTED = "import_corrected"
+CORRECTABLE = ("status", "commons", "proponent", "start_date", "end_date", "act_number", "act_date")
+
+
+def is_correctable(proposal) -> bool:
+    """An imported proposal nobody has acted on since: what the import wrote is still the
+    whole of its record here, so correcting it corrects the import, not the lifecycle."""
+    if ImportedPact.of(proposal) is None:
+        return False
+    return not db.session.scalar(
+        select(AuditEvent.seq)
+        .where(AuditEvent.proposal_id == proposal.id, AuditEvent.trigger.not_in(OWN_EVENTS))
+        .limit(1)
+    )
+
+
+def find_commons(text: str) -> Commons | None:
+    """The commons of the register named (or at the address) ``text``, ignoring case,
+    accents and spaces."""
+    wanted = fold(text)
+    for commons in db.session.scalars(select(Commons).order_by(Commons.id)):
+        if wanted in (fold(commons.name), fold(commons.address)):
+            return commons
+    return None
+
+
+def correct_imported(
+    proposal: Proposal,
+    *,
+    actor,
+    base_version: int | None,
+    reason: str,
+    profile,
+    status: str,
+    commons_text: str,
+    proponent: str,
+    proponent_kind: str,
+    start_date,
+    end_date,
+    act_number: str,
+    act_date,
+) -> dict:
+    """Correct what an import recorded of ``proposal``; return the changes, field -> [before,
+    after]. The documented audited operation that may set an imported proposal's state
+    (besides ``workflows.fire``): only while nobody has acted on it since the import (then
+    the lifecycle's own transitions apply), with a reason, in one ``import_corrected`` event.
+    """
+    from commons.versioning import ensure_base_version
+
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the correction."), field="reason")
+    ensure_base_version(proposal, base_version)
+    if not is_correctable(proposal):
+        raise DomainError(
+            _("This proposal was acted on after its import: change it through its lifecycle.")
+        )
+    if status not in profile.states:
+        raise DomainError(_("Choose a state of the lifecycle."), field="status")
+    if start_date and end_date and end_date < start_date:
+        raise DomainError(_("The end of the term is before its start."), field="end_date")
+    commons = find_commons(commons_text)
+    if commons is None:
+        raise DomainError(
+            _(
+                "No commons of the register has this name or address: add it to the register "
+                "first, or check the spelling."
+            ),
+            field="commons",
+        )
+    changes: dict[str, list] = {}
+
+    def change(key: str, before, after) -> None:
+        if before != after:
+            changes[key] = [
+                before.isoformat() if hasattr(before, "isoformat") else before,
+                after.isoformat() if hasattr(after, "isoformat") else after,
+            ]
+
+    before_status = proposal.status
+    change("status", proposal.status, status)
+    old_commons = proposal.commons[0] if proposal.commons else None
+    change("commons_id", old_commons.id if old_commons else None, commons.id)
+    group = proposal.group
+    if proponent.strip() and (fold(proponent) != fold(group.name) or proponent_kind != group.kind):
+        new_group, _how = _group_for(" ".join(proponent.split()), proponent_kind, {}, Counts())
+        change("group_id", group.id, new_group.id)  # ids: names stay out of the public event
+        proposal.group = new_group
+        proposal.representative = new_group.representative
+    change("start_date", proposal.start_date, start_date)
+    change("end_date", proposal.end_date, end_date)
+    change("decision_number", proposal.decision_number, act_number or None)
+    change("decision_date", proposal.decision_date, act_date)
+    if not changes:
+        raise DomainError(_("Nothing was changed: correct at least one field."))
+    proposal.status = status
+    proposal.commons = [commons]
+    proposal.start_date, proposal.end_date = start_date, end_date
+    proposal.decision_number, proposal.decision_date = act_number or None, act_date
+    in_force = Availability.IN_PACT.value
+    if status in profile.in_force and commons.availability != in_force:
+        update_commons(commons, actor=actor, base_version=None, availability=in_force)
+    db.session.flush()
+    append_event(
+        CORRECTED,
+        actor=actor,
+        actor_role="officer",
+        proposal=proposal,
+        from_state=before_status,
+        to_state=status,
+        payload={"changes": changes, "reason": reason.strip()},
+        public=True,
+    )
+    return changes
