@@ -4,6 +4,7 @@ The pact page shows the consultation; its forms post to commons.consultation.vie
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from functools import partial
 
@@ -294,6 +295,38 @@ def open_data_datapackage():
         )
     )
     response.headers["Content-Disposition"] = 'attachment; filename="datapackage.json"'
+    return response
+
+
+@public_bp.get("/open-data/catalog.jsonld")
+def open_data_catalog():
+    """The DCAT-AP / DCAT-AP_IT catalogue of the open data (commons/public/catalog.py)."""
+    from commons.public.catalog import catalog
+
+    config = current_app.config
+    license_id = config.get("OPEN_DATA_LICENSE") or "CC-BY-4.0"
+    last = db.session.scalar(select(func.max(AuditEvent.occurred_at)))
+    document = catalog(
+        base=url_for("public.open_data", _external=True),
+        title=_("Register of collaboration pacts: %(city)s", city=config["CITY_NAME"]),
+        description=_(
+            "The city's register of collaboration pacts for urban commons: pacts and "
+            "proposals with their acts, the commons on the map, the public events of their "
+            "history and the checkpoints of the audit chain."
+        ),
+        publisher=config.get("OPEN_DATA_PUBLISHER") or config["CITY_NAME"],
+        contact=config.get("OPEN_DATA_CONTACT") or "",
+        license_path=opendata.license_of(license_id)["path"],
+        license_id=license_id,
+        language=config.get("CITY_LANGUAGE") or str(get_locale() or "en"),
+        modified=(last or datetime.now(UTC)).date(),
+        datasets=opendata.DATASETS,
+    )
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        mimetype="application/ld+json",
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="catalog.jsonld"'
     return response
 
 
