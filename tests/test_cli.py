@@ -161,7 +161,7 @@ def test_every_area_command_is_registered(app):
     }
     assert subcommands == {
         "audit": ["export", "verify", "verify-bundle", "worker"],
-        "import": ["register"],
+        "import": ["register", "undo"],
         "notifications": ["send"],
         "pacts": ["list", "render", "seal-certificate", "verify"],
         "uploads": ["clean"],
