@@ -39,6 +39,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--commons", "100000", "--proposals", "100000", "--events", "300000"],
         ["--commons", "500", "--proposals", "500", "--events", "2000", "--requests", "5"],
     ),
+    "importer": (
+        "bench.importer",
+        ["--rows", "100000", "--small", "10000"],
+        ["--rows", "200", "--small", "50"],
+    ),
 }
 
 

@@ -213,7 +213,7 @@ def _options(parser) -> None:
     )
 
 
-BENCH = Benchmark(
+BENCHMARK = Benchmark(
     name=NAME,
     description=__doc__.splitlines()[0],
     measure=measure,
@@ -229,7 +229,7 @@ BENCH = Benchmark(
 
 
 def main(argv: list[str] | None = None, out=None) -> int:
-    return cli.main(BENCH, argv, out)
+    return cli.main(BENCHMARK, argv, out)
 
 
 if __name__ == "__main__":
