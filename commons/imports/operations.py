@@ -12,12 +12,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from commons.audit.models import AuditEvent
-from commons.audit.operations import append_event
+from commons.audit.operations import append_event, append_events
 from commons.auth.models import Role, User, UserRole
 from commons.auth.operations import create_group, find_user_by_email
 from commons.db import utcnow
@@ -27,9 +28,10 @@ from commons.groups.models import ProponentGroup
 from commons.imports.mapping import Mapping, fold, slug
 from commons.imports.models import ImportedPact, ImportRun
 from commons.imports.planning import MARKER, Plan, PlannedRow
+from commons.office.deadlines import step_due_at
 from commons.proposals.models import Proposal, proposal_commons
 from commons.registry.models import Availability, Commons
-from commons.registry.operations import create_commons, update_commons
+from commons.registry.operations import update_commons
 from workflows.clocks import add_months
 
 TRIGGER = "imported"
@@ -113,36 +115,6 @@ def registry_commons() -> dict[str, int]:
     return keys
 
 
-def _commons_for(
-    row: PlannedRow, mapping: Mapping, in_force: bool, known: dict, cache: dict, counts: Counts
-) -> tuple[Commons, str, bool]:
-    commons = cache.get(row.commons_key)
-    how, created = "same as above", False
-    if commons is None and row.commons_key in known:
-        commons = db.session.get(Commons, known[row.commons_key])
-        how = "existing"
-    if commons is None:
-        commons = create_commons(
-            name=row.commons_name,
-            kind=mapping.commons_kind,
-            address=row.address,
-            district=row.district,
-            neighbourhood=row.neighbourhood,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            availability=(Availability.IN_PACT if in_force else Availability.AVAILABLE).value,
-        )
-        counts.commons_created += 1
-        how, created = "new", True
-    else:
-        counts.commons_reused += 1
-        if in_force and commons.availability != Availability.IN_PACT.value:
-            # Not an edit from a page: the import marks what the pact in force implies.
-            update_commons(commons, base_version=None, availability=Availability.IN_PACT.value)
-    cache[row.commons_key] = commons
-    return commons, how, created
-
-
 def term_of(row: PlannedRow) -> tuple:
     """Start and end of the term: as given, or the end from the start and the duration."""
     start = row.start_date or row.signed_on
@@ -150,6 +122,297 @@ def term_of(row: PlannedRow) -> tuple:
     if end is None and start is not None and row.duration_months:
         end = add_months(start, row.duration_months)
     return start, end
+
+
+_UNSET_CLOCKS = dict.fromkeys(
+    (
+        "review_started_at",
+        "review_stopped_at",
+        "review_paused_at",
+        "integration_due_at",
+        "notice_ends_at",
+        "deliberation_due_at",
+        "next_report_due_on",
+        "withdrawal_effective_on",
+    )
+)
+BATCH = 1_000  # rows written together: multi-row INSERTs, one chained append of their events
+
+
+def _inserted_ids(model, rows: list[dict]) -> list[int]:
+    """Multi-row INSERT of ``rows``; their new ids, in the same order."""
+    if not rows:
+        return []
+    table = model.__table__  # Core: no ORM bulk bookkeeping, the multi-row VALUES as is
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.session.execute(stmt, rows).scalars())
+
+
+class _Writer:
+    """What an import has written so far: commons and groups by key, the counts."""
+
+    def __init__(self, plan: Plan, mapping: Mapping, profile, run: ImportRun, filename: str):
+        self.mapping, self.profile, self.run, self.filename = mapping, profile, run, filename
+        self.counts = Counts()
+        self.known = registry_commons()  # key -> id, the registry's before the import
+        self.commons: dict[str, int] = {}  # key -> id, met in this run
+        self.names: dict[int, str] = {}  # commons id -> name, for the dry run's lines
+        self.groups: dict[tuple, tuple[int, int, str]] = {}  # key -> (group, user, name)
+        in_force = set(profile.in_force)
+        self.in_force_keys = {r.commons_key for r in plan.rows if r.state in in_force}
+        self.marked: set[int] = set()
+
+    def _commons(self, batch: list[PlannedRow], events: list[dict]) -> dict[int, str]:
+        """The commons id of each row; creates the new ones. Returns row index -> how."""
+        how: dict[int, str] = {}
+        new: dict[str, PlannedRow] = {}
+        for k, row in enumerate(batch):
+            key = row.commons_key
+            if key in self.commons:
+                how[k] = "same as above"
+            elif key in self.known:
+                how[k] = "existing"
+                self.commons[key] = self.known[key]
+            elif key in new:
+                how[k] = "same as above"
+            else:
+                how[k] = "new"
+                new[key] = row
+        now = utcnow()
+        values = [
+            {
+                "name": row.commons_name,
+                "kind": self.mapping.commons_kind,
+                "description": "",
+                "address": row.address,
+                "district": row.district,
+                "neighbourhood": row.neighbourhood,
+                "latitude": row.latitude,
+                "longitude": row.longitude,
+                "availability": (
+                    Availability.IN_PACT if key in self.in_force_keys else Availability.AVAILABLE
+                ).value,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for key, row in new.items()
+        ]
+        for (key, row), commons_id in zip(new.items(), _inserted_ids(Commons, values), strict=True):
+            self.commons[key] = commons_id
+            self.names[commons_id] = row.commons_name
+            events.append(
+                {
+                    "trigger": "commons_created",
+                    "payload": {"commons_id": commons_id, "name": row.commons_name},
+                }
+            )
+        self.counts.commons_created += len(new)
+        self.counts.commons_reused += len(batch) - len(new)
+        return how
+
+    def mark_in_pact(self) -> None:
+        """Commons of the registry that a pact in force of the file now occupies."""
+        ids = sorted(self.known[key] for key in self.in_force_keys if key in self.known)
+        for commons in db.session.scalars(select(Commons).where(Commons.id.in_(ids))):
+            self.names[commons.id] = commons.name
+            if commons.availability != Availability.IN_PACT.value:
+                # Not an edit from a page: the import marks what the pact in force implies.
+                update_commons(commons, base_version=None, availability=Availability.IN_PACT.value)
+
+    def _groups(self, batch: list[PlannedRow], events: list[dict]) -> dict[int, str]:
+        how: dict[int, str] = {}
+        wanted: dict[tuple, PlannedRow] = {}
+        for k, row in enumerate(batch):
+            key = (slug(row.group_name), row.group_kind)
+            if key in self.groups or key in wanted:
+                how[k] = "same as above"
+            else:
+                wanted[key] = row
+        email_of = {key: f"imported+{key[0][:200]}-{key[1]}@invalid" for key in wanted}
+        users = dict(
+            db.session.execute(
+                select(User.email, User.id).where(User.email.in_(list(email_of.values())))
+            ).all()
+        )
+        if users:
+            by_email: dict[str, list[tuple]] = {}
+            for key, email in email_of.items():
+                by_email.setdefault(email, []).append(key)
+            keys_of: dict[tuple, list[tuple]] = {}
+            for email, user_id in users.items():
+                for key in by_email.get(email, ()):
+                    keys_of.setdefault((user_id, key[1]), []).append(key)
+            for group_id, user_id, kind, name in db.session.execute(
+                select(
+                    ProponentGroup.id,
+                    ProponentGroup.representative_id,
+                    ProponentGroup.kind,
+                    ProponentGroup.name,
+                )
+                .where(ProponentGroup.representative_id.in_(list(users.values())))
+                .order_by(ProponentGroup.id.desc())
+            ):
+                for key in keys_of.get((user_id, kind), ()):
+                    self.groups[key] = (group_id, user_id, name)
+        now = utcnow()
+        new_users = [
+            (key, row)
+            for key, row in wanted.items()
+            if key not in self.groups and email_of[key] not in users
+        ]
+        user_ids = _inserted_ids(
+            User,
+            [
+                {
+                    "email": email_of[key],
+                    "full_name": row.group_name,
+                    "password_hash": "!imported:" + secrets.token_hex(16),
+                    "active": False,
+                    "session_generation": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for key, row in new_users
+            ],
+        )
+        for (key, _row), user_id in zip(new_users, user_ids, strict=True):
+            users[email_of[key]] = user_id
+            events.append(
+                {
+                    "trigger": "user_created",
+                    "actor_role": "import",
+                    "payload": {
+                        "user_id": user_id,
+                        "roles": [Role.CITIZEN.value],
+                        "imported": True,
+                    },
+                    "public": False,
+                }
+            )
+        if user_ids:
+            db.session.execute(
+                insert(UserRole), [{"user_id": u, "role": Role.CITIZEN.value} for u in user_ids]
+            )
+        new_groups = [(key, row) for key, row in wanted.items() if key not in self.groups]
+        group_ids = _inserted_ids(
+            ProponentGroup,
+            [
+                {
+                    "name": row.group_name,
+                    "kind": row.group_kind,
+                    "representative_id": users[email_of[key]],
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for key, row in new_groups
+            ],
+        )
+        for (key, row), group_id in zip(new_groups, group_ids, strict=True):
+            self.groups[key] = (group_id, users[email_of[key]], row.group_name)
+        created = {key for key, _row in new_groups}
+        for k, row in enumerate(batch):
+            if k not in how:
+                key = (slug(row.group_name), row.group_kind)
+                how[k] = "new" if key in created else "existing"
+        self.counts.groups_created += len(new_groups)
+        self.counts.groups_reused += len(batch) - len(new_groups)
+        return how
+
+    def write(self, batch: list[PlannedRow]) -> None:
+        events: list[dict] = []
+        commons_how = self._commons(batch, events)
+        group_how = self._groups(batch, events)
+        now = utcnow()
+        values = []
+        for row in batch:
+            group_id, user_id, _name = self.groups[(slug(row.group_name), row.group_kind)]
+            start, end = term_of(row)
+            if row.state in self.profile.in_force and end is None:
+                self.counts.without_end += 1
+            values.append(
+                {
+                    "title": row.title,
+                    "pact_type": self.mapping.pact_type,
+                    "group_id": group_id,
+                    "representative_id": user_id,
+                    "objectives": "",
+                    "activities": row.action_area,
+                    "support_requested": [],
+                    "support_notes": "",
+                    "status": row.state,
+                    "protocol_number": MARKER + row.source_id,
+                    "profile": self.profile.name,
+                    "start_date": start,
+                    # The expiry clock of a pact in force: the tick expires it once this is past.
+                    "end_date": end,
+                    "requested_duration_months": row.duration_months,
+                    "decision_number": row.act_number or None,
+                    "decision_date": row.act_date,
+                    "lock_version": 1,
+                    "review_paused_seconds": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        for value in values:
+            # The deadline the work queue sorts by (an ORM flush would set it: office.deadlines).
+            value["due_at"] = step_due_at(SimpleNamespace(**_UNSET_CLOCKS, **value))
+        proposal_ids = _inserted_ids(Proposal, values)
+        db.session.execute(
+            insert(proposal_commons),
+            [
+                {"proposal_id": pid, "commons_id": self.commons[row.commons_key]}
+                for pid, row in zip(proposal_ids, batch, strict=True)
+            ],
+        )
+        db.session.execute(
+            insert(ImportedPact),
+            [
+                {
+                    "proposal_id": pid,
+                    "run_id": self.run.id,
+                    "source_id": row.source_id,
+                    "row": row.row,
+                    "signed_document_url": row.pdf_url or None,
+                    "signed_on": row.signed_on,
+                    "acts_notes": row.acts_notes,
+                    "notes": row.notes,
+                    "created_commons_id": self.commons[row.commons_key]
+                    if commons_how[k] == "new"
+                    else None,
+                }
+                for k, (pid, row) in enumerate(zip(proposal_ids, batch, strict=True))
+            ],
+        )
+        for k, (pid, row) in enumerate(zip(proposal_ids, batch, strict=True)):
+            events.append(
+                {
+                    "trigger": TRIGGER,
+                    "actor_role": "import",
+                    "proposal_id": pid,
+                    "to_state": row.state,
+                    "payload": {
+                        "import_id": self.run.id,
+                        "source_row": row.source,
+                        "source_id": row.source_id,
+                        "file": self.filename,
+                        "row": row.row,
+                        "acts_notes": row.acts_notes,
+                        "pdf_url": row.pdf_url,
+                        "imported_by": self.mapping.imported_by,
+                    },
+                }
+            )
+            commons_id = self.commons[row.commons_key]
+            group_name = self.groups[(slug(row.group_name), row.group_kind)][2]
+            row.outcome = (
+                f"commons {self.names.get(commons_id, row.commons_name)!r} ({commons_how[k]}), "
+                f"group {group_name!r} {row.group_kind} ({group_how[k]})"
+            )
+        append_events(events)
+        self.counts.proposals_created += len(batch)
 
 
 def apply_plan(
@@ -160,87 +423,26 @@ def apply_plan(
     filename: str,
     on_row: Callable[[], None] | None = None,
 ) -> tuple[Counts, ImportRun]:
-    """Create the planned rows in the current transaction (flushes, never commits)."""
-    counts = Counts()
+    """Create the planned rows in the current transaction (flushes, never commits).
+
+    Rows are written in batches of :data:`BATCH`: multi-row INSERTs for the commons, accounts,
+    groups, proposals, their links and imported facts, and one chained append of the batch's
+    events (``commons_created``, ``user_created``, ``imported``)."""
     run = ImportRun(file_name=filename[:300], imported_by=mapping.imported_by[:200])
     run.started_at = utcnow()
     db.session.add(run)
     db.session.flush()
-    known = registry_commons()
-    commons_cache: dict = {}
-    group_cache: dict = {}
-    for row in plan.rows:
-        in_force = row.state in profile.in_force
-        commons, commons_how, created = _commons_for(
-            row, mapping, in_force, known, commons_cache, counts
-        )
-        group, group_how = _group_for(row.group_name, row.group_kind, group_cache, counts)
-        start, end = term_of(row)
-        if in_force and end is None:
-            counts.without_end += 1
-        proposal = Proposal(
-            title=row.title,
-            pact_type=mapping.pact_type,
-            group=group,
-            representative=group.representative,
-            commons=[commons],
-            objectives="",
-            activities=row.action_area,
-            support_requested=[],
-            support_notes="",
-            status=row.state,
-            protocol_number=MARKER + row.source_id,
-            profile=profile.name,
-            start_date=start,
-            # The expiry clock of a pact in force: the tick expires it once this day is past.
-            end_date=end,
-            requested_duration_months=row.duration_months,
-            decision_number=row.act_number or None,
-            decision_date=row.act_date,
-        )
-        db.session.add(proposal)
-        db.session.flush()
-        db.session.add(
-            ImportedPact(
-                proposal_id=proposal.id,
-                run_id=run.id,
-                source_id=row.source_id,
-                row=row.row,
-                signed_document_url=row.pdf_url or None,
-                signed_on=row.signed_on,
-                acts_notes=row.acts_notes,
-                notes=row.notes,
-                created_commons_id=commons.id if created else None,
-            )
-        )
-        append_event(
-            TRIGGER,
-            actor_role="import",
-            proposal=proposal,
-            from_state=None,
-            to_state=row.state,
-            payload={
-                "import_id": run.id,
-                "source_row": row.source,
-                "source_id": row.source_id,
-                "file": filename,
-                "row": row.row,
-                "acts_notes": row.acts_notes,
-                "pdf_url": row.pdf_url,
-                "imported_by": mapping.imported_by,
-            },
-            public=True,
-        )
-        counts.proposals_created += 1
-        row.outcome = (
-            f"commons {commons.name!r} ({commons_how}), "
-            f"group {group.name!r} {row.group_kind} ({group_how})"
-        )
+    writer = _Writer(plan, mapping, profile, run, filename)
+    writer.mark_in_pact()
+    for start in range(0, len(plan.rows), BATCH):
+        batch = plan.rows[start : start + BATCH]
+        writer.write(batch)
         if on_row is not None:
-            on_row()
-    run.proposals = counts.proposals_created
+            for _row in batch:
+                on_row()
+    run.proposals = writer.counts.proposals_created
     db.session.flush()
-    return counts, run
+    return writer.counts, run
 
 
 def touched_by_others(run: ImportRun) -> list[str]:
