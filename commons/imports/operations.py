@@ -268,7 +268,7 @@ class _Writer:
                     "email": email_of[key],
                     "full_name": row.group_name,
                     "password_hash": "!imported:" + secrets.token_hex(16),
-                    "active": False,
+                    User.active.key: False,  # the column, not a state
                     "session_generation": 0,
                     "created_at": now,
                     "updated_at": now,
