@@ -44,6 +44,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--requests", "5", "--rounds", "7"],
         ["--requests", "1", "--rounds", "2"],
     ),
+    "importer": (
+        "bench.importer",
+        ["--rows", "100000", "--small", "10000"],
+        ["--rows", "200", "--small", "50"],
+    ),
 }
 
 

@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
+    from commons.imports.views import imports_bp
     from commons.monitoring.views import monitoring_bp
     from commons.notifications.views import notifications_bp
     from commons.office.views import office_bp
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(oidc_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(uploads_bp)
@@ -203,6 +205,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(payload_value, "payload_value")
     app.add_template_filter(show_bidi_controls, "bidi_visible")
     formatting.register(app)
+    from commons.registry import labels as place_labels
+
+    place_labels.register(app)
     # The size limits, for inputs' maxlength and the hints beside them (commons/limits.py).
     app.jinja_env.globals["limits"] = limits
 

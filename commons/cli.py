@@ -14,10 +14,10 @@ from commons.audit.cli import audit_group
 from commons.auth.cli import users_group
 from commons.config import PROJECT_ROOT
 from commons.documents.cli import pacts_group
+from commons.imports.cli import import_group
 from commons.lifecycle.cli import workflow_group
 from commons.monitoring.cli import tick_command
 from commons.notifications.cli import notifications_group
-from commons.registry.cli import import_group
 from commons.transactions import command
 from commons.uploads.cli import uploads_group
 

@@ -48,6 +48,21 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     ),
     "COMMONS_CITY_SIGNATORY_POWER": ("", "the power under which the signatory signs"),
     "COMMONS_CITY_REGULATION_ARTICLE": ("", "the regulation's article pacts are made under"),
+    "COMMONS_PUBLISH_REPRESENTATIVES": (
+        "1",
+        "show the representative's name of a signed pact to the public (0: never)",
+    ),
+    "COMMONS_DISTRICT_LABEL": ("", "the word for a district (e.g. Municipio); empty: District"),
+    "COMMONS_NEIGHBOURHOOD_LABEL": (
+        "",
+        "the word for a neighbourhood (e.g. Quartiere); empty: Neighbourhood",
+    ),
+    "COMMONS_OPEN_DATA_LICENSE": (
+        "CC-BY-4.0",
+        "licence of the open data (an SPDX id, e.g. CC-BY-4.0, CC0-1.0, IODL-2.0)",
+    ),
+    "COMMONS_OPEN_DATA_PUBLISHER": ("", "who publishes the open data; default: the city's name"),
+    "COMMONS_OPEN_DATA_CONTACT": ("", "contact e-mail address of the open data"),
     "COMMONS_CITY_LOGO": ("", "logo for pact documents: a path under commons/static"),
     "COMMONS_PUBLIC_URL": (
         None,
@@ -216,6 +231,13 @@ def load_config(instance: Path | None = None) -> dict:
         "EXPORT_DIR": _env("COMMONS_EXPORT_DIR") or str(instance / "exports"),
         "CHECKPOINT_FILE": _env("COMMONS_CHECKPOINT_FILE") or str(instance / "checkpoints.jsonl"),
         "CITY_NAME": _env("COMMONS_CITY_NAME"),
+        "PUBLISH_REPRESENTATIVES": _env("COMMONS_PUBLISH_REPRESENTATIVES")
+        not in ("0", "false", "no"),
+        "DISTRICT_LABEL": _env("COMMONS_DISTRICT_LABEL") or "",
+        "NEIGHBOURHOOD_LABEL": _env("COMMONS_NEIGHBOURHOOD_LABEL") or "",
+        "OPEN_DATA_LICENSE": _env("COMMONS_OPEN_DATA_LICENSE"),
+        "OPEN_DATA_PUBLISHER": _env("COMMONS_OPEN_DATA_PUBLISHER"),
+        "OPEN_DATA_CONTACT": _env("COMMONS_OPEN_DATA_CONTACT"),
         "CITY_OFFICE": _env("COMMONS_CITY_OFFICE"),
         "CITY_LANGUAGE": _env("COMMONS_CITY_LANGUAGE") or None,
         "CITY_TIMEZONE": _env("COMMONS_CITY_TIMEZONE"),

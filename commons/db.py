@@ -76,6 +76,7 @@ def import_all_models() -> None:
     import commons.consultation.models  # noqa: F401
     import commons.documents.models  # noqa: F401
     import commons.groups.models  # noqa: F401
+    import commons.imports.models  # noqa: F401
     import commons.monitoring.models  # noqa: F401
     import commons.notifications.models  # noqa: F401
     import commons.privacy.models  # noqa: F401

@@ -161,9 +161,9 @@ def test_every_area_command_is_registered(app):
     }
     assert subcommands == {
         "audit": ["export", "verify", "verify-bundle", "worker"],
-        "import": ["register"],
+        "import": ["register", "undo"],
         "notifications": ["send"],
-        "pacts": ["list", "render", "seal-certificate", "verify"],
+        "pacts": ["list", "render", "seal-certificate", "trust-roots", "verify"],
         "uploads": ["clean"],
         "users": ["create", "list"],
         "workflow": ["check", "diagram"],

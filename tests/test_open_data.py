@@ -215,6 +215,33 @@ def test_datapackage_validates_with_frictionless(client, make, tmp_path):
     assert rows["pacts"] == rows["pacts-json"] == 3
     pacts = next(r for r in package["resources"] if r["path"] == "pacts.csv")
     assert [f["name"] for f in pacts["schema"]["fields"]] == [f.name for f in PACT_FIELDS]
+    # The licence (COMMONS_OPEN_DATA_LICENSE, default CC-BY-4.0) on the package and each file.
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert all(r["licenses"] == package["licenses"] for r in package["resources"])
+    assert package["contributors"] == [{"title": "Testville", "role": "publisher"}]
+
+
+def test_the_city_chooses_the_licence_publisher_and_contact(app, client):
+    app.config.update(
+        OPEN_DATA_LICENSE="IODL-2.0",
+        OPEN_DATA_PUBLISHER="Comune di Testville, Ufficio Beni Comuni",
+        OPEN_DATA_CONTACT="opendata@testville.example",
+    )
+    package = client.get("/open-data/datapackage.json").get_json()
+    assert package["licenses"] == [
+        {
+            "name": "IODL-2.0",
+            "title": "Italian Open Data License 2.0",
+            "path": "https://www.dati.gov.it/iodl/2.0/",
+        }
+    ]
+    assert package["contributors"] == [
+        {
+            "title": "Comune di Testville, Ufficio Beni Comuni",
+            "role": "publisher",
+            "email": "opendata@testville.example",
+        }
+    ]
 
 
 def test_the_page_lists_every_field_of_the_dictionary(client):

@@ -178,7 +178,15 @@ class ProposalOut(ma.Schema):
     status = Text(required=True)
     profile = Text(required=True)
     protocol_number = Text(required=True, allow_none=True)
-    group_name = Text(required=True)
+    group_name = Text(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "null for the public when it is a person's name (an individual's "
+            "group, or one named after its representative) and the pact is not signed, or the "
+            "city does not publish representatives"
+        },
+    )
     commons = fields.List(fields.Nested(CommonsRef), required=True)
     objectives = Text(required=True)
     activities = Text(required=True)

@@ -10,6 +10,7 @@ from wtforms.validators import Optional, ValidationError
 from commons import limits
 from commons.audit.queries import Filters
 from commons.forms import choices, strip
+from commons.registry.labels import DISTRICT
 
 FORMAT_LABELS = {
     "csv": _l("CSV (events, for spreadsheets and scripts)"),
@@ -34,7 +35,7 @@ class SearchForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), limits.MaxChars(limits.NAME)],
     )
-    district = SelectField(_l("District"), validate_choice=False)
+    district = SelectField(DISTRICT, validate_choice=False)
     state = SelectField(_l("State"), validate_choice=False)
     date_from = DateField(
         _l("Activity from"),

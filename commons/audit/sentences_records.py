@@ -131,6 +131,31 @@ def _imported(s: Said) -> Markup:
     return _w(_("Imported from the previous register of pacts."))
 
 
+@sentence("import_undone")
+def _import_undone(s: Said) -> Markup:
+    return _with_text(
+        s,
+        "reason",
+        _("%(who)s took back the import that brought this proposal in."),
+        _("%(who)s took back the import that brought this proposal in: %(text)s"),
+    )
+
+
+@sentence("import_corrected")
+def _import_corrected(s: Said) -> Markup:
+    return _with_text(
+        s,
+        "reason",
+        _("%(who)s corrected what the import recorded."),
+        _("%(who)s corrected what the import recorded: %(text)s"),
+    )
+
+
+@sentence("commons_removed")
+def _commons_removed(s: Said) -> Markup:
+    return _w(_("%(who)s removed a commons an undone import had added.", who=s.who))
+
+
 @sentence("user_created")
 def _user_created(s: Said) -> Markup:
     if s.get("provider"):

@@ -239,6 +239,12 @@ def _group_create(user, obj):
     return _has(user, Role.CITIZEN)
 
 
+@rule("import.correct")
+def _import_correct(user, obj):
+    """Correcting what an import recorded of a proposal: the collaboration office."""
+    return _has(user, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+
+
 @rule("office.queue")
 def _office_queue(user, obj):
     """The work queue of open cases: the collaboration office, legal officers, admins."""

@@ -377,8 +377,36 @@ SAFE_TABLES = _l(
 )
 
 
-def datapackage(title: str) -> dict:
+# Licences a city is likely to choose, by SPDX id: their title and text's address.
+LICENSES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "CC0-1.0": ("CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "IODL-2.0": ("Italian Open Data License 2.0", "https://www.dati.gov.it/iodl/2.0/"),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
+}
+
+
+def license_of(spdx_id: str) -> dict:
+    """The Data Package licence of the setting ``COMMONS_OPEN_DATA_LICENSE``."""
+    title, path = LICENSES.get(spdx_id, (spdx_id, f"https://spdx.org/licenses/{spdx_id}.html"))
+    return {"name": spdx_id, "title": title, "path": path}
+
+
+def datapackage(
+    title: str, *, license_id: str = "CC-BY-4.0", publisher: str = "", contact: str = ""
+) -> dict:
     """The Frictionless Data Package descriptor of the files, with relative paths."""
+    licenses = [license_of(license_id)]
     resources = []
     for dataset in DATASETS:
         resource = {
@@ -389,6 +417,7 @@ def datapackage(title: str) -> dict:
             "format": dataset.format,
             "mediatype": dataset.mediatype,
             "encoding": "utf-8",
+            "licenses": licenses,
         }
         if dataset.format == "csv":
             resource["description"] += " " + str(SAFE_TABLES)
@@ -398,8 +427,13 @@ def datapackage(title: str) -> dict:
         else:
             resource["profile"] = "data-resource"
         resources.append(resource)
+    publisher_entry = {"title": publisher, "role": "publisher"}
+    if contact:
+        publisher_entry["email"] = contact
     return {
         "name": "commons-register",
         "title": title,
+        "licenses": licenses,
+        "contributors": [publisher_entry],
         "resources": resources,
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +65,7 @@ def pact_context() -> dict:
     return {
         "labels": _english_state_labels(),
         "pdf_url": url_for("documents.download", sha256=_SHA, _external=True),
+        "publish_representatives": bool(current_app.config.get("PUBLISH_REPRESENTATIVES", True)),
     }
 
 
@@ -72,10 +73,10 @@ _SHA = "SHA256"
 
 
 # The proposals that left draft with their representative's name and group kind, in id order;
-# the optional cells as text ("" when empty), dates as YYYY-MM-DD written by the database; for
-# a proposal in a terminal state not reached from states in force alone (_states_to_probe),
-# whether its audit trail shows it entering a state in force (a probe of its events, only for
-# those).
+# the optional cells as text ("" when empty; the last, an imported pact's signed document),
+# dates as YYYY-MM-DD written by the database; for a proposal in a terminal state not reached
+# from states in force alone (_states_to_probe), whether its audit trail shows it entering a
+# state in force (a probe of its events, only for those).
 # SQLite: dates are stored as that text already; one row per commons of the proposal (or one
 # with NULLs when it has none), driven by the proposals' primary key so that nothing is sorted.
 PACTS_SQLITE = """
@@ -89,10 +90,11 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
        ) END,
        c.id, c.name, c.district,
        coalesce(s.objectives, ''), coalesce(s.activities, ''), coalesce(s.places, ''),
-       coalesce(s.times, ''), coalesce(s.support, '')
+       coalesce(s.times, ''), coalesce(s.support, ''), coalesce(ip.signed_document_url, '')
 FROM proposals AS p
 JOIN users AS u ON u.id = p.representative_id
 LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN imported_pacts AS ip ON ip.proposal_id = p.id
 LEFT JOIN public_summaries AS s
     ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN proposal_commons AS pc ON pc.proposal_id = p.id
@@ -116,10 +118,11 @@ SELECT p.id, coalesce(p.protocol_number, ''), p.title, p.pact_type, p.status, p.
        ) END,
        coalesce(l.ids, ''), coalesce(l.districts, ''),
        coalesce(s.objectives, ''), coalesce(s.activities, ''), coalesce(s.places, ''),
-       coalesce(s.times, ''), coalesce(s.support, '')
+       coalesce(s.times, ''), coalesce(s.support, ''), coalesce(ip.signed_document_url, '')
 FROM proposals AS p
 JOIN users AS u ON u.id = p.representative_id
 LEFT JOIN proponent_groups AS g ON g.id = p.group_id
+LEFT JOIN imported_pacts AS ip ON ip.proposal_id = p.id
 LEFT JOIN public_summaries AS s
     ON s.proposal_id = p.id AND s.language = '' AND s.published_at IS NOT NULL
 LEFT JOIN (
@@ -230,6 +233,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
     of proposals.
     """
     labels, pdf_url = context["labels"], context["pdf_url"]
+    publish = context.get("publish_representatives", True)
     signed_docs = _signed_documents(session)
     levels = _signature_levels(session, signed_docs)
     profiles: dict[str, tuple] = {}
@@ -258,6 +262,7 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
         commons_ids,
         districts,
         *summary,
+        kept_url,  # the signed document an imported pact's city keeps (commons.imports)
     ) in rows:
         known = profiles.get(profile_name)
         if known is None:
@@ -289,8 +294,8 @@ def pact_records(session: Session, context: dict) -> Iterator[tuple]:
             decision_date,
             deliberation_number,
             deliberation_date,
-            representative if signed else "",
-            pdf_url.replace(_SHA, sha) if sha else "",
+            representative if signed and publish else "",
+            pdf_url.replace(_SHA, sha) if sha else kept_url,
             levels.get(proposal_id, ""),
             group_kind,
             *summary,

@@ -4,6 +4,7 @@ The pact page shows the consultation; its forms post to commons.consultation.vie
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from functools import partial
 
@@ -30,18 +31,20 @@ from commons.auth.permissions import ensure
 from commons.consultation import operations as consultation
 from commons.consultation.forms import CommentForm, HideForm, JoinForm
 from commons.consultation.models import Comment, JoinRequest
-from commons.documents.models import Document, Signature
+from commons.documents.models import Document
 from commons.documents.operations import pact_level
 from commons.documents.terms import shown_term
 from commons.errors import DomainError
 from commons.extensions import db
 from commons.formatting import format_day
+from commons.imports.models import ImportedPact
 from commons.lifecycle.states import in_any_profile, status_in
 from commons.monitoring.models import MonitoringReport
 from commons.proposals import views as proposal_views
 from commons.proposals.forms import field_spec
 from commons.proposals.labels import pact_type_label, state_label, trigger_label
 from commons.proposals.models import Proposal
+from commons.proposals.privacy import representative_is_public
 from commons.proposals.standing import city_today, in_force_on, standing
 from commons.public import feeds, opendata
 from commons.public import statistics as stats
@@ -283,26 +286,52 @@ def open_data_commons_geojson():
 @public_bp.get("/open-data/datapackage.json")
 def open_data_datapackage():
     title = _("Register of collaboration pacts: %(city)s", city=current_app.config["CITY_NAME"])
-    response = jsonify(opendata.datapackage(title))
+    config = current_app.config
+    response = jsonify(
+        opendata.datapackage(
+            title,
+            license_id=config.get("OPEN_DATA_LICENSE") or "CC-BY-4.0",
+            publisher=config.get("OPEN_DATA_PUBLISHER") or config["CITY_NAME"],
+            contact=config.get("OPEN_DATA_CONTACT") or "",
+        )
+    )
     response.headers["Content-Disposition"] = 'attachment; filename="datapackage.json"'
     return response
 
 
+@public_bp.get("/open-data/catalog.jsonld")
+def open_data_catalog():
+    """The DCAT-AP / DCAT-AP_IT catalogue of the open data (commons/public/catalog.py)."""
+    from commons.public.catalog import catalog
+
+    config = current_app.config
+    license_id = config.get("OPEN_DATA_LICENSE") or "CC-BY-4.0"
+    last = db.session.scalar(select(func.max(AuditEvent.occurred_at)))
+    document = catalog(
+        base=url_for("public.open_data", _external=True),
+        title=_("Register of collaboration pacts: %(city)s", city=config["CITY_NAME"]),
+        description=_(
+            "The city's register of collaboration pacts for urban commons: pacts and "
+            "proposals with their acts, the commons on the map, the public events of their "
+            "history and the checkpoints of the audit chain."
+        ),
+        publisher=config.get("OPEN_DATA_PUBLISHER") or config["CITY_NAME"],
+        contact=config.get("OPEN_DATA_CONTACT") or "",
+        license_path=opendata.license_of(license_id)["path"],
+        license_id=license_id,
+        language=config.get("CITY_LANGUAGE") or str(get_locale() or "en"),
+        modified=(last or datetime.now(UTC)).date(),
+        datasets=opendata.DATASETS,
+    )
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        mimetype="application/ld+json",
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="catalog.jsonld"'
+    return response
+
+
 # --- Public pact pages --------------------------------------------------------------------
-
-
-def _representative_is_public(proposal: Proposal, profile) -> bool:
-    """Only the representative's name on a signed pact is public (DOMAIN.md, public register)."""
-    if proposal.status in profile.in_force:
-        return True
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Signature)
-            .where(Signature.proposal_id == proposal.id, Signature.signer_role == "representative")
-        )
-        or 0
-    ) > 0
 
 
 def _load_public(proposal_id: int) -> Proposal:
@@ -360,8 +389,9 @@ def render_pact(
         standing=standing(proposal),
         pact_standing=standing,
         representative=proposal.representative.full_name
-        if _representative_is_public(proposal, profile)
+        if representative_is_public(proposal, profile)
         else None,
+        imported=ImportedPact.of(proposal),
         clocks=proposal_views._clocks(proposal, now),
         timeline=proposal_views._timeline(proposal, private=False),
         documents=documents,

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 
 from commons import limits
 from commons.forms import VersionedForm, choices, strip
+from commons.registry.labels import DISTRICT, NEIGHBOURHOOD
 from commons.registry.models import Availability, CommonsKind
 
 KIND_LABELS = {
@@ -83,10 +84,10 @@ class CommonsForm(VersionedForm, FlaskForm):
         validators=[DataRequired(_l("Enter the address.")), limits.MaxChars(limits.LINE)],
     )
     district = StringField(
-        _l("District"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
+        DISTRICT, filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
     )
     neighbourhood = StringField(
-        _l("Neighbourhood"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
+        NEIGHBOURHOOD, filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
     )
     latitude = CoordinateField(
         _l("Latitude"), -90, 90, description=_l("Decimal degrees, e.g. 44.4949")

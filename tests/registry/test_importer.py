@@ -249,7 +249,7 @@ def test_large_file_shows_a_progress_bar_on_a_terminal(runner, tmp_path, monkeyp
     import sys
     import types
 
-    import commons.registry.cli
+    import commons.imports.cli
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -257,7 +257,7 @@ def test_large_file_shows_a_progress_bar_on_a_terminal(runner, tmp_path, monkeyp
 
     terminal = Terminal()
     monkeypatch.setattr(
-        commons.registry.cli, "sys", types.SimpleNamespace(stderr=terminal, exit=sys.exit)
+        commons.imports.cli, "sys", types.SimpleNamespace(stderr=terminal, exit=sys.exit)
     )
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(SHORT_MAPPING, encoding="utf-8")

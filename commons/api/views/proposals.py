@@ -28,9 +28,11 @@ from commons.documents.terms import is_approved
 from commons.errors import DomainError, NotFound
 from commons.extensions import db
 from commons.groups.models import ProponentGroup
+from commons.lifecycle.states import profile_named
 from commons.proposals import operations as proposal_ops
 from commons.proposals.labels import trigger_label
 from commons.proposals.models import Proposal
+from commons.proposals.privacy import public_group_name
 from commons.proposals.queries import repeated_firing
 from commons.registry.models import Commons
 from commons.transactions import discard_step
@@ -46,7 +48,9 @@ def proposal_out(proposal: Proposal) -> dict:
         "status": proposal.status,
         "profile": proposal.profile,
         "protocol_number": proposal.protocol_number,
-        "group_name": proposal.group.name,
+        "group_name": proposal.group.name
+        if private
+        else public_group_name(proposal, profile_named(proposal.profile)),
         "commons": proposal.commons,
         "objectives": proposal.objectives,
         "activities": proposal.activities,

@@ -1,8 +1,10 @@
-"""The ``commons import`` commands: bring existing data into the registry."""
+"""The ``commons import`` commands: bring a city's register in, or take an import back."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -13,8 +15,19 @@ from commons.transactions import command, discard_step
 import_group = click.Group("import", help="Bring existing data into the registry.")
 
 
+def _show_plan_notes(plan) -> None:
+    if plan.unmapped_words:
+        click.echo("Status words not in the mapping (rows):")
+        for word, count in sorted(plan.unmapped_words.items(), key=lambda i: (-i[1], i[0])):
+            click.echo(f"  {word!r}: {count}")
+    if plan.near_duplicates:
+        click.echo("Possible duplicate commons (merge them with [commons_merge] in the mapping):")
+        for first, second in plan.near_duplicates:
+            click.echo(f"  {first!r} ~ {second!r}")
+
+
 @import_group.command("register")
-@click.argument("path", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", metavar="FILE.csv|.xlsx|.ods", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--mapping",
     "mapping_path",
@@ -22,28 +35,30 @@ import_group = click.Group("import", help="Bring existing data into the registry
     type=click.Path(exists=True, dir_okay=False),
     help="TOML file mapping the file's columns and status words (docs/import.md).",
 )
+@click.option("--sheet", help="The sheet of an XLSX or ODS file to read (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Check, show what would be created, create nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and report the others.")
 @with_appcontext
 @command
-def import_register(path, mapping_path, dry_run, skip_invalid):
+def import_register(path, mapping_path, sheet, dry_run, skip_invalid):
     """Import a city's register of pacts: commons, groups and proposals in their states.
 
     All-or-nothing: any invalid row stops the import (exit 1) unless --skip-invalid.
     Rows imported before (protocol number IMP/<id>) are left unchanged.
     """
-    from pathlib import Path
-
     import workflows
-    from commons.registry import importer
+    from commons.imports import mapping as mapping_module
+    from commons.imports.operations import apply_plan
+    from commons.imports.planning import existing_keys, plan_import
+    from commons.imports.reading import read_register
 
     profile = workflows.get_profile(current_app.config["PROFILE"])
     try:
-        mapping = importer.load_mapping(mapping_path, profile.states)
-        register = importer.read_register(path, mapping)
-    except importer.ImportProblem as problem:
+        mapping = mapping_module.load_mapping(mapping_path, profile.states)
+        register = read_register(path, mapping, sheet=sheet)
+    except mapping_module.ImportProblem as problem:
         raise click.ClickException(str(problem)) from None
-    plan = importer.plan_import(register, mapping, profile, importer.existing_keys())
+    plan = plan_import(register, mapping, profile, existing_keys())
     name = Path(path).name
     click.echo(
         f"{name}: {len(register.records)} rows ({plan.blank_lines} blank lines ignored): "
@@ -54,6 +69,7 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
         click.echo(f"  row {row}: id {source_id} already imported (IMP/{source_id}), unchanged")
     for error in plan.errors:
         click.echo(f"  ERROR {error}", err=True)
+    _show_plan_notes(plan)
     if plan.errors and not skip_invalid and not dry_run:
         click.echo(
             f"Nothing imported: {len(plan.errors)} error(s) in {len(plan.invalid_rows)} row(s). "
@@ -62,8 +78,6 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
         )
         sys.exit(1)
 
-    import contextlib
-
     show_bar = len(plan.rows) >= 50 and sys.stderr.isatty()
     bar_context = (
         click.progressbar(length=len(plan.rows), label="Importing", file=sys.stderr)
@@ -71,7 +85,7 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
         else contextlib.nullcontext()
     )
     with bar_context as bar:  # a failure rolls everything back (the command's transaction)
-        counts = importer.apply_plan(
+        counts, run = apply_plan(
             plan,
             mapping,
             profile,
@@ -88,6 +102,11 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
         f"({counts.groups_reused} reused)"
     )
     skipped = f"; {len(plan.invalid_rows)} invalid row(s) skipped" if plan.errors else ""
+    if counts.without_end:
+        click.echo(
+            f"{counts.without_end} pact(s) in force have no end date (map end_date, or "
+            "start_date or signed_on with duration_months): they will not expire."
+        )
     if dry_run:
         discard_step()  # a dry run keeps nothing of what it made
         click.echo(f"Dry run, nothing created. Would create {summary}{skipped}.")
@@ -96,3 +115,23 @@ def import_register(path, mapping_path, dry_run, skip_invalid):
             sys.exit(1)
         return
     click.echo(f"Created {summary}{skipped}.")
+    click.echo(f"Import id {run.id}: undo it with `commons import undo {run.id}`.")
+
+
+@import_group.command("undo")
+@click.argument("import_id", type=int)
+@click.option("--reason", default="", help="Why the import is taken back (kept in the history).")
+@with_appcontext
+@command
+def import_undo(import_id, reason):
+    """Take a whole import back, while nobody has acted on its proposals since."""
+    from commons.extensions import db
+    from commons.imports.models import ImportRun
+    from commons.imports.operations import undo_import
+    from commons.lifecycle.states import profile_named
+
+    run = db.session.get(ImportRun, import_id)
+    if run is None:
+        raise click.ClickException(f"there is no import {import_id}")
+    taken = undo_import(run, profile_of=lambda p: profile_named(p.profile), reason=reason)
+    click.echo(f"Import {import_id} of {run.file_name} undone: {taken} proposal(s) taken back.")

@@ -1,0 +1,1 @@
+"""Importing a city's existing register of pacts (docs/import.md)."""
