@@ -20,7 +20,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from commons.audit import sentences_lifecycle, sentences_records  # noqa: F401 - they register
+from commons.audit import (  # noqa: F401 - they register
+    sentences_calls,
+    sentences_lifecycle,
+    sentences_records,
+)
 from commons.audit.sentence_registry import SENTENCES, Said, _w
 from commons.payloads import moment_html, payload_value
 from commons.proposals.forms import field_spec
