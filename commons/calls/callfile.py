@@ -221,6 +221,7 @@ def parse(text: str, name: str = "call file") -> CallData:
         problems.append("batches: at least one deadline ([[batches]] or [rolling])")
     data.batches.sort(key=lambda b: b["deadline"])
 
+    grid_problems = len(problems)
     for n, item in enumerate(_keys(raw.get("criteria", []), "criteria", problems), 1):
         where = f"criteria[{n}]."
         weight, points = item.get("weight", 1), item.get("max_points")
@@ -241,7 +242,9 @@ def parse(text: str, name: str = "call file") -> CallData:
         )
     if not data.criteria:
         problems.append("criteria: the evaluation grid needs at least one criterion")
-    elif data.threshold > sum(c["weight"] * c["max_points"] for c in data.criteria):
+    elif len(problems) == grid_problems and data.threshold > sum(
+        c["weight"] * c["max_points"] for c in data.criteria
+    ):
         problems.append("threshold: is above the highest weighted total the grid allows")
 
     for n, item in enumerate(_keys(raw.get("questions", []), "questions", problems), 1):
