@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.apply.views import apply_bp
     from commons.audit.views import audit_bp
     from commons.auth.views import admin_bp, auth_bp
+    from commons.calls.views import calls_bp
     from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
@@ -177,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(calls_bp)
     app.add_template_global(summary_panel, "summary_panel")
 
     from commons.api import init_api

@@ -22,3 +22,11 @@ OUTCOME_LABELS = {
     Outcome.BELOW_THRESHOLD.value: _l("Below the threshold"),
     Outcome.EXCLUDED.value: _l("Excluded"),
 }
+
+STEP_LABELS = {
+    "publish": _l("Publish the call"),
+    "open": _l("Open to applications"),
+    "close": _l("Close the batches whose deadline passed"),
+    "evaluate": _l("Start the evaluation"),
+    "archive": _l("Archive the call"),
+}

@@ -63,8 +63,13 @@ def home():
         )
         or 0
     )
+    from commons.calls.queries import open_calls
+
     return render_template(
-        "public/home.html", commons_count=commons_count, pacts_in_force=pacts_in_force
+        "public/home.html",
+        commons_count=commons_count,
+        pacts_in_force=pacts_in_force,
+        open_calls=open_calls(),
     )
 
 

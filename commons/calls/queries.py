@@ -1,0 +1,84 @@
+"""Reads the call pages, the feed and the open data need."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from commons.calls.models import (
+    Call,
+    CallApplication,
+    CallCommons,
+    CallStatus,
+    ConsensusScore,
+    Review,
+)
+from commons.extensions import db
+from commons.proposals.models import Proposal
+
+PUBLIC = [s.value for s in CallStatus if s != CallStatus.DRAFT]
+
+
+def public_calls() -> list[Call]:
+    """Calls the public sees, those receiving applications first, newest first."""
+    calls = db.session.scalars(
+        select(Call).where(Call.status.in_(PUBLIC)).order_by(Call.id.desc())
+    ).all()
+    return sorted(calls, key=lambda c: c.status != CallStatus.OPEN)
+
+
+def open_calls() -> list[Call]:
+    return db.session.scalars(
+        select(Call).where(Call.status == CallStatus.OPEN).order_by(Call.id.desc())
+    ).all()
+
+
+def all_calls() -> list[Call]:
+    return db.session.scalars(select(Call).order_by(Call.id.desc())).all()
+
+
+def offered_commons_ids() -> set[int]:
+    """Commons offered by a call open now (the map highlights them)."""
+    return set(
+        db.session.scalars(
+            select(CallCommons.commons_id)
+            .join(Call, Call.id == CallCommons.call_id)
+            .where(Call.status == CallStatus.OPEN)
+        )
+    )
+
+
+def ranking(call: Call) -> list[CallApplication]:
+    """The call's submitted applications in ranking order (excluded last), with their
+    proposals and consensus scores loaded: three queries whatever their number."""
+    rows = db.session.scalars(
+        select(CallApplication)
+        .join(Proposal, Proposal.id == CallApplication.proposal_id)
+        .where(CallApplication.call_id == call.id, Proposal.submitted_at.is_not(None))
+        .options(selectinload(CallApplication.consensus), selectinload(CallApplication.partners))
+        .order_by(CallApplication.rank.is_(None), CallApplication.rank, CallApplication.id)
+    ).all()
+    return list(rows)
+
+
+def applications_for_panel(call: Call, user) -> list[tuple[CallApplication, Review | None]]:
+    """Each submitted application with the user's own review of it (None: not started)."""
+    rows = ranking(call)
+    reviews = {
+        r.application_id: r
+        for r in db.session.scalars(
+            select(Review).where(
+                Review.evaluator_id == user.id,
+                Review.application_id.in_([a.id for a in rows]),
+            )
+        )
+    }
+    return [(a, reviews.get(a.id)) for a in rows]
+
+
+def consensus_rows(call: Call) -> list[ConsensusScore]:
+    return db.session.scalars(
+        select(ConsensusScore)
+        .join(CallApplication, CallApplication.id == ConsensusScore.application_id)
+        .where(CallApplication.call_id == call.id)
+    ).all()
