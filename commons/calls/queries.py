@@ -37,15 +37,18 @@ def all_calls() -> list[Call]:
     return db.session.scalars(select(Call).order_by(Call.id.desc())).all()
 
 
+def offered_by_open_calls():
+    """SELECT of the ids of the commons offered by a call open now (the register's filter)."""
+    return (
+        select(CallCommons.commons_id)
+        .join(Call, Call.id == CallCommons.call_id)
+        .where(Call.status == CallStatus.OPEN)
+    )
+
+
 def offered_commons_ids() -> set[int]:
     """Commons offered by a call open now (the map highlights them)."""
-    return set(
-        db.session.scalars(
-            select(CallCommons.commons_id)
-            .join(Call, Call.id == CallCommons.call_id)
-            .where(Call.status == CallStatus.OPEN)
-        )
-    )
+    return set(db.session.scalars(offered_by_open_calls()))
 
 
 def ranking(call: Call) -> list[CallApplication]:

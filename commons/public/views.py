@@ -278,6 +278,18 @@ def open_data_checkpoint_certificates():
     )
 
 
+@public_bp.get("/open-data/<any('calls.csv', 'call-commons.csv', 'call-scores.csv'):name>")
+def open_data_calls(name: str):
+    from commons.calls import opendata as call_data
+
+    make = {
+        "calls.csv": call_data.calls_csv,
+        "call-commons.csv": call_data.offers_csv,
+        "call-scores.csv": call_data.scores_csv,
+    }[name]
+    return _download(opendata.stream(make), name, "text/csv; charset=utf-8")
+
+
 @public_bp.get("/open-data/commons.geojson")
 def open_data_commons_geojson():
     chunks = opendata.stream(opendata.commons_geojson)

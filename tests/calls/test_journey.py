@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -49,7 +51,7 @@ def _grid(call, *points, reason="As the grid says."):
     return {c.id: (p, reason) for c, p in zip(call.criteria, points, strict=True)}
 
 
-def test_a_call_from_publication_to_the_admitting_act(app, make, panel, open_call):
+def test_a_call_from_publication_to_the_admitting_act(app, client, make, panel, open_call):
     chair, first, second = panel
     call = open_call
     assert len(call.offers) == 2 and len(call.criteria) == 3 and call.max_total == 100
@@ -132,4 +134,18 @@ def test_a_call_from_publication_to_the_admitting_act(app, make, panel, open_cal
     )
     (note,) = told.all()
     assert "Too vague." in note.body and "11/40" in note.body
+
+    # The public page and the open data show the ranking, with the scores and reasons.
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert page.index("Neighbourhood house") < page.index("Music school") < page.index("Too vague")
+    scores = list(csv.DictReader(io.StringIO(client.get("/open-data/call-scores.csv").text)))
+    assert [
+        (r["rank"], r["points"]) for r in scores if r["proposal_id"] == str(weak.proposal_id)
+    ] == [
+        ("3", "11"),
+        ("3", "9"),
+        ("3", "10"),
+    ]
+    calls = list(csv.DictReader(io.StringIO(client.get("/open-data/calls.csv").text)))
+    assert calls[0]["act_number"] == "DG 12/2026"
     assert verify_chain().ok

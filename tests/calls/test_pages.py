@@ -127,3 +127,15 @@ def test_only_the_panel_reaches_the_panel_pages(app, client, make, panel, open_c
     login(client, first.email)
     assert client.get(f"/calls/{open_call.id}/evaluate").status_code == 200
     assert client.get(f"/calls/{open_call.id}/panel").status_code == 403
+
+
+def test_the_register_and_its_map_single_out_the_commons_an_open_call_offers(
+    client, make, open_call
+):
+    other = make.commons(name="Not offered")
+    offered = open_call.offers[0].commons
+    page = client.get("/commons/?call=open").get_data(as_text=True)
+    assert offered.name in page and "Not offered" not in page
+    features = client.get("/commons/map.geojson").get_json()["features"]
+    flags = {f["properties"]["id"]: f["properties"].get("offered", False) for f in features}
+    assert flags[offered.id] is True and flags[other.id] is False
