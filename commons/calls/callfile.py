@@ -96,6 +96,11 @@ def parse(text: str, name: str = "call file") -> CallData:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CallFileError([f"{name}: not valid TOML: {error}"]) from None
+    return parse_data(raw, name)
+
+
+def parse_data(raw: dict, name: str = "call file") -> CallData:
+    """Check a call file's content already read (the demo city builds one)."""
     problems: list[str] = []
     for key in sorted(set(raw) - KNOWN):
         problems.append(f"{key}: unknown key (known: {', '.join(sorted(KNOWN))})")

@@ -48,7 +48,9 @@ def review_of(application: CallApplication, user) -> Review | None:
     )
 
 
-def declare(application: CallApplication, *, evaluator, no_conflict: bool, recusal: str = ""):
+def declare(
+    application: CallApplication, *, evaluator, no_conflict: bool, recusal: str = "", now=None
+):
     """The evaluator declares no conflict of interest on this proposal, or recuses (reason)."""
     call = application.call
     _ensure_evaluating(call)
@@ -62,9 +64,10 @@ def declare(application: CallApplication, *, evaluator, no_conflict: bool, recus
     review = review_of(application, evaluator)
     if review is not None:
         raise Conflict(_("You have declared on this proposal already."))
+    now = now or utcnow()
     review = Review(application=application, evaluator=evaluator)
     if no_conflict:
-        review.no_conflict_declared_at = utcnow()
+        review.no_conflict_declared_at = now
     else:
         review.recused_reason = recusal[:2000]
     db.session.add(review)
@@ -76,6 +79,7 @@ def declare(application: CallApplication, *, evaluator, no_conflict: bool, recus
         proposal=application.proposal,
         payload={"call_id": call.id, "reasons": review.recused_reason or ""},
         public=False,
+        occurred_at=now,
     )
     return review
 
@@ -115,8 +119,9 @@ def save_scores(review: Review, scores: dict, *, submit: bool, now: datetime | N
     if errors:
         key, message = next(iter(errors.items()))
         raise DomainError(message, field=f"points_{key}")
+    now = now or utcnow()
     if submit:
-        review.submitted_at = now or utcnow()
+        review.submitted_at = now
     db.session.flush()
     if submit:
         append_event(
@@ -126,6 +131,7 @@ def save_scores(review: Review, scores: dict, *, submit: bool, now: datetime | N
             proposal=application.proposal,
             payload={"call_id": call.id},
             public=False,
+            occurred_at=now,
         )
 
 
@@ -188,7 +194,7 @@ def pending_evaluators(application: CallApplication) -> list[str]:
     return [e.user.full_name for e in application.call.evaluators if e.user_id not in done]
 
 
-def record_consensus(application: CallApplication, scores: dict, *, chair) -> None:
+def record_consensus(application: CallApplication, scores: dict, *, chair, now=None) -> None:
     """The panel's final points per criterion ({criterion_id: (points, reason)}), by the
     chair, once every evaluator has submitted or recused."""
     call = application.call
@@ -232,6 +238,7 @@ def record_consensus(application: CallApplication, scores: dict, *, chair) -> No
         proposal=application.proposal,
         payload={"call_id": call.id, "total": str(weighted_total(application))},
         public=False,
+        occurred_at=now,
     )
 
 
@@ -269,7 +276,7 @@ def submitted_applications(call: Call) -> list[CallApplication]:
     return [a for a in rows if a.proposal.submitted_at is not None]
 
 
-def rank(call: Call, *, chair) -> list[CallApplication]:
+def rank(call: Call, *, chair, now=None) -> list[CallApplication]:
     """Order the submitted proposals by weighted consensus total; the threshold decides who is
     admitted. Equal totals keep the order of submission, and the later one says so."""
     _ensure_evaluating(call)
@@ -318,6 +325,7 @@ def rank(call: Call, *, chair) -> list[CallApplication]:
         CallStatus.RANKED,
         chair,
         "call_ranked",
+        now=now,
         rows=len(scored),
         admitted=sum(1 for a in scored if a.outcome == Outcome.ADMITTED),
     )
@@ -365,4 +373,4 @@ def record_act(call: Call, *, actor, number: str, act_date: date, now: datetime 
         if application.consensus:
             reasons += " " + _("Scores: %(scores)s.", scores=_scores_text(application))
         workflows.fire(proposal, "refuse_by_call", actor, now=now, reasons=reasons[:5000], **data)
-    _move(call, CallStatus.ADMITTED, actor, "call_act_recorded", **data)
+    _move(call, CallStatus.ADMITTED, actor, "call_act_recorded", now=now, **data)

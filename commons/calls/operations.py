@@ -51,7 +51,7 @@ def _user(email: str, role: Role, what: str) -> User:
     return user
 
 
-def load_call(data: CallData, *, actor: User | None = None) -> Call:
+def load_call(data: CallData, *, actor: User | None = None, now=None) -> Call:
     """A new call in draft from a checked call file (``callfile.parse``)."""
     if db.session.scalar(select(Call.id).where(Call.reference == data.reference)):
         raise DomainError(
@@ -94,11 +94,12 @@ def load_call(data: CallData, *, actor: User | None = None) -> Call:
         actor=actor,
         actor_role=Role.OFFICER.value if actor else None,
         payload={"call_id": call.id, "reference": call.reference, "name": call.title},
+        occurred_at=now,
     )
     return call
 
 
-def _move(call: Call, to: CallStatus, actor, trigger: str, **payload) -> None:
+def _move(call: Call, to: CallStatus, actor, trigger: str, now=None, **payload) -> None:
     """Move ``call`` one step along CALL_FLOW, recording ``trigger``."""
     if CALL_FLOW.get(CallStatus(call.status)) != to:
         raise Conflict(
@@ -115,6 +116,7 @@ def _move(call: Call, to: CallStatus, actor, trigger: str, **payload) -> None:
         actor=actor,
         actor_role=Role.OFFICER.value if actor else None,
         payload={"call_id": call.id, "reference": call.reference, "from": from_status, **payload},
+        occurred_at=now,
     )
 
 
@@ -124,13 +126,13 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def publish(call: Call, *, actor) -> None:
+def publish(call: Call, *, actor, now=None) -> None:
     """Announce the call (it cannot change its grid or panel afterwards)."""
     if call.chair is None:
         raise DomainError(_("Name the chair of the panel before publishing the call."))
     if not call.evaluators:
         raise DomainError(_("Name the evaluators before publishing the call."))
-    _move(call, CallStatus.PUBLISHED, actor, "call_published")
+    _move(call, CallStatus.PUBLISHED, actor, "call_published", now=now)
 
 
 def open_call(call: Call, *, actor, now: datetime | None = None) -> None:
@@ -138,7 +140,7 @@ def open_call(call: Call, *, actor, now: datetime | None = None) -> None:
     now = now or utcnow()
     if open_batch(call, now) is None:
         raise DomainError(_("Every deadline of the call has passed: it cannot open."))
-    _move(call, CallStatus.OPEN, actor, "call_opened")
+    _move(call, CallStatus.OPEN, actor, "call_opened", now=now)
 
 
 def close_batches(call: Call, *, now: datetime | None = None, actor=None) -> list[CallBatch]:
@@ -155,14 +157,15 @@ def close_batches(call: Call, *, now: datetime | None = None, actor=None) -> lis
                 "call_batch_closed",
                 actor=actor,
                 payload={"call_id": call.id, "reference": call.reference, "name": batch.label},
+                occurred_at=now,
             )
     if all(b.closed_at is not None for b in call.batches):
-        _move(call, CallStatus.CLOSED, actor, "call_closed")
+        _move(call, CallStatus.CLOSED, actor, "call_closed", now=now)
     return closed
 
 
-def start_evaluation(call: Call, *, actor) -> None:
-    _move(call, CallStatus.EVALUATING, actor, "call_evaluation_started")
+def start_evaluation(call: Call, *, actor, now=None) -> None:
+    _move(call, CallStatus.EVALUATING, actor, "call_evaluation_started", now=now)
 
 
 def archive(call: Call, *, actor) -> None:
@@ -257,7 +260,7 @@ def apply_to_call(
             field="no_advantage",
         )
     proposal = proposal_ops.create_draft(
-        representative=representative, group=group, title=title, commons=chosen, **draft
+        representative=representative, group=group, title=title, commons=chosen, now=now, **draft
     )
     application = CallApplication(
         call=call,
@@ -282,6 +285,7 @@ def apply_to_call(
             "groups": application.group_count,
         },
         public=False,
+        occurred_at=now,
     )
     return application
 
