@@ -227,7 +227,7 @@ def calls_score(data, call_id: int, application_id: int):
 
 @api_bp.get("/calls/<int:call_id>/results", tags=["Calls"])
 @api_bp.response(200, ResultOut(many=True))
-@documented_errors(403, 404)
+@documented_errors(401, 403, 404)
 def calls_results(call_id: int):
     """The ranking with the consensus scores and reasons: public once the act is recorded."""
     return call_queries.ranking(_call(call_id, "call.results"))
