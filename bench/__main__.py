@@ -39,6 +39,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--commons", "100000", "--proposals", "100000", "--events", "300000"],
         ["--commons", "500", "--proposals", "500", "--events", "2000", "--requests", "5"],
     ),
+    "calls": (
+        "bench.calls",
+        ["--applications", "1000", "--evaluators", "5", "--requests", "50"],
+        ["--applications", "100", "--evaluators", "2", "--requests", "3"],
+    ),
 }
 
 

@@ -154,9 +154,13 @@ def reviews_visible_to(application: CallApplication, user) -> list[Review]:
     return sorted({*submitted, own}, key=lambda r: r.id)
 
 
-def divergences(application: CallApplication) -> list[dict]:
-    """Per criterion, the submitted points of each evaluator and their spread (for the chair)."""
-    reviews = reviews_visible_to(application, application.call.chair)
+def divergences(application: CallApplication, reviews: list[Review] | None = None) -> list[dict]:
+    """Per criterion, the submitted points of each evaluator and their spread (for the chair).
+    ``reviews``: the application's reviews, when the caller has read them already."""
+    if reviews is None:
+        reviews = reviews_visible_to(application, application.call.chair)
+    else:
+        reviews = [r for r in reviews if r.submitted_at is not None]
     rows = []
     for criterion in application.call.criteria:
         given = [
@@ -184,11 +188,17 @@ def _ensure_chair(call: Call, user) -> None:
         raise PermissionDenied(_("Only the chair of the panel does this."))
 
 
-def pending_evaluators(application: CallApplication) -> list[str]:
+def pending_evaluators(
+    application: CallApplication, reviews: list[Review] | None = None
+) -> list[str]:
     """Names of the panel members who have neither submitted nor recused on it."""
+    if reviews is None:
+        reviews = db.session.scalars(
+            select(Review).where(Review.application_id == application.id)
+        ).all()
     done = {
         r.evaluator_id
-        for r in db.session.scalars(select(Review).where(Review.application_id == application.id))
+        for r in reviews
         if r.submitted_at is not None or r.recused_reason is not None
     }
     return [e.user.full_name for e in application.call.evaluators if e.user_id not in done]

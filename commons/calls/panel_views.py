@@ -89,10 +89,9 @@ def review(call_id: int, application_id: int):
 @login_required
 def panel(call_id: int):
     call = load_call(call_id, "call.chair")
-    rows = [
-        (a, evaluation.divergences(a), evaluation.pending_evaluators(a))
-        for a in call_queries.ranking(call)
-    ]
+    summary = call_queries.panel_summary(call)
+    everyone = [e.user.full_name for e in call.evaluators]
+    rows = [(a, *summary.get(a.id, ([], everyone))) for a in call_queries.ranking(call)]
     return render_template(
         "calls/panel.html",
         call=call,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from commons.calls.models import (
     Call,
@@ -58,7 +58,12 @@ def ranking(call: Call) -> list[CallApplication]:
         select(CallApplication)
         .join(Proposal, Proposal.id == CallApplication.proposal_id)
         .where(CallApplication.call_id == call.id, Proposal.submitted_at.is_not(None))
-        .options(selectinload(CallApplication.consensus), selectinload(CallApplication.partners))
+        .options(
+            joinedload(CallApplication.proposal).joinedload(Proposal.group),
+            joinedload(CallApplication.batch),
+            selectinload(CallApplication.consensus),
+            selectinload(CallApplication.partners),
+        )
         .order_by(CallApplication.rank.is_(None), CallApplication.rank, CallApplication.id)
     ).all()
     return list(rows)
@@ -85,3 +90,68 @@ def consensus_rows(call: Call) -> list[ConsensusScore]:
         .join(CallApplication, CallApplication.id == ConsensusScore.application_id)
         .where(CallApplication.call_id == call.id)
     ).all()
+
+
+def panel_summary(call: Call) -> dict[int, tuple[list[dict], list[str]]]:
+    """For the chair's page, per application: each criterion's spread among the submitted
+    scores (and whether it diverges: more than a fifth of the scale) and the evaluators
+    waited for. Two aggregate queries, whatever the number of reviews."""
+    from sqlalchemy import func, or_
+
+    from commons.calls.models import Score
+
+    spreads = db.session.execute(
+        select(
+            Review.application_id,
+            Score.criterion_id,
+            func.max(Score.points) - func.min(Score.points),
+        )
+        .join(Score, Score.review_id == Review.id)
+        .join(CallApplication, CallApplication.id == Review.application_id)
+        .where(CallApplication.call_id == call.id, Review.submitted_at.is_not(None))
+        .group_by(Review.application_id, Score.criterion_id)
+    ).all()
+    done = db.session.execute(
+        select(Review.application_id, Review.evaluator_id)
+        .join(CallApplication, CallApplication.id == Review.application_id)
+        .where(
+            CallApplication.call_id == call.id,
+            or_(Review.submitted_at.is_not(None), Review.recused_reason.is_not(None)),
+        )
+    ).all()
+    criteria = {c.id: c for c in call.criteria}
+    finished: dict[int, set[int]] = {}
+    for application_id, evaluator_id in done:
+        finished.setdefault(application_id, set()).add(evaluator_id)
+    rows: dict[int, list[dict]] = {}
+    for application_id, criterion_id, spread in spreads:
+        criterion = criteria[criterion_id]
+        rows.setdefault(application_id, []).append(
+            {
+                "criterion": criterion,
+                "spread": spread,
+                "diverges": spread * 5 > criterion.max_points,
+            }
+        )
+    ids = {a for a, _c, _s in spreads} | set(finished)
+    return {
+        a: (
+            sorted(rows.get(a, []), key=lambda r: r["criterion"].position),
+            [e.user.full_name for e in call.evaluators if e.user_id not in finished.get(a, set())],
+        )
+        for a in ids
+    }
+
+
+def reviews_by_application(call: Call) -> dict[int, list[Review]]:
+    """Every review of the call's applications with its scores, in two queries."""
+    rows = db.session.scalars(
+        select(Review)
+        .join(CallApplication, CallApplication.id == Review.application_id)
+        .where(CallApplication.call_id == call.id)
+        .order_by(Review.id)
+    ).all()
+    found: dict[int, list[Review]] = {}
+    for review in rows:
+        found.setdefault(review.application_id, []).append(review)
+    return found
