@@ -49,6 +49,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--rows", "100000", "--small", "10000"],
         ["--rows", "200", "--small", "50"],
     ),
+    "calls": (
+        "bench.calls",
+        ["--applications", "1000", "--evaluators", "5", "--requests", "50"],
+        ["--applications", "100", "--evaluators", "2", "--requests", "3"],
+    ),
 }
 
 

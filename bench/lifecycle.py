@@ -96,6 +96,9 @@ def target_of(state: str, trigger: str, pact_type: str, signed=frozenset()):
     return None
 
 
+CALL_TRIGGERS = ("admit_by_call", "refuse_by_call")
+
+
 def route(state: str, goal: str, pact_type: str) -> list[str]:
     """The triggers of the shortest way from ``state`` to ``goal`` in the profile (signing
     counts as one step: every signer in turn), in the profile's order of transitions."""
@@ -105,6 +108,8 @@ def route(state: str, goal: str, pact_type: str) -> list[str]:
         if here == goal:
             return seen[here]
         for trigger in PROFILE.triggers:
+            if trigger in CALL_TRIGGERS:
+                continue  # only a call's admitting act fires them (commons/calls)
             signed = frozenset(PROFILE.signers[:-1]) if trigger == "sign" else frozenset()
             spec = target_of(here, trigger, pact_type, signed)
             if spec and spec.target not in seen:

@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from commons.audit.views import audit_bp
     from commons.auth.oidc_views import oidc_bp
     from commons.auth.views import admin_bp, auth_bp
+    from commons.calls.views import calls_bp
     from commons.consultation.views import consultation_bp
     from commons.documents.views import documents_bp
     from commons.groups.views import groups_bp
@@ -186,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(summaries_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(calls_bp)
     app.add_template_global(summary_panel, "summary_panel")
 
     from commons.api import init_api

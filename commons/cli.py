@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from commons.audit.cli import audit_group
 from commons.auth.cli import users_group
+from commons.calls.cli import call_group
 from commons.config import PROJECT_ROOT
 from commons.documents.cli import pacts_group
 from commons.imports.cli import import_group
@@ -84,6 +85,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(notifications_group)
     app.cli.add_command(uploads_group)
+    app.cli.add_command(call_group)
 
 
 def _create_app():

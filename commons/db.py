@@ -73,6 +73,7 @@ def import_all_models() -> None:
     import commons.api.models  # noqa: F401
     import commons.audit.models  # noqa: F401
     import commons.auth.models  # noqa: F401
+    import commons.calls.models  # noqa: F401
     import commons.consultation.models  # noqa: F401
     import commons.documents.models  # noqa: F401
     import commons.groups.models  # noqa: F401

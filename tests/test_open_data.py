@@ -20,6 +20,9 @@ FILES = {
     "/open-data/pacts.csv": "text/csv; charset=utf-8",
     "/open-data/pacts.json": "application/json",
     "/open-data/events.csv": "text/csv; charset=utf-8",
+    "/open-data/calls.csv": "text/csv; charset=utf-8",
+    "/open-data/call-commons.csv": "text/csv; charset=utf-8",
+    "/open-data/call-scores.csv": "text/csv; charset=utf-8",
     "/open-data/commons.geojson": "application/geo+json",
     "/open-data/datapackage.json": "application/json",
 }

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from commons.audit import (  # noqa: F401 - they register
     personal,
+    sentences_calls,
     sentences_lifecycle,
     sentences_privacy,
     sentences_records,

@@ -31,6 +31,7 @@ def role_labels() -> dict:
             (Role.LEGAL.value, _l("Legal officer")),
             (Role.AUDITOR.value, _l("Auditor")),
             (Role.ADMIN.value, _l("Administrator")),
+            (Role.EVALUATOR.value, _l("Evaluator")),
         ]
     )
 

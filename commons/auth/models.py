@@ -21,6 +21,8 @@ class Role(enum.StrEnum):
     LEGAL = "legal"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # A member of a call's panel: a staff member or an external expert (commons.calls).
+    EVALUATOR = "evaluator"
 
 
 def _in(column: str, values) -> str:

@@ -79,7 +79,7 @@ def create_user(
 def _main_role(user: User | None) -> str | None:
     if user is None:
         return None
-    for role in (Role.ADMIN, Role.LEGAL, Role.OFFICER, Role.AUDITOR, Role.CITIZEN):
+    for role in (Role.ADMIN, Role.LEGAL, Role.OFFICER, Role.AUDITOR, Role.EVALUATOR, Role.CITIZEN):
         if role in user.roles:
             return role.value
     return None

@@ -315,6 +315,58 @@ def _audit_export_download(user, obj):
     return _has(user, Role.AUDITOR) and obj.user_id == user.id
 
 
+# --- calls on listed commons (commons/calls) ------------------------------------------------
+
+
+@rule("call.manage")
+def _call_manage(user, obj):
+    """Loading, publishing, opening, closing and archiving calls: the collaboration office."""
+    return _has(user, Role.OFFICER, Role.ADMIN)
+
+
+@rule("call.view")
+def _call_view(user, obj):
+    """A call is public once published; its draft is the office's."""
+    from commons.calls.models import CallStatus
+
+    return obj.status != CallStatus.DRAFT or _has(user, Role.OFFICER, Role.ADMIN)
+
+
+@rule("call.apply")
+def _call_apply(user, obj):
+    from commons.calls.models import CallStatus
+
+    return _has(user, Role.CITIZEN) and obj.status == CallStatus.OPEN
+
+
+def _on_panel(user, call) -> bool:
+    return _authenticated(user) and any(e.user_id == user.id for e in call.evaluators)
+
+
+@rule("call.evaluate")
+def _call_evaluate(user, obj):
+    """Declaring and scoring (``obj``: the call): its evaluators holding the evaluator role,
+    while the call is being evaluated."""
+    from commons.calls.models import CallStatus
+
+    return (
+        obj.status == CallStatus.EVALUATING and _has(user, Role.EVALUATOR) and _on_panel(user, obj)
+    )
+
+
+@rule("call.chair")
+def _call_chair(user, obj):
+    """Divergences, consensus, exclusions, ranking and the act: the chair, an officer."""
+    return _has(user, Role.OFFICER) and obj.chair_id == user.id
+
+
+@rule("call.results")
+def _call_results(user, obj):
+    """Scores, reasons and ranking: public once the admitting act is recorded; before, the
+    chair and the office."""
+    return obj.results_public or _has(user, Role.OFFICER, Role.AUDITOR)
+
+
 def permission_required(action: str, load: Callable | None = None):
     """Route decorator: anonymous users go to the login page, others without the right get 403.
 

@@ -211,6 +211,9 @@ def load_demo(echo=print) -> dict:
             walk(successor, SUCCESSOR_PATHS[state], cast, passwords, renewed_on)
             hand_over(proposal)
             created["proposals"] += 1
+    from commons.demo.calls import load_calls
+
+    created["calls"] = load_calls(PACT_APPLICATION, now)
     return created
 
 

@@ -174,3 +174,39 @@ def no_renewal_pending(ctx: Context) -> str | None:
         "the new one is signed.",
         protocol=pending[0].protocol_number or f"#{pending[0].id}",
     )
+
+
+@register_guard
+def call_deadline_open(ctx: Context) -> str | None:
+    """A proposal made in answer to a call is submitted by its batch's deadline; after it, the
+    refusal names the call's next deadline (proposals outside calls pass)."""
+    from commons.calls.deadlines import late_submission
+
+    return late_submission(ctx.proposal, ctx.now, session=ctx.session)
+
+
+def _call_outcome(ctx: Context):
+    from commons.calls.models import CallApplication
+
+    application = ctx.session.scalar(
+        select(CallApplication).where(CallApplication.proposal_id == ctx.proposal.id)
+    )
+    if application is None or application.call.act_number is None:
+        return None
+    return application.outcome
+
+
+@register_guard
+def call_admits(ctx: Context) -> str | None:
+    """Only the act of a call admits through it: the proposal was ranked admitted."""
+    if _call_outcome(ctx) != "admitted":
+        return _("Only the admitting act of a call, for a proposal it ranked admitted.")
+    return None
+
+
+@register_guard
+def call_does_not_admit(ctx: Context) -> str | None:
+    """Only the act of a call refuses through it: the proposal was ranked and not admitted."""
+    if _call_outcome(ctx) in (None, "admitted"):
+        return _("Only the admitting act of a call, for a proposal it did not admit.")
+    return None

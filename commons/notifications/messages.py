@@ -53,6 +53,14 @@ MESSAGES = {
         _l("Proposal %(label)s was rejected"),
         _l('"%(title)s": %(reasons)s'),
     ),
+    "admitted_by_call": (
+        _l("Proposal %(label)s was admitted by the call"),
+        _l('"%(title)s": the act admitting the call\'s ranking was recorded; co-design is open.'),
+    ),
+    "not_admitted_by_call": (
+        _l("Proposal %(label)s was not admitted by the call"),
+        _l('"%(title)s": %(reasons)s'),
+    ),
     "archived": (
         _l("Proposal %(label)s was archived"),
         _l('"%(title)s": no answer to the integration request arrived in time.'),

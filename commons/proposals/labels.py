@@ -44,6 +44,8 @@ TRIGGER_LABELS = {
     "integrate": _l("Send integration"),
     "archive": _l("Archive"),
     "admit": _l("Admit"),
+    "admit_by_call": _l("Admit by the call's act"),
+    "refuse_by_call": _l("Not admitted by the call's act"),
     "close_notice": _l("Close public notice"),
     "agree_draft": _l("Agree the draft"),
     "record_deliberation": _l("Record council deliberation"),

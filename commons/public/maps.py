@@ -29,8 +29,11 @@ def tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def commons_features(commons: Commons, detail_prefix: str = "") -> list[dict]:
-    """One commons as map features: its marker, and its outline when it has one."""
+def commons_features(
+    commons: Commons, detail_prefix: str = "", offered: set[int] | frozenset = frozenset()
+) -> list[dict]:
+    """One commons as map features: its marker, and its outline when it has one; ``offered``:
+    the commons a call open now offers (highlighted)."""
     properties = {
         "id": commons.id,
         "name": commons.name,
@@ -38,6 +41,8 @@ def commons_features(commons: Commons, detail_prefix: str = "") -> list[dict]:
         "availability": commons.availability,
         "url": f"{detail_prefix}{commons.id}" if detail_prefix else "",
     }
+    if commons.id in offered:
+        properties["offered"] = True
     found = []
     if commons.latitude is not None and commons.longitude is not None:
         coordinates = [float(commons.longitude), float(commons.latitude)]
@@ -58,7 +63,9 @@ def commons_features(commons: Commons, detail_prefix: str = "") -> list[dict]:
     return found
 
 
-def features(session: Session, stmt: Select, detail_prefix: str) -> Iterator[dict]:
+def features(
+    session: Session, stmt: Select, detail_prefix: str, offered: set[int] | frozenset = frozenset()
+) -> Iterator[dict]:
     """Each commons as a marker (its point) and, when it has one, its outline.
 
     ``detail_prefix`` is the address of the register ("/commons/"): a commons' page is the
@@ -66,7 +73,7 @@ def features(session: Session, stmt: Select, detail_prefix: str) -> Iterator[dic
     """
     query = stmt.order_by(Commons.id).execution_options(yield_per=BATCH)
     for commons in session.scalars(query):
-        yield from commons_features(commons, detail_prefix)
+        yield from commons_features(commons, detail_prefix, offered)
 
 
 def collection(items: Iterator[dict]) -> Iterator[str]:

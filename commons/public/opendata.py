@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commons.audit.models import AuditEvent
+from commons.calls.opendata import CALL_FIELDS, OFFER_FIELDS, SCORE_FIELDS
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from commons.public.opendata_formats import (
@@ -196,6 +197,36 @@ DATASETS = (
             "The public events of the proposals' audit trail, with the acts they record."
         ),
         fields=EVENT_FIELDS,
+    ),
+    Dataset(
+        name="calls",
+        path="calls.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Calls for proposals"),
+        description=_l("The city's calls on listed commons, with their deadlines and acts."),
+        fields=CALL_FIELDS,
+    ),
+    Dataset(
+        name="call-commons",
+        path="call-commons.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Commons offered by calls"),
+        description=_l("Each commons a call offers, with its information sheet."),
+        fields=OFFER_FIELDS,
+    ),
+    Dataset(
+        name="call-scores",
+        path="call-scores.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Scores of calls"),
+        description=_l(
+            "The panel's consensus score of each proposal on each criterion, with the reason, "
+            "the total and the outcome; only for calls whose admitting act is recorded."
+        ),
+        fields=SCORE_FIELDS,
     ),
     Dataset(
         name="checkpoints",

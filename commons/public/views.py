@@ -67,8 +67,13 @@ def home():
         )
         or 0
     )
+    from commons.calls.queries import open_calls
+
     return render_template(
-        "public/home.html", commons_count=commons_count, pacts_in_force=pacts_in_force
+        "public/home.html",
+        commons_count=commons_count,
+        pacts_in_force=pacts_in_force,
+        open_calls=open_calls(),
     )
 
 
@@ -275,6 +280,18 @@ def open_data_checkpoint_certificates():
         content_type="application/x-pem-file",
         headers={"Content-Disposition": 'attachment; filename="checkpoint-certificates.pem"'},
     )
+
+
+@public_bp.get("/open-data/<any('calls.csv', 'call-commons.csv', 'call-scores.csv'):name>")
+def open_data_calls(name: str):
+    from commons.calls import opendata as call_data
+
+    make = {
+        "calls.csv": call_data.calls_csv,
+        "call-commons.csv": call_data.offers_csv,
+        "call-scores.csv": call_data.scores_csv,
+    }[name]
+    return _download(opendata.stream(make), name, "text/csv; charset=utf-8")
 
 
 @public_bp.get("/open-data/commons.geojson")

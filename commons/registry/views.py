@@ -84,6 +84,8 @@ def _filters() -> dict:
         if args.get("availability") in {a.value for a in Availability}
         else "",
         "pacts": args.get("pacts") if args.get("pacts") in PACT_FILTERS else "",
+        # "open": offered by a call open now (commons.calls).
+        "call": "open" if args.get("call") == "open" else "",
     }
 
 
@@ -150,6 +152,10 @@ def register_statement(f: dict, strategy: str | None = None, *, pacts: bool = Tr
         stmt = stmt.where(Commons.kind == f["kind"])
     if f["availability"]:
         stmt = stmt.where(Commons.availability == f["availability"])
+    if f.get("call"):
+        from commons.calls.queries import offered_by_open_calls
+
+        stmt = stmt.where(Commons.id.in_(offered_by_open_calls()))
     clause = pacts_clause(f["pacts"]) if pacts else None
     if clause is not None:
         stmt = stmt.where(clause)
@@ -277,6 +283,8 @@ def index():
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         next_cursor = encode_cursor([rows[-1].name, rows[-1].id])
+    from commons.calls.queries import offered_commons_ids
+
     query = {k: v for k, v in f.items() if v}
     return render_template(
         "registry/index.html",
@@ -288,6 +296,7 @@ def index():
         availabilities=AVAILABILITY_LABELS,
         pact_filters=pact_filter_labels(),
         in_force=_pacts_in_force([c.id for c in rows]),
+        offered=offered_commons_ids(),
         next_cursor=next_cursor,
         paged=bool(after),
         tile_url=current_app.config.get("TILE_URL") or "",
@@ -298,9 +307,14 @@ def index():
 @registry_bp.get("/map.geojson")
 def map_geojson():
     """Every commons matching the register's filters, as markers and outlines (not paged)."""
+    from commons.calls.queries import offered_commons_ids
+
     stmt = register_statement(_filters())
     prefix = url_for("registry.index")
-    chunks = opendata.stream(lambda session: maps.collection(maps.features(session, stmt, prefix)))
+    offered = offered_commons_ids()
+    chunks = opendata.stream(
+        lambda session: maps.collection(maps.features(session, stmt, prefix, offered))
+    )
     return Response(chunks, content_type="application/geo+json; charset=utf-8")
 
 

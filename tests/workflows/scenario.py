@@ -145,6 +145,12 @@ def data_for(trigger: str, actor) -> dict:
         "extend": {"act_number": "DD 90/2026", "new_end_date": "2028-12-31"},
         "renew": {"act_number": "DD 99/2026"},
         "reject": {"reasons": "Outside the regulation's scope."},
+        "admit_by_call": {"act_number": "DG 3/2026", "act_date": "2026-05-25"},
+        "refuse_by_call": {
+            "act_number": "DG 3/2026",
+            "act_date": "2026-05-25",
+            "reasons": "Below the call's threshold.",
+        },
         "withdraw": {"reasons": "The group has dissolved."},
         "revoke": {"reasons": "Repeated breach of safety rules."},
         "terminate": {"reasons": "The building is needed for a school."},

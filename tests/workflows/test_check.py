@@ -126,7 +126,7 @@ def test_check_accepts_the_packaged_profiles_and_a_folder(runner):
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "labsus: 20 states, 32 transitions: OK",
-        "labsus: 20 states, 32 transitions: OK",
-        "simplified: 18 states, 28 transitions: OK",
+        "labsus: 20 states, 34 transitions: OK",
+        "labsus: 20 states, 34 transitions: OK",
+        "simplified: 18 states, 30 transitions: OK",
     ]

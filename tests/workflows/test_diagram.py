@@ -92,7 +92,7 @@ def test_svg_is_well_formed_accessible_and_names_every_state_and_trigger(name):
     assert title is not None and title.get("id") == ids[0] and profile.title in title.text
     assert root.find(f"{SVG_NS}desc").get("id") == ids[1]
     width = int(root.get("viewBox").split()[2])
-    assert 1000 <= width <= 1500
+    assert 1000 <= width <= 1700  # the calls transitions (admit_by_call...) widen labsus
     texts = _texts(document)
     for state in profile.states:
         assert state.replace("_", " ") in texts, state

@@ -72,6 +72,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("expire", "renewal_review"): {"system": "expired"},
     ("expire", "renewal_granted"): {"system": "expired"},  # the successor was not signed
     ("reject", "under_review"): {"officer": "rejected"},
+    # A call's admitting act (commons/calls): into co-design, or told why not.
+    **{("admit_by_call", s): {"officer": "co_design"} for s in ("submitted", "under_review")},
+    **{("refuse_by_call", s): {"officer": "rejected"} for s in ("submitted", "under_review")},
     **{
         ("reject", s): {"legal": "rejected"}
         for s in ("public_notice", "co_design", "political_approval", "legal_review")
@@ -125,7 +128,19 @@ def _prepare(p: Proposal, trigger: str, S) -> None:
         successor.predecessor_id, successor.status = p.id, S["active"]
     if trigger == "complete_withdrawal":
         p.withdrawal_effective_on = (NOW - timedelta(days=1)).date()
+    if trigger in ("admit_by_call", "refuse_by_call"):
+        _ranked_by_a_call(p, admitted=trigger == "admit_by_call")
     db.session.commit()
+
+
+def _ranked_by_a_call(p: Proposal, *, admitted: bool) -> None:
+    """``p`` answered a call whose act is recorded, and was ranked admitted or not."""
+    from commons.calls.models import Call, CallApplication, CallBatch
+
+    call = Call(reference=f"CALL-{p.id}", title="A call", act_number="DG 3/2026")
+    batch = CallBatch(call=call, label="Round 1", deadline=NOW - timedelta(days=5))
+    outcome = "admitted" if admitted else "below_threshold"
+    db.session.add(CallApplication(call=call, batch=batch, proposal=p, outcome=outcome))
 
 
 def _check_effects(trigger: str, p: Proposal, cast: Cast, S) -> None:
@@ -138,6 +153,8 @@ def _check_effects(trigger: str, p: Proposal, cast: Cast, S) -> None:
         assert p.review_paused_at == NOW and p.integration_due_at == END_OF_1_JULY
     elif trigger == "integrate":
         assert p.review_paused_at is None and p.review_paused_seconds > 0
+    elif trigger in ("admit_by_call", "refuse_by_call"):
+        assert p.review_stopped_at == NOW
     elif trigger == "admit":
         assert p.notice_ends_at == END_OF_16_JUNE and p.review_stopped_at == NOW
     elif trigger == "record_deliberation":

@@ -22,6 +22,8 @@ OTHER_MEANINGS = {
     ("api/schemas.py", "draft"),  # wording of a description
     ("documents/queries.py", "suspended"),  # the standings the verification page words
     ("documents/queries.py", "awaiting_signatures"),
+    ("calls/models.py", "draft"),  # a call's own states (commons.calls.models.CallStatus)
+    ("calls/models.py", "archived"),
 }
 DOCUMENT_KIND = "draft"  # the kind of an issued PDF (draft, final, signed)
 

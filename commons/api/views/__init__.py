@@ -19,6 +19,7 @@ from commons.api.views import pact_versions  # noqa: F401
 from commons.api.views import documents  # noqa: F401
 from commons.api.views import reports  # noqa: F401
 from commons.api.views import audit  # noqa: F401  (/audit/events, /exports)
+from commons.api.views import calls  # noqa: F401  (/calls, applications, scores, results)
 # isort: on
 
 __all__ = ["api_bp", "api_transaction"]

@@ -40,8 +40,11 @@
     function draw(data) {
       var layer = L.geoJSON(data, {
         pointToLayer: function (feature, latlng) {
+          // A commons offered by a call open now stands out: larger, with a dark ring.
+          var offered = (feature.properties || {}).offered;
           return L.circleMarker(latlng, {
-            radius: 6, color: "#fff", weight: 1, fillColor: colour(feature), fillOpacity: 0.9
+            radius: offered ? 10 : 6, color: offered ? "#212529" : "#fff", weight: offered ? 3 : 1,
+            fillColor: colour(feature), fillOpacity: 0.9
           });
         },
         style: function (feature) {

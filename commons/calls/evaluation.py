@@ -1,0 +1,386 @@
+"""The panel's work on a call: conflict-of-interest declarations, blind scores, the chair's
+consensus and exclusions, the ranking and the admitting act (which fires the lifecycle's
+``admit_by_call`` / ``refuse_by_call`` on every ranked proposal). Operations flush only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+import workflows
+from commons.audit.operations import append_event
+from commons.auth.models import Role
+from commons.calls.models import (
+    Call,
+    CallApplication,
+    CallStatus,
+    ConsensusScore,
+    Outcome,
+    Review,
+    Score,
+)
+from commons.calls.operations import _move
+from commons.db import utcnow
+from commons.errors import Conflict, DomainError, PermissionDenied
+from commons.extensions import db
+from commons.formatting import city_day, format_number
+from commons.lifecycle.states import is_tagged
+
+
+def _ensure_evaluating(call: Call) -> None:
+    if call.status != CallStatus.EVALUATING:
+        raise Conflict(_("The call is not being evaluated now."))
+
+
+def _ensure_panel(call: Call, user) -> None:
+    if not any(e.user_id == user.id for e in call.evaluators):
+        raise PermissionDenied(_("You are not on this call's panel."))
+
+
+def review_of(application: CallApplication, user) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(
+            Review.application_id == application.id, Review.evaluator_id == user.id
+        )
+    )
+
+
+def declare(
+    application: CallApplication, *, evaluator, no_conflict: bool, recusal: str = "", now=None
+):
+    """The evaluator declares no conflict of interest on this proposal, or recuses (reason)."""
+    call = application.call
+    _ensure_evaluating(call)
+    _ensure_panel(call, evaluator)
+    recusal = (recusal or "").strip()
+    if not no_conflict and not recusal:
+        raise DomainError(
+            _("Declare that you have no conflict of interest, or say why you recuse yourself."),
+            field="recusal",
+        )
+    review = review_of(application, evaluator)
+    if review is not None:
+        raise Conflict(_("You have declared on this proposal already."))
+    now = now or utcnow()
+    review = Review(application=application, evaluator=evaluator)
+    if no_conflict:
+        review.no_conflict_declared_at = now
+    else:
+        review.recused_reason = recusal[:2000]
+    db.session.add(review)
+    db.session.flush()
+    append_event(
+        "call_no_conflict_declared" if no_conflict else "call_recused",
+        actor=evaluator,
+        actor_role=Role.EVALUATOR.value,
+        proposal=application.proposal,
+        payload={"call_id": call.id, "reasons": review.recused_reason or ""},
+        public=False,
+        occurred_at=now,
+    )
+    return review
+
+
+def save_scores(review: Review, scores: dict, *, submit: bool, now: datetime | None = None):
+    """Record ``scores`` ({criterion_id: (points, reason)}); ``submit`` makes them final and
+    visible to the rest of the panel (every criterion then needs points and a reason)."""
+    application = review.application
+    call = application.call
+    _ensure_evaluating(call)
+    if review.no_conflict_declared_at is None:
+        raise DomainError(_("Declare that you have no conflict of interest before scoring."))
+    if review.submitted_at is not None:
+        raise Conflict(_("Your scores on this proposal were submitted already."))
+    errors = {}
+    current = {s.criterion_id: s for s in review.scores}
+    for criterion in call.criteria:
+        points, reason = scores.get(criterion.id, (None, ""))
+        reason = (reason or "").strip()
+        if points is None and not reason:
+            if submit:
+                errors[criterion.key] = _("Give the points and the reason.")
+            continue
+        if points is None or not 0 <= points <= criterion.max_points:
+            errors[criterion.key] = _(
+                "Give a whole number of points from 0 to %(n)d.", n=criterion.max_points
+            )
+            continue
+        if not reason:
+            errors[criterion.key] = _("Give the reason for the points.")
+            continue
+        row = current.get(criterion.id)
+        if row is None:
+            review.scores.append(Score(criterion_id=criterion.id, points=points, reason=reason))
+        else:
+            row.points, row.reason = points, reason
+    if errors:
+        key, message = next(iter(errors.items()))
+        raise DomainError(message, field=f"points_{key}")
+    now = now or utcnow()
+    if submit:
+        review.submitted_at = now
+    db.session.flush()
+    if submit:
+        append_event(
+            "call_scores_submitted",
+            actor=review.evaluator,
+            actor_role=Role.EVALUATOR.value,
+            proposal=application.proposal,
+            payload={"call_id": call.id},
+            public=False,
+            occurred_at=now,
+        )
+
+
+def reviews_visible_to(application: CallApplication, user) -> list[Review]:
+    """Blindness: an evaluator sees the others' submitted scores only once their own are
+    submitted (or they recused); the chair sees every submitted review; nobody else, until
+    the act makes the results public (then: the consensus, see ``results``)."""
+    call = application.call
+    reviews = db.session.scalars(
+        select(Review).where(Review.application_id == application.id).order_by(Review.id)
+    ).all()
+    submitted = [r for r in reviews if r.submitted_at is not None]
+    if call.chair_id == user.id:
+        return submitted
+    own = next((r for r in reviews if r.evaluator_id == user.id), None)
+    if own is None:
+        return []
+    if own.submitted_at is None and own.recused_reason is None:
+        return [own]
+    return sorted({*submitted, own}, key=lambda r: r.id)
+
+
+def divergences(application: CallApplication, reviews: list[Review] | None = None) -> list[dict]:
+    """Per criterion, the submitted points of each evaluator and their spread (for the chair).
+    ``reviews``: the application's reviews, when the caller has read them already."""
+    if reviews is None:
+        reviews = reviews_visible_to(application, application.call.chair)
+    else:
+        reviews = [r for r in reviews if r.submitted_at is not None]
+    rows = []
+    for criterion in application.call.criteria:
+        given = [
+            (r.evaluator.full_name, s.points, s.reason)
+            for r in reviews
+            for s in r.scores
+            if s.criterion_id == criterion.id
+        ]
+        points = [p for _n, p, _r in given]
+        spread = max(points) - min(points) if points else 0
+        rows.append(
+            {
+                "criterion": criterion,
+                "given": given,
+                "spread": spread,
+                # More than a fifth of the scale apart: the chair should look at the reasons.
+                "diverges": spread * 5 > criterion.max_points,
+            }
+        )
+    return rows
+
+
+def _ensure_chair(call: Call, user) -> None:
+    if call.chair_id != user.id:
+        raise PermissionDenied(_("Only the chair of the panel does this."))
+
+
+def pending_evaluators(
+    application: CallApplication, reviews: list[Review] | None = None
+) -> list[str]:
+    """Names of the panel members who have neither submitted nor recused on it."""
+    if reviews is None:
+        reviews = db.session.scalars(
+            select(Review).where(Review.application_id == application.id)
+        ).all()
+    done = {
+        r.evaluator_id
+        for r in reviews
+        if r.submitted_at is not None or r.recused_reason is not None
+    }
+    return [e.user.full_name for e in application.call.evaluators if e.user_id not in done]
+
+
+def record_consensus(application: CallApplication, scores: dict, *, chair, now=None) -> None:
+    """The panel's final points per criterion ({criterion_id: (points, reason)}), by the
+    chair, once every evaluator has submitted or recused."""
+    call = application.call
+    _ensure_evaluating(call)
+    _ensure_chair(call, chair)
+    waiting = pending_evaluators(application)
+    if waiting:
+        raise DomainError(
+            _("Wait for every evaluator's scores: %(names)s.", names=", ".join(waiting))
+        )
+    current = {c.criterion_id: c for c in application.consensus}
+    for criterion in call.criteria:
+        points, reason = scores.get(criterion.id, (None, ""))
+        reason = (reason or "").strip()
+        if points is None or not 0 <= points <= criterion.max_points:
+            raise DomainError(
+                _(
+                    "%(c)s: give a whole number of points from 0 to %(n)d.",
+                    c=criterion.title,
+                    n=criterion.max_points,
+                ),
+                field=f"points_{criterion.key}",
+            )
+        if not reason:
+            raise DomainError(
+                _("%(c)s: give the reason for the points.", c=criterion.title),
+                field=f"points_{criterion.key}",
+            )
+        row = current.get(criterion.id)
+        if row is None:
+            application.consensus.append(
+                ConsensusScore(criterion=criterion, points=points, reason=reason, chair_id=chair.id)
+            )
+        else:
+            row.points, row.reason, row.chair_id = points, reason, chair.id
+    db.session.flush()
+    append_event(
+        "call_consensus_recorded",
+        actor=chair,
+        actor_role=Role.OFFICER.value,
+        proposal=application.proposal,
+        payload={"call_id": call.id, "total": str(weighted_total(application))},
+        public=False,
+        occurred_at=now,
+    )
+
+
+def exclude(application: CallApplication, reason: str, *, chair) -> None:
+    """Keep a proposal out of the ranking (ineligible, incomplete...), saying why."""
+    call = application.call
+    _ensure_evaluating(call)
+    _ensure_chair(call, chair)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the proposal is excluded."), field="reason")
+    application.excluded_reason = reason[:2000]
+    db.session.flush()
+    append_event(
+        "call_application_excluded",
+        actor=chair,
+        actor_role=Role.OFFICER.value,
+        proposal=application.proposal,
+        payload={"call_id": call.id, "reasons": application.excluded_reason},
+        public=False,
+    )
+
+
+def weighted_total(application: CallApplication) -> Decimal:
+    return sum((c.points * c.criterion.weight for c in application.consensus), Decimal(0))
+
+
+def submitted_applications(call: Call) -> list[CallApplication]:
+    """The call's applications whose proposals were submitted (drafts are not evaluated)."""
+    rows = db.session.scalars(
+        select(CallApplication)
+        .where(CallApplication.call_id == call.id)
+        .order_by(CallApplication.id)
+    ).all()
+    return [a for a in rows if a.proposal.submitted_at is not None]
+
+
+def rank(call: Call, *, chair, now=None) -> list[CallApplication]:
+    """Order the submitted proposals by weighted consensus total; the threshold decides who is
+    admitted. Equal totals keep the order of submission, and the later one says so."""
+    _ensure_evaluating(call)
+    _ensure_chair(call, chair)
+    applications = submitted_applications(call)
+    scored, excluded = [], []
+    for application in applications:
+        if application.excluded_reason:
+            excluded.append(application)
+            continue
+        if len(application.consensus) < len(call.criteria):
+            raise DomainError(
+                _(
+                    "Record the consensus on %(title)s before ranking.",
+                    title=application.proposal.title,
+                )
+            )
+        application.total = weighted_total(application)
+        scored.append(application)
+    scored.sort(key=lambda a: (-a.total, a.proposal.submitted_at, a.id))
+    previous = None
+    for position, application in enumerate(scored, 1):
+        application.rank = position
+        admitted = application.total >= call.threshold
+        application.outcome = (Outcome.ADMITTED if admitted else Outcome.BELOW_THRESHOLD).value
+        reason = _(
+            "Weighted total %(total)s of %(max)s; threshold %(threshold)s.",
+            total=format_number(application.total, 2),
+            max=format_number(call.max_total, 2),
+            threshold=format_number(call.threshold, 2),
+        )
+        if previous is not None and previous.total == application.total:
+            reason += " " + _(
+                "Same total as %(title)s, submitted earlier: ranked after it.",
+                title=previous.proposal.title,
+            )
+        application.outcome_reason = reason
+        previous = application
+    for application in excluded:
+        application.rank = None
+        application.total = weighted_total(application) if application.consensus else None
+        application.outcome = Outcome.EXCLUDED.value
+        application.outcome_reason = application.excluded_reason
+    _move(
+        call,
+        CallStatus.RANKED,
+        chair,
+        "call_ranked",
+        now=now,
+        rows=len(scored),
+        admitted=sum(1 for a in scored if a.outcome == Outcome.ADMITTED),
+    )
+    return scored + excluded
+
+
+def _scores_text(application: CallApplication) -> str:
+    parts = [
+        f"{c.criterion.title}: {c.points}/{c.criterion.max_points} ({c.reason})"
+        for c in sorted(application.consensus, key=lambda c: c.criterion.position)
+    ]
+    return "; ".join(parts)
+
+
+def record_act(call: Call, *, actor, number: str, act_date: date, now: datetime | None = None):
+    """Record the admitting act: the admitted proposals go to co-design, the others are told
+    why with their scores; the results become public."""
+    now = now or utcnow()
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(_("Enter the number of the act."), field="act_number")
+    if act_date is None:
+        raise DomainError(_("Enter the date of the act."), field="act_date")
+    if act_date > city_day(now):
+        raise DomainError(
+            _("The act cannot be dated after the admissions it makes (today)."), field="act_date"
+        )
+    if call.status != CallStatus.RANKED:
+        raise Conflict(_("Rank the proposals before recording the admitting act."))
+    call.act_number, call.act_date = number[:50], act_date
+    data = {"act_number": call.act_number, "act_date": act_date.isoformat()}
+    for application in submitted_applications(call):
+        proposal = application.proposal
+        if not is_tagged(proposal, "review"):
+            continue  # withdrawn meanwhile: nothing to admit or refuse
+        if application.outcome == Outcome.ADMITTED:
+            workflows.fire(proposal, "admit_by_call", actor, now=now, **data)
+            continue
+        reasons = _(
+            "Call %(ref)s, act %(act)s: not admitted. %(why)s",
+            ref=call.reference,
+            act=call.act_number,
+            why=application.outcome_reason or "",
+        )
+        if application.consensus:
+            reasons += " " + _("Scores: %(scores)s.", scores=_scores_text(application))
+        workflows.fire(proposal, "refuse_by_call", actor, now=now, reasons=reasons[:5000], **data)
+    _move(call, CallStatus.ADMITTED, actor, "call_act_recorded", now=now, **data)

@@ -1,0 +1,193 @@
+"""The call pages: the list and a call's page (public), the Atom feed, applying to a call,
+and the office's buttons moving a call (URLs under /calls, endpoints ``calls.*``). The panel's
+pages are in commons.calls.panel_views."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from commons.apply.operations import proposing_group
+from commons.auth.permissions import can, ensure
+from commons.calls import operations
+from commons.calls import queries as call_queries
+from commons.calls.deadlines import open_batch
+from commons.calls.exports import result_header, result_rows
+from commons.calls.forms import StepForm, answers_of, apply_form, partners_of
+from commons.calls.labels import OUTCOME_LABELS, STATUS_LABELS, STEP_LABELS
+from commons.calls.models import Call, CallStatus
+from commons.db import utcnow
+from commons.extensions import db
+from commons.forms import FormTransaction, form_status
+from commons.groups.operations import kind_labels
+from commons.transactions import transaction
+
+calls_bp = Blueprint("calls", __name__, url_prefix="/calls")
+
+
+def load_call(call_id: int, action: str = "call.view") -> Call:
+    call = db.session.get(Call, call_id) or abort(404)
+    ensure(action, call)
+    return call
+
+
+@calls_bp.get("/")
+def index():
+    calls = call_queries.public_calls()
+    if can(current_user, "call.manage"):
+        calls = call_queries.all_calls()
+    return render_template("calls/index.html", calls=calls, labels=STATUS_LABELS)
+
+
+@calls_bp.get("/<int:call_id>")
+def detail(call_id: int):
+    call = load_call(call_id)
+    results = None
+    if can(current_user, "call.results", call) and call.status in (
+        CallStatus.RANKED,
+        CallStatus.ADMITTED,
+        CallStatus.ARCHIVED,
+    ):
+        results = (result_header(call), result_rows(call))
+    return render_template(
+        "calls/detail.html",
+        call=call,
+        labels=STATUS_LABELS,
+        outcomes=OUTCOME_LABELS,
+        next_batch=open_batch(call, utcnow()),
+        results=results,
+        step_form=StepForm(),
+        steps=_steps(call),
+        step_labels=STEP_LABELS,
+        kinds=kind_labels(),
+    )
+
+
+@calls_bp.get("/feed.atom")
+def feed():
+    calls = call_queries.public_calls()
+    body = render_template("calls/feed.atom", calls=calls, labels=STATUS_LABELS, now=utcnow())
+    return Response(body, mimetype="application/atom+xml")
+
+
+# --- applying -------------------------------------------------------------------------------
+
+
+@calls_bp.route("/<int:call_id>/apply", methods=["GET", "POST"])
+@login_required
+def apply(call_id: int):
+    """Start an application: lead group and partners, theme, commons, the call's questions,
+    the declaration; then the usual steps of the application complete it."""
+    call = load_call(call_id)
+    if not can(current_user, "call.apply", call):
+        flash(_("This call is not receiving applications."), "warning")
+        return redirect(url_for("calls.detail", call_id=call.id))
+    preset = {}
+    if request.method == "GET":
+        chosen = request.args.get("commons", type=int)
+        preset = {"commons": [chosen] if chosen else [o.commons_id for o in call.offers[:1]]}
+        if request.args.get("theme"):
+            preset["theme"] = request.args["theme"]
+    form = apply_form(call, current_user, **preset)
+    if form.validate_on_submit():
+        with FormTransaction(form) as saved:
+            group = proposing_group(
+                current_user,
+                choice=form.group.data,
+                new_name=form.new_group_name.data,
+                new_kind=form.new_group_kind.data,
+            )
+            application = operations.apply_to_call(
+                call,
+                representative=current_user,
+                group=group,
+                title=form.title.data,
+                theme=form.theme.data,
+                commons_ids=form.commons.data or [],
+                partners=partners_of(form),
+                answers=answers_of(form, call),
+                no_advantage=form.no_advantage.data,
+            )
+        if saved:
+            flash(
+                _(
+                    "Your application to %(call)s is started as a draft: complete it and "
+                    "submit it by %(batch)s.",
+                    call=call.reference,
+                    batch=application.batch.label,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("apply.step", proposal_id=application.proposal_id, step="objectives")
+            )
+    return render_template(
+        "calls/apply.html",
+        call=call,
+        form=form,
+        batch=open_batch(call, utcnow(), form.theme.data),
+    ), form_status(form)
+
+
+@calls_bp.post("/applications/<int:proposal_id>/next-batch")
+@login_required
+def next_batch(proposal_id: int):
+    from sqlalchemy import select
+
+    from commons.calls.models import CallApplication
+
+    application = db.session.scalar(
+        select(CallApplication).where(CallApplication.proposal_id == proposal_id)
+    ) or abort(404)
+    ensure("proposal.edit", application.proposal)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    with transaction():
+        batch = operations.move_to_next_batch(application, actor=current_user)
+    flash(_("The application now goes in %(batch)s.", batch=batch.label), "success")
+    return redirect(url_for("apply.step", proposal_id=proposal_id, step="check"))
+
+
+# --- the office moves the call ----------------------------------------------------------------
+
+STEPS = {
+    CallStatus.DRAFT: ("publish", lambda c, u: operations.publish(c, actor=u)),
+    CallStatus.PUBLISHED: ("open", lambda c, u: operations.open_call(c, actor=u)),
+    CallStatus.OPEN: ("close", lambda c, u: operations.close_batches(c, actor=u)),
+    CallStatus.CLOSED: ("evaluate", lambda c, u: operations.start_evaluation(c, actor=u)),
+    CallStatus.ADMITTED: ("archive", lambda c, u: operations.archive(c, actor=u)),
+}
+
+
+def _steps(call: Call) -> list[str]:
+    if not can(current_user, "call.manage", call):
+        return []
+    step = STEPS.get(CallStatus(call.status))
+    return [step[0]] if step else []
+
+
+@calls_bp.post("/<int:call_id>/step/<step>")
+@login_required
+def move(call_id: int, step: str):
+    call = load_call(call_id, "call.manage")
+    current = STEPS.get(CallStatus(call.status))
+    if current is None or current[0] != step:
+        flash(_("The call has moved on meanwhile: nothing was done."), "warning")
+        return redirect(url_for("calls.detail", call_id=call.id))
+    if not StepForm().validate_on_submit():
+        abort(400)
+    from commons.errors import REFUSALS
+
+    try:
+        with transaction():
+            current[1](call, current_user)
+    except REFUSALS as refusal:
+        flash(refusal.message, "danger")
+        return redirect(url_for("calls.detail", call_id=call.id))
+    flash(_("Done: the call is now %(status)s.", status=STATUS_LABELS[call.status]), "success")
+    return redirect(url_for("calls.detail", call_id=call.id))
+
+
+# The panel's routes are on this blueprint too.
+from commons.calls import panel_views as _panel_views  # noqa: E402, F401
