@@ -12,7 +12,9 @@ from commons.audit import history
 from commons.audit.models import AuditEvent
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
-from tests.audit.test_exports import pacts  # noqa: F401 - the fixture
+
+# The app on a copy of the pacts made once per module (tests/audit/test_exports.py).
+from tests.audit.test_exports import app, pacts, pacts_snapshot  # noqa: F401 - fixtures
 from tests.conftest import login
 
 
