@@ -53,6 +53,8 @@ def protect(
 ) -> dict:
     """``payload`` with each personal value replaced by its marker; the values are written to
     ``audit_personal_values`` on ``connection`` (the event's transaction)."""
+    if not isinstance(payload, dict):  # a payload that is not an object holds no named values
+        return payload
     keys = PERSONAL_KEYS | (CITIZEN_TEXT_KEYS if actor_role in CITIZEN_ROLES else frozenset())
     found = {
         k: v for k, v in payload.items() if k in keys and isinstance(v, str) and v and v.strip()

@@ -72,7 +72,7 @@ def act(page, trigger: str, label: str, fields: dict | None = None, action: str 
             target.check()
         else:
             target.fill(value)
-    form.get_by_role("button", name=label).click()
+    form.get_by_role("button", name=label, exact=True).click()
     page.wait_for_load_state()
 
 
