@@ -85,7 +85,11 @@ def app(pacts_snapshot):
 @pytest.fixture
 def pacts(app, pacts_snapshot):
     """(cast, signed, co_design, draft), read from the copy."""
-    ids = pacts_snapshot["result"]
+    return pacts_from(pacts_snapshot["result"])
+
+
+def pacts_from(ids: dict) -> tuple:
+    """(cast, signed, co_design, draft) read from the database by the ids ``_build_pacts`` gave."""
     cast = Cast.__new__(Cast)  # the people already exist: read them, do not make them again
     for name, user_id in ids["cast"].items():
         setattr(cast, name, db.session.get(User, user_id))

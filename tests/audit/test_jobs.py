@@ -20,12 +20,19 @@ from commons.documents import storage
 from commons.documents.models import Document
 from commons.errors import DomainError, PermissionDenied
 from commons.extensions import db
-
-# The app on a copy of the pacts made once per module (tests/audit/test_exports.py).
-from tests.audit.test_exports import app, pacts, pacts_snapshot  # noqa: F401 - fixtures
+from tests.audit.test_exports import _build_pacts, pacts_from
 from tests.conftest import TEST_REDIS_URL, csrf_token, login
 
 REDIS_URL = TEST_REDIS_URL
+
+
+@pytest.fixture
+def pacts(app):
+    """The pacts of test_exports, made for each test: the export jobs (one through a real RQ
+    queue) run on the test's own app, not on a copy of a module's snapshot."""
+    ids = _build_pacts(app)
+    db.session.commit()
+    return pacts_from(ids)
 
 
 def _start(client, fmt, query="", **extra):
