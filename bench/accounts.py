@@ -21,25 +21,23 @@ round by round, and the spread of the rounds, against which a difference is read
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine
 
 from bench import cli
-from bench.cli import Benchmark, Database, Size, interleaved, paired
+from bench.cli import Benchmark, Database, Size, backend_option, interleaved, paired
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
     median,
     postgresql_reachable,
     say,
-    scratch_postgresql,
+    scratch_database,
     server_version,
     table,
 )
@@ -58,15 +56,6 @@ def _config(url: str, workdir: Path) -> dict:
     for key in ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
         config.pop(key)
     return {**config, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
-
-
-@contextlib.contextmanager
-def _database(backend: str, server_url: str, workdir: Path) -> Iterator[str]:
-    if backend == "postgresql":
-        with scratch_postgresql(server_url) as url:
-            yield url
-    else:
-        yield f"sqlite:///{workdir / 'accounts.db'}"
 
 
 def _poster(client, requests: int):
@@ -111,7 +100,7 @@ def run_backend(backend: str, *, requests: int, rounds: int, server_url: str, ou
     import_all_models()
     with (
         tempfile.TemporaryDirectory(prefix="commons-bench-accounts-") as tmp,
-        _database(backend, server_url, Path(tmp)) as url,
+        scratch_database(backend, server_url, Path(tmp), "accounts") as url,
     ):
         engine = create_engine(url)
         Base.metadata.create_all(engine)
@@ -236,15 +225,6 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _options(parser) -> None:
-    parser.add_argument(
-        "--backend",
-        action="append",
-        choices=("sqlite", "postgresql"),
-        help="database(s) to run on (default: both)",
-    )
-
-
 BENCHMARK = Benchmark(
     name=NAME,
     description="Reset and registration: time for a known address against an unknown one.",
@@ -255,7 +235,7 @@ BENCHMARK = Benchmark(
     database=Database(
         "the PostgreSQL server to make the scratch database on", default=DEFAULT_POSTGRESQL_URL
     ),
-    options=_options,
+    options=backend_option,
     measure=measure,
     text_report=text_report,
     markdown_report=markdown_report,

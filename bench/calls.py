@@ -22,12 +22,10 @@ Median and 95th percentile per page; target p95 < 100 ms for both pages.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html import escape
@@ -36,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 
 from bench import cli
-from bench.cli import Benchmark, Database, Size
+from bench.cli import Benchmark, Database, Size, backend_option
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
@@ -44,7 +42,7 @@ from bench.common import (
     postgresql_reachable,
     safe_url,
     say,
-    scratch_postgresql,
+    scratch_database,
     server_version,
     table,
 )
@@ -60,15 +58,6 @@ def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
     return ordered[index]
-
-
-@contextlib.contextmanager
-def _database(backend: str, server_url: str, workdir: Path) -> Iterator[str]:
-    if backend == "postgresql":
-        with scratch_postgresql(server_url) as url:
-            yield url
-    else:
-        yield f"sqlite:///{workdir / 'calls.db'}"
 
 
 def build_call(applications: int, evaluators: int) -> tuple[int, int]:
@@ -201,7 +190,7 @@ def run_backend(
 
     with (
         tempfile.TemporaryDirectory(prefix="commons-bench-calls-") as tmp,
-        _database(backend, server_url, Path(tmp)) as url,
+        scratch_database(backend, server_url, Path(tmp), "calls") as url,
     ):
         app = create_app(app_config(url, tmp))
         with app.app_context():
@@ -319,15 +308,6 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
     )
 
 
-def _options(parser) -> None:
-    parser.add_argument(
-        "--backend",
-        action="append",
-        choices=("sqlite", "postgresql"),
-        help="database(s) to run on (default: both)",
-    )
-
-
 BENCHMARK = Benchmark(
     name=NAME,
     description="The ranking of a call (1,000 applications x 5 evaluators): page p95.",
@@ -339,7 +319,7 @@ BENCHMARK = Benchmark(
     database=Database(
         "the PostgreSQL server to make the scratch database on", default=DEFAULT_POSTGRESQL_URL
     ),
-    options=_options,
+    options=backend_option,
     measure=measure,
     text_report=text_report,
     markdown_report=markdown_report,

@@ -78,6 +78,17 @@ class Benchmark:
         return f"python -m bench.{self.name}"
 
 
+def backend_option(parser: argparse.ArgumentParser) -> None:
+    """``--backend sqlite|postgresql`` (repeatable; default: both), for a benchmark's
+    ``options`` when it runs on each database in turn."""
+    parser.add_argument(
+        "--backend",
+        action="append",
+        choices=("sqlite", "postgresql"),
+        help="database(s) to run on (default: both)",
+    )
+
+
 # Options that change where the figures go, not what is measured: left out of the command
 # shown in docs/performance.md (with the value that follows each, when it takes one).
 _NOT_SHOWN = {"--update-docs": 0, "--markdown": 0, "--json": 1}

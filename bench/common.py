@@ -135,6 +135,17 @@ def scratch_postgresql(server_url: str, prefix: str = "commons_bench") -> Iterat
         admin.dispose()
 
 
+@contextlib.contextmanager
+def scratch_database(backend: str, server_url: str, workdir: Path, name: str) -> Iterator[str]:
+    """A fresh database of ``backend``: a scratch one on the PostgreSQL server (dropped after),
+    or the SQLite file ``<workdir>/<name>.db``."""
+    if backend == "postgresql":
+        with scratch_postgresql(server_url) as url:
+            yield url
+    else:
+        yield f"sqlite:///{Path(workdir) / f'{name}.db'}"
+
+
 def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 

@@ -24,7 +24,7 @@ import tracemalloc
 from pathlib import Path
 
 from bench import cli
-from bench.cli import Benchmark, Database, Size
+from bench.cli import Benchmark, Database, Size, backend_option
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
@@ -213,12 +213,6 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
     )
 
 
-def _options(parser) -> None:
-    parser.add_argument(
-        "--backend", action="append", choices=["sqlite", "postgresql"], help="(both)"
-    )
-
-
 BENCHMARK = Benchmark(
     name=NAME,
     description=__doc__.splitlines()[0],
@@ -230,7 +224,7 @@ BENCHMARK = Benchmark(
         Size("--small", 10_000, "rows of the small register (memory compared)"),
     ),
     database=Database("PostgreSQL server URL (a scratch database is made on it)"),
-    options=_options,
+    options=backend_option,
 )
 
 

@@ -26,7 +26,6 @@ request: routing, the app's queries, Jinja rendering):
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import re
 import resource
@@ -35,14 +34,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, func, select, text
 
 from bench import cli
-from bench.cli import Benchmark, Database, Size
+from bench.cli import Benchmark, Database, Size, backend_option
 from bench.common import (
     DEFAULT_POSTGRESQL_URL,
     app_config,
@@ -50,7 +48,7 @@ from bench.common import (
     postgresql_reachable,
     safe_url,
     say,
-    scratch_postgresql,
+    scratch_database,
     server_version,
     table,
 )
@@ -262,15 +260,6 @@ STATISTICS_HEADERS = [
 ]
 
 
-@contextlib.contextmanager
-def _database(backend: str, server_url: str, workdir: Path) -> Iterator[str]:
-    if backend == "postgresql":
-        with scratch_postgresql(server_url) as url:
-            yield url
-    else:
-        yield f"sqlite:///{workdir / 'public.db'}"
-
-
 def run_backend(
     backend: str,
     *,
@@ -288,7 +277,7 @@ def run_backend(
 
     with (
         tempfile.TemporaryDirectory(prefix="commons-bench-public-") as tmp,
-        _database(backend, server_url, Path(tmp)) as url,
+        scratch_database(backend, server_url, Path(tmp), "public") as url,
     ):
         say(f"{backend}: generating {commons:,} commons and {proposals:,} proposals", out)
         generation = generate_data(url, commons=commons, proposals=proposals, events=events)[
@@ -494,15 +483,6 @@ def markdown_report(result: dict, where: dict, argv: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _options(parser) -> None:
-    parser.add_argument(
-        "--backend",
-        action="append",
-        choices=("sqlite", "postgresql"),
-        help="database(s) to run on (default: both)",
-    )
-
-
 def measure(args, out=None) -> dict:
     return run(
         args.backend or ["sqlite", "postgresql"],
@@ -529,7 +509,7 @@ BENCHMARK = Benchmark(
     database=Database(
         "the PostgreSQL server to make the scratch database on", default=DEFAULT_POSTGRESQL_URL
     ),
-    options=_options,
+    options=backend_option,
     measure=measure,
     text_report=text_report,
     markdown_report=markdown_report,
