@@ -240,18 +240,11 @@ def _check_pades(data: bytes, issued: bytes, trust_roots: list, moment: datetime
     byte_range = list(embedded.byte_range or ())
     if len(byte_range) != 4 or byte_range[0] != 0 or byte_range[2] + byte_range[3] < len(issued):
         raise SignatureRefused(_("The signature does not cover the whole issued document."))
-    try:
-        status = validate_pdf_signature(
+    status = _intact(
+        lambda: validate_pdf_signature(
             embedded, signer_validation_context=_validation_context(trust_roots, moment)
         )
-    except Exception:  # noqa: BLE001 - a damaged signature container
-        raise SignatureRefused(
-            _("The signature is broken: the file was changed after it was signed.")
-        ) from None
-    if not (status.intact and status.valid):
-        raise SignatureRefused(
-            _("The signature is broken: the file was changed after it was signed.")
-        )
+    )
     # After the signature only validation data (or nothing) may follow: anything else would
     # show the reader something the signer did not sign.
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and not status.docmdp_ok:
@@ -260,6 +253,19 @@ def _check_pades(data: bytes, issued: bytes, trust_roots: list, moment: datetime
         )
     _refuse_untrusted(status, status.signing_cert, moment)
     return status.signing_cert, status.signer_reported_dt
+
+
+def _intact(validate):
+    """The status ``validate()`` (a pyHanko validation) gives; a damaged container or a
+    signature that is not intact and valid is refused in one sentence."""
+    broken = _("The signature is broken: the file was changed after it was signed.")
+    try:
+        status = validate()
+    except Exception:  # noqa: BLE001 - a damaged signature container
+        raise SignatureRefused(broken) from None
+    if not (status.intact and status.valid):
+        raise SignatureRefused(broken)
+    return status
 
 
 def _cms_of(data: bytes):
@@ -310,20 +316,13 @@ def _check_cades(data: bytes, issued: bytes, trust_roots: list, moment: datetime
                 "it is a different document. Sign the final PDF downloaded from this page."
             )
         )
-    try:
-        status = asyncio.run(
+    status = _intact(
+        lambda: asyncio.run(
             async_validate_cms_signature(
                 signed_data, validation_context=_validation_context(trust_roots, moment)
             )
         )
-    except Exception:  # noqa: BLE001 - a damaged signature container
-        raise SignatureRefused(
-            _("The signature is broken: the file was changed after it was signed.")
-        ) from None
-    if not (status.intact and status.valid):
-        raise SignatureRefused(
-            _("The signature is broken: the file was changed after it was signed.")
-        )
+    )
     _refuse_untrusted(status, status.signing_cert, moment)
     signed_at = None
     try:
