@@ -23,6 +23,7 @@ from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
 from tests import factories
+from tests.conftest import BACKEND
 from tests.workflows.scenario import NOW, Cast, data_for, has_transition, proposal_in, require
 from workflows import SYSTEM, fire
 from workflows.errors import GuardRefused, NotPermitted, TransitionNotAllowed
@@ -200,6 +201,11 @@ def _try(p: Proposal, trigger: str, cast: Cast, capacity: str):
     return fire(p, trigger, actor, now=NOW, **data_for(trigger, actor))
 
 
+# The whole table (every trigger by every role from every state) runs on SQLite. It asks the
+# engine's rules, which read the profile the same way on both databases; on PostgreSQL the
+# writes they lead to are those of the journeys, the races and the stateful test, which run
+# there, and the table's few targeted tests below run there too.
+@pytest.mark.skipif(BACKEND == "postgresql", reason="the whole table runs in the SQLite pass")
 @pytest.mark.parametrize("labsus_state", workflows.get_profile("labsus").states)
 def test_every_trigger_and_role_from(labsus_state, app, profile, S):
     lacking = _lacking(profile, S, labsus_state)
