@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
+from commons.auth.passwords import password_problem
 from commons.documents.models import Signature
 from commons.extensions import db
+from tests.factories import PASSWORD
 
 
 def _triggers(proposal) -> list[str]:
@@ -47,3 +49,10 @@ def test_a_draft_is_made_without_the_engine(app, make):
 def test_an_unknown_state_is_refused_naming_the_known_ones(app, make):
     with pytest.raises(ValueError, match="known states: draft, active"):
         make.proposal(state="sleeping")
+
+
+def test_the_factories_password_passes_the_strength_rule(app, make):
+    """The factories make accounts without asking the strength rule; their password passes it."""
+    person = make.user()
+    assert password_problem(PASSWORD, email=person.email, full_name=person.full_name) is None
+    assert password_problem("password123", email=person.email) is not None
