@@ -146,19 +146,24 @@ def playwright_driver():
         yield driver
 
 
-@pytest.fixture
-def page(request, playwright_driver, tmp_path):
-    """A fresh browser (its own user-data-dir) and page; a screenshot is kept on failure."""
-    context = playwright_driver.chromium.launch_persistent_context(
-        str(tmp_path / "profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport={"width": 1280, "height": 900},
-        locale="en-GB",
+@pytest.fixture(scope="module")
+def browser(playwright_driver):
+    """One chromium per module (launching one costs about a second); each test has its own
+    context in it, with its own cookies and storage (``page``)."""
+    launched = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
     )
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def page(request, browser):
+    """A fresh browser context (cookies, storage, cache of its own) and page; a screenshot is
+    kept on failure."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(15000)
-    browser_page = context.pages[0] if context.pages else context.new_page()
+    browser_page = context.new_page()
     yield browser_page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

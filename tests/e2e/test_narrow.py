@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from commons.extensions import db
 from tests import factories
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, log_in, log_out
+from tests.e2e.conftest import log_in, log_out
 from tests.e2e.scenarios import make_case
 
 WIDTH = 360
@@ -112,14 +112,12 @@ def test_main_pages_of_each_role_fit_360_px(page, live):
     assert not found, "\n".join(f"{url}: {what}" for url, what in found.items())
 
 
-def test_without_javascript_the_phone_menu_is_open(page, playwright_driver, live):
-    browser = playwright_driver.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+def test_without_javascript_the_phone_menu_is_open(page, browser, live):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": WIDTH, "height": 780}
     )
     try:
-        no_js = browser.new_page(
-            java_script_enabled=False, viewport={"width": WIDTH, "height": 780}
-        )
+        no_js = context.new_page()
         no_js.goto(live.url + "/")
         menu = no_js.get_by_role("navigation", name="Main navigation")
         expect(menu.get_by_role("link", name="Log in")).to_be_visible()
@@ -127,7 +125,7 @@ def test_without_javascript_the_phone_menu_is_open(page, playwright_driver, live
         expect(menu.get_by_role("button", name="Show or hide the menu")).not_to_be_visible()
         assert no_js.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
     finally:
-        browser.close()
+        context.close()
 
     # With JavaScript the menu stays collapsed behind its button (Bootstrap opens it).
     page.set_viewport_size({"width": WIDTH, "height": 780})
