@@ -227,9 +227,9 @@ class IsolatedClient(FlaskClient):
 def worker_app(database_url) -> tuple[Flask, dict]:
     """One app per worker, made once (``create_app`` costs some 0.2 s, mostly compiling the
     URL rules and the API document; the ``app`` fixture ran it some 2,000 times a run), and
-    its settings as made, which each test starts from again (see ``app``)."""
+    what each test starts from again (see ``app``): its settings and its extensions as made."""
     made = create_app(test_config(database_url))
-    return made, copy.deepcopy(dict(made.config))
+    return made, {"config": copy.deepcopy(dict(made.config)), "extensions": set(made.extensions)}
 
 
 @pytest.fixture
@@ -238,17 +238,19 @@ def app(worker_app):
 
     What a test may change on it is put back before the next: the settings (with a folder of
     exports and a checkpoint witness of the test's own, so job numbers and the chain start
-    again), the test client class, the rate limits and the login throttle's state. Tests that
-    need an app made with other settings call ``create_app`` themselves.
+    again), the test client class and the rate limits; what the app keeps in its extensions
+    after it was made (the login throttle's state, the statistics computed last...) is
+    dropped. Tests that need an app made with other settings call ``create_app`` themselves.
     """
-    app, settings = worker_app
+    app, made = worker_app
     app.config.clear()
-    app.config.update(copy.deepcopy(settings))
+    app.config.update(copy.deepcopy(made["config"]))
     app.config.update(
         EXPORT_DIR=str(TMP / "exports" / secrets.token_hex(6)),
         CHECKPOINT_FILE=str(TMP / "checkpoints" / f"{secrets.token_hex(6)}.jsonl"),
     )
-    app.extensions.pop("commons.attempts", None)
+    for name in set(app.extensions) - made["extensions"]:
+        del app.extensions[name]
     app.test_client_class = IsolatedClient
     limiter.reset()
     with app.app_context():
