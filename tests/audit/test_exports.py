@@ -18,18 +18,14 @@ from sqlalchemy import select
 from commons.audit import bundle
 from commons.audit.models import AuditEvent
 from commons.audit.operations import verify_chain
-from commons.auth.models import User
 from commons.documents.models import Document, PactVersion, Signature
 from commons.extensions import db
-from commons.groups.models import ProponentGroup
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import Proposal
 from tests.conftest import app_on_copy, snapshot
 from tests.factories import PASSWORD
 from tests.workflows.scenario import NOW, Cast, proposal_in
 from workflows import fire
-
-CAST = ("representative", "member", "officer", "legal", "auditor", "admin")
 
 
 def _build_pacts(app) -> dict:
@@ -61,11 +57,7 @@ def _build_pacts(app) -> dict:
     co_design = proposal_in("co_design", cast)
     draft = proposal_in("draft", cast)
     assert signed.status == "active"
-    return {
-        "cast": {name: getattr(cast, name).id for name in CAST},
-        "group": cast.group.id,
-        "proposals": [signed.id, co_design.id, draft.id],
-    }
+    return {"cast": cast.ids(), "proposals": [signed.id, co_design.id, draft.id]}
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +82,7 @@ def pacts(app, pacts_snapshot):
 
 def pacts_from(ids: dict) -> tuple:
     """(cast, signed, co_design, draft) read from the database by the ids ``_build_pacts`` gave."""
-    cast = Cast.__new__(Cast)  # the people already exist: read them, do not make them again
-    for name, user_id in ids["cast"].items():
-        setattr(cast, name, db.session.get(User, user_id))
-    cast.group = db.session.get(ProponentGroup, ids["group"])
+    cast = Cast.read(ids["cast"])  # the people already exist: read them, do not make them again
     return (cast, *(db.session.get(Proposal, pid) for pid in ids["proposals"]))
 
 

@@ -13,15 +13,36 @@ from commons.audit.models import AuditEvent
 from commons.documents import storage
 from commons.documents.models import Document, Signature
 from commons.extensions import db
+from commons.proposals.models import Proposal
+from tests.conftest import app_on_copy, snapshot
 from tests.workflows.scenario import Cast, approve_and_sign, proposal_in
 
 
-@pytest.fixture
-def signed_pact(app):
+def _sign_a_pact(app) -> dict:
     cast = Cast()
     p = proposal_in("legal_review", cast)
     approve_and_sign(cast, p)
-    return cast, p
+    return {"cast": cast.ids(), "proposal": p.id}
+
+
+@pytest.fixture(scope="module")
+def signed_snapshot(database_url):
+    """A pact approved and signed once per module (its two PDFs take some 2 seconds)."""
+    with snapshot("issued", _sign_a_pact) as made:
+        yield made
+
+
+@pytest.fixture
+def app(signed_snapshot):
+    """The app on a fresh copy of the signed pact's database."""
+    with app_on_copy(signed_snapshot) as app:
+        yield app
+
+
+@pytest.fixture
+def signed_pact(app, signed_snapshot):
+    ids = signed_snapshot["result"]
+    return Cast.read(ids["cast"]), db.session.get(Proposal, ids["proposal"])
 
 
 def _documents(p):

@@ -122,6 +122,27 @@ class Cast:
         add_member(self.group, full_name=self.member.full_name, email=self.member.email)
         db.session.commit()
 
+    PEOPLE = ("representative", "member", "officer", "legal", "auditor", "admin")
+
+    def ids(self) -> dict:
+        """What finds the cast again in a copy of its database (see ``read``)."""
+        return {
+            "people": {name: getattr(self, name).id for name in self.PEOPLE},
+            "group": self.group.id,
+        }
+
+    @classmethod
+    def read(cls, ids: dict) -> Cast:
+        """The cast ``ids()`` named, read from the database (a snapshot's copy), not made."""
+        from commons.auth.models import User
+        from commons.groups.models import ProponentGroup
+
+        cast = cls.__new__(cls)
+        for name, user_id in ids["people"].items():
+            setattr(cast, name, db.session.get(User, user_id))
+        cast.group = db.session.get(ProponentGroup, ids["group"])
+        return cast
+
 
 def data_for(trigger: str, actor) -> dict:
     """Valid data for a trigger, as a person would type it."""
