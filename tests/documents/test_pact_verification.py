@@ -16,10 +16,42 @@ from commons.documents import pact_html, storage
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
 from commons.payloads import readable_moment
+from commons.proposals.models import Proposal
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import app_on_copy, csrf_token, snapshot
 from tests.workflows.scenario import NOW, Cast, approve_and_sign, proposal_in
 from workflows import fire
+
+
+def _sign_two_pacts(app) -> dict:
+    cast = Cast()
+    pacts = []
+    for _ in range(2):
+        p = proposal_in("legal_review", cast)
+        approve_and_sign(cast, p)
+        pacts.append(p.id)
+    return {"cast": cast.ids(), "pacts": pacts}
+
+
+@pytest.fixture(scope="module")
+def signed_snapshot(database_url):
+    """Two pacts approved and signed once per module (four PDFs, some 4 seconds)."""
+    with snapshot("verification", _sign_two_pacts) as made:
+        yield made
+
+
+@pytest.fixture
+def app(signed_snapshot):
+    """The app on a fresh copy of the two signed pacts' database."""
+    with app_on_copy(signed_snapshot) as app:
+        yield app
+
+
+@pytest.fixture
+def signed(app, signed_snapshot) -> tuple:
+    """(cast, first pact, second pact), read from the copy."""
+    ids = signed_snapshot["result"]
+    return (Cast.read(ids["cast"]), *(db.session.get(Proposal, i) for i in ids["pacts"]))
 
 
 @pytest.fixture
@@ -110,10 +142,8 @@ def test_the_qr_code_opens_the_pacts_verification_page(app, client, qr_urls):
     assert f'href="/documents/{signed.sha256}.pdf"' in page
 
 
-def test_after_revocation_the_page_says_it_is_no_longer_in_force(app, client):
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
+def test_after_revocation_the_page_says_it_is_no_longer_in_force(app, client, signed):
+    cast, p, _ = signed
     revoked_at = NOW + timedelta(days=40)
     fire(p, "revoke", cast.legal, now=revoked_at, reasons="Repeated breach of safety rules.")
     db.session.commit()
@@ -128,10 +158,8 @@ def test_after_revocation_the_page_says_it_is_no_longer_in_force(app, client):
     assert f'href="/documents/{_document(p, "signed").sha256}.pdf"' in page
 
 
-def test_the_file_held_is_checked_against_the_one_issued(app, client):
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
+def test_the_file_held_is_checked_against_the_one_issued(app, client, signed):
+    cast, p, _ = signed
     url = f"/pacts/{p.id}/verify"
     signed = _bytes(app, _document(p, "signed"))
 
@@ -154,12 +182,8 @@ def test_the_file_held_is_checked_against_the_one_issued(app, client):
     assert "Choose the PDF file to check." in response.get_data(as_text=True)
 
 
-def test_a_file_of_another_pact_is_named_as_such(app, client):
-    cast = Cast()
-    first = proposal_in("legal_review", cast)
-    approve_and_sign(cast, first)
-    other = proposal_in("legal_review", cast)
-    approve_and_sign(cast, other)
+def test_a_file_of_another_pact_is_named_as_such(app, client, signed):
+    cast, first, other = signed
     page = _check(
         client, f"/pacts/{first.id}/verify", _bytes(app, _document(other, "signed"))
     ).get_data(as_text=True)
@@ -198,21 +222,17 @@ def test_a_draft_has_no_verification_page(app, client):
     assert client.get(f"/pacts/{p.id}/verify").status_code == 404
 
 
-def test_an_older_qr_code_with_the_text_fingerprint_opens_the_page(app, client):
+def test_an_older_qr_code_with_the_text_fingerprint_opens_the_page(app, client, signed):
     """PDFs issued before carry /verify?sha256=<hash of the pact text>: they land on the page."""
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
+    cast, p, _ = signed
     version = db.session.scalars(select(PactVersion).where(PactVersion.proposal_id == p.id)).first()
     response = client.get(f"/verify?sha256={version.content_hash}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/pacts/{p.id}/verify")
 
 
-def test_the_page_speaks_italian(app, client):
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
+def test_the_page_speaks_italian(app, client, signed):
+    cast, _, p = signed
     _in_force_today(p)
     page = client.get(f"/pacts/{p.id}/verify", headers={"Accept-Language": "it"}).get_data(
         as_text=True
