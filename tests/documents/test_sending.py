@@ -12,16 +12,37 @@ from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document
 from commons.extensions import db
+from commons.proposals.models import Proposal
 from tests.api.helpers import auth, token_for
-from tests.conftest import login
+from tests.conftest import app_on_copy, login, snapshot
 from tests.workflows.scenario import Cast, approve_and_sign, proposal_in
 
 
-@pytest.fixture
-def signed_pact(app):
+def _sign_a_pact(app) -> dict:
     cast = Cast()
     p = proposal_in("legal_review", cast)
     approve_and_sign(cast, p)
+    return {"cast": cast.ids(), "proposal": p.id}
+
+
+@pytest.fixture(scope="module")
+def signed_snapshot(database_url):
+    """A pact approved and signed once per module (its two PDFs take some 2 seconds)."""
+    with snapshot("sending", _sign_a_pact) as made:
+        yield made
+
+
+@pytest.fixture
+def app(signed_snapshot):
+    """The app on a fresh copy of the signed pact's database."""
+    with app_on_copy(signed_snapshot) as app:
+        yield app
+
+
+@pytest.fixture
+def signed_pact(app, signed_snapshot):
+    ids = signed_snapshot["result"]
+    cast, p = Cast.read(ids["cast"]), db.session.get(Proposal, ids["proposal"])
     docs = {
         d.kind: d for d in db.session.scalars(select(Document).where(Document.proposal_id == p.id))
     }
@@ -75,11 +96,16 @@ def test_api_headers_of_a_signed_and_a_final_pact(client, signed_pact):
 def test_a_file_missing_from_the_storage_is_404_on_both(app, client, signed_pact):
     cast, p, docs = signed_pact
     sha = docs["signed"].sha256
-    storage.path_for(app.config["STORAGE_DIR"], sha).unlink()
-    assert client.get(f"/documents/{sha}.pdf").status_code == 404
-    missing = client.get(f"/api/v1/documents/{sha}/pdf")
-    assert missing.status_code == 404
-    assert "missing from the storage" in missing.get_json()["detail"]
+    stored = storage.path_for(app.config["STORAGE_DIR"], sha)
+    kept = stored.read_bytes()  # the module's other copies share the stored file
+    stored.unlink()
+    try:
+        assert client.get(f"/documents/{sha}.pdf").status_code == 404
+        missing = client.get(f"/api/v1/documents/{sha}/pdf")
+        assert missing.status_code == 404
+        assert "missing from the storage" in missing.get_json()["detail"]
+    finally:
+        stored.write_bytes(kept)
 
 
 def test_the_read_rule_is_one_and_every_list_uses_it(client, signed_pact):
