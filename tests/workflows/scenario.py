@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import workflows
-from commons.auth.models import Role
+from commons.auth.models import Role, User
 from commons.documents import operations as documents
 from commons.documents.models import PactVersion, Signature
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
 from commons.monitoring.models import MonitoringReport
 from commons.proposals.models import CoDesignMeeting, ProtocolCounter
 from tests import factories
@@ -134,9 +135,6 @@ class Cast:
     @classmethod
     def read(cls, ids: dict) -> Cast:
         """The cast ``ids()`` named, read from the database (a snapshot's copy), not made."""
-        from commons.auth.models import User
-        from commons.groups.models import ProponentGroup
-
         cast = cls.__new__(cls)
         for name, user_id in ids["people"].items():
             setattr(cast, name, db.session.get(User, user_id))
