@@ -8,7 +8,7 @@ import io
 from flask_babel import gettext as _
 
 from commons.calls.labels import OUTCOME_LABELS
-from commons.calls.queries import ranking
+from commons.calls.queries import ranking_rows
 
 
 def result_header(call) -> list[str]:
@@ -19,30 +19,36 @@ def result_header(call) -> list[str]:
     return [*header, _("Weighted total"), _("Outcome"), _("Why")]
 
 
+def result_row(call, row, scores: dict[int, tuple[int, str]]) -> list:
+    """One line of the results from a row of ``queries.ranking_rows`` and its scores."""
+    line = [
+        row.rank or "",
+        row.protocol_number or "",
+        row.title,
+        row.group_name,
+        row.partners or "",
+        call.theme_title(row.theme),
+        row.batch_label,
+    ]
+    for criterion in call.criteria:
+        score = scores.get(criterion.id)
+        line += [score[0], score[1]] if score else ["", ""]
+    line += [
+        float(row.total) if row.total is not None else "",
+        str(OUTCOME_LABELS.get(row.outcome, row.outcome or "")),
+        row.outcome_reason or "",
+    ]
+    return line
+
+
+def result_page(call, page) -> list[list]:
+    """The lines of a ``queries.RankingPage``."""
+    return [result_row(call, r, page.scores.get(r.id, {})) for r in page.rows]
+
+
 def result_rows(call) -> list[list]:
-    rows = []
-    for application in ranking(call):
-        proposal = application.proposal
-        by_criterion = {c.criterion_id: c for c in application.consensus}
-        row = [
-            application.rank or "",
-            proposal.protocol_number or "",
-            proposal.title,
-            proposal.group.name,
-            "; ".join(p.name for p in application.partners),
-            call.theme_title(application.theme),
-            application.batch.label,
-        ]
-        for criterion in call.criteria:
-            score = by_criterion.get(criterion.id)
-            row += [score.points, score.reason] if score else ["", ""]
-        row += [
-            float(application.total) if application.total is not None else "",
-            str(OUTCOME_LABELS.get(application.outcome, application.outcome or "")),
-            application.outcome_reason or "",
-        ]
-        rows.append(row)
-    return rows
+    """The whole ranking (the exports), read with two queries."""
+    return result_page(call, ranking_rows(call, limit=None))
 
 
 def results_csv(call) -> str:

@@ -89,16 +89,26 @@ def review(call_id: int, application_id: int):
 @login_required
 def panel(call_id: int):
     call = load_call(call_id, "call.chair")
-    summary = call_queries.panel_summary(call)
+    return _panel_page(call, ActForm(prefix="act"))
+
+
+def _panel_page(call, act_form):
+    """The chair's page: a page of the ranking (50 rows, Core rows), each with its spreads
+    and the evaluators waited for; four queries whatever the number of applications."""
+    page = call_queries.ranking_rows(
+        call, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
+    )
+    summary = call_queries.panel_summary(call, [r.id for r in page.rows])
     everyone = [e.user.full_name for e in call.evaluators]
-    rows = [(a, *summary.get(a.id, ([], everyone))) for a in call_queries.ranking(call)]
+    rows = [(r, *summary.get(r.id, ([], everyone))) for r in page.rows]
     return render_template(
         "calls/panel.html",
         call=call,
         rows=rows,
+        next_cursor=page.next_cursor,
         labels=STATUS_LABELS,
         outcomes=OUTCOME_LABELS,
-        act_form=ActForm(prefix="act"),
+        act_form=act_form,
         step_form=StepForm(),
     )
 
@@ -167,15 +177,7 @@ def act(call_id: int):
         if saved:
             flash(_("The act is recorded: the results are public."), "success")
             return redirect(url_for("calls.detail", call_id=call.id))
-    return render_template(
-        "calls/panel.html",
-        call=call,
-        rows=[(a, [], []) for a in call_queries.ranking(call)],
-        labels=STATUS_LABELS,
-        outcomes=OUTCOME_LABELS,
-        act_form=form,
-        step_form=StepForm(),
-    ), form_status(form)
+    return _panel_page(call, form), form_status(form)
 
 
 @calls_bp.get("/<int:call_id>/results.<fmt>")

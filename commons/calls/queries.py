@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from commons.calls.models import (
     Call,
     CallApplication,
+    CallBatch,
     CallCommons,
     CallStatus,
     ConsensusScore,
+    ConsortiumPartner,
     Review,
 )
 from commons.extensions import db
+from commons.groups.models import ProponentGroup
+from commons.pagination import decode_cursor, encode_cursor
 from commons.proposals.models import Proposal
+
+PAGE_SIZE = 50
+# The ranking's order: ranked first by rank, then the unranked (excluded) by id.
+_UNRANKED = 2**31 - 1
 
 PUBLIC = [s.value for s in CallStatus if s != CallStatus.DRAFT]
 
@@ -69,6 +79,108 @@ def ranking(call: Call) -> list[CallApplication]:
     return list(rows)
 
 
+@dataclass
+class RankingPage:
+    """A page of a call's ranking: ``rows`` (Core rows: id, rank, total, outcome, titles...),
+    ``scores`` ({application id: {criterion id: (points, reason)}}) and the next page's
+    cursor (None on the last page)."""
+
+    rows: list
+    scores: dict[int, dict[int, tuple[int, str]]]
+    next_cursor: str | None
+
+
+def _rank_key():
+    return func.coalesce(CallApplication.rank, _UNRANKED)
+
+
+def _after(token: str | None):
+    values = decode_cursor(token)
+    try:
+        return [int(values[0]), int(values[1])] if values and len(values) == 2 else None
+    except (TypeError, ValueError):
+        return None
+
+
+def ranking_rows(
+    call: Call,
+    *,
+    after: str | None = None,
+    limit: int | None = PAGE_SIZE,
+    batch_id: int | None = None,
+) -> RankingPage:
+    """The call's submitted applications in ranking order (excluded last) as Core rows, a
+    page of ``limit`` after the cursor ``after`` (``limit`` None: all of them, the exports),
+    ``batch_id``: one batch's only. Two queries whatever the number of rows: the rows (the
+    partners aggregated in SQL) and their consensus scores."""
+    key = _rank_key()
+    partners = (
+        select(func.aggregate_strings(ConsortiumPartner.name, "; "))
+        .where(ConsortiumPartner.application_id == CallApplication.id)
+        .correlate(CallApplication)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            CallApplication.id,
+            CallApplication.rank,
+            CallApplication.total,
+            CallApplication.outcome,
+            CallApplication.outcome_reason,
+            CallApplication.excluded_reason,
+            CallApplication.theme,
+            CallApplication.batch_id,
+            Proposal.title,
+            Proposal.protocol_number,
+            ProponentGroup.name.label("group_name"),
+            CallBatch.label.label("batch_label"),
+            partners.label("partners"),
+            exists()
+            .where(ConsensusScore.application_id == CallApplication.id)
+            .label("has_consensus"),
+            key.label("rank_key"),
+        )
+        .join(Proposal, Proposal.id == CallApplication.proposal_id)
+        .join(ProponentGroup, ProponentGroup.id == Proposal.group_id)
+        .join(CallBatch, CallBatch.id == CallApplication.batch_id)
+        .where(CallApplication.call_id == call.id, Proposal.submitted_at.is_not(None))
+        .order_by(key, CallApplication.id)
+    )
+    if batch_id is not None:
+        stmt = stmt.where(CallApplication.batch_id == batch_id)
+    cursor = _after(after)
+    if cursor:
+        # Row-value comparison: SQLite (3.15+) and PostgreSQL both support it.
+        stmt = stmt.where(tuple_(key, CallApplication.id) > tuple_(*cursor))
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    rows = db.session.execute(stmt).all()
+    next_cursor = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].rank_key, rows[-1].id])
+    scores: dict[int, dict[int, tuple[int, str]]] = {}
+    if rows:
+        ids = [r.id for r in rows]
+        found = db.session.execute(
+            select(
+                ConsensusScore.application_id,
+                ConsensusScore.criterion_id,
+                ConsensusScore.points,
+                ConsensusScore.reason,
+            ).where(
+                ConsensusScore.application_id.in_(ids)
+                if limit is not None
+                else ConsensusScore.application_id.in_(
+                    select(CallApplication.id).where(CallApplication.call_id == call.id)
+                )
+            )
+        ).all()
+        for application_id, criterion_id, points, reason in found:
+            scores.setdefault(application_id, {})[criterion_id] = (points, reason)
+    return RankingPage(rows=rows, scores=scores, next_cursor=next_cursor)
+
+
 def applications_for_panel(call: Call, user) -> list[tuple[CallApplication, Review | None]]:
     """Each submitted application with the user's own review of it (None: not started)."""
     rows = ranking(call)
@@ -92,14 +204,18 @@ def consensus_rows(call: Call) -> list[ConsensusScore]:
     ).all()
 
 
-def panel_summary(call: Call) -> dict[int, tuple[list[dict], list[str]]]:
-    """For the chair's page, per application: each criterion's spread among the submitted
-    scores (and whether it diverges: more than a fifth of the scale) and the evaluators
-    waited for. Two aggregate queries, whatever the number of reviews."""
+def panel_summary(
+    call: Call, application_ids: list[int] | None = None
+) -> dict[int, tuple[list[dict], list[str]]]:
+    """For the chair's page, per application (those of ``application_ids``, a page, or every
+    one): each criterion's spread among the submitted scores (and whether it diverges: more
+    than a fifth of the scale) and the evaluators waited for. Two aggregate queries, whatever
+    the number of reviews."""
     from sqlalchemy import func, or_
 
     from commons.calls.models import Score
 
+    only = [] if application_ids is None else [Review.application_id.in_(application_ids)]
     spreads = db.session.execute(
         select(
             Review.application_id,
@@ -108,7 +224,7 @@ def panel_summary(call: Call) -> dict[int, tuple[list[dict], list[str]]]:
         )
         .join(Score, Score.review_id == Review.id)
         .join(CallApplication, CallApplication.id == Review.application_id)
-        .where(CallApplication.call_id == call.id, Review.submitted_at.is_not(None))
+        .where(CallApplication.call_id == call.id, Review.submitted_at.is_not(None), *only)
         .group_by(Review.application_id, Score.criterion_id)
     ).all()
     done = db.session.execute(
@@ -117,6 +233,7 @@ def panel_summary(call: Call) -> dict[int, tuple[list[dict], list[str]]]:
         .where(
             CallApplication.call_id == call.id,
             or_(Review.submitted_at.is_not(None), Review.recused_reason.is_not(None)),
+            *only,
         )
     ).all()
     criteria = {c.id: c for c in call.criteria}

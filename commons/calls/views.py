@@ -13,7 +13,7 @@ from commons.auth.permissions import can, ensure
 from commons.calls import operations
 from commons.calls import queries as call_queries
 from commons.calls.deadlines import open_batch
-from commons.calls.exports import result_header, result_rows
+from commons.calls.exports import result_header, result_page
 from commons.calls.forms import StepForm, answers_of, apply_form, partners_of
 from commons.calls.labels import OUTCOME_LABELS, STATUS_LABELS, STEP_LABELS
 from commons.calls.models import Call, CallStatus
@@ -43,13 +43,16 @@ def index():
 @calls_bp.get("/<int:call_id>")
 def detail(call_id: int):
     call = load_call(call_id)
-    results = None
+    results = page = None
     if can(current_user, "call.results", call) and call.status in (
         CallStatus.RANKED,
         CallStatus.ADMITTED,
         CallStatus.ARCHIVED,
     ):
-        results = (result_header(call), result_rows(call))
+        page = call_queries.ranking_rows(
+            call, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
+        )
+        results = (result_header(call), result_page(call, page))
     return render_template(
         "calls/detail.html",
         call=call,
@@ -57,6 +60,7 @@ def detail(call_id: int):
         outcomes=OUTCOME_LABELS,
         next_batch=open_batch(call, utcnow()),
         results=results,
+        next_cursor=page.next_cursor if page else None,
         step_form=StepForm(),
         steps=_steps(call),
         step_labels=STEP_LABELS,
