@@ -13,36 +13,12 @@ from commons.audit.models import AuditEvent
 from commons.documents import storage
 from commons.documents.models import Document, Signature
 from commons.extensions import db
-from commons.proposals.models import Proposal
-from tests.conftest import app_on_copy, snapshot
-from tests.workflows.scenario import Cast, approve_and_sign, proposal_in
-
-
-def _sign_a_pact(app) -> dict:
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
-    return {"cast": cast.ids(), "proposal": p.id}
-
-
-@pytest.fixture(scope="module")
-def signed_snapshot(database_url):
-    """A pact approved and signed once per module (its two PDFs take some 2 seconds)."""
-    with snapshot("issued", _sign_a_pact) as made:
-        yield made
 
 
 @pytest.fixture
-def app(signed_snapshot):
-    """The app on a fresh copy of the signed pact's database."""
-    with app_on_copy(signed_snapshot) as app:
-        yield app
-
-
-@pytest.fixture
-def signed_pact(app, signed_snapshot):
-    ids = signed_snapshot["result"]
-    return Cast.read(ids["cast"]), db.session.get(Proposal, ids["proposal"])
+def app(signed_app):
+    """Every test of this module runs on a copy of its signed pact (tests/documents/conftest.py)."""
+    return signed_app
 
 
 def _documents(p):
@@ -51,8 +27,8 @@ def _documents(p):
     }
 
 
-def test_approval_issues_final_pdf_and_signatures_bind_to_it(app, signed_pact):
-    cast, p = signed_pact
+def test_approval_issues_final_pdf_and_signatures_bind_to_it(app, signed):
+    cast, p = signed
     docs = _documents(p)
     assert set(docs) == {"final", "signed"}
     root = app.config["STORAGE_DIR"]
@@ -72,10 +48,10 @@ def test_approval_issues_final_pdf_and_signatures_bind_to_it(app, signed_pact):
     assert last_sign.payload["signed_pdf_sha256"] == docs["signed"].sha256
 
 
-def test_signed_pdf_has_the_signature_page(app, signed_pact):
+def test_signed_pdf_has_the_signature_page(app, signed):
     from pypdf import PdfReader
 
-    cast, p = signed_pact
+    cast, p = signed
     doc = _documents(p)["signed"]
     reader = PdfReader(storage.path_for(app.config["STORAGE_DIR"], doc.sha256))
     text = " ".join(page.extract_text() for page in reader.pages)
@@ -83,8 +59,8 @@ def test_signed_pdf_has_the_signature_page(app, signed_pact):
     assert _documents(p)["final"].sha256 in text.replace("\n", "")
 
 
-def test_serving_streams_the_stored_bytes_with_etag(app, client, signed_pact):
-    cast, p = signed_pact
+def test_serving_streams_the_stored_bytes_with_etag(app, client, signed):
+    cast, p = signed
     doc = _documents(p)["signed"]
     response = client.get(f"/documents/{doc.sha256}.pdf")
     assert response.status_code == 200
@@ -99,10 +75,10 @@ def test_serving_streams_the_stored_bytes_with_etag(app, client, signed_pact):
     assert client.get(f"/documents/{'0' * 64}.pdf").status_code == 404
 
 
-def test_verify_page_recognises_and_refuses(app, client, signed_pact):
+def test_verify_page_recognises_and_refuses(app, client, signed):
     from tests.conftest import csrf_token
 
-    cast, p = signed_pact
+    cast, p = signed
     doc = _documents(p)["signed"]
     data = storage.path_for(app.config["STORAGE_DIR"], doc.sha256).read_bytes()
     token = csrf_token(client, "/verify")
@@ -127,8 +103,8 @@ def test_verify_page_recognises_and_refuses(app, client, signed_pact):
     assert bad.status_code == 422 and "64 characters" in bad.get_data(as_text=True)
 
 
-def test_cli_verify_render_and_list(app, runner, signed_pact, tmp_path):
-    cast, p = signed_pact
+def test_cli_verify_render_and_list(app, runner, signed, tmp_path):
+    cast, p = signed
     docs = _documents(p)
     stored = storage.path_for(app.config["STORAGE_DIR"], docs["signed"].sha256)
     ok = runner.invoke(args=["pacts", "verify", str(stored)])

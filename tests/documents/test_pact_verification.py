@@ -16,42 +16,18 @@ from commons.documents import pact_html, storage
 from commons.documents.models import Document, PactVersion
 from commons.extensions import db
 from commons.payloads import readable_moment
-from commons.proposals.models import Proposal
 from tests import factories
-from tests.conftest import app_on_copy, csrf_token, snapshot
+from tests.conftest import csrf_token
 from tests.workflows.scenario import NOW, Cast, approve_and_sign, proposal_in
 from workflows import fire
 
-
-def _sign_two_pacts(app) -> dict:
-    cast = Cast()
-    pacts = []
-    for _ in range(2):
-        p = proposal_in("legal_review", cast)
-        approve_and_sign(cast, p)
-        pacts.append(p.id)
-    return {"cast": cast.ids(), "pacts": pacts}
-
-
-@pytest.fixture(scope="module")
-def signed_snapshot(database_url):
-    """Two pacts approved and signed once per module (four PDFs, some 4 seconds)."""
-    with snapshot("verification", _sign_two_pacts) as made:
-        yield made
+SIGNED_PACTS = 2  # (cast, first, second): tests/documents/conftest.py
 
 
 @pytest.fixture
-def app(signed_snapshot):
-    """The app on a fresh copy of the two signed pacts' database."""
-    with app_on_copy(signed_snapshot) as app:
-        yield app
-
-
-@pytest.fixture
-def signed(app, signed_snapshot) -> tuple:
-    """(cast, first pact, second pact), read from the copy."""
-    ids = signed_snapshot["result"]
-    return (Cast.read(ids["cast"]), *(db.session.get(Proposal, i) for i in ids["pacts"]))
+def app(signed_app):
+    """Every test of this module runs on a copy of its two signed pacts (documents/conftest)."""
+    return signed_app
 
 
 @pytest.fixture

@@ -12,37 +12,19 @@ from commons.auth.permissions import can
 from commons.documents import storage
 from commons.documents.models import Document
 from commons.extensions import db
-from commons.proposals.models import Proposal
 from tests.api.helpers import auth, token_for
-from tests.conftest import app_on_copy, login, snapshot
-from tests.workflows.scenario import Cast, approve_and_sign, proposal_in
-
-
-def _sign_a_pact(app) -> dict:
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
-    return {"cast": cast.ids(), "proposal": p.id}
-
-
-@pytest.fixture(scope="module")
-def signed_snapshot(database_url):
-    """A pact approved and signed once per module (its two PDFs take some 2 seconds)."""
-    with snapshot("sending", _sign_a_pact) as made:
-        yield made
+from tests.conftest import login
 
 
 @pytest.fixture
-def app(signed_snapshot):
-    """The app on a fresh copy of the signed pact's database."""
-    with app_on_copy(signed_snapshot) as app:
-        yield app
+def app(signed_app):
+    """Every test of this module runs on a copy of its signed pact (tests/documents/conftest.py)."""
+    return signed_app
 
 
 @pytest.fixture
-def signed_pact(app, signed_snapshot):
-    ids = signed_snapshot["result"]
-    cast, p = Cast.read(ids["cast"]), db.session.get(Proposal, ids["proposal"])
+def signed_pact(signed):
+    cast, p = signed
     docs = {
         d.kind: d for d in db.session.scalars(select(Document).where(Document.proposal_id == p.id))
     }
