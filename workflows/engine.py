@@ -160,7 +160,7 @@ def configure(
                     f"{path}: a profile named {path.stem!r} is already loaded from "
                     f"{profiles[path.stem].path}"
                 )
-            profiles[path.stem] = check_profile(path)
+            profiles[path.stem] = _checked(path)
     if default_profile:
         if default_profile not in profiles:
             raise ProfileError(
@@ -172,7 +172,36 @@ def configure(
     _PROFILES.update(profiles)
     _MACHINES.clear()
     for name, profile in profiles.items():
-        _MACHINES[name] = _build_machine(profile)
+        _MACHINES[name] = _machine_of(profile)
+
+
+# Profiles checked and machines built, by what they came from: configuring again with the same
+# files and the same registered names (as a test does around each use of its test profiles)
+# reuses them. Reading, validating and building a profile's machine costs some 40 ms; a key
+# is the file's text and the names it was checked against, so any change checks it again.
+_CHECKED: dict[tuple, Profile] = {}
+_BUILT: dict[int, tuple[Profile, Machine]] = {}
+
+
+def _registered_names() -> tuple:
+    return tuple(
+        tuple(sorted(names))
+        for names in (GUARDS, CONDITIONS, EFFECTS, REQUIREMENTS, OPTIONAL, MESSAGES)
+    )
+
+
+def _checked(path: Path) -> Profile:
+    key = (str(path.resolve()), path.read_text(), _registered_names())
+    if key not in _CHECKED:
+        _CHECKED[key] = check_profile(path)
+    return _CHECKED[key]
+
+
+def _machine_of(profile: Profile) -> Machine:
+    built = _BUILT.get(id(profile))
+    if built is None or built[0] is not profile:
+        built = _BUILT[id(profile)] = (profile, _build_machine(profile))
+    return built[1]
 
 
 def check_profile(path: Path) -> Profile:

@@ -74,6 +74,30 @@ def test_broken_profile_is_refused_naming_file_and_key(tmp_path, change, message
     assert message in str(error.value)
 
 
+def test_a_profile_changed_or_checked_against_other_names_is_checked_again(tmp_path):
+    """Configuring again reuses what unchanged files gave; an edited file, or a guard no
+    longer registered, is read and refused again."""
+    from workflows.guards import GUARDS
+
+    _write(tmp_path, LABSUS)
+    workflows.configure(profiles_dir=tmp_path)
+    first = workflows.get_profile("labsus")
+    workflows.configure(profiles_dir=tmp_path)
+    assert workflows.get_profile("labsus") is first
+    _write(tmp_path, LABSUS.replace('target = "submitted"', 'target = "nowhere"', 1))
+    with pytest.raises(ProfileError, match="unknown state 'nowhere'"):
+        workflows.configure(profiles_dir=tmp_path)
+    _write(tmp_path, LABSUS)
+    guard = GUARDS.pop("integration_deadline_passed")
+    try:
+        with pytest.raises(ProfileError, match="unknown guard 'integration_deadline_passed'"):
+            workflows.configure(profiles_dir=tmp_path)
+    finally:
+        GUARDS["integration_deadline_passed"] = guard
+    workflows.configure(profiles_dir=tmp_path)
+    assert workflows.get_profile("labsus") is first
+
+
 def test_unreachable_state_is_refused(tmp_path):
     text = LABSUS.replace('"renewal_granted",\n', '"renewal_granted", "limbo",\n', 1)
     text = text.replace('terminal = ["rejected"', 'terminal = ["limbo", "rejected"', 1)
