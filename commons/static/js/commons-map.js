@@ -49,13 +49,18 @@
       function shown(count) {
         say((input.dataset.countText || "").replace("{count}", String(count)));
       }
-      input.addEventListener("change", function () {
+      var loading = false;
+      function sync() {
         if (!input.checked) {
-          if (layer) { map.removeLayer(layer); }
-          say(input.dataset.offText || "");
+          if (layer && map.hasLayer(layer)) { map.removeLayer(layer); say(input.dataset.offText || ""); }
           return;
         }
-        if (layer) { layer.addTo(map); shown(layer.getLayers().length); return; }
+        if (layer) {
+          if (!map.hasLayer(layer)) { layer.addTo(map); shown(layer.getLayers().length); }
+          return;
+        }
+        if (loading) { return; }
+        loading = true;
         fetch(input.dataset.layerUrl, { credentials: "same-origin" })
           .then(function (response) {
             if (!response.ok) { throw new Error(String(response.status)); }
@@ -77,11 +82,15 @@
               },
               onEachFeature: function (feature, shape) { shape.bindPopup(popup(feature)); }
             });
-            if (input.checked) { layer.addTo(map); }
-            shown(layer.getLayers().length);
+            loading = false;
+            sync();
           })
-          .catch(function () { say(input.dataset.errorText || ""); });
-      });
+          .catch(function () { loading = false; say(input.dataset.errorText || ""); });
+      }
+      input.addEventListener("change", sync);
+      // A box the browser ticked again (going back to the page) shows its layer too.
+      window.addEventListener("pageshow", sync);
+      sync();
     });
   }
 
