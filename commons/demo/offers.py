@@ -120,10 +120,7 @@ def _report_with_photo(entry: dict, now: datetime) -> None:
         "file_report",
         pact.representative,
         now=filed,
-        **{
-            k: entry[k]
-            for k in ("report_text", "participants", "volunteer_hours", "events_held")
-        },
+        **{k: entry[k] for k in ("report_text", "participants", "volunteer_hours", "events_held")},
     )
     photo = uploads.save_upload(
         FileStorage(io.BytesIO(demo_photo()), filename=entry["photo_name"]),
