@@ -251,7 +251,10 @@ def close(item: Post, *, actor: User, closed_as: str, now: datetime | None = Non
     append_event(
         "offer_closed",
         actor=actor,
-        actor_role=Role.CITIZEN.value if actor.id == item.author_id else _role(actor),
+        # A group's member closing the group's post acts as a citizen; the office as itself.
+        actor_role=Role.CITIZEN.value
+        if item.group_id is not None and actor.id == item.author_id
+        else _role(actor),
         payload=_payload(item, closed_as=closed_as),
         public=was_published,
         occurred_at=now,

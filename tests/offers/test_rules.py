@@ -258,3 +258,35 @@ def test_the_list_reads_a_page_in_a_fixed_number_of_queries(app, people, count_q
     with count_queries() as queries:
         visitor.get("/offers/")
     assert queries.count == few, queries
+
+
+def test_erasing_a_helper_erases_their_answer_and_the_poster_reads_so(app, people):
+    from commons.privacy import erasure
+    from commons.privacy import operations as privacy_ops
+    from tests.factories import PASSWORD
+
+    post = _published(people)
+    operations.respond(post, user=people.helper, message="Call me at home.", phone="051 123456")
+    request = privacy_ops.request_erasure(people.helper, password=PASSWORD)
+    db.session.commit()
+    report = erasure.erase(request, actor=people.officer)
+    db.session.commit()
+    assert "1 answer(s) they gave to offers and needs" in report
+    page = logged_in(app, people.member).get(f"/offers/{post.id}").get_data(as_text=True)
+    assert "Call me at home." not in page and "051 123456" not in page
+    assert "carla@example.org" not in page and "Erased person" in page
+
+
+def test_the_poster_lists_their_posts_with_the_answers_count(app, people):
+    post = _published(people)
+    operations.respond(post, user=people.helper, message="Yes.")
+    operations.post(
+        author=people.rep, group=people.group, commons=people.garden, **{**NEED, "title": "Rep's"}
+    )
+    db.session.commit()
+    mine = logged_in(app, people.member).get("/offers/mine").get_data(as_text=True)
+    assert NEED["title"] in mine and "answers: 1" in mine
+    assert "Rep&#39;s" in mine  # posted for the same group by its representative
+    assert "Waiting for moderation" in mine
+    outsider = logged_in(app, people.outsider).get("/offers/mine").get_data(as_text=True)
+    assert "You have posted nothing yet." in outsider
