@@ -372,18 +372,19 @@ def _call_results(user, obj):
 
 @rule("offer.start")
 def _offer_start(user, obj):
-    """The page to post an offer or a need: anyone logged in (the form offers the groups they
-    belong to, and the city to office staff)."""
-    return _authenticated(user)
+    """The pages to post an offer or a need and to list one's posts: citizens (the form offers
+    the groups they belong to) and the office (for the city). An account with only other
+    staff roles (an auditor's) acts for neither."""
+    return _has(user, Role.CITIZEN, Role.OFFICER, Role.ADMIN)
 
 
 @rule("offer.post")
 def _offer_post(user, obj):
-    """Posting for a group (``obj``): a member of it; for the city (``obj`` None): the
-    office's staff."""
+    """Posting for a group (``obj``): a citizen who is a member of it; for the city (``obj``
+    None): the office's staff."""
     if obj is None:
         return _has(user, Role.OFFICER, Role.ADMIN)
-    return _authenticated(user) and obj.has_member(user)
+    return _has(user, Role.CITIZEN) and obj.has_member(user)
 
 
 @rule("offer.view")
@@ -417,10 +418,9 @@ def _offer_close(user, obj):
 
 @rule("offer.respond")
 def _offer_respond(user, obj):
-    """Saying "I can help" on a published post: anyone logged in but its author."""
-    from commons.offers.models import PostStatus
-
-    return _authenticated(user) and obj.status == PostStatus.PUBLISHED and obj.author_id != user.id
+    """Saying "I can help" on a post (the operation takes answers while it is published):
+    any citizen but its author. Staff-only accounts act for the city, not as the public."""
+    return _has(user, Role.CITIZEN) and obj.author_id != user.id
 
 
 @rule("offer.responses")

@@ -261,8 +261,7 @@ def close(post_id: int):
 def help_(post_id: int):
     """ "I can help": the answer goes to the poster."""
     post = _load(post_id)
-    if post.author_id == current_user.id:
-        abort(403)
+    ensure("offer.respond", post)
     form = HelpForm(prefix="help")
     if form.validate_on_submit():
         with FormTransaction(form) as saved:
