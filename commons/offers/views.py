@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from commons.auth.models import Role
 from commons.auth.permissions import can, ensure
 from commons.extensions import db
 from commons.forms import FormTransaction, form_status
@@ -188,7 +187,6 @@ def _page(
         close_form=close_form or CloseForm(prefix="close"),
         button_form=ButtonForm(),
         problem=problem,
-        Role=Role,
     ), status
 
 
@@ -240,8 +238,9 @@ def reject(post_id: int):
 def close(post_id: int):
     post = _load(post_id)
     if not can(current_user, "offer.close", post):
+        # Closed meanwhile (another tab, an officer): say so to whoever could close it.
         if post.status in (PostStatus.CLOSED, PostStatus.REJECTED) and (
-            post.author_id == current_user.id or current_user.has_role(Role.OFFICER)
+            post.author_id == current_user.id or can(current_user, "offer.moderate", post)
         ):
             return _page(post, problem=_("This post is closed already."), status=409)
         abort(403)

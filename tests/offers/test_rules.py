@@ -290,3 +290,17 @@ def test_the_poster_lists_their_posts_with_the_answers_count(app, people):
     assert "Waiting for moderation" in mine
     outsider = logged_in(app, people.outsider).get("/offers/mine").get_data(as_text=True)
     assert "You have posted nothing yet." in outsider
+
+
+def test_closing_twice_says_it_is_closed_already(app, people):
+    post = _published(people)
+    member, officer = logged_in(app, people.member), logged_in(app, people.officer)
+    page, url = f"/offers/{post.id}", f"/offers/{post.id}/close"
+    tokens = csrf_token(member, page), csrf_token(officer, page)  # both have the page open
+    data = {"close-closed_as": "fulfilled"}
+    assert member.post(url, data={**data, "csrf_token": tokens[0]}).status_code == 302
+    late = officer.post(url, data={"close-closed_as": "withdrawn", "csrf_token": tokens[1]})
+    assert late.status_code == 409
+    assert "This post is closed already." in late.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).closed_as == "fulfilled"
