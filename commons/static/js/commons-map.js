@@ -70,10 +70,14 @@
             layer = L.geoJSON(data, {
               pointToLayer: function (feature, latlng) {
                 var name = (feature.properties || {}).name || "";
+                // data-offset: the marker drawn that many pixels above and to the right of its
+                // place, so that two layers' markers on one commons are both seen and clicked.
+                var offset = parseInt(input.dataset.offset || "0", 10);
                 return L.marker(latlng, {
                   icon: L.divIcon({
                     className: "map-point map-point-" + (input.dataset.layer || "extra"),
-                    iconSize: [16, 16]
+                    iconSize: [16, 16],
+                    iconAnchor: offset ? [-offset, 16 + offset] : [8, 8]
                   }),
                   title: name,
                   alt: name,
