@@ -160,6 +160,8 @@ def _register_blueprints(app: Flask) -> None:
     from commons.imports.views import imports_bp
     from commons.monitoring.views import monitoring_bp
     from commons.notifications.views import notifications_bp
+    from commons.offers.results_views import results_bp
+    from commons.offers.views import offers_bp
     from commons.office.views import office_bp
     from commons.privacy.views import privacy_bp
     from commons.proposals.views import proposals_bp
@@ -188,6 +190,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(summaries_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(calls_bp)
+    app.register_blueprint(offers_bp)
+    app.register_blueprint(results_bp)
     app.add_template_global(summary_panel, "summary_panel")
 
     from commons.api import init_api

@@ -34,6 +34,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COMMONS_CITY_OFFICE": ("Commons Office", "the office that runs collaboration pacts"),
     "COMMONS_CITY_LANGUAGE": ("", "default language (en or it); empty: the browser's"),
     "COMMONS_CITY_TIMEZONE": ("Europe/Rome", "time zone for dates shown and deadlines"),
+    "COMMONS_CITY_COUNTRY": ("IT", "country (ISO code) of phone numbers typed without +prefix"),
     "COMMONS_CITY_REGULATION": (
         "Regulation on collaboration between citizens and the city for the care and "
         "regeneration of urban commons",
@@ -241,6 +242,7 @@ def load_config(instance: Path | None = None) -> dict:
         "CITY_OFFICE": _env("COMMONS_CITY_OFFICE"),
         "CITY_LANGUAGE": _env("COMMONS_CITY_LANGUAGE") or None,
         "CITY_TIMEZONE": _env("COMMONS_CITY_TIMEZONE"),
+        "CITY_COUNTRY": _env("COMMONS_CITY_COUNTRY"),
         "CITY_REGULATION": _env("COMMONS_CITY_REGULATION"),
         "CITY_ADDRESS": _env("COMMONS_CITY_ADDRESS"),
         "CITY_TAX_CODE": _env("COMMONS_CITY_TAX_CODE"),

@@ -80,6 +80,7 @@ def import_all_models() -> None:
     import commons.imports.models  # noqa: F401
     import commons.monitoring.models  # noqa: F401
     import commons.notifications.models  # noqa: F401
+    import commons.offers.models  # noqa: F401
     import commons.privacy.models  # noqa: F401
     import commons.proposals.models  # noqa: F401
     import commons.registry.models  # noqa: F401

@@ -20,5 +20,10 @@ def public_base() -> str:
 
 
 def public_link(endpoint: str, **values) -> str:
-    """The absolute address of ``endpoint`` for someone who will open it from elsewhere."""
-    return public_base() + url_for(endpoint, **values)
+    """The absolute address of ``endpoint`` for someone who will open it from elsewhere.
+
+    Outside a request (the CLI, the demo, the tick) the path is built from the app's URL map
+    alone, as a request to PUBLIC_URL would have it."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return public_base() + url_for(endpoint, **values)
+    return public_base() + current_app.url_map.bind("localhost").build(endpoint, values)

@@ -174,6 +174,7 @@ def test_commons_demo_is_one_transaction(runner, monkeypatch):
 
     monkeypatch.setattr(loader, "LIFECYCLE", [])
     monkeypatch.setattr("commons.demo.calls._read", lambda: [])  # the calls need the pacts
+    monkeypatch.setattr("commons.demo.offers._read", lambda: {})  # and so do the offers
     real_logins = commons.demo.demo_logins
 
     def broken_logins():

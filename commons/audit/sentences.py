@@ -24,6 +24,7 @@ from commons.audit import (  # noqa: F401 - they register
     personal,
     sentences_calls,
     sentences_lifecycle,
+    sentences_offers,
     sentences_privacy,
     sentences_records,
 )

@@ -367,6 +367,81 @@ def _call_results(user, obj):
     return obj.results_public or _has(user, Role.OFFICER, Role.AUDITOR)
 
 
+# --- offers and needs, results (commons/offers) ---------------------------------------------
+
+
+@rule("offer.start")
+def _offer_start(user, obj):
+    """The pages to post an offer or a need and to list one's posts: citizens (the form offers
+    the groups they belong to) and the office (for the city). An account with only other
+    staff roles (an auditor's) acts for neither."""
+    return _has(user, Role.CITIZEN, Role.OFFICER, Role.ADMIN)
+
+
+@rule("offer.post")
+def _offer_post(user, obj):
+    """Posting for a group (``obj``): a citizen who is a member of it; for the city (``obj``
+    None): the office's staff."""
+    if obj is None:
+        return _has(user, Role.OFFICER, Role.ADMIN)
+    return _has(user, Role.CITIZEN) and obj.has_member(user)
+
+
+@rule("offer.view")
+def _offer_view(user, obj):
+    """A post the office published (still open or closed since): anyone. Before, or when it
+    was not published: its author, the members of the group it is for, and the office."""
+    if obj.was_published:
+        return True
+    if not _authenticated(user):
+        return False
+    if obj.author_id == user.id or user.has_role(Role.OFFICER, Role.ADMIN):
+        return True
+    return obj.group is not None and obj.group.has_member(user)
+
+
+@rule("offer.moderate")
+def _offer_moderate(user, obj):
+    """Publishing or rejecting posts, and their queue: the collaboration office."""
+    return _has(user, Role.OFFICER)
+
+
+@rule("offer.close")
+def _offer_close(user, obj):
+    """Closing a post (fulfilled, withdrawn): its author or the office, while it is open."""
+    from commons.offers.models import PostStatus
+
+    if obj.status not in (PostStatus.PENDING, PostStatus.PUBLISHED) or not _authenticated(user):
+        return False
+    return obj.author_id == user.id or user.has_role(Role.OFFICER)
+
+
+@rule("offer.respond")
+def _offer_respond(user, obj):
+    """Saying "I can help" on a post (the operation takes answers while it is published):
+    any citizen but its author. Staff-only accounts act for the city, not as the public."""
+    return _has(user, Role.CITIZEN) and obj.author_id != user.id
+
+
+@rule("offer.responses")
+def _offer_responses(user, obj):
+    """The answers to a post, with the contact details they carry: only whoever posted it
+    (nobody else, not the office: the people answering gave them to the poster)."""
+    return _authenticated(user) and obj.author_id == user.id
+
+
+@rule("results.photo")
+def _results_photo(user, obj):
+    """A monitoring report's photo (``obj``, an Attachment): public with the results of its
+    pact while the pact is in force; otherwise as any attachment."""
+    from commons.proposals.standing import standing
+
+    if obj.purpose == "report_photo" and obj.proposal is not None and obj.linked_id is not None:
+        if standing(obj.proposal).in_force:
+            return True
+    return _attachment_view(user, obj)
+
+
 def permission_required(action: str, load: Callable | None = None):
     """Route decorator: anonymous users go to the login page, others without the right get 403.
 

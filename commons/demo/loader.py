@@ -214,6 +214,9 @@ def load_demo(echo=print) -> dict:
     from commons.demo.calls import load_calls
 
     created["calls"] = load_calls(PACT_APPLICATION, now)
+    from commons.demo.offers import load_offers
+
+    created["offers and needs"] = load_offers(now)
     return created
 
 

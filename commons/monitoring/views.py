@@ -23,7 +23,10 @@ INDICATORS = ("participants", "volunteer_hours", "events_held")
 def _form() -> ReportForm:
     form = ReportForm()
     form.photos.description = _(
-        "JPEG or PNG images, at most %(mb)d MB each.", mb=current_app.config["MAX_UPLOAD_MB"]
+        "JPEG or PNG images, at most %(mb)d MB each. They are published on the pact's "
+        "results page while the pact is in force: show the place and the work, not people "
+        "who did not agree to it.",
+        mb=current_app.config["MAX_UPLOAD_MB"],
     )
     return form
 

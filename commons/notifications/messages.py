@@ -127,6 +127,26 @@ MESSAGES = {
             "The reason given: %(reason)s"
         ),
     ),
+    # Offers and needs (commons/offers/operations.py).
+    "offer_to_moderate": (
+        _l("An offer or need waits for moderation: %(title)s"),
+        _l('"%(title)s" was posted. Publish it or say why not on its page: %(link)s'),
+    ),
+    "offer_published": (
+        _l("Your post is published: %(title)s"),
+        _l('The office published "%(title)s": everyone can read it and answer. %(link)s'),
+    ),
+    "offer_rejected": (
+        _l("Your post was not published: %(title)s"),
+        _l('The office did not publish "%(title)s". The reason given: %(reasons)s'),
+    ),
+    "offer_response": (
+        _l("%(who)s can help: %(title)s"),
+        _l(
+            '%(who)s answered "%(title)s": %(message)s How to reach them is on the post\'s '
+            "page, where only you can read it: %(link)s"
+        ),
+    ),
 }
 
 

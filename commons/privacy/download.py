@@ -18,6 +18,7 @@ from commons.documents.models import Signature
 from commons.extensions import db
 from commons.groups.models import GroupMember, ProponentGroup
 from commons.notifications.models import Notification
+from commons.offers.models import HelpResponse, Post
 from commons.privacy.models import ErasureRequest, PrivacyAcknowledgement
 from commons.proposals.models import Proposal
 from commons.uploads.models import Attachment
@@ -73,6 +74,12 @@ def collect(user: User) -> dict:
         "signatures": _all(select(Signature).where(Signature.signer_id == uid)),
         "comments": _all(select(Comment).where(Comment.author_id == uid)),
         "join_requests": _all(select(JoinRequest).where(JoinRequest.user_id == uid)),
+        "offers_and_needs_posted": _all(
+            select(Post).where(Post.author_id == uid).order_by(Post.id)
+        ),
+        "help_offered": _all(
+            select(HelpResponse).where(HelpResponse.user_id == uid).order_by(HelpResponse.id)
+        ),
         "notifications": _all(
             select(Notification).where(Notification.recipient_id == uid).order_by(Notification.id)
         ),

@@ -2,7 +2,8 @@
 
 What is erased: the account's name, e-mail address, tax code and password (the account is
 deactivated and every session ended), the person's entries as a member of groups, the
-details of a group that is that person only, their comments and join-request messages, the
+details of a group that is that person only, their comments and join-request messages, their
+"I can help" answers to offers and needs (message and phone number), the
 messages addressed to them, the name in messages to others, their API tokens and account
 links, and the personal values the audit log holds of them (value and salt: the events keep
 only a digest nobody can test any more, and every hash of the chain stays valid).
@@ -34,6 +35,7 @@ from commons.extensions import db
 from commons.groups.models import GroupMember, ProponentGroup
 from commons.lifecycle.states import status_in
 from commons.notifications.models import Notification
+from commons.offers.models import HelpResponse
 from commons.privacy.models import ErasureRequest, ErasureStatus
 from commons.proposals.models import Proposal
 
@@ -124,6 +126,12 @@ def erase(request: ErasureRequest, *, actor: User) -> str:
         .where(JoinRequest.user_id == uid, JoinRequest.message != "")
         .values(message=erased_text)
     )
+    # Their "I can help" answers to offers and needs: the message and the phone number.
+    answers = db.session.execute(
+        update(HelpResponse)
+        .where(HelpResponse.user_id == uid)
+        .values(message=erased_text, phone=None)
+    ).rowcount
     db.session.execute(
         delete(Notification).where(
             or_(Notification.recipient_id == uid, Notification.recipient_email == old_email)
@@ -158,6 +166,12 @@ def erase(request: ErasureRequest, *, actor: User) -> str:
         comments=comments or 0,
         values=values,
     )
+    if answers:
+        report += " " + _(
+            "Also erased: the message and phone number of %(n)d answer(s) they gave to offers "
+            "and needs.",
+            n=answers,
+        )
     request.status, request.decided_at = ErasureStatus.DONE.value, utcnow()
     request.decided_by_id, request.outcome = actor.id, report
     db.session.flush()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from commons.audit.models import AuditEvent
 from commons.calls.opendata import CALL_FIELDS, OFFER_FIELDS, SCORE_FIELDS
 from commons.extensions import db
+from commons.offers.opendata import POST_FIELDS
 from commons.proposals.models import Proposal
 from commons.public.opendata_formats import (
     Field,
@@ -227,6 +228,18 @@ DATASETS = (
             "the total and the outcome; only for calls whose admitting act is recorded."
         ),
         fields=SCORE_FIELDS,
+    ),
+    Dataset(
+        name="offers",
+        path="offers.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Offers and needs"),
+        description=_l(
+            "The offers and needs published now on commons and pacts in force (volunteers, "
+            "skills, materials, spaces, small funds); without who posted or answered them."
+        ),
+        fields=POST_FIELDS,
     ),
     Dataset(
         name="checkpoints",

@@ -294,6 +294,13 @@ def open_data_calls(name: str):
     return _download(opendata.stream(make), name, "text/csv; charset=utf-8")
 
 
+@public_bp.get("/open-data/offers.csv")
+def open_data_offers():
+    from commons.offers.opendata import offers_csv
+
+    return _download(opendata.stream(offers_csv), "offers.csv", "text/csv; charset=utf-8")
+
+
 @public_bp.get("/open-data/commons.geojson")
 def open_data_commons_geojson():
     chunks = opendata.stream(opendata.commons_geojson)

@@ -138,8 +138,21 @@ def world(app):
         proposal_id=co_design.id,
     )
     db.session.add(note)
+    from commons.offers import operations as offers
+
+    post = offers.post(  # a published need: answered, closed or moderated, never by an auditor
+        author=cast.representative,
+        group=group,
+        commons=commons,
+        kind="need",
+        category="volunteers",
+        title="Volunteers wanted",
+        description="For the clean-up.",
+    )
+    offers.publish(post, actor=cast.officer)
     db.session.commit()
     return {
+        "post": post,
         "cast": cast,
         "for_trigger": for_trigger,
         "proposal": co_design,
@@ -183,6 +196,7 @@ OBJECT_IDS = {
     "batch_id": lambda w: MISSING_ID,
     "criterion_id": lambda w: MISSING_ID,
     "sheet_id": lambda w: MISSING_ID,
+    "post_id": lambda w: w["post"].id,
     "comment_id": lambda w: (
         w["comment"].id
     ),  # addressed to the office or the proponents, not auditors

@@ -2,7 +2,11 @@
    data-geojson-url: GeoJSON to load (the register's filters are in its query string);
    data-geojson: GeoJSON given inline (a single commons);
    data-tile-url / data-attribution: the tile server, if the city configured one. Without it
-   the markers and outlines are drawn on a plain background. */
+   the markers and outlines are drawn on a plain background.
+   Layers a visitor may add: each checkbox of class "map-layer-toggle" whose data-map names the
+   map's id loads data-layer-url (GeoJSON points with name, detail and url) when checked, and
+   removes it when unchecked; data-layer ("results", "offers") styles its markers, and the
+   element named by data-status tells what the map now shows (data-count-text, "{count}"). */
 (function () {
   "use strict";
 
@@ -14,15 +18,84 @@
 
   function popup(feature) {
     var props = feature.properties || {};
+    var title;
     if (!props.url) {
-      var span = document.createElement("span");
-      span.textContent = props.name || "";
-      return span;
+      title = document.createElement("span");
+      title.textContent = props.name || "";
+    } else {
+      title = document.createElement("a");
+      title.href = props.url;
+      title.textContent = props.name || props.url;
     }
-    var link = document.createElement("a");
-    link.href = props.url;
-    link.textContent = props.name || props.url;
-    return link;
+    if (!props.detail) { return title; }
+    var box = document.createElement("div");
+    var detail = document.createElement("div");
+    detail.className = "small";
+    detail.textContent = props.detail;
+    box.appendChild(title);
+    box.appendChild(detail);
+    return box;
+  }
+
+  function addLayerToggles(element, map) {
+    if (!element.id) { return; }
+    document.querySelectorAll(".map-layer-toggle").forEach(function (input) {
+      if (input.dataset.map !== element.id) { return; }
+      var group = input.closest(".map-layers");
+      if (group) { group.hidden = false; }
+      var status = document.getElementById(input.dataset.status || "");
+      var layer = null;
+      function say(text) { if (status) { status.textContent = text; } }
+      function shown(count) {
+        say((input.dataset.countText || "").replace("{count}", String(count)));
+      }
+      var loading = false;
+      function sync() {
+        if (!input.checked) {
+          if (layer && map.hasLayer(layer)) { map.removeLayer(layer); say(input.dataset.offText || ""); }
+          return;
+        }
+        if (layer) {
+          if (!map.hasLayer(layer)) { layer.addTo(map); shown(layer.getLayers().length); }
+          return;
+        }
+        if (loading) { return; }
+        loading = true;
+        fetch(input.dataset.layerUrl, { credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) { throw new Error(String(response.status)); }
+            return response.json();
+          })
+          .then(function (data) {
+            layer = L.geoJSON(data, {
+              pointToLayer: function (feature, latlng) {
+                var name = (feature.properties || {}).name || "";
+                // data-offset: the marker drawn that many pixels above and to the right of its
+                // place, so that two layers' markers on one commons are both seen and clicked.
+                var offset = parseInt(input.dataset.offset || "0", 10);
+                return L.marker(latlng, {
+                  icon: L.divIcon({
+                    className: "map-point map-point-" + (input.dataset.layer || "extra"),
+                    iconSize: [16, 16],
+                    iconAnchor: offset ? [-offset, 16 + offset] : [8, 8]
+                  }),
+                  title: name,
+                  alt: name,
+                  keyboard: true
+                });
+              },
+              onEachFeature: function (feature, shape) { shape.bindPopup(popup(feature)); }
+            });
+            loading = false;
+            sync();
+          })
+          .catch(function () { loading = false; say(input.dataset.errorText || ""); });
+      }
+      input.addEventListener("change", sync);
+      // A box the browser ticked again (going back to the page) shows its layer too.
+      window.addEventListener("pageshow", sync);
+      sync();
+    });
   }
 
   function setup(element) {
@@ -36,6 +109,8 @@
     } else {
       element.classList.add("commons-map-plain");
     }
+
+    addLayerToggles(element, map);
 
     function draw(data) {
       var layer = L.geoJSON(data, {

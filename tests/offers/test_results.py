@@ -1,0 +1,145 @@
+"""The results of pacts in force: a public page per pact with the figures, texts and photos
+of its monitoring reports, a page per district summing them, the link from the pact's page,
+and the two map layers."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from commons.extensions import db
+from commons.offers import operations
+from tests.conftest import csrf_token, login
+from tests.offers.conftest import NEED
+from tests.workflows.scenario import Cast, proposal_in
+from workflows import fire
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def _report(client, pact, data, files=()):
+    url = f"/proposals/{pact.id}/report"
+    payload = {"csrf_token": csrf_token(client, url), **data}
+    if files:
+        payload["photos"] = [(io.BytesIO(content), name) for content, name in files]
+    response = client.post(url, data=payload, content_type="multipart/form-data")
+    assert response.status_code == 302
+    return response
+
+
+def _pacts(make):
+    """Two pacts in force in Navile (one with two reports and a photo), one in Savena, and
+    one in co-design in Navile (no results)."""
+    cast = Cast()
+    first, second, elsewhere = (proposal_in("active", cast) for _ in range(3))
+    for pact, district in ((first, "Navile"), (second, "Navile"), (elsewhere, "Savena")):
+        pact.commons[0].district = district
+    not_yet = proposal_in("co_design", cast)
+    not_yet.commons[0].district = "Navile"
+    db.session.commit()
+    return cast, first, second, elsewhere, not_yet
+
+
+def test_a_pact_in_force_shows_its_results_and_its_district_sums_them(app, client, make):
+    cast, first, second, elsewhere, not_yet = _pacts(make)
+    login(client, cast.representative.email)
+    _report(
+        client,
+        first,
+        {
+            "report_text": "Four clean-ups.",
+            "events_held": "4",
+            "volunteer_hours": "60",
+            "participants": "14",
+        },
+        files=[(PNG, "clean-up.png")],
+    )
+    _report(client, first, {"report_text": "A party.", "events_held": "1", "participants": "40"})
+    fire(
+        second,
+        "file_report",
+        cast.representative,
+        report_text="Six mornings.",
+        events_held=6,
+        volunteer_hours=30,
+    )
+    fire(elsewhere, "file_report", cast.representative, report_text="Far away.", events_held=100)
+    db.session.commit()
+
+    visitor = app.test_client()
+    pact_page = visitor.get(f"/pacts/{first.id}").get_data(as_text=True)
+    assert f'href="/pacts/{first.id}/results"' in pact_page
+    page = visitor.get(f"/pacts/{first.id}/results").get_data(as_text=True)
+    assert 'id="figures-events">5<' in page and 'id="figures-hours">60<' in page
+    assert 'id="figures-participants">54<' in page and 'id="figures-reports">2<' in page
+    assert "Four clean-ups." in page and "A party." in page
+    (photo_url,) = set(re.findall(r'src="(/pacts/\d+/results/photos/\d+)"', page))
+    photo = visitor.get(photo_url)
+    assert photo.status_code == 200 and photo.data == PNG
+    assert photo.content_type == "image/png"
+    # The same photo by the private route stays private.
+    attachment_id = photo_url.rsplit("/", 1)[1]
+    assert visitor.get(f"/attachments/{attachment_id}").status_code in (302, 401)
+
+    district = visitor.get("/results/Navile").get_data(as_text=True)
+    assert 'id="figures-events">11<' in district and 'id="figures-hours">90<' in district
+    assert first.title in district and second.title in district
+    assert elsewhere.title not in district and not_yet.title not in district
+    index = visitor.get("/results/").get_data(as_text=True)
+    assert 'href="/results/Navile"' in index and 'href="/results/Savena"' in index
+    assert visitor.get("/results/Nowhere").status_code == 404
+
+    # Pacts not in force have no results page, nor do their photos show.
+    assert visitor.get(f"/pacts/{not_yet.id}/results").status_code == 404
+    assert f'href="/pacts/{not_yet.id}/results"' not in visitor.get(
+        f"/pacts/{not_yet.id}"
+    ).get_data(as_text=True)
+    fire(first, "suspend", cast.legal, reasons="Works.", grounds="safety")
+    fire(first, "revoke", cast.legal, reasons="Breach.")
+    db.session.commit()
+    assert visitor.get(f"/pacts/{first.id}/results").status_code == 404
+    assert visitor.get(photo_url).status_code == 404
+
+
+def test_the_map_layers_place_results_and_published_posts(app, client, make):
+    cast, first, second, elsewhere, not_yet = _pacts(make)
+    fire(
+        first,
+        "file_report",
+        cast.representative,
+        report_text="Done.",
+        events_held=2,
+        volunteer_hours=8,
+        participants=5,
+    )
+    unplaced = make.commons(name="Nowhere", latitude=None, longitude=None)
+    second.commons[0] = unplaced  # a pact on a commons without a position is not drawn
+    db.session.commit()
+    layer = client.get("/results/map.geojson")
+    assert layer.content_type.startswith("application/geo+json")
+    features = {f["properties"]["url"]: f for f in layer.get_json()["features"]}
+    assert set(features) == {f"/pacts/{first.id}/results", f"/pacts/{elsewhere.id}/results"}
+    shown = features[f"/pacts/{first.id}/results"]["properties"]
+    assert shown["name"] == first.title
+    assert shown["detail"] == "Events held: 2 · volunteer hours: 8 · participants: 5"
+    assert features[f"/pacts/{elsewhere.id}/results"]["properties"]["detail"] == (
+        "No monitoring report yet."
+    )
+
+    officer = cast.officer
+    post = operations.post(author=officer, commons=first.commons[0], pact=first, **NEED)
+    waiting = operations.post(author=officer, commons=first.commons[0], **NEED)
+    operations.publish(post, actor=officer)
+    db.session.commit()
+    offers = client.get("/offers/map.geojson").get_json()["features"]
+    assert [f["properties"]["url"] for f in offers] == [f"/offers/{post.id}"]
+    assert f"/offers/{waiting.id}" not in str(offers)
+    place = first.commons[0]
+    assert offers[0]["geometry"]["coordinates"] == [float(place.longitude), float(place.latitude)]
+    # The register's map offers both layers.
+    register = client.get("/commons/").get_data(as_text=True)
+    assert 'data-layer-url="/results/map.geojson"' in register
+    assert 'data-layer-url="/offers/map.geojson"' in register
+    assert "Results of pacts in force" in register
+    # The list's filters narrow the layer too.
+    assert client.get("/offers/map.geojson?kind=offer").get_json()["features"] == []
