@@ -49,6 +49,33 @@ def _call_ranked(s: Said) -> Markup:
     return _w(_("%(who)s ranked the proposals of the call %(call)s.", who=s.who, call=_call(s)))
 
 
+@sentence("call_batch_ranked")
+def _call_batch_ranked(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s ranked the proposals of %(name)s, a batch of the call %(call)s.",
+            who=s.who,
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
+@sentence("call_batch_act_recorded")
+def _call_batch_act_recorded(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s recorded the act %(act)s of %(day)s admitting the ranking of %(name)s, "
+            "a batch of the call %(call)s.",
+            who=s.who,
+            act=s.text("act_number"),
+            day=s.date("act_date"),
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
 @sentence("call_act_recorded")
 def _call_act_recorded(s: Said) -> Markup:
     return _w(

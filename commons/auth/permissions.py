@@ -346,12 +346,8 @@ def _on_panel(user, call) -> bool:
 @rule("call.evaluate")
 def _call_evaluate(user, obj):
     """Declaring and scoring (``obj``: the call): its evaluators holding the evaluator role,
-    while the call is being evaluated."""
-    from commons.calls.models import CallStatus
-
-    return (
-        obj.status == CallStatus.EVALUATING and _has(user, Role.EVALUATOR) and _on_panel(user, obj)
-    )
+    while a batch of the call is being evaluated (``CallBatch.in_evaluation``)."""
+    return obj.in_evaluation and _has(user, Role.EVALUATOR) and _on_panel(user, obj)
 
 
 @rule("call.chair")
@@ -362,9 +358,18 @@ def _call_chair(user, obj):
 
 @rule("call.results")
 def _call_results(user, obj):
-    """Scores, reasons and ranking: public once the admitting act is recorded; before, the
-    chair and the office."""
+    """Scores, reasons and ranking (``obj``: the call): public once the act of one of its
+    batches is recorded; before, the chair and the office. Which batches: call.batch_results."""
     return obj.results_public or _has(user, Role.OFFICER, Role.AUDITOR)
+
+
+@rule("call.batch_results")
+def _call_batch_results(user, obj):
+    """One batch's scores, reasons and ranking (``obj``: the batch): public once its own act
+    is recorded; before, the chair and the office (once it is ranked)."""
+    return obj.ranked_at is not None and (
+        obj.results_public or _has(user, Role.OFFICER, Role.AUDITOR)
+    )
 
 
 def permission_required(action: str, load: Callable | None = None):

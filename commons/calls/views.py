@@ -40,19 +40,26 @@ def index():
     return render_template("calls/index.html", calls=calls, labels=STATUS_LABELS)
 
 
+def visible_batches(call: Call) -> list:
+    """The batches whose results the current user may read: for the public, those whose act
+    is recorded; for the office, the chair and auditors, every ranked one."""
+    return [b for b in call.batches if can(current_user, "call.batch_results", b)]
+
+
 @calls_bp.get("/<int:call_id>")
 def detail(call_id: int):
     call = load_call(call_id)
-    results = page = None
-    if can(current_user, "call.results", call) and call.status in (
-        CallStatus.RANKED,
-        CallStatus.ADMITTED,
-        CallStatus.ARCHIVED,
-    ):
-        page = call_queries.ranking_rows(
-            call, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
-        )
-        results = (result_header(call), result_page(call, page))
+    results = []
+    if can(current_user, "call.results", call):
+        shown = request.args.get("batch", type=int)
+        for batch in visible_batches(call):
+            page = call_queries.ranking_rows(
+                call,
+                after=request.args.get("after") if shown == batch.id else None,
+                limit=call_queries.PAGE_SIZE,
+                batch_ids=[batch.id],
+            )
+            results.append((batch, result_page(call, page), page.next_cursor))
     return render_template(
         "calls/detail.html",
         call=call,
@@ -60,7 +67,8 @@ def detail(call_id: int):
         outcomes=OUTCOME_LABELS,
         next_batch=open_batch(call, utcnow()),
         results=results,
-        next_cursor=page.next_cursor if page else None,
+        result_header=result_header(call) if results else None,
+        shown_batch=request.args.get("batch", type=int),
         step_form=StepForm(),
         steps=_steps(call),
         step_labels=STEP_LABELS,

@@ -88,15 +88,42 @@ def panel(make):
     return chair, first, second
 
 
-@pytest.fixture
-def open_call(app, make, panel):
-    chair, first, second = panel
+def load_open_call(make, panel, *, first=NOW + timedelta(hours=1), opened=NOW):
+    """The call of ``call_text`` on two new buildings, published and opened at ``opened``,
+    its first deadline ``first`` (the second 60 days later)."""
+    chair, evaluator, second = panel
     places = [make.commons(kind="building"), make.commons(kind="building")]
     data = callfile.parse(
-        call_text([p.id for p in places], chair.email, [first.email, second.email])
+        call_text([p.id for p in places], chair.email, [evaluator.email, second.email], first=first)
     )
-    call = call_ops.load_call(data, actor=chair)
-    call_ops.publish(call, actor=chair)
-    call_ops.open_call(call, actor=chair, now=NOW)
+    call = call_ops.load_call(data, actor=chair, now=opened - timedelta(days=2))
+    call_ops.publish(call, actor=chair, now=opened - timedelta(days=1))
+    call_ops.open_call(call, actor=chair, now=opened)
     db.session.commit()
     return call
+
+
+@pytest.fixture
+def open_call(app, make, panel):
+    return load_open_call(make, panel)
+
+
+# A call whose deadlines are in the past (the act of a batch cannot be dated in the future):
+# opened 100 days ago, its first deadline 70 days ago, its second 10 days ago.
+PAST_OPENED = NOW - timedelta(days=100)
+PAST_FIRST = NOW - timedelta(days=70)
+
+
+@pytest.fixture
+def past_call(app, make, panel):
+    return load_open_call(make, panel, first=PAST_FIRST, opened=PAST_OPENED)
+
+
+# A rolling call: opened 40 days ago, the first deadline 10 days ago, the second in 50 days.
+ROLLING_OPENED = NOW - timedelta(days=40)
+ROLLING_FIRST = NOW - timedelta(days=10)
+
+
+@pytest.fixture
+def rolling_call(app, make, panel):
+    return load_open_call(make, panel, first=ROLLING_FIRST, opened=ROLLING_OPENED)
