@@ -37,7 +37,9 @@ def _application(call, application_id: int) -> CallApplication:
 @login_required
 def evaluate(call_id: int):
     call = load_call(call_id, "call.evaluate")
-    page = call_queries.applications_for_panel(call, current_user, after=request.args.get("after"))
+    page = call_queries.applications_for_panel(
+        call, current_user, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
+    )
     return render_template(
         "calls/evaluate.html", call=call, rows=page.rows, next_cursor=page.next_cursor
     )

@@ -241,7 +241,7 @@ def calls_score(data, call_id: int, application_id: int):
 @api_bp.get("/calls/<int:call_id>/results", tags=["Calls"])
 @api_bp.arguments(ResultListArgs, location="query")
 @api_bp.response(200, page_of(ResultOut, "CallResultPage"))
-@documented_errors(401, 403, 404, 422)
+@documented_errors(400, 401, 403, 404)
 def calls_results(args, call_id: int):
     """The ranking with the consensus scores and reasons, batch by batch, of the batches whose
     act is recorded (each batch's results are public from its own act); `batch_id`: one
