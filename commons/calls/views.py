@@ -93,6 +93,8 @@ def apply(call_id: int):
     the declaration; then the usual steps of the application complete it."""
     call = load_call(call_id)
     if not can(current_user, "call.apply", call):
+        if call.status == CallStatus.OPEN:
+            abort(403)  # the call receives applications, not from this account's roles
         flash(_("This call is not receiving applications."), "warning")
         return redirect(url_for("calls.detail", call_id=call.id))
     preset = {}
