@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy import func, select
 
 from commons.audit.models import AuditEvent
 from commons.calls import evaluation
+from commons.calls import operations as call_ops
+from commons.calls import queries as call_queries
 from commons.calls.deadlines import open_batch
 from commons.calls.models import CallStatus, Outcome
 from commons.errors import Conflict, DomainError, PermissionDenied
@@ -19,7 +22,7 @@ from commons.extensions import db
 from commons.formatting import city_day
 from commons.lifecycle.states import is_tagged
 from tests.api.helpers import Caller, token_for
-from tests.calls.conftest import NOW, RANKED, ROLLING_FIRST, grid, submitted
+from tests.calls.conftest import APPLIED, CLOSED, NOW, RANKED, ROLLING_FIRST, grid, submitted
 from tests.conftest import login, post_form
 
 
@@ -215,3 +218,33 @@ def test_the_api_results_are_paged_and_filtered_by_batch(
         len(Caller(client, token_for(chair)).get(f"/calls/{call.id}/results").get_json()["items"])
         == 2
     )
+
+
+def test_the_evaluators_list_is_paged_and_holds_only_the_batches_being_evaluated(
+    app, client, make, panel, rolling_call, monkeypatch, count_queries
+):
+    chair, first, second = panel
+    call = rolling_call
+    titles = [f"Proposal {n}" for n in range(4)]
+    applications = [submitted(make, call, t, APPLIED) for t in titles]
+    call_ops.close_batches(call, now=CLOSED)
+    submitted(make, call, "Proposal late", NOW)  # the second batch: not the panel's yet
+    evaluation.declare(applications[0], evaluator=first, no_conflict=True)
+    db.session.commit()
+    monkeypatch.setattr(call_queries, "PAGE_SIZE", 3)
+    login(client, first.email)
+    url, pages = f"/calls/{call.id}/evaluate", []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages.append(re.findall(r"Proposal (?:\d|late)", page))
+        found = re.search(r'rel="next" href="([^"]+)"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert pages == [titles[:3], titles[3:]]
+    first_page = client.get(f"/calls/{call.id}/evaluate").get_data(as_text=True)
+    assert "in progress" in first_page and "to start" in first_page
+    with count_queries() as few:
+        client.get(f"/calls/{call.id}/evaluate")
+    monkeypatch.setattr(call_queries, "PAGE_SIZE", 4)
+    with count_queries() as many:
+        client.get(f"/calls/{call.id}/evaluate")
+    assert many.count == few.count, many
