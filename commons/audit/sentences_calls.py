@@ -88,6 +88,32 @@ def _call_act_recorded(s: Said) -> Markup:
     )
 
 
+@sentence("call_sheet_file_added")
+def _call_sheet_file_added(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s added %(file)s to the information sheet of %(name)s (call %(call)s).",
+            who=s.who,
+            file=s.text("file"),
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
+@sentence("call_sheet_file_removed")
+def _call_sheet_file_removed(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s removed %(file)s from the information sheet of %(name)s (call %(call)s).",
+            who=s.who,
+            file=s.text("file"),
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
 @sentence("call_archived")
 def _call_archived(s: Said) -> Markup:
     return _w(_("%(who)s archived the call %(call)s.", who=s.who, call=_call(s)))

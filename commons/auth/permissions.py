@@ -324,6 +324,15 @@ def _call_manage(user, obj):
     return _has(user, Role.OFFICER, Role.ADMIN)
 
 
+@rule("call.sheet")
+def _call_sheet(user, obj):
+    """Adding and removing the photos and plans of a call's information sheets (``obj``: the
+    call): the collaboration office, until the call is archived."""
+    from commons.calls.models import CallStatus
+
+    return _has(user, Role.OFFICER, Role.ADMIN) and obj.status != CallStatus.ARCHIVED
+
+
 @rule("call.view")
 def _call_view(user, obj):
     """A call is public once published; its draft is the office's."""

@@ -24,6 +24,7 @@ from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.uploads.models import Attachment
 
 
 class CallStatus(enum.StrEnum):
@@ -154,6 +155,42 @@ class CallCommons(db.Model):
 
     call: Mapped[Call] = relationship(back_populates="offers")
     commons: Mapped[Commons] = relationship(lazy="joined")
+    files: Mapped[list[SheetFile]] = relationship(
+        back_populates="offer",
+        cascade="all, delete-orphan",
+        order_by="SheetFile.id",
+        lazy="selectin",
+    )
+
+    @property
+    def photos(self) -> list[SheetFile]:
+        return [f for f in self.files if f.is_photo]
+
+    @property
+    def plan_files(self) -> list[SheetFile]:
+        return [f for f in self.files if not f.is_photo]
+
+
+class SheetFile(db.Model):
+    """A photo or a plan (PDF) on the information sheet of an offered commons: an uploaded
+    file (commons.uploads, purpose ``call_sheet``) with the words that describe it (a photo's
+    alternative text, a plan's title)."""
+
+    __tablename__ = "call_sheet_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("call_commons.id", ondelete="CASCADE"), index=True
+    )
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"), unique=True)
+    description: Mapped[str] = mapped_column(String(300))
+
+    offer: Mapped[CallCommons] = relationship(back_populates="files")
+    attachment: Mapped[Attachment] = relationship(lazy="joined")
+
+    @property
+    def is_photo(self) -> bool:
+        return self.attachment.content_type != "application/pdf"
 
 
 class CallBatch(db.Model):

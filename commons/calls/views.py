@@ -1,6 +1,6 @@
 """The call pages: the list and a call's page (public), the Atom feed, applying to a call,
-and the office's buttons moving a call (URLs under /calls, endpoints ``calls.*``). The panel's
-pages are in commons.calls.panel_views."""
+the photos and plans of the information sheets, and the office's buttons moving a call (URLs
+under /calls, endpoints ``calls.*``). The panel's pages are in commons.calls.panel_views."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from commons.calls import operations
 from commons.calls import queries as call_queries
 from commons.calls.deadlines import open_batch
 from commons.calls.exports import result_header, result_page
-from commons.calls.forms import StepForm, answers_of, apply_form, partners_of
+from commons.calls.forms import StepForm, answers_of, apply_form, partners_of, sheet_form
 from commons.calls.labels import OUTCOME_LABELS, STATUS_LABELS, STEP_LABELS
-from commons.calls.models import Call, CallStatus
+from commons.calls.models import Call, CallStatus, SheetFile
 from commons.db import utcnow
 from commons.extensions import db
 from commons.forms import FormTransaction, form_status
 from commons.groups.operations import kind_labels
 from commons.transactions import transaction
+from commons.uploads.operations import size_limit_message
+from commons.uploads.views import serve
 
 calls_bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -201,6 +203,58 @@ def move(call_id: int, step: str):
         return redirect(url_for("calls.detail", call_id=call.id))
     flash(_("Done: the call is now %(status)s.", status=STATUS_LABELS[call.status]), "success")
     return redirect(url_for("calls.detail", call_id=call.id))
+
+
+# --- the information sheets' photos and plans -------------------------------------------------
+
+
+def _sheet(call: Call, sheet_id: int) -> SheetFile:
+    sheet = db.session.get(SheetFile, sheet_id)
+    if sheet is None or sheet.offer.call_id != call.id:
+        abort(404)
+    return sheet
+
+
+@calls_bp.route("/<int:call_id>/sheets", methods=["GET", "POST"])
+@login_required
+def sheets(call_id: int):
+    """The office's page of the photos and plans on each offered commons' sheet."""
+    call = load_call(call_id, "call.sheet")
+    form = sheet_form(call)
+    form.file.description = size_limit_message()
+    if form.validate_on_submit():
+        offer = next(o for o in call.offers if o.id == form.offer.data)
+        with FormTransaction(form) as saved:
+            operations.add_sheet_file(
+                offer, form.file.data, description=form.description.data, actor=current_user
+            )
+        if saved:
+            flash(_("Added to the sheet of %(name)s.", name=offer.commons.name), "success")
+            return redirect(url_for("calls.sheets", call_id=call.id))
+    return render_template(
+        "calls/sheets.html", call=call, form=form, step_form=StepForm()
+    ), form_status(form)
+
+
+@calls_bp.post("/<int:call_id>/sheets/<int:sheet_id>/delete")
+@login_required
+def delete_sheet_file(call_id: int, sheet_id: int):
+    call = load_call(call_id, "call.sheet")
+    sheet = _sheet(call, sheet_id)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    name = sheet.attachment.original_name
+    with transaction():
+        operations.remove_sheet_file(sheet, actor=current_user)
+    flash(_("Removed: %(name)s.", name=name), "success")
+    return redirect(url_for("calls.sheets", call_id=call.id))
+
+
+@calls_bp.get("/<int:call_id>/sheets/<int:sheet_id>")
+def sheet_file(call_id: int, sheet_id: int):
+    """A photo or plan of a sheet, to whoever sees the call (the public, once published)."""
+    call = load_call(call_id)
+    return serve(_sheet(call, sheet_id).attachment, public=call.status != CallStatus.DRAFT)
 
 
 # The panel's routes are on this blueprint too.

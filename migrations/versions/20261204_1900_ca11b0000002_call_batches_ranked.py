@@ -1,6 +1,7 @@
 """Each batch of a call is ranked and admitted by its own act: call_batches.ranked_at,
 act_number and act_date. Calls ranked before this keep their ranking and act on every batch
-(the ranking's time read from its ``call_ranked`` audit event).
+(the ranking's time read from its ``call_ranked`` audit event). And the photos and plans on
+the information sheet of each offered commons: call_sheet_files.
 
 Revision ID: ca11b0000002
 Revises: ca11a0000001
@@ -30,6 +31,28 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("act_number", sa.String(length=50), nullable=True))
         batch_op.add_column(sa.Column("act_date", sa.Date(), nullable=True))
+    op.create_table(
+        "call_sheet_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("attachment_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attachment_id"],
+            ["attachments.id"],
+            name=op.f("fk_call_sheet_files_attachment_id_attachments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["call_commons.id"],
+            name=op.f("fk_call_sheet_files_offer_id_call_commons"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_sheet_files")),
+        sa.UniqueConstraint("attachment_id", name=op.f("uq_call_sheet_files_attachment_id")),
+    )
+    with op.batch_alter_table("call_sheet_files", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_call_sheet_files_offer_id"), ["offer_id"])
 
     conn = op.get_bind()
     moment = commons.db.UTCDateTime(timezone=True)
@@ -84,6 +107,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("call_sheet_files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_call_sheet_files_offer_id"))
+    op.drop_table("call_sheet_files")
     with op.batch_alter_table("call_batches", schema=None) as batch_op:
         batch_op.drop_column("act_date")
         batch_op.drop_column("act_number")

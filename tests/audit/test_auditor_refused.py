@@ -21,7 +21,7 @@ from commons.apply.steps import STEP_NAMES
 from commons.audit.models import AuditEvent
 from commons.auth.models import Role
 from commons.auth.operations import add_member
-from commons.calls.operations import apply_to_call
+from commons.calls.operations import add_sheet_file, apply_to_call
 from commons.consultation.models import Comment, JoinRequest
 from commons.db import Base
 from commons.documents.models import Document, PactVersion
@@ -71,7 +71,7 @@ READ_ONLY_POSTS = {
 }
 MISSING_ID = 987654
 # Route arguments naming objects this world does not make (no route takes them today).
-NO_OBJECT = {"criterion_id", "sheet_id"}
+NO_OBJECT = {"criterion_id"}
 # Routes whose arguments name other objects than OBJECT_IDS gives: a call application's
 # proposal (the world's proposal answers no call).
 ENDPOINT_OBJECTS = {
@@ -147,8 +147,8 @@ def world(app):
     )
     db.session.add(note)
     db.session.commit()
-    # A call open to applications, with a draft application to it: every write route of
-    # calls refuses the auditor on a call that exists (403, never "not found").
+    # A call open to applications, with a draft application to it and a photo on a sheet:
+    # every write route of calls refuses the auditor on a call that exists (403, never 404).
     call = load_open_call(
         factories,
         (
@@ -169,6 +169,12 @@ def world(app):
         no_advantage=True,
         now=NOW,
     )
+    sheet = add_sheet_file(
+        call.offers[0],
+        FileStorage(io.BytesIO(PNG), filename="facade.png"),
+        description="The facade",
+        actor=cast.officer,
+    )
     db.session.commit()
     return {
         "cast": cast,
@@ -186,6 +192,7 @@ def world(app):
         "join_request": join_request,
         "call": call,
         "application": application,
+        "sheet": sheet,
     }
 
 
@@ -214,7 +221,7 @@ OBJECT_IDS = {
     "application_id": lambda w: w["application"].id,
     "batch_id": lambda w: w["call"].batches[0].id,
     "criterion_id": lambda w: MISSING_ID,
-    "sheet_id": lambda w: MISSING_ID,
+    "sheet_id": lambda w: w["sheet"].id,
     "comment_id": lambda w: (
         w["comment"].id
     ),  # addressed to the office or the proponents, not auditors

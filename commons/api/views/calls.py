@@ -4,6 +4,7 @@ and scores, and the results once the admitting act is recorded."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import url_for
 from flask_babel import gettext as _
 from marshmallow import fields, validate
 
@@ -18,6 +19,25 @@ from commons.errors import DomainError, NotFound
 from commons.groups.models import ProponentGroup
 
 
+class SheetFileOut(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Function(
+        lambda f: "photo" if f.is_photo else "plan",
+        required=True,
+        metadata={"description": "photo (JPEG, PNG) or plan (PDF)."},
+    )
+    description = Text(
+        required=True, metadata={"description": "A photo's alternative text, a plan's title."}
+    )
+    content_type = Text(required=True, attribute="attachment.content_type")
+    size = fields.Integer(required=True, attribute="attachment.size")
+    sha256 = Text(required=True, attribute="attachment.sha256")
+    url = fields.Function(
+        lambda f: url_for("calls.sheet_file", call_id=f.offer.call_id, sheet_id=f.id),
+        required=True,
+    )
+
+
 class OfferOut(ma.Schema):
     commons_id = fields.Integer(required=True)
     name = Text(required=True, attribute="commons.name")
@@ -27,6 +47,7 @@ class OfferOut(ma.Schema):
     plans = Text(required=True)
     visiting_slots = fields.List(Text(), required=True)
     themes = fields.List(Text(), required=True)
+    files = fields.List(fields.Nested(SheetFileOut), required=True)
 
 
 class BatchOut(ma.Schema):
