@@ -155,7 +155,9 @@ def build_call(applications: int, evaluators: int) -> tuple[int, int]:
             db.session.flush()
     db.session.flush()
     evaluation.rank(call, chair=chair)
-    call.act_number, call.act_date = "DG 1/2026", date.today()
+    # The act recorded as record_batch_act would, without firing 1,000 admissions.
+    batch.act_number, batch.act_date = "DG 1/2026", date.today()
+    call.act_number, call.act_date = batch.act_number, batch.act_date
     call.status = CallStatus.ADMITTED.value
     db.session.commit()
     return call.id, chair.id

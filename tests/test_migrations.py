@@ -336,3 +336,72 @@ def test_qualified_signatures_widen_document_kinds_and_default_the_level(migrati
         assert "level" not in {c["name"] for c in inspect(engine).get_columns("signatures")}
     finally:
         engine.dispose()
+
+
+def test_calls_ranked_before_batches_keep_their_ranking_and_act_on_each_batch(migration_url):
+    """ca11b0000002: a call ranked and admitted before batches had their own ranking and act
+    gives each of its batches the ranking's time (its call_ranked event) and the act."""
+    import json
+    from datetime import UTC, date, datetime
+
+    cfg = _config(migration_url)
+    command.upgrade(cfg, "e8c4a0000001")
+    engine = create_engine(migration_url)
+    ranked = datetime(2026, 5, 2, 9, 30, tzinfo=UTC)
+    moment = datetime(2026, 4, 1, tzinfo=UTC)
+    call = (
+        "INSERT INTO calls (id, reference, title, text, status, themes, proponent_kinds,"
+        " min_groups, no_advantage_required, questions, faq, threshold, act_kind, act_number,"
+        " act_date, version, created_at, updated_at) VALUES (:id, :ref, 'A call', '', :status,"
+        " '[]', '[]', 1, false, '[]', '[]', 60, 'Giunta', :act, :day, 1, :at, :at)"
+    )
+    batch = (
+        "INSERT INTO call_batches (call_id, label, deadline, themes)"
+        " VALUES (:call, :label, :at, '[]')"
+    )
+    try:
+        with engine.begin() as conn:
+            for id_, status, act in ((1, "admitted", "DG 5/2026"), (2, "evaluating", None)):
+                day = date(2026, 5, 3) if act else None
+                conn.execute(
+                    text(call),
+                    {
+                        "id": id_,
+                        "ref": f"C{id_}",
+                        "status": status,
+                        "act": act,
+                        "day": day,
+                        "at": moment,
+                    },
+                )
+                for label in ("Round 1", "Round 2"):
+                    conn.execute(text(batch), {"call": id_, "label": label, "at": moment})
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (seq, occurred_at, trigger, payload, public,"
+                    " prev_hash, hash) VALUES (1, :at, 'call_ranked', :payload, true, :p, :h)"
+                ),
+                {"at": ranked, "payload": json.dumps({"call_id": 1}), "p": "0" * 64, "h": "1" * 64},
+            )
+        command.upgrade(cfg, "ca11b0000002")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT call_id, ranked_at, act_number, act_date FROM call_batches ORDER BY id"
+                )
+            ).all()
+        found = [
+            (r[0], r[1] is not None and str(r[1])[:16], r[2], str(r[3]) if r[3] else None)
+            for r in rows
+        ]
+        assert found == [
+            (1, "2026-05-02 09:30", "DG 5/2026", "2026-05-03"),
+            (1, "2026-05-02 09:30", "DG 5/2026", "2026-05-03"),
+            (2, False, None, None),
+            (2, False, None, None),
+        ]
+        command.downgrade(cfg, "e8c4a0000001")
+        columns = {c["name"] for c in inspect(engine).get_columns("call_batches")}
+        assert "ranked_at" not in columns and "call_sheet_files" not in _tables(migration_url)
+    finally:
+        engine.dispose()

@@ -20,7 +20,10 @@ What :func:`verify` checks, stopping at the first failure:
    ``versions.csv``;
 6. each ``documents/<sha256>.pdf`` hashes to its name, to the hash and size in
    ``documents.csv``;
-7. every file's SHA-256 and size are those the manifest lists.
+7. ``call_scores.csv`` (when present): its header, each row of a pact in ``pacts.csv``, and
+   each pact's consensus points (times their weights) adding up to its total and to the
+   total its last ``call_consensus_recorded`` event in ``events.csv`` records;
+8. every file's SHA-256 and size are those the manifest lists.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 if __package__:
     from commons.audit import witness
@@ -146,6 +150,42 @@ SIGNATURE_COLUMNS = [
     "fiscal_number",
     "signed_file_sha256",
 ]
+# call_scores.csv (issue 17): the scores of the pacts that came from a call, per evaluator and
+# criterion (a recusal: one row, its reason) and the panel's consensus, with the ranking
+# position, the outcome and the act that admitted the batch.
+CALL_SCORES = "call_scores.csv"
+CALL_SCORE_COLUMNS = [
+    "proposal_id",
+    "protocol_number",
+    "call_id",
+    "call_reference",
+    "batch",
+    "scored_by",
+    "evaluator_id",
+    "evaluator_name",
+    "criterion",
+    "points",
+    "max_points",
+    "weight",
+    "reason",
+    "submitted_at",
+    "total",
+    "rank",
+    "outcome",
+    "act_number",
+    "act_date",
+]
+# The event recording the panel's consensus on a pact; its payload holds the weighted total.
+CONSENSUS_TRIGGER = "call_consensus_recorded"
+CALL_SCORE_TEXT_COLUMNS = (
+    "protocol_number",
+    "call_reference",
+    "batch",
+    "evaluator_name",
+    "criterion",
+    "reason",
+    "act_number",
+)
 # personal_values.csv: the personal values the events' payloads hold as digests (while they
 # exist; after erasure value and salt are empty). HMAC-SHA256(salt, value) = the digest.
 PERSONAL = "personal_values.csv"
@@ -290,6 +330,8 @@ class _Archive:
     def __init__(self, zf: _Archive) -> None:
         self.zf = zf
         self.digests: dict[str, str] = {}  # ref -> digest, from the events' payloads
+        # proposal id -> (seq, total) of its last call_consensus_recorded event.
+        self.consensus_totals: dict[str, tuple[int, str | None]] = {}
         files = [info for info in zf.infolist() if not info.is_dir()]
         self.prefix = ""
         if not any(info.filename == MANIFEST for info in files):
@@ -423,6 +465,9 @@ def _check_events(zf: _Archive, manifest: dict) -> int:
         first_seq = seq if first_seq is None else first_seq
         last_seq, last_hash, count = seq, row["hash"], count + 1
         zf.digests.update(_markers(row["payload"]))
+        if row["trigger"] == CONSENSUS_TRIGGER:
+            # The last consensus recorded on a pact: the total call_scores.csv must add up to.
+            zf.consensus_totals[row["proposal_id"]] = (seq, json.loads(row["payload"]).get("total"))
     recorded = manifest.get("events", {})
     found = {"count": count, "first_seq": first_seq, "last_seq": last_seq}
     if found != {k: recorded.get(k) for k in found}:
@@ -515,6 +560,57 @@ def _check_documents(zf: _Archive) -> int:
     return count
 
 
+def _decimal(value: str, where: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise BundleError(f"{where}: {value!r} is not a number (altered)") from None
+
+
+def _check_call_scores(zf: _Archive, manifest: dict, pacts: set[str]) -> int:
+    """call_scores.csv (bundles made since issue 17): its header, its text cells as the
+    registry writes them, each row of a pact in pacts.csv, and each pact's consensus adding
+    up (points x weight) to its total and to the total its last ``call_consensus_recorded``
+    event records (events.csv, hashed in the chain). Its bytes are checked with every
+    file's (the manifest's SHA-256), so any other change is caught there."""
+    if CALL_SCORES not in manifest["files"]:
+        return 0
+    count = 0
+    sums: dict[str, Decimal] = {}
+    totals: dict[str, tuple[int, str]] = {}
+    for line, row in _rows(zf, CALL_SCORES, CALL_SCORE_COLUMNS, CALL_SCORE_TEXT_COLUMNS):
+        where = f"{CALL_SCORES} line {line}"
+        pact = row["proposal_id"]
+        if pact not in pacts:
+            raise BundleError(f"{where}: pact {pact} is not in pacts.csv")
+        if row["scored_by"] == "consensus":
+            points = _decimal(row["points"], where) * _decimal(row["weight"], where)
+            sums[pact] = sums.get(pact, Decimal(0)) + points
+            if row["total"] != "":
+                totals[pact] = (line, row["total"])
+        count += 1
+    for pact, added in sums.items():
+        if pact in totals and _decimal(totals[pact][1], CALL_SCORES) != added:
+            line, total = totals[pact]
+            raise BundleError(
+                f"{CALL_SCORES} line {line}: the consensus of pact {pact} adds up to {added}, "
+                f"not its total {total} (altered)"
+            )
+        seq, recorded = zf.consensus_totals.get(pact, (None, None))
+        if recorded is not None and _decimal(str(recorded), "events.csv") != added:
+            raise BundleError(
+                f"{CALL_SCORES}: the consensus of pact {pact} adds up to {added}, but its "
+                f"{CONSENSUS_TRIGGER} event (seq {seq}) records {recorded} (altered)"
+            )
+    return count
+
+
+def _pact_ids(zf: _Archive) -> set[str]:
+    if "pacts.csv" not in zf.names():
+        return set()
+    return {row["id"] for _line, row in _rows(zf, "pacts.csv", PACT_COLUMNS)}
+
+
 def _check_files(zf: _Archive, manifest: dict) -> int:
     for name, entry in sorted(manifest["files"].items()):
         sha256, size = _sha256(zf, name)
@@ -595,6 +691,7 @@ def check(path, checkpoints: list = ()) -> dict:
             "erased": erased,
             "versions": _check_versions(zf),
             "documents": _check_documents(zf),
+            "call_scores": _check_call_scores(zf, manifest, _pact_ids(zf)),
             "files": _check_files(zf, manifest),
             "head": manifest["chain"]["head_hash"],
         }
@@ -617,7 +714,8 @@ def verify(path, checkpoints: list = ()) -> BundleReport:
         )
     message = (
         f"OK: {counts['files']} files, {counts['events']} events, {counts['versions']} versions, "
-        f"{counts['documents']} documents, {counts['personal']} personal values "
+        f"{counts['documents']} documents, {counts['call_scores']} call scores, "
+        f"{counts['personal']} personal values "
         f"({counts['erased']} erased); chain of {counts['chain']} events, "
         f"head {counts['head']}"
     )

@@ -6,7 +6,12 @@ hashing rules they describe are those of :mod:`commons.audit.bundle`.
 
 from __future__ import annotations
 
-from commons.audit.bundle import CHECKPOINT_COLUMNS, EVENT_COLUMNS, PACT_COLUMNS
+from commons.audit.bundle import (
+    CALL_SCORE_COLUMNS,
+    CHECKPOINT_COLUMNS,
+    EVENT_COLUMNS,
+    PACT_COLUMNS,
+)
 
 # Frictionless field types of the CSV files the datapackage describes.
 EVENT_TYPES = {
@@ -31,10 +36,23 @@ PACT_TYPES = {
     "created_at": "datetime",
 }
 CHECKPOINT_TYPES = {"seq": "integer", "made_at": "datetime"}
+CALL_SCORE_TYPES = {
+    "proposal_id": "integer",
+    "call_id": "integer",
+    "evaluator_id": "integer",
+    "points": "integer",
+    "max_points": "integer",
+    "weight": "number",
+    "submitted_at": "datetime",
+    "total": "number",
+    "rank": "integer",
+    "act_date": "date",
+}
 
 
 def datapackage(name: str) -> dict:
-    """A Frictionless Data Package descriptor for pacts.csv, events.csv and checkpoints.csv."""
+    """A Frictionless Data Package descriptor for pacts.csv, events.csv, checkpoints.csv and
+    call_scores.csv."""
 
     def schema(columns, types):
         return {
@@ -62,6 +80,7 @@ def datapackage(name: str) -> dict:
             resource("pacts", PACT_COLUMNS, PACT_TYPES),
             resource("events", EVENT_COLUMNS, EVENT_TYPES),
             resource("checkpoints", CHECKPOINT_COLUMNS, CHECKPOINT_TYPES),
+            resource("call_scores", CALL_SCORE_COLUMNS, CALL_SCORE_TYPES),
         ],
     }
 
@@ -104,13 +123,19 @@ personal_values.csv
                  HMAC-SHA256 keyed with the salt (hex) over the value (UTF-8). After a
                  person's erasure value and salt are empty: the event, and its hash, are
                  unchanged; the value is gone.
+call_scores.csv  for the selected pacts that came from a call for proposals: each evaluator's
+                 points and reason per criterion, once submitted (scored_by "evaluator"; a
+                 recusal: one row "recused" with its reason), then the panel's consensus
+                 ("consensus", by its chair), each row with the call, the batch (deadline),
+                 the pact's weighted total, ranking position (in its batch) and outcome, and
+                 the act that admitted the batch (empty until it is recorded).
 checkpoints.csv  the checkpoints of the chain head the registry had made up to this export,
                  the last one made by the export itself: seq, hash of that event, when, and
                  the city's seal signature (empty when no seal key was configured).
 checkpoint-certificates.pem
                  the seal certificate(s) those signatures verify with.
-datapackage.json a Frictionless Data Package descriptor of pacts.csv, events.csv and
-                 checkpoints.csv.
+datapackage.json a Frictionless Data Package descriptor of pacts.csv, events.csv,
+                 checkpoints.csv and call_scores.csv.
 
 CSV files are RFC 4180 (comma, double quotes, CRLF), UTF-8; an empty cell means null.
 

@@ -29,6 +29,7 @@ from commons.audit.event_lines import Progress, write_csv, write_jsonl
 from commons.audit.operations import append_event
 from commons.audit.queries import (
     Filters,
+    call_score_rows,
     chain_rows,
     document_rows,
     event_rows,
@@ -257,6 +258,12 @@ def write_zip(
     with _Entry(zf, "signatures.csv", files) as entry:
         sink = _CsvSink(entry.write, bundle.SIGNATURE_COLUMNS)
         for row in signature_rows(filters):
+            sink.row(row)
+        sink.flush()
+
+    with _Entry(zf, bundle.CALL_SCORES, files) as entry:
+        sink = _CsvSink(entry.write, bundle.CALL_SCORE_COLUMNS)
+        for row in call_score_rows(filters):
             sink.row(row)
         sink.flush()
 

@@ -13,12 +13,32 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import (
+    Integer,
+    Numeric,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from commons.audit import bundle
 from commons.audit.models import AuditEvent
 from commons.auth.models import User
+from commons.calls.models import (
+    Call,
+    CallApplication,
+    CallBatch,
+    ConsensusScore,
+    Criterion,
+    Review,
+    Score,
+)
 from commons.documents.models import Document, PactVersion, Signature
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
@@ -270,6 +290,108 @@ def report_rows(filters: Filters) -> Iterator[list]:
         MonitoringReport.text,
         MonitoringReport.indicators,
     )
+
+
+def call_score_rows(filters: Filters) -> Iterator[list]:
+    """The scores of the selected pacts that came from a call, in the columns of
+    ``bundle.CALL_SCORE_COLUMNS``: per pact, each evaluator's submitted points and reason per
+    criterion (a recusal: one row with its reason), then the panel's consensus; each row with
+    the batch, the pact's total, ranking position and outcome, and the batch's act."""
+    scorer = aliased(User, name="scorer")
+
+    def common(kind: str, order: int):
+        return (
+            CallApplication.proposal_id,
+            Proposal.protocol_number,
+            CallApplication.call_id,
+            Call.reference,
+            CallBatch.label,
+            literal(kind, String).label("scored_by"),
+            scorer.id.label("evaluator_id"),
+            scorer.full_name.label("evaluator_name"),
+        ), literal(order, Integer).label("kind_order")
+
+    def tail():
+        return (
+            CallApplication.total,
+            CallApplication.rank,
+            CallApplication.outcome,
+            CallBatch.act_number,
+            CallBatch.act_date,
+        )
+
+    def joined(stmt):
+        return (
+            stmt.join(Proposal, Proposal.id == CallApplication.proposal_id)
+            .join(Call, Call.id == CallApplication.call_id)
+            .join(CallBatch, CallBatch.id == CallApplication.batch_id)
+            .where(CallApplication.proposal_id.in_(pact_ids(filters)))
+        )
+
+    head, order = common("evaluator", 0)
+    evaluators = joined(
+        select(
+            *head,
+            Criterion.title,
+            Score.points,
+            Criterion.max_points,
+            Criterion.weight,
+            Score.reason,
+            Review.submitted_at,
+            *tail(),
+            order,
+            Criterion.position.label("position"),
+        )
+        .select_from(Score)
+        .join(Review, Review.id == Score.review_id)
+        .join(CallApplication, CallApplication.id == Review.application_id)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .join(scorer, scorer.id == Review.evaluator_id)
+    ).where(Review.submitted_at.is_not(None))
+    head, order = common("recused", 0)
+    recusals = joined(
+        select(
+            *head,
+            cast(null(), String),
+            cast(null(), Integer),
+            cast(null(), Integer),
+            cast(null(), Numeric(6, 2)),
+            Review.recused_reason,
+            cast(null(), Review.submitted_at.type),
+            *tail(),
+            order,
+            literal(-1, Integer).label("position"),
+        )
+        .select_from(Review)
+        .join(CallApplication, CallApplication.id == Review.application_id)
+        .join(scorer, scorer.id == Review.evaluator_id)
+    ).where(Review.recused_reason.is_not(None))
+    head, order = common("consensus", 1)
+    consensus = joined(
+        select(
+            *head,
+            Criterion.title,
+            ConsensusScore.points,
+            Criterion.max_points,
+            Criterion.weight,
+            ConsensusScore.reason,
+            cast(null(), Review.submitted_at.type),
+            *tail(),
+            order,
+            Criterion.position.label("position"),
+        )
+        .select_from(ConsensusScore)
+        .join(CallApplication, CallApplication.id == ConsensusScore.application_id)
+        .join(Criterion, Criterion.id == ConsensusScore.criterion_id)
+        .join(scorer, scorer.id == ConsensusScore.chair_id)
+    )
+    every = union_all(evaluators, recusals, consensus).subquery()
+    stmt = select(every).order_by(
+        every.c.proposal_id, every.c.kind_order, every.c.evaluator_id, every.c.position
+    )
+    width = len(bundle.CALL_SCORE_COLUMNS)
+    for row in stream_rows(stmt):
+        yield list(row[:width])
 
 
 def chain_rows() -> Iterator[tuple[int, str, str]]:

@@ -49,6 +49,33 @@ def _call_ranked(s: Said) -> Markup:
     return _w(_("%(who)s ranked the proposals of the call %(call)s.", who=s.who, call=_call(s)))
 
 
+@sentence("call_batch_ranked")
+def _call_batch_ranked(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s ranked the proposals of %(name)s, a batch of the call %(call)s.",
+            who=s.who,
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
+@sentence("call_batch_act_recorded")
+def _call_batch_act_recorded(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s recorded the act %(act)s of %(day)s admitting the ranking of %(name)s, "
+            "a batch of the call %(call)s.",
+            who=s.who,
+            act=s.text("act_number"),
+            day=s.date("act_date"),
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
 @sentence("call_act_recorded")
 def _call_act_recorded(s: Said) -> Markup:
     return _w(
@@ -57,6 +84,32 @@ def _call_act_recorded(s: Said) -> Markup:
             who=s.who,
             act=s.text("act_number"),
             day=s.date("act_date"),
+        )
+    )
+
+
+@sentence("call_sheet_file_added")
+def _call_sheet_file_added(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s added %(file)s to the information sheet of %(name)s (call %(call)s).",
+            who=s.who,
+            file=s.text("file"),
+            name=s.text("name"),
+            call=_call(s),
+        )
+    )
+
+
+@sentence("call_sheet_file_removed")
+def _call_sheet_file_removed(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s removed %(file)s from the information sheet of %(name)s (call %(call)s).",
+            who=s.who,
+            file=s.text("file"),
+            name=s.text("name"),
+            call=_call(s),
         )
     )
 

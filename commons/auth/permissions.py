@@ -324,6 +324,15 @@ def _call_manage(user, obj):
     return _has(user, Role.OFFICER, Role.ADMIN)
 
 
+@rule("call.sheet")
+def _call_sheet(user, obj):
+    """Adding and removing the photos and plans of a call's information sheets (``obj``: the
+    call): the collaboration office, until the call is archived."""
+    from commons.calls.models import CallStatus
+
+    return _has(user, Role.OFFICER, Role.ADMIN) and obj.status != CallStatus.ARCHIVED
+
+
 @rule("call.view")
 def _call_view(user, obj):
     """A call is public once published; its draft is the office's."""
@@ -346,12 +355,8 @@ def _on_panel(user, call) -> bool:
 @rule("call.evaluate")
 def _call_evaluate(user, obj):
     """Declaring and scoring (``obj``: the call): its evaluators holding the evaluator role,
-    while the call is being evaluated."""
-    from commons.calls.models import CallStatus
-
-    return (
-        obj.status == CallStatus.EVALUATING and _has(user, Role.EVALUATOR) and _on_panel(user, obj)
-    )
+    while a batch of the call is being evaluated (``CallBatch.in_evaluation``)."""
+    return obj.in_evaluation and _has(user, Role.EVALUATOR) and _on_panel(user, obj)
 
 
 @rule("call.chair")
@@ -362,8 +367,8 @@ def _call_chair(user, obj):
 
 @rule("call.results")
 def _call_results(user, obj):
-    """Scores, reasons and ranking: public once the admitting act is recorded; before, the
-    chair and the office."""
+    """Scores, reasons and ranking (``obj``: the call): public once the act of one of its
+    batches is recorded; before, the chair and the office. Which batches: call.batch_results."""
     return obj.results_public or _has(user, Role.OFFICER, Role.AUDITOR)
 
 
@@ -440,6 +445,15 @@ def _results_photo(user, obj):
         if standing(obj.proposal).in_force:
             return True
     return _attachment_view(user, obj)
+
+
+@rule("call.batch_results")
+def _call_batch_results(user, obj):
+    """One batch's scores, reasons and ranking (``obj``: the batch): public once its own act
+    is recorded; before, the chair and the office (once it is ranked)."""
+    return obj.ranked_at is not None and (
+        obj.results_public or _has(user, Role.OFFICER, Role.AUDITOR)
+    )
 
 
 def permission_required(action: str, load: Callable | None = None):

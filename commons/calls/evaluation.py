@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import workflows
 from commons.audit.operations import append_event
@@ -16,6 +16,7 @@ from commons.auth.models import Role
 from commons.calls.models import (
     Call,
     CallApplication,
+    CallBatch,
     CallStatus,
     ConsensusScore,
     Outcome,
@@ -26,13 +27,21 @@ from commons.calls.operations import _move
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError, PermissionDenied
 from commons.extensions import db
-from commons.formatting import city_day, format_number
+from commons.formatting import city_day, format_day, format_moment, format_number
 from commons.lifecycle.states import is_tagged
 
 
-def _ensure_evaluating(call: Call) -> None:
-    if call.status != CallStatus.EVALUATING:
-        raise Conflict(_("The call is not being evaluated now."))
+def _ensure_evaluating(application: CallApplication) -> None:
+    """The panel works on a proposal while its batch is being evaluated (``in_evaluation``)."""
+    batch = application.batch
+    if batch.ranked_at is not None:
+        raise Conflict(
+            _("%(batch)s is ranked already: its scores cannot change.", batch=batch.label)
+        )
+    if not batch.in_evaluation:
+        raise Conflict(
+            _("The proposals of %(batch)s are not being evaluated now.", batch=batch.label)
+        )
 
 
 def _ensure_panel(call: Call, user) -> None:
@@ -53,7 +62,7 @@ def declare(
 ):
     """The evaluator declares no conflict of interest on this proposal, or recuses (reason)."""
     call = application.call
-    _ensure_evaluating(call)
+    _ensure_evaluating(application)
     _ensure_panel(call, evaluator)
     recusal = (recusal or "").strip()
     if not no_conflict and not recusal:
@@ -89,7 +98,7 @@ def save_scores(review: Review, scores: dict, *, submit: bool, now: datetime | N
     visible to the rest of the panel (every criterion then needs points and a reason)."""
     application = review.application
     call = application.call
-    _ensure_evaluating(call)
+    _ensure_evaluating(application)
     if review.no_conflict_declared_at is None:
         raise DomainError(_("Declare that you have no conflict of interest before scoring."))
     if review.submitted_at is not None:
@@ -208,7 +217,7 @@ def record_consensus(application: CallApplication, scores: dict, *, chair, now=N
     """The panel's final points per criterion ({criterion_id: (points, reason)}), by the
     chair, once every evaluator has submitted or recused."""
     call = application.call
-    _ensure_evaluating(call)
+    _ensure_evaluating(application)
     _ensure_chair(call, chair)
     waiting = pending_evaluators(application)
     if waiting:
@@ -255,7 +264,7 @@ def record_consensus(application: CallApplication, scores: dict, *, chair, now=N
 def exclude(application: CallApplication, reason: str, *, chair) -> None:
     """Keep a proposal out of the ranking (ineligible, incomplete...), saying why."""
     call = application.call
-    _ensure_evaluating(call)
+    _ensure_evaluating(application)
     _ensure_chair(call, chair)
     reason = (reason or "").strip()
     if not reason:
@@ -276,24 +285,64 @@ def weighted_total(application: CallApplication) -> Decimal:
     return sum((c.points * c.criterion.weight for c in application.consensus), Decimal(0))
 
 
-def submitted_applications(call: Call) -> list[CallApplication]:
-    """The call's applications whose proposals were submitted (drafts are not evaluated)."""
-    rows = db.session.scalars(
-        select(CallApplication)
-        .where(CallApplication.call_id == call.id)
-        .order_by(CallApplication.id)
-    ).all()
+def submitted_applications(call: Call, batch: CallBatch | None = None) -> list[CallApplication]:
+    """The call's applications whose proposals were submitted (drafts are not evaluated);
+    ``batch``: that batch's only."""
+    stmt = select(CallApplication).where(CallApplication.call_id == call.id)
+    if batch is not None:
+        stmt = stmt.where(CallApplication.batch_id == batch.id)
+    rows = db.session.scalars(stmt.order_by(CallApplication.id)).all()
     return [a for a in rows if a.proposal.submitted_at is not None]
 
 
-def rank(call: Call, *, chair, now=None) -> list[CallApplication]:
-    """Order the submitted proposals by weighted consensus total; the threshold decides who is
-    admitted. Equal totals keep the order of submission, and the later one says so."""
-    _ensure_evaluating(call)
+def _lock(batch: CallBatch) -> None:
+    """Serialise the steps of one call's batches: the call's row, then the batch's, read again
+    under a row lock (PostgreSQL). Two chairs pressing the same button are served one after
+    the other, and the second finds the step done; the call's row makes the batch that
+    completes the call (its last ranked, its last admitted) known to exactly one of them."""
+    db.session.refresh(batch.call, with_for_update=True)
+    db.session.refresh(batch, with_for_update=True)
+
+
+def _batches_left(call: Call, column) -> int:
+    """How many of the call's batches have ``column`` still empty (read from the database)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(CallBatch)
+        .where(CallBatch.call_id == call.id, column.is_(None))
+    )
+
+
+def rank_batch(batch: CallBatch, *, chair, now: datetime | None = None) -> list[CallApplication]:
+    """Order the batch's submitted proposals by weighted consensus total; the call's threshold
+    decides who is admitted. Equal totals keep the order of submission, and the later one says
+    so. The call is ranked with its last batch."""
+    now = now or utcnow()
+    call = batch.call
     _ensure_chair(call, chair)
-    applications = submitted_applications(call)
+    _lock(batch)
+    if batch.ranked_at is not None:
+        raise Conflict(
+            _(
+                "%(batch)s was ranked already, on %(when)s.",
+                batch=batch.label,
+                when=format_moment(batch.ranked_at),
+            )
+        )
+    if batch.deadline > now:
+        raise DomainError(
+            _(
+                "The deadline of %(batch)s is %(when)s: rank its proposals after it.",
+                batch=batch.label,
+                when=format_moment(batch.deadline),
+            )
+        )
+    if not batch.in_evaluation:
+        raise Conflict(
+            _("The proposals of %(batch)s are not being evaluated now.", batch=batch.label)
+        )
     scored, excluded = [], []
-    for application in applications:
+    for application in submitted_applications(call, batch):
         if application.excluded_reason:
             excluded.append(application)
             continue
@@ -330,16 +379,41 @@ def rank(call: Call, *, chair, now=None) -> list[CallApplication]:
         application.total = weighted_total(application) if application.consensus else None
         application.outcome = Outcome.EXCLUDED.value
         application.outcome_reason = application.excluded_reason
-    _move(
-        call,
-        CallStatus.RANKED,
-        chair,
-        "call_ranked",
-        now=now,
-        rows=len(scored),
-        admitted=sum(1 for a in scored if a.outcome == Outcome.ADMITTED),
+    batch.ranked_at = now
+    db.session.flush()
+    counts = {
+        "rows": len(scored),
+        "admitted": sum(1 for a in scored if a.outcome == Outcome.ADMITTED),
+    }
+    append_event(
+        "call_batch_ranked",
+        actor=chair,
+        actor_role=Role.OFFICER.value,
+        payload={
+            "call_id": call.id,
+            "reference": call.reference,
+            "batch_id": batch.id,
+            "name": batch.label,
+            **counts,
+        },
+        occurred_at=now,
     )
+    if _batches_left(call, CallBatch.ranked_at) == 0:
+        _move(call, CallStatus.RANKED, chair, "call_ranked", now=now, **counts)
     return scored + excluded
+
+
+def rank(call: Call, *, chair, now=None) -> list[CallApplication]:
+    """Rank every batch of the call not ranked yet (``rank_batch`` on each, in deadline
+    order); the call is then ranked."""
+    _ensure_chair(call, chair)
+    if call.status != CallStatus.EVALUATING:
+        raise Conflict(_("The call is not being evaluated now."))
+    ranked = []
+    for batch in call.batches:
+        if batch.ranked_at is None:
+            ranked += rank_batch(batch, chair=chair, now=now)
+    return ranked
 
 
 def _scores_text(application: CallApplication) -> str:
@@ -350,10 +424,19 @@ def _scores_text(application: CallApplication) -> str:
     return "; ".join(parts)
 
 
-def record_act(call: Call, *, actor, number: str, act_date: date, now: datetime | None = None):
-    """Record the admitting act: the admitted proposals go to co-design, the others are told
-    why with their scores; the results become public."""
+def record_batch_act(
+    batch: CallBatch,
+    *,
+    actor,
+    number: str,
+    act_date: date,
+    now: datetime | None = None,
+) -> None:
+    """Record the act admitting the batch: its admitted proposals go to co-design, the others
+    are told why with their scores; the batch's results become public. The call is admitted
+    with its last batch (and carries that act)."""
     now = now or utcnow()
+    call = batch.call
     number = (number or "").strip()
     if not number:
         raise DomainError(_("Enter the number of the act."), field="act_number")
@@ -363,11 +446,40 @@ def record_act(call: Call, *, actor, number: str, act_date: date, now: datetime 
         raise DomainError(
             _("The act cannot be dated after the admissions it makes (today)."), field="act_date"
         )
-    if call.status != CallStatus.RANKED:
-        raise Conflict(_("Rank the proposals before recording the admitting act."))
-    call.act_number, call.act_date = number[:50], act_date
-    data = {"act_number": call.act_number, "act_date": act_date.isoformat()}
-    for application in submitted_applications(call):
+    _lock(batch)
+    if batch.act_number is not None:
+        raise Conflict(
+            _(
+                "The act of %(batch)s was recorded already: %(act)s of %(date)s.",
+                batch=batch.label,
+                act=batch.act_number,
+                date=format_day(batch.act_date),
+            )
+        )
+    if batch.ranked_at is None:
+        raise Conflict(
+            _("Rank the proposals of %(batch)s before recording its act.", batch=batch.label)
+        )
+    if act_date < city_day(batch.deadline):
+        raise DomainError(
+            _(
+                "The act cannot be dated before the deadline of %(batch)s (%(when)s).",
+                batch=batch.label,
+                when=format_day(city_day(batch.deadline)),
+            ),
+            field="act_date",
+        )
+    if act_date < city_day(batch.ranked_at):
+        raise DomainError(
+            _(
+                "The act cannot be dated before the ranking it adopts (%(when)s).",
+                when=format_day(city_day(batch.ranked_at)),
+            ),
+            field="act_date",
+        )
+    batch.act_number, batch.act_date = number[:50], act_date
+    data = {"act_number": batch.act_number, "act_date": act_date.isoformat()}
+    for application in submitted_applications(call, batch):
         proposal = application.proposal
         if not is_tagged(proposal, "review"):
             continue  # withdrawn meanwhile: nothing to admit or refuse
@@ -377,10 +489,36 @@ def record_act(call: Call, *, actor, number: str, act_date: date, now: datetime 
         reasons = _(
             "Call %(ref)s, act %(act)s: not admitted. %(why)s",
             ref=call.reference,
-            act=call.act_number,
+            act=batch.act_number,
             why=application.outcome_reason or "",
         )
         if application.consensus:
             reasons += " " + _("Scores: %(scores)s.", scores=_scores_text(application))
         workflows.fire(proposal, "refuse_by_call", actor, now=now, reasons=reasons[:5000], **data)
-    _move(call, CallStatus.ADMITTED, actor, "call_act_recorded", now=now, **data)
+    db.session.flush()
+    append_event(
+        "call_batch_act_recorded",
+        actor=actor,
+        actor_role=Role.OFFICER.value if actor else None,
+        payload={
+            "call_id": call.id,
+            "reference": call.reference,
+            "batch_id": batch.id,
+            "name": batch.label,
+            **data,
+        },
+        occurred_at=now,
+    )
+    if _batches_left(call, CallBatch.act_number) == 0:
+        call.act_number, call.act_date = batch.act_number, batch.act_date
+        _move(call, CallStatus.ADMITTED, actor, "call_act_recorded", now=now, **data)
+
+
+def record_act(call: Call, *, actor, number: str, act_date: date, now: datetime | None = None):
+    """Record one act admitting every batch of the call not admitted yet
+    (``record_batch_act`` on each): the call is then admitted."""
+    if call.status != CallStatus.RANKED:
+        raise Conflict(_("Rank the proposals before recording the admitting act."))
+    for batch in call.batches:
+        if batch.act_number is None:
+            record_batch_act(batch, actor=actor, number=number, act_date=act_date, now=now)

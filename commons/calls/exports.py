@@ -1,4 +1,4 @@
-"""The results of a call as rows, CSV and XLSX (public once the admitting act is recorded)."""
+"""The results of a call as rows, CSV and XLSX (each batch's public once its act is recorded)."""
 
 from __future__ import annotations
 
@@ -46,26 +46,27 @@ def result_page(call, page) -> list[list]:
     return [result_row(call, r, page.scores.get(r.id, {})) for r in page.rows]
 
 
-def result_rows(call) -> list[list]:
-    """The whole ranking (the exports), read with two queries."""
-    return result_page(call, ranking_rows(call, limit=None))
+def result_rows(call, batch_ids=None) -> list[list]:
+    """The whole ranking (the exports), batch by batch, read with two queries; ``batch_ids``:
+    only those batches' (the reader's, see views.visible_batches)."""
+    return result_page(call, ranking_rows(call, limit=None, batch_ids=batch_ids))
 
 
-def results_csv(call) -> str:
+def results_csv(call, batch_ids=None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(result_header(call))
-    writer.writerows(result_rows(call))
+    writer.writerows(result_rows(call, batch_ids))
     return out.getvalue()
 
 
-def results_xlsx(call) -> bytes:
+def results_xlsx(call, batch_ids=None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(call.reference[:31])
     sheet.append(result_header(call))
-    for row in result_rows(call):
+    for row in result_rows(call, batch_ids):
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -189,6 +190,36 @@ class ActForm(FlaskForm):
     act_date = DateField(
         _l("Date of the act"), validators=[DataRequired(_l("Enter the date of the act."))]
     )
+
+
+def sheet_form(call, **kwargs):
+    """A photo or plan for the information sheet of one of ``call``'s commons."""
+
+    class SheetFileForm(FlaskForm):
+        offer = SelectField(_l("The commons it shows"), coerce=int)
+        # Its description (the size limit) is set by the view from the settings.
+        file = FileField(
+            _l("Photo (JPEG or PNG) or plan (PDF)"),
+            validators=[FileRequired(_l("Choose a file."))],
+        )
+        description = StringField(
+            _l("What it shows"),
+            description=_l(
+                "For a photo, what a person who cannot see it should know (it is read aloud in "
+                "its place); for a plan, its title (“Ground floor, scale 1:100”)."
+            ),
+            filters=[strip],
+            validators=[
+                DataRequired(
+                    _l("Describe the file: what the photo shows, or the title of the plan.")
+                ),
+                limits.MaxChars(300),
+            ],
+        )
+
+    form = SheetFileForm(**kwargs)
+    form.offer.choices = [SelectChoice(o.id, o.commons.name) for o in call.offers]
+    return form
 
 
 class StepForm(FlaskForm):

@@ -24,6 +24,7 @@ from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.uploads.models import Attachment
 
 
 class CallStatus(enum.StrEnum):
@@ -84,7 +85,8 @@ class Call(TimestampMixin, db.Model):
     faq: Mapped[list] = mapped_column(db.JSON, default=list)  # [{"question":..., "answer":...}]
     # Weighted total at or above which a proposal is admitted.
     threshold: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
-    # The act that will admit ("Giunta deliberation") and, once recorded, its number and date.
+    # The act that will admit ("Giunta deliberation") and, once the last batch is admitted,
+    # the number and date of its act (each batch's own act: CallBatch.act_number).
     act_kind: Mapped[str] = mapped_column(String(200), default="")
     act_number: Mapped[str | None] = mapped_column(String(50))
     act_date: Mapped[date | None]
@@ -109,8 +111,14 @@ class Call(TimestampMixin, db.Model):
 
     @property
     def results_public(self) -> bool:
-        """Scores, reasons and ranking are public once the admitting act is recorded."""
-        return self.act_number is not None
+        """Some results are public: the act of one of its batches at least is recorded (each
+        batch's own results are public once its act is, see ``CallBatch.results_public``)."""
+        return self.act_number is not None or any(b.act_number for b in self.batches)
+
+    @property
+    def in_evaluation(self) -> bool:
+        """Whether some batch of the call is being evaluated now."""
+        return any(b.in_evaluation for b in self.batches)
 
     @property
     def theme_keys(self) -> list[str]:
@@ -147,6 +155,42 @@ class CallCommons(db.Model):
 
     call: Mapped[Call] = relationship(back_populates="offers")
     commons: Mapped[Commons] = relationship(lazy="joined")
+    files: Mapped[list[SheetFile]] = relationship(
+        back_populates="offer",
+        cascade="all, delete-orphan",
+        order_by="SheetFile.id",
+        lazy="selectin",
+    )
+
+    @property
+    def photos(self) -> list[SheetFile]:
+        return [f for f in self.files if f.is_photo]
+
+    @property
+    def plan_files(self) -> list[SheetFile]:
+        return [f for f in self.files if not f.is_photo]
+
+
+class SheetFile(db.Model):
+    """A photo or a plan (PDF) on the information sheet of an offered commons: an uploaded
+    file (commons.uploads, purpose ``call_sheet``) with the words that describe it (a photo's
+    alternative text, a plan's title)."""
+
+    __tablename__ = "call_sheet_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("call_commons.id", ondelete="CASCADE"), index=True
+    )
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"), unique=True)
+    description: Mapped[str] = mapped_column(String(300))
+
+    offer: Mapped[CallCommons] = relationship(back_populates="files")
+    attachment: Mapped[Attachment] = relationship(lazy="joined")
+
+    @property
+    def is_photo(self) -> bool:
+        return self.attachment.content_type != "application/pdf"
 
 
 class CallBatch(db.Model):
@@ -161,8 +205,30 @@ class CallBatch(db.Model):
     # Themes this batch receives (empty: every theme).
     themes: Mapped[list] = mapped_column(db.JSON, default=list)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Each batch is ranked and admitted on its own (a rolling call: one act every deadline).
+    ranked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    act_number: Mapped[str | None] = mapped_column(String(50))
+    act_date: Mapped[date | None]
 
     call: Mapped[Call] = relationship(back_populates="batches")
+
+    @property
+    def results_public(self) -> bool:
+        """The batch's scores, reasons and ranking are public once its act is recorded."""
+        return self.act_number is not None
+
+    @property
+    def in_evaluation(self) -> bool:
+        """Whether the panel may declare, score and agree on this batch's proposals now:
+        once it is closed while the call still receives applications for later deadlines
+        (a rolling call), or once the office has started the evaluation of the call; and
+        until the batch is ranked."""
+        if self.ranked_at is not None:
+            return False
+        status = self.call.status
+        return status == CallStatus.EVALUATING or (
+            status == CallStatus.OPEN and self.closed_at is not None
+        )
 
 
 class Criterion(db.Model):

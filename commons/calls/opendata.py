@@ -1,5 +1,5 @@
 """The calls in the open data: calls.csv, call-commons.csv and call-scores.csv (the
-consensus scores, only of calls whose admitting act is recorded). Read in the session the
+consensus scores, only of the batches whose admitting act is recorded). Read in the session the
 streamed response gives (commons.public.opendata.stream)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from commons.calls.models import Call, CallApplication, CallCommons, CallStatus
+from commons.calls.models import Call, CallApplication, CallBatch, CallCommons, CallStatus
 from commons.proposals.models import Proposal
 from commons.public.opendata_formats import Field, csv_lines
 
@@ -23,8 +23,15 @@ CALL_FIELDS = (
     Field("deadlines", "string", _l("Deadlines (ISO 8601, UTC), separated by “;”.")),
     Field("min_groups", "integer", _l("Groups a consortium needs at least (1: any group).")),
     Field("threshold", "number", _l("Weighted total a proposal needs to be admitted.")),
-    Field("act_number", "string", _l("Number of the admitting act, once recorded.")),
-    Field("act_date", "date", _l("Date of the admitting act, once recorded.")),
+    Field(
+        "act_number",
+        "string",
+        _l(
+            "Number of the act admitting the last batch, once recorded (each batch's act: "
+            "call-scores.csv)."
+        ),
+    ),
+    Field("act_date", "date", _l("Date of the act admitting the last batch, once recorded.")),
 )
 
 OFFER_FIELDS = (
@@ -47,6 +54,10 @@ SCORE_FIELDS = (
     Field("reason", "string", _l("The panel's reason.")),
     Field("total", "number", _l("The proposal's weighted total.")),
     Field("outcome", "string", _l("admitted, below_threshold or excluded.")),
+    Field("batch_id", "integer", _l("Identifier of the batch (the deadline) it was ranked in.")),
+    Field("batch", "string", _l("The batch's name.")),
+    Field("act_number", "string", _l("Number of the act admitting the batch.")),
+    Field("act_date", "date", _l("Date of the act admitting the batch.")),
 )
 
 _PUBLIC = [s.value for s in CallStatus if s != CallStatus.DRAFT]
@@ -93,15 +104,23 @@ def offer_rows(session: Session) -> Iterator[dict]:
 
 
 def score_rows(session: Session) -> Iterator[dict]:
+    """The consensus scores of the batches whose act is recorded (each batch's results are
+    public from its own act), batch by batch in ranking order."""
     applications = session.scalars(
         select(CallApplication)
-        .join(Call, Call.id == CallApplication.call_id)
+        .join(CallBatch, CallBatch.id == CallApplication.batch_id)
         .join(Proposal, Proposal.id == CallApplication.proposal_id)
-        .where(Call.act_number.is_not(None), Proposal.submitted_at.is_not(None))
-        .options(selectinload(CallApplication.consensus))
-        .order_by(CallApplication.call_id, CallApplication.rank, CallApplication.id)
+        .where(CallBatch.act_number.is_not(None), Proposal.submitted_at.is_not(None))
+        .options(selectinload(CallApplication.consensus), contains_eager(CallApplication.batch))
+        .order_by(
+            CallApplication.call_id,
+            CallApplication.batch_id,
+            CallApplication.rank,
+            CallApplication.id,
+        )
     )
     for application in applications:
+        batch = application.batch
         for score in sorted(application.consensus, key=lambda s: s.criterion.position):
             yield {
                 "call_id": application.call_id,
@@ -114,6 +133,10 @@ def score_rows(session: Session) -> Iterator[dict]:
                 "reason": score.reason,
                 "total": "" if application.total is None else application.total,
                 "outcome": application.outcome or "",
+                "batch_id": batch.id,
+                "batch": batch.label,
+                "act_number": batch.act_number,
+                "act_date": batch.act_date.isoformat(),
             }
 
 

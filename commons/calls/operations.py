@@ -1,4 +1,5 @@
-"""Changes to calls: loading one from its file, moving it along its states, applying to it.
+"""Changes to calls: loading one from its file, moving it along its states, applying to it,
+the photos and plans of its information sheets.
 Each change appends an audit event (sentences in commons/audit/sentences_calls.py); the
 operations flush, the entry point commits. Evaluation and ranking: commons.calls.evaluation.
 """
@@ -24,6 +25,7 @@ from commons.calls.models import (
     CallStatus,
     ConsortiumPartner,
     Criterion,
+    SheetFile,
 )
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
@@ -31,6 +33,7 @@ from commons.extensions import db
 from commons.groups.models import GroupKind
 from commons.proposals import operations as proposal_ops
 from commons.registry.models import Commons
+from commons.uploads.operations import delete_attachment, save_upload
 
 
 def _user(email: str, role: Role, what: str) -> User:
@@ -313,6 +316,69 @@ def move_to_next_batch(
         public=False,
     )
     return batch
+
+
+# --- the information sheets' photos and plans ------------------------------------------------
+
+SHEET_PURPOSE = "call_sheet"
+
+
+def add_sheet_file(offer: CallCommons, file, *, description: str, actor: User) -> SheetFile:
+    """Add a photo (JPEG, PNG) or a plan (PDF) to the information sheet of an offered commons,
+    with the words that describe it (a photo's alternative text, a plan's title). The file is
+    checked as every upload is (size, quota, type sniffed from its content)."""
+    call = offer.call
+    if call.status == CallStatus.ARCHIVED:
+        raise Conflict(_("The call is archived: its information sheets no longer change."))
+    description = " ".join((description or "").split())
+    if not description:
+        raise DomainError(
+            _("Describe the file: what the photo shows, or the title of the plan."),
+            field="description",
+        )
+    attachment = save_upload(
+        file, owner=actor, purpose=SHEET_PURPOSE, linked_id=offer.id, field="file"
+    )
+    sheet = SheetFile(offer=offer, attachment=attachment, description=description[:300])
+    db.session.add(sheet)
+    db.session.flush()
+    append_event(
+        "call_sheet_file_added",
+        actor=actor,
+        actor_role=Role.OFFICER.value,
+        payload={
+            "call_id": call.id,
+            "reference": call.reference,
+            "name": offer.commons.name,
+            "file": attachment.original_name,
+            "sha256": attachment.sha256,
+        },
+    )
+    return sheet
+
+
+def remove_sheet_file(sheet: SheetFile, *, actor: User) -> None:
+    """Take a photo or plan off the information sheet (the file is deleted)."""
+    offer, attachment = sheet.offer, sheet.attachment
+    call = offer.call
+    if call.status == CallStatus.ARCHIVED:
+        raise Conflict(_("The call is archived: its information sheets no longer change."))
+    payload = {
+        "call_id": call.id,
+        "reference": call.reference,
+        "name": offer.commons.name,
+        "file": attachment.original_name,
+        "sha256": attachment.sha256,
+    }
+    db.session.delete(sheet)
+    db.session.flush()
+    delete_attachment(attachment)
+    append_event(
+        "call_sheet_file_removed",
+        actor=actor,
+        actor_role=Role.OFFICER.value,
+        payload=payload,
+    )
 
 
 def kind_label(kind: str) -> str:

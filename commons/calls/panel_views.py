@@ -19,8 +19,9 @@ from commons.calls.forms import (
     scores_of,
 )
 from commons.calls.labels import OUTCOME_LABELS, STATUS_LABELS
-from commons.calls.models import CallApplication
-from commons.calls.views import calls_bp, load_call
+from commons.calls.models import CallApplication, CallBatch
+from commons.calls.views import calls_bp, load_call, visible_batches
+from commons.db import utcnow
 from commons.extensions import db
 from commons.forms import FormTransaction, form_status
 
@@ -36,8 +37,12 @@ def _application(call, application_id: int) -> CallApplication:
 @login_required
 def evaluate(call_id: int):
     call = load_call(call_id, "call.evaluate")
-    rows = call_queries.applications_for_panel(call, current_user)
-    return render_template("calls/evaluate.html", call=call, rows=rows)
+    page = call_queries.applications_for_panel(
+        call, current_user, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
+    )
+    return render_template(
+        "calls/evaluate.html", call=call, rows=page.rows, next_cursor=page.next_cursor
+    )
 
 
 @calls_bp.route("/<int:call_id>/evaluate/<int:application_id>", methods=["GET", "POST"])
@@ -89,18 +94,29 @@ def review(call_id: int, application_id: int):
 @login_required
 def panel(call_id: int):
     call = load_call(call_id, "call.chair")
-    return _panel_page(call, ActForm(prefix="act"))
+    return _panel_page(call)
 
 
-def _panel_page(call, act_form):
-    """The chair's page: a page of the ranking (50 rows, Core rows), each with its spreads
-    and the evaluators waited for; four queries whatever the number of applications."""
+def _batch(call, batch_id: int) -> CallBatch:
+    batch = db.session.get(CallBatch, batch_id)
+    if batch is None or batch.call_id != call.id:
+        abort(404)
+    return batch
+
+
+def _panel_page(call, act_forms: dict | None = None):
+    """The chair's page: the batches with their buttons (rank, record the act), then a page
+    of the applications (50 rows, Core rows), each with its spreads and the evaluators
+    waited for; four queries whatever the number of applications. ``act_forms``: the act
+    form of a batch sent back with its errors, by batch id."""
     page = call_queries.ranking_rows(
         call, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
     )
     summary = call_queries.panel_summary(call, [r.id for r in page.rows])
     everyone = [e.user.full_name for e in call.evaluators]
     rows = [(r, *summary.get(r.id, ([], everyone))) for r in page.rows]
+    forms = {b.id: ActForm(prefix=f"act{b.id}") for b in call.batches}
+    forms.update(act_forms or {})
     return render_template(
         "calls/panel.html",
         call=call,
@@ -108,8 +124,9 @@ def _panel_page(call, act_form):
         next_cursor=page.next_cursor,
         labels=STATUS_LABELS,
         outcomes=OUTCOME_LABELS,
-        act_form=act_form,
+        act_forms=forms,
         step_form=StepForm(),
+        now=utcnow(),
     )
 
 
@@ -145,54 +162,63 @@ def consensus(call_id: int, application_id: int):
     ), form_status(form if "exclude-reason" not in request.form else exclude)
 
 
-@calls_bp.post("/<int:call_id>/rank")
+@calls_bp.post("/<int:call_id>/batches/<int:batch_id>/rank")
 @login_required
-def rank(call_id: int):
+def rank_batch(call_id: int, batch_id: int):
     call = load_call(call_id, "call.chair")
+    batch = _batch(call, batch_id)
     form = StepForm()
     if not form.validate_on_submit():
         abort(400)
     with FormTransaction(form) as saved:
-        evaluation.rank(call, chair=current_user)
+        evaluation.rank_batch(batch, chair=current_user)
     if saved:
-        flash(_("The proposals are ranked."), "success")
+        flash(_("The proposals of %(batch)s are ranked.", batch=batch.label), "success")
     else:
-        flash(form.form_errors[0] if form.form_errors else _("Not ranked."), "danger")
+        flash(saved.error.message, "danger")
     return redirect(url_for("calls.panel", call_id=call.id))
 
 
-@calls_bp.post("/<int:call_id>/act")
+@calls_bp.post("/<int:call_id>/batches/<int:batch_id>/act")
 @login_required
-def act(call_id: int):
+def batch_act(call_id: int, batch_id: int):
     call = load_call(call_id, "call.chair")
-    form = ActForm(prefix="act")
+    batch = _batch(call, batch_id)
+    form = ActForm(prefix=f"act{batch.id}")
     if form.validate_on_submit():
         with FormTransaction(form) as saved:
-            evaluation.record_act(
-                call,
+            evaluation.record_batch_act(
+                batch,
                 actor=current_user,
                 number=form.act_number.data,
                 act_date=form.act_date.data,
             )
         if saved:
-            flash(_("The act is recorded: the results are public."), "success")
-            return redirect(url_for("calls.detail", call_id=call.id))
-    return _panel_page(call, form), form_status(form)
+            flash(
+                _("The act is recorded: the results of %(batch)s are public.", batch=batch.label),
+                "success",
+            )
+            return redirect(url_for("calls.detail", call_id=call.id, _anchor="results"))
+        # Someone recorded this batch's act first: 409, with what they recorded.
+        status = saved.error.status_code if saved.error else form_status(form)
+        return _panel_page(call, {batch.id: form}), status
+    return _panel_page(call, {batch.id: form}), form_status(form)
 
 
 @calls_bp.get("/<int:call_id>/results.<fmt>")
 def results(call_id: int, fmt: str):
     call = load_call(call_id, "call.results")
+    batch_ids = [b.id for b in visible_batches(call)]
     name = f"call-{call.reference}-results"
     if fmt == "csv":
         return Response(
-            exports.results_csv(call),
+            exports.results_csv(call, batch_ids),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     if fmt == "xlsx":
         return Response(
-            exports.results_xlsx(call),
+            exports.results_xlsx(call, batch_ids),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )

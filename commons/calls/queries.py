@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, exists, func, or_, select, tuple_
 
 from commons.calls.models import (
     Call,
@@ -16,6 +16,7 @@ from commons.calls.models import (
     ConsensusScore,
     ConsortiumPartner,
     Review,
+    Score,
 )
 from commons.extensions import db
 from commons.groups.models import ProponentGroup
@@ -61,24 +62,6 @@ def offered_commons_ids() -> set[int]:
     return set(db.session.scalars(offered_by_open_calls()))
 
 
-def ranking(call: Call) -> list[CallApplication]:
-    """The call's submitted applications in ranking order (excluded last), with their
-    proposals and consensus scores loaded: three queries whatever their number."""
-    rows = db.session.scalars(
-        select(CallApplication)
-        .join(Proposal, Proposal.id == CallApplication.proposal_id)
-        .where(CallApplication.call_id == call.id, Proposal.submitted_at.is_not(None))
-        .options(
-            joinedload(CallApplication.proposal).joinedload(Proposal.group),
-            joinedload(CallApplication.batch),
-            selectinload(CallApplication.consensus),
-            selectinload(CallApplication.partners),
-        )
-        .order_by(CallApplication.rank.is_(None), CallApplication.rank, CallApplication.id)
-    ).all()
-    return list(rows)
-
-
 @dataclass
 class RankingPage:
     """A page of a call's ranking: ``rows`` (Core rows: id, rank, total, outcome, titles...),
@@ -94,12 +77,18 @@ def _rank_key():
     return func.coalesce(CallApplication.rank, _UNRANKED)
 
 
-def _after(token: str | None):
+def _after(token: str | None, size: int = 3) -> list[int] | None:
+    """The cursor's values (``size`` whole numbers), None for a missing or bad one."""
     values = decode_cursor(token)
     try:
-        return [int(values[0]), int(values[1])] if values and len(values) == 2 else None
+        return [int(v) for v in values] if values and len(values) == size else None
     except (TypeError, ValueError):
         return None
+
+
+def valid_cursor(token: str | None, size: int = 3) -> bool:
+    """Whether ``token`` is a cursor these pages gave (the API refuses any other)."""
+    return _after(token, size) is not None
 
 
 def ranking_rows(
@@ -107,12 +96,14 @@ def ranking_rows(
     *,
     after: str | None = None,
     limit: int | None = PAGE_SIZE,
-    batch_id: int | None = None,
+    batch_ids: Collection[int] | None = None,
 ) -> RankingPage:
-    """The call's submitted applications in ranking order (excluded last) as Core rows, a
-    page of ``limit`` after the cursor ``after`` (``limit`` None: all of them, the exports),
-    ``batch_id``: one batch's only. Two queries whatever the number of rows: the rows (the
-    partners aggregated in SQL) and their consensus scores."""
+    """The call's submitted applications batch by batch (in deadline order), each batch in
+    ranking order (excluded last), as Core rows, a page of ``limit`` after the cursor ``after``
+    (``limit`` None: all of them, the exports); ``batch_ids``: only those batches' (e.g. those
+    whose act is recorded, which the public reads). Two
+    queries whatever the number of rows: the rows (the partners aggregated in SQL) and their
+    consensus scores."""
     key = _rank_key()
     partners = (
         select(func.aggregate_strings(ConsortiumPartner.name, "; "))
@@ -123,6 +114,7 @@ def ranking_rows(
     stmt = (
         select(
             CallApplication.id,
+            CallApplication.proposal_id,
             CallApplication.rank,
             CallApplication.total,
             CallApplication.outcome,
@@ -134,6 +126,8 @@ def ranking_rows(
             Proposal.protocol_number,
             ProponentGroup.name.label("group_name"),
             CallBatch.label.label("batch_label"),
+            CallBatch.act_number,
+            CallBatch.act_date,
             partners.label("partners"),
             exists()
             .where(ConsensusScore.application_id == CallApplication.id)
@@ -144,21 +138,25 @@ def ranking_rows(
         .join(ProponentGroup, ProponentGroup.id == Proposal.group_id)
         .join(CallBatch, CallBatch.id == CallApplication.batch_id)
         .where(CallApplication.call_id == call.id, Proposal.submitted_at.is_not(None))
-        .order_by(key, CallApplication.id)
+        # Batches are made in deadline order (callfile sorts them): their ids follow it.
+        .order_by(CallApplication.batch_id, key, CallApplication.id)
     )
-    if batch_id is not None:
-        stmt = stmt.where(CallApplication.batch_id == batch_id)
+    if batch_ids is not None:
+        stmt = stmt.where(CallApplication.batch_id.in_(list(batch_ids)))
     cursor = _after(after)
     if cursor:
         # Row-value comparison: SQLite (3.15+) and PostgreSQL both support it.
-        stmt = stmt.where(tuple_(key, CallApplication.id) > tuple_(*cursor))
+        stmt = stmt.where(
+            tuple_(CallApplication.batch_id, key, CallApplication.id) > tuple_(*cursor)
+        )
     if limit is not None:
         stmt = stmt.limit(limit + 1)
     rows = db.session.execute(stmt).all()
     next_cursor = None
     if limit is not None and len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].rank_key, rows[-1].id])
+        last = rows[-1]
+        next_cursor = encode_cursor([last.batch_id, last.rank_key, last.id])
     scores: dict[int, dict[int, tuple[int, str]]] = {}
     if rows:
         ids = [r.id for r in rows]
@@ -172,7 +170,7 @@ def ranking_rows(
                 ConsensusScore.application_id.in_(ids)
                 if limit is not None
                 else ConsensusScore.application_id.in_(
-                    select(CallApplication.id).where(CallApplication.call_id == call.id)
+                    stmt.with_only_columns(CallApplication.id).order_by(None)
                 )
             )
         ).all()
@@ -181,19 +179,59 @@ def ranking_rows(
     return RankingPage(rows=rows, scores=scores, next_cursor=next_cursor)
 
 
-def applications_for_panel(call: Call, user) -> list[tuple[CallApplication, Review | None]]:
-    """Each submitted application with the user's own review of it (None: not started)."""
-    rows = ranking(call)
-    reviews = {
-        r.application_id: r
-        for r in db.session.scalars(
-            select(Review).where(
-                Review.evaluator_id == user.id,
-                Review.application_id.in_([a.id for a in rows]),
-            )
+@dataclass
+class PanelPage:
+    """A page of the applications an evaluator works on: ``rows`` (Core rows: id, title,
+    protocol number, batch, and the evaluator's own review: declared, recused, submitted)
+    and the next page's cursor (None on the last page)."""
+
+    rows: list
+    next_cursor: str | None
+
+
+def applications_for_panel(
+    call: Call, user, *, after: str | None = None, limit: int = PAGE_SIZE
+) -> PanelPage:
+    """The submitted applications of the batches being evaluated or ranked, batch by batch,
+    each with the user's own review of it (its columns empty: not started), a page of
+    ``limit`` after the cursor ``after``. One query whatever the number of rows."""
+    evaluated = [b.id for b in call.batches if b.in_evaluation or b.ranked_at is not None]
+    stmt = (
+        select(
+            CallApplication.id,
+            CallApplication.batch_id,
+            Proposal.title,
+            Proposal.protocol_number,
+            CallBatch.label.label("batch_label"),
+            CallBatch.ranked_at,
+            Review.id.label("review_id"),
+            Review.no_conflict_declared_at,
+            Review.recused_reason,
+            Review.submitted_at,
         )
-    }
-    return [(a, reviews.get(a.id)) for a in rows]
+        .join(Proposal, Proposal.id == CallApplication.proposal_id)
+        .join(CallBatch, CallBatch.id == CallApplication.batch_id)
+        .outerjoin(
+            Review,
+            and_(Review.application_id == CallApplication.id, Review.evaluator_id == user.id),
+        )
+        .where(
+            CallApplication.call_id == call.id,
+            CallApplication.batch_id.in_(evaluated),
+            Proposal.submitted_at.is_not(None),
+        )
+        .order_by(CallApplication.batch_id, CallApplication.id)
+        .limit(limit + 1)
+    )
+    cursor = _after(after, 2)
+    if cursor:
+        stmt = stmt.where(tuple_(CallApplication.batch_id, CallApplication.id) > tuple_(*cursor))
+    rows = db.session.execute(stmt).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].batch_id, rows[-1].id])
+    return PanelPage(rows=rows, next_cursor=next_cursor)
 
 
 def consensus_rows(call: Call) -> list[ConsensusScore]:
@@ -211,10 +249,6 @@ def panel_summary(
     one): each criterion's spread among the submitted scores (and whether it diverges: more
     than a fifth of the scale) and the evaluators waited for. Two aggregate queries, whatever
     the number of reviews."""
-    from sqlalchemy import func, or_
-
-    from commons.calls.models import Score
-
     only = [] if application_ids is None else [Review.application_id.in_(application_ids)]
     spreads = db.session.execute(
         select(

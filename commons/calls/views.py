@@ -1,6 +1,6 @@
 """The call pages: the list and a call's page (public), the Atom feed, applying to a call,
-and the office's buttons moving a call (URLs under /calls, endpoints ``calls.*``). The panel's
-pages are in commons.calls.panel_views."""
+the photos and plans of the information sheets, and the office's buttons moving a call (URLs
+under /calls, endpoints ``calls.*``). The panel's pages are in commons.calls.panel_views."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from commons.calls import operations
 from commons.calls import queries as call_queries
 from commons.calls.deadlines import open_batch
 from commons.calls.exports import result_header, result_page
-from commons.calls.forms import StepForm, answers_of, apply_form, partners_of
+from commons.calls.forms import StepForm, answers_of, apply_form, partners_of, sheet_form
 from commons.calls.labels import OUTCOME_LABELS, STATUS_LABELS, STEP_LABELS
-from commons.calls.models import Call, CallStatus
+from commons.calls.models import Call, CallStatus, SheetFile
 from commons.db import utcnow
 from commons.extensions import db
 from commons.forms import FormTransaction, form_status
 from commons.groups.operations import kind_labels
 from commons.transactions import transaction
+from commons.uploads.operations import size_limit_message
+from commons.uploads.views import serve
 
 calls_bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -40,19 +42,26 @@ def index():
     return render_template("calls/index.html", calls=calls, labels=STATUS_LABELS)
 
 
+def visible_batches(call: Call) -> list:
+    """The batches whose results the current user may read: for the public, those whose act
+    is recorded; for the office, the chair and auditors, every ranked one."""
+    return [b for b in call.batches if can(current_user, "call.batch_results", b)]
+
+
 @calls_bp.get("/<int:call_id>")
 def detail(call_id: int):
     call = load_call(call_id)
-    results = page = None
-    if can(current_user, "call.results", call) and call.status in (
-        CallStatus.RANKED,
-        CallStatus.ADMITTED,
-        CallStatus.ARCHIVED,
-    ):
-        page = call_queries.ranking_rows(
-            call, after=request.args.get("after"), limit=call_queries.PAGE_SIZE
-        )
-        results = (result_header(call), result_page(call, page))
+    results = []
+    if can(current_user, "call.results", call):
+        shown = request.args.get("batch", type=int)
+        for batch in visible_batches(call):
+            page = call_queries.ranking_rows(
+                call,
+                after=request.args.get("after") if shown == batch.id else None,
+                limit=call_queries.PAGE_SIZE,
+                batch_ids=[batch.id],
+            )
+            results.append((batch, result_page(call, page), page.next_cursor))
     return render_template(
         "calls/detail.html",
         call=call,
@@ -60,7 +69,8 @@ def detail(call_id: int):
         outcomes=OUTCOME_LABELS,
         next_batch=open_batch(call, utcnow()),
         results=results,
-        next_cursor=page.next_cursor if page else None,
+        result_header=result_header(call) if results else None,
+        shown_batch=request.args.get("batch", type=int),
         step_form=StepForm(),
         steps=_steps(call),
         step_labels=STEP_LABELS,
@@ -85,6 +95,8 @@ def apply(call_id: int):
     the declaration; then the usual steps of the application complete it."""
     call = load_call(call_id)
     if not can(current_user, "call.apply", call):
+        if call.status == CallStatus.OPEN:
+            abort(403)  # the call receives applications, not from this account's roles
         flash(_("This call is not receiving applications."), "warning")
         return redirect(url_for("calls.detail", call_id=call.id))
     preset = {}
@@ -191,6 +203,58 @@ def move(call_id: int, step: str):
         return redirect(url_for("calls.detail", call_id=call.id))
     flash(_("Done: the call is now %(status)s.", status=STATUS_LABELS[call.status]), "success")
     return redirect(url_for("calls.detail", call_id=call.id))
+
+
+# --- the information sheets' photos and plans -------------------------------------------------
+
+
+def _sheet(call: Call, sheet_id: int) -> SheetFile:
+    sheet = db.session.get(SheetFile, sheet_id)
+    if sheet is None or sheet.offer.call_id != call.id:
+        abort(404)
+    return sheet
+
+
+@calls_bp.route("/<int:call_id>/sheets", methods=["GET", "POST"])
+@login_required
+def sheets(call_id: int):
+    """The office's page of the photos and plans on each offered commons' sheet."""
+    call = load_call(call_id, "call.sheet")
+    form = sheet_form(call)
+    form.file.description = size_limit_message()
+    if form.validate_on_submit():
+        offer = next(o for o in call.offers if o.id == form.offer.data)
+        with FormTransaction(form) as saved:
+            operations.add_sheet_file(
+                offer, form.file.data, description=form.description.data, actor=current_user
+            )
+        if saved:
+            flash(_("Added to the sheet of %(name)s.", name=offer.commons.name), "success")
+            return redirect(url_for("calls.sheets", call_id=call.id))
+    return render_template(
+        "calls/sheets.html", call=call, form=form, step_form=StepForm()
+    ), form_status(form)
+
+
+@calls_bp.post("/<int:call_id>/sheets/<int:sheet_id>/delete")
+@login_required
+def delete_sheet_file(call_id: int, sheet_id: int):
+    call = load_call(call_id, "call.sheet")
+    sheet = _sheet(call, sheet_id)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    name = sheet.attachment.original_name
+    with transaction():
+        operations.remove_sheet_file(sheet, actor=current_user)
+    flash(_("Removed: %(name)s.", name=name), "success")
+    return redirect(url_for("calls.sheets", call_id=call.id))
+
+
+@calls_bp.get("/<int:call_id>/sheets/<int:sheet_id>")
+def sheet_file(call_id: int, sheet_id: int):
+    """A photo or plan of a sheet, to whoever sees the call (the public, once published)."""
+    call = load_call(call_id)
+    return serve(_sheet(call, sheet_id).attachment, public=call.status != CallStatus.DRAFT)
 
 
 # The panel's routes are on this blueprint too.

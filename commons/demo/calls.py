@@ -1,5 +1,8 @@
 """The demo city's calls (calls.toml): loaded through the calls' own operations, dated in the
-past so that every step follows the one before and the act precedes its admissions."""
+past so that every step follows the one before and each batch's act precedes its admissions.
+A call's ``rounds`` say what happened to each batch, in deadline order: when the panel started
+on it and, once admitted, its act; a batch without a round is still to be evaluated (or still
+receiving applications, its deadline to come)."""
 
 from __future__ import annotations
 
@@ -20,10 +23,7 @@ from commons.registry.models import Commons
 
 HERE = Path(__file__).parent
 # Keys of a demo call that say what happened to it, not what the call is.
-STORY = {
-    "stage", "opened_days_ago", "deadline_days_ago", "evaluation_days_ago", "act",
-    "applications",
-}  # fmt: skip
+STORY = {"opened_days_ago", "deadline_days_ago", "rounds", "applications"}
 
 
 def _read() -> list[dict]:
@@ -104,10 +104,22 @@ def _load_one(entry: dict, asked: dict, now: datetime) -> None:
         )
         workflows.fire(application.proposal, "submit", group.representative, now=submitted)
         applications.append((application, item))
-    call_ops.close_batches(call, now=call.batches[-1].deadline + timedelta(minutes=1))
-    evaluating = _ago(now, entry["evaluation_days_ago"])
-    call_ops.start_evaluation(call, actor=chair, now=evaluating)
+    rounds = entry.get("rounds", [])
+    for batch, story in zip(call.batches, rounds, strict=False):
+        _evaluate_batch(call, batch, story, chair, panel, applications, now)
+
+
+def _evaluate_batch(call, batch, story: dict, chair, panel, applications, now) -> None:
+    """The batch closes a minute after its deadline; the panel scores its proposals from
+    ``evaluation_days_ago`` (the office starts the evaluation when it is the call's last
+    batch); with an ``act``, the chair ranks it and its act admits it."""
+    call_ops.close_batches(call, now=batch.deadline + timedelta(minutes=1))
+    evaluating = _ago(now, story["evaluation_days_ago"])
+    if call.status == CallStatus.CLOSED:
+        call_ops.start_evaluation(call, actor=chair, now=evaluating)
     for application, item in applications:
+        if application.batch_id != batch.id:
+            continue
         for evaluator, points in zip(panel, item.get("scores", []), strict=False):
             review = evaluation.declare(
                 application, evaluator=evaluator, no_conflict=True, now=evaluating + timedelta(1)
@@ -125,14 +137,14 @@ def _load_one(entry: dict, asked: dict, now: datetime) -> None:
             evaluation.record_consensus(
                 application, agreed, chair=chair, now=evaluating + timedelta(days=2)
             )
-    if entry["stage"] == CallStatus.EVALUATING:
+    if "act" not in story:
         return
-    evaluation.rank(call, chair=chair, now=evaluating + timedelta(days=3))
-    act = entry["act"]
+    evaluation.rank_batch(batch, chair=chair, now=evaluating + timedelta(days=3))
+    act = story["act"]
     act_day = _ago(now, act["days_ago"])
     # The act is dated the day before it is recorded, and its admissions the day it is.
-    evaluation.record_act(
-        call,
+    evaluation.record_batch_act(
+        batch,
         actor=chair,
         number=act["number"],
         act_date=(act_day - timedelta(days=1)).date(),

@@ -191,8 +191,8 @@ def _call_outcome(ctx: Context):
     application = ctx.session.scalar(
         select(CallApplication).where(CallApplication.proposal_id == ctx.proposal.id)
     )
-    if application is None or application.call.act_number is None:
-        return None
+    if application is None or application.batch.act_number is None:
+        return None  # not from a call, or its batch's act is not recorded (yet)
     return application.outcome
 
 

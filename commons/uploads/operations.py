@@ -287,6 +287,8 @@ LINKED_TO = {
     "report_photo": ("commons.monitoring.models", "MonitoringReport", "id"),
     "minutes": ("commons.proposals.models", "CoDesignMeeting", "id"),
     "integration": ("commons.audit.models", "AuditEvent", "seq"),
+    # A photo or plan of a call's information sheet, for the offered commons.
+    "call_sheet": ("commons.calls.models", "CallCommons", "id"),
 }
 DEFAULT_GRACE_HOURS = 24.0
 _STORED = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")

@@ -25,13 +25,19 @@ def download(attachment_id: int):
     """The file, to its owner and those who see the proposal's private parts."""
     attachment = _load(attachment_id)
     ensure("attachment.view", attachment)
+    return serve(attachment)
+
+
+def serve(attachment: Attachment, *, public: bool = False):
+    """The stored file as a response: photos open in the browser, PDFs download (so no viewer
+    runs them in our origin), never sniffed as something else, sandboxed. ``public``: a file
+    anyone may read (a call's information sheet), which shared caches may keep."""
     path = operations.path_of(attachment)
     if not path.is_file():
         abort(404)
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        # Photos open in the browser; PDFs download, so no viewer runs them in our origin.
         as_attachment=attachment.content_type == "application/pdf",
         download_name=attachment.original_name,
         etag=attachment.sha256,
@@ -39,7 +45,7 @@ def download(attachment_id: int):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response
 
 

@@ -19,7 +19,9 @@ from werkzeug.datastructures import FileStorage
 from commons.api.operations import create_token
 from commons.apply.steps import STEP_NAMES
 from commons.audit.models import AuditEvent
+from commons.auth.models import Role
 from commons.auth.operations import add_member
+from commons.calls.operations import add_sheet_file, apply_to_call
 from commons.consultation.models import Comment, JoinRequest
 from commons.db import Base
 from commons.documents.models import Document, PactVersion
@@ -28,6 +30,7 @@ from commons.notifications.models import Notification
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion
 from commons.uploads.operations import save_upload
+from tests.calls.conftest import NOW, load_open_call
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, data_for, proposal_in
 from workflows.engine import get_profile
@@ -67,8 +70,13 @@ READ_ONLY_POSTS = {
     "documents.pact_verify": "checks an uploaded PDF against the pact's documents; stores nothing",
 }
 MISSING_ID = 987654
-# Route arguments naming objects this world does not make yet (a call and its parts).
-NO_OBJECT = {"call_id", "application_id", "batch_id", "criterion_id", "sheet_id"}
+# Route arguments naming objects this world does not make (no route takes them today).
+NO_OBJECT = {"criterion_id"}
+# Routes whose arguments name other objects than OBJECT_IDS gives: a call application's
+# proposal (the world's proposal answers no call).
+ENDPOINT_OBJECTS = {
+    "calls.next_batch": {"proposal_id": lambda w: w["application"].proposal_id},
+}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -151,6 +159,35 @@ def world(app):
     )
     offers.publish(post, actor=cast.officer)
     db.session.commit()
+    # A call open to applications, with a draft application to it and a photo on a sheet:
+    # every write route of calls refuses the auditor on a call that exists (403, never 404).
+    call = load_open_call(
+        factories,
+        (
+            factories.user(Role.OFFICER),
+            factories.user(Role.EVALUATOR),
+            factories.user(Role.EVALUATOR, Role.OFFICER),
+        ),
+    )
+    applicant = factories.group(kind="association")
+    application = apply_to_call(
+        call,
+        representative=applicant.representative,
+        group=applicant,
+        title="A music school in the old building",
+        theme="culture",
+        commons_ids=[call.offers[0].commons_id],
+        answers={"hours": "20"},
+        no_advantage=True,
+        now=NOW,
+    )
+    sheet = add_sheet_file(
+        call.offers[0],
+        FileStorage(io.BytesIO(PNG), filename="facade.png"),
+        description="The facade",
+        actor=cast.officer,
+    )
+    db.session.commit()
     return {
         "post": post,
         "cast": cast,
@@ -166,6 +203,9 @@ def world(app):
         "note": note,
         "comment": comment,
         "join_request": join_request,
+        "call": call,
+        "application": application,
+        "sheet": sheet,
     }
 
 
@@ -190,12 +230,11 @@ OBJECT_IDS = {
     "name": lambda w: "spid",
     "provider": lambda w: "spid",
     "request_id": lambda w: w["join_request"].id,
-    # No call in this world: the call routes answer 404 to the auditor.
-    "call_id": lambda w: MISSING_ID,
-    "application_id": lambda w: MISSING_ID,
-    "batch_id": lambda w: MISSING_ID,
+    "call_id": lambda w: w["call"].id,
+    "application_id": lambda w: w["application"].id,
+    "batch_id": lambda w: w["call"].batches[0].id,
     "criterion_id": lambda w: MISSING_ID,
-    "sheet_id": lambda w: MISSING_ID,
+    "sheet_id": lambda w: w["sheet"].id,
     "post_id": lambda w: w["post"].id,
     "comment_id": lambda w: (
         w["comment"].id
@@ -227,10 +266,8 @@ def _requests(app, world):
             expected = None if rule.endpoint in READ_ONLY_POSTS else {403}
             if expected and "token" in arguments:
                 expected = {403, 404}
-            if expected and (
-                NO_OBJECT.intersection(arguments) or rule.endpoint.startswith("calls.")
-            ):
-                expected = {403, 404}  # objects this world does not make (calls): not found
+            if expected and NO_OBJECT.intersection(arguments):
+                expected = {403, 404}  # objects this world does not make: not found
             if "trigger" in arguments:
                 # Every trigger, on a proposal in a state where it applies: the role decides.
                 for trigger, proposal in world["for_trigger"].items():
@@ -243,6 +280,8 @@ def _requests(app, world):
                     yield rule.endpoint, method, _build(app, rule, values), data, expected
             else:
                 values = {a: OBJECT_IDS[a](world) for a in arguments}
+                for name, find in ENDPOINT_OBJECTS.get(rule.endpoint, {}).items():
+                    values[name] = find(world)
                 if "comment_id" in values:  # a comment belongs to a proposal under notice
                     values["proposal_id"] = world["comment"].proposal_id
                 yield rule.endpoint, method, _build(app, rule, values), {}, expected

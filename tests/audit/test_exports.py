@@ -163,7 +163,9 @@ def test_zip_bundle_exports_and_verifies(app, runner, pacts, tmp_path):
     assert verify_chain().ok
 
 
-def test_datapackage_describes_pacts_events_and_checkpoints(app, runner, pacts, tmp_path):
+def test_datapackage_describes_pacts_events_checkpoints_and_call_scores(
+    app, runner, pacts, tmp_path
+):
     out = _export(runner, tmp_path, "zip")
     with zipfile.ZipFile(out) as zf:
         descriptor = json.loads(zf.read("datapackage.json"))
@@ -173,9 +175,13 @@ def test_datapackage_describes_pacts_events_and_checkpoints(app, runner, pacts, 
         "pacts.csv",
         "events.csv",
         "checkpoints.csv",
+        "call_scores.csv",
     }
     assert [f["name"] for f in resources["checkpoints"]["schema"]["fields"]] == (
         bundle.CHECKPOINT_COLUMNS
+    )
+    assert [f["name"] for f in resources["call_scores"]["schema"]["fields"]] == (
+        bundle.CALL_SCORE_COLUMNS
     )
     fields = {f["name"]: f["type"] for f in resources["events"]["schema"]["fields"]}
     assert list(fields) == bundle.EVENT_COLUMNS and fields["seq"] == "integer"

@@ -1,4 +1,5 @@
-"""A call ready to receive applications: two commons, a 3-criterion grid, two evaluators."""
+"""A call ready to receive applications: two commons, a 3-criterion grid, two evaluators; the
+same call with its deadlines in the past, and a rolling one whose first batch is scored."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import workflows
 from commons.auth.models import Role
-from commons.calls import callfile
+from commons.calls import callfile, evaluation
 from commons.calls import operations as call_ops
+from commons.calls.models import CallStatus
 from commons.extensions import db
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -88,15 +91,107 @@ def panel(make):
     return chair, first, second
 
 
-@pytest.fixture
-def open_call(app, make, panel):
-    chair, first, second = panel
+def load_open_call(make, panel, *, first=NOW + timedelta(hours=1), opened=NOW):
+    """The call of ``call_text`` on two new buildings, published and opened at ``opened``,
+    its first deadline ``first`` (the second 60 days later)."""
+    chair, evaluator, second = panel
     places = [make.commons(kind="building"), make.commons(kind="building")]
     data = callfile.parse(
-        call_text([p.id for p in places], chair.email, [first.email, second.email])
+        call_text([p.id for p in places], chair.email, [evaluator.email, second.email], first=first)
     )
-    call = call_ops.load_call(data, actor=chair)
-    call_ops.publish(call, actor=chair)
-    call_ops.open_call(call, actor=chair, now=NOW)
+    call = call_ops.load_call(data, actor=chair, now=opened - timedelta(days=2))
+    call_ops.publish(call, actor=chair, now=opened - timedelta(days=1))
+    call_ops.open_call(call, actor=chair, now=opened)
     db.session.commit()
     return call
+
+
+@pytest.fixture
+def open_call(app, make, panel):
+    return load_open_call(make, panel)
+
+
+# A call whose deadlines are in the past (the act of a batch cannot be dated in the future):
+# opened 100 days ago, its first deadline 70 days ago, its second 10 days ago.
+PAST_OPENED = NOW - timedelta(days=100)
+PAST_FIRST = NOW - timedelta(days=70)
+
+
+@pytest.fixture
+def past_call(app, make, panel):
+    return load_open_call(make, panel, first=PAST_FIRST, opened=PAST_OPENED)
+
+
+# A rolling call: opened 40 days ago, the first deadline 10 days ago, the second in 50 days.
+ROLLING_OPENED = NOW - timedelta(days=40)
+ROLLING_FIRST = NOW - timedelta(days=10)
+
+
+@pytest.fixture
+def rolling_call(app, make, panel):
+    return load_open_call(make, panel, first=ROLLING_FIRST, opened=ROLLING_OPENED)
+
+
+# The rolling call's first batch: applied and submitted after the opening, closed a minute
+# after its deadline, ranked five days ago.
+APPLIED = ROLLING_OPENED + timedelta(days=1)
+CLOSED = ROLLING_FIRST + timedelta(minutes=1)
+RANKED = NOW - timedelta(days=5)
+
+
+def submitted(make, call, title, now):
+    """A proposal answering ``call``, applied for and submitted at ``now``."""
+    group = make.group(kind="association")
+    application = call_ops.apply_to_call(
+        call,
+        representative=group.representative,
+        group=group,
+        title=title,
+        theme="culture",
+        commons_ids=[call.offers[0].commons_id],
+        answers={"hours": "20"},
+        no_advantage=True,
+        now=now,
+        objectives="Open the building to the neighbourhood.",
+        activities="Workshops and concerts.",
+        requested_duration_months=24,
+    )
+    workflows.fire(application.proposal, "submit", group.representative, now=now)
+    db.session.commit()
+    return application
+
+
+def grid(call, *points, reason="As the grid says."):
+    """Points (and one reason) per criterion, as the evaluation operations take them."""
+    return {c.id: (p, reason) for c, p in zip(call.criteria, points, strict=True)}
+
+
+def scored(call, panel, application, *points, reason="As the grid says."):
+    """Both evaluators declare and submit ``points``; the chair records them as consensus."""
+    chair, first, second = panel
+    for evaluator in (first, second):
+        review = evaluation.declare(
+            application, evaluator=evaluator, no_conflict=True, now=CLOSED + timedelta(days=1)
+        )
+        evaluation.save_scores(
+            review, grid(call, *points), submit=True, now=CLOSED + timedelta(days=1)
+        )
+    evaluation.record_consensus(application, grid(call, *points, reason=reason), chair=chair)
+    db.session.commit()
+
+
+@pytest.fixture
+def first_batch_scored(make, panel, rolling_call):
+    """Batch 1 closed with two proposals scored (one above the threshold, one below) while
+    batch 2 receives a third; nothing ranked yet."""
+    call = rolling_call
+    strong = submitted(make, call, "Music school", APPLIED)
+    weak = submitted(make, call, "Storage room", APPLIED + timedelta(hours=1))
+    call_ops.close_batches(call, now=CLOSED)
+    db.session.commit()
+    assert call.status == CallStatus.OPEN and call.batches[0].in_evaluation
+    later = submitted(make, call, "Library of things", NOW)
+    assert later.batch.label == "Second round" and not later.batch.in_evaluation
+    scored(call, panel, strong, 35, 30, 30)
+    scored(call, panel, weak, 10, 9, 10, reason="Too vague.")
+    return call, strong, weak, later

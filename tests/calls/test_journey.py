@@ -16,11 +16,11 @@ from commons.calls.models import CallStatus, Outcome
 from commons.extensions import db
 from commons.lifecycle.states import is_tagged
 from commons.notifications.models import Notification
-from tests.calls.conftest import NOW
+from tests.calls.conftest import NOW, PAST_OPENED
 from workflows.errors import GuardRefused
 
 
-def _apply(make, call, title, *, partners=(), kind="association"):
+def _apply(make, call, title, *, partners=(), kind="association", now=NOW):
     group = make.group(kind=kind)
     application = call_ops.apply_to_call(
         call,
@@ -32,7 +32,7 @@ def _apply(make, call, title, *, partners=(), kind="association"):
         partners=list(partners),
         answers={"hours": "20"},
         no_advantage=True,
-        now=NOW,
+        now=now,
         objectives="Open the building to the neighbourhood.",
         activities="Workshops and concerts.",
         requested_duration_months=24,
@@ -51,23 +51,25 @@ def _grid(call, *points, reason="As the grid says."):
     return {c.id: (p, reason) for c, p in zip(call.criteria, points, strict=True)}
 
 
-def test_a_call_from_publication_to_the_admitting_act(app, client, make, panel, open_call):
+def test_a_call_from_publication_to_the_admitting_act(app, client, make, panel, past_call):
     chair, first, second = panel
-    call = open_call
+    call = past_call
     assert len(call.offers) == 2 and len(call.criteria) == 3 and call.max_total == 100
-    alone = _apply(make, call, "Music school")
+    applied = PAST_OPENED + timedelta(days=1)
+    alone = _apply(make, call, "Music school", now=applied)
     consortium = _apply(
         make,
         call,
         "Neighbourhood house",
         partners=[{"name": "Friends of the park", "kind": "informal_group"}],
+        now=applied,
     )
-    weak = _apply(make, call, "Storage room")
-    late = _apply(make, call, "Late idea")
+    weak = _apply(make, call, "Storage room", now=applied)
+    late = _apply(make, call, "Late idea", now=applied)
     assert consortium.group_count == 2
     assert alone.proposal.commons == [call.offers[0].commons]
     for application in (alone, consortium, weak):
-        _submit(application, NOW + timedelta(minutes=5))
+        _submit(application, applied + timedelta(minutes=5))
 
     # After the first deadline the late one is refused, naming the next deadline.
     with pytest.raises(GuardRefused) as refused:
@@ -75,9 +77,10 @@ def test_a_call_from_publication_to_the_admitting_act(app, client, make, panel, 
     db.session.rollback()
     assert "First round" in refused.value.message and "Second round" in refused.value.message
 
-    call_ops.close_batches(call, now=call.batches[-1].deadline + timedelta(minutes=1))
+    later = call.batches[-1].deadline + timedelta(minutes=1)
+    call_ops.close_batches(call, now=later)
     assert call.status == CallStatus.CLOSED
-    call_ops.start_evaluation(call, actor=chair)
+    call_ops.start_evaluation(call, actor=chair, now=later)
     db.session.commit()
 
     # Two evaluators score blind: neither sees the other's points before submitting.
@@ -102,7 +105,7 @@ def test_a_call_from_publication_to_the_admitting_act(app, client, make, panel, 
     evaluation.record_consensus(alone, _grid(call, 32, 35, 22), chair=chair)
     evaluation.record_consensus(consortium, _grid(call, 33, 30, 36), chair=chair)
     evaluation.record_consensus(weak, _grid(call, 11, 9, 10, reason="Too vague."), chair=chair)
-    ranking = evaluation.rank(call, chair=chair)
+    ranking = evaluation.rank(call, chair=chair, now=later)
     db.session.commit()
     assert [a.proposal.title for a in ranking] == [
         "Neighbourhood house",
@@ -119,10 +122,14 @@ def test_a_call_from_publication_to_the_admitting_act(app, client, make, panel, 
     # The act admits two into co-design and tells the third why, with its scores.
     with pytest.raises(Exception, match="after the admissions"):
         evaluation.record_act(
-            call, actor=chair, number="DG 12/2026", act_date=NOW.date() + timedelta(days=3)
+            call,
+            actor=chair,
+            number="DG 12/2026",
+            act_date=later.date() + timedelta(days=3),
+            now=later,
         )
     db.session.rollback()
-    evaluation.record_act(call, actor=chair, number="DG 12/2026", act_date=NOW.date())
+    evaluation.record_act(call, actor=chair, number="DG 12/2026", act_date=later.date(), now=later)
     db.session.commit()
     assert call.status == CallStatus.ADMITTED and call.results_public
     assert is_tagged(alone.proposal, "co_design") and is_tagged(consortium.proposal, "co_design")

@@ -3,13 +3,17 @@ an evaluator's blind review, the chair's pages, the results and the feed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from commons.auth.models import Role
 from commons.calls import evaluation
 from commons.calls import operations as call_ops
 from commons.calls.models import CallApplication, CallStatus
+from commons.db import utcnow
 from commons.extensions import db
-from tests.calls.conftest import NOW
-from tests.conftest import csrf_token, login, post_form
+from commons.formatting import city_day
+from tests.calls.conftest import NOW, PAST_OPENED
+from tests.conftest import login, post_form
 
 
 def test_a_citizen_applies_as_a_consortium_from_the_call_page(app, client, make, open_call):
@@ -42,7 +46,7 @@ def test_a_citizen_applies_as_a_consortium_from_the_call_page(app, client, make,
     assert application.proposal.commons == [open_call.offers[1].commons]
 
 
-def _submitted(make, call, title):
+def _submitted(make, call, title, now=NOW):
     group = make.group(kind="association")
     application = call_ops.apply_to_call(
         call,
@@ -53,65 +57,75 @@ def _submitted(make, call, title):
         commons_ids=[call.offers[0].commons_id],
         answers={"hours": "3"},
         no_advantage=True,
-        now=NOW,
+        now=now,
         objectives="Open it.",
         activities="Concerts.",
         requested_duration_months=12,
     )
     import workflows
 
-    workflows.fire(application.proposal, "submit", group.representative, now=NOW)
+    workflows.fire(application.proposal, "submit", group.representative, now=now)
     db.session.commit()
     return application
 
 
 def test_evaluators_score_blind_and_the_chair_publishes_the_results(
-    app, client, make, panel, open_call
+    app, client, make, panel, past_call
 ):
     chair, first, second = panel
-    application = _submitted(make, open_call, "Theatre lab")
-    open_call.status = CallStatus.EVALUATING.value
+    call = past_call
+    application = _submitted(make, call, "Theatre lab", now=PAST_OPENED + timedelta(days=1))
+    call_ops.close_batches(call, now=call.batches[-1].deadline + timedelta(minutes=1))
+    call_ops.start_evaluation(call, actor=chair)
     db.session.commit()
     review = evaluation.declare(application, evaluator=second, no_conflict=True)
     evaluation.save_scores(
-        review, {c.id: (20, "Second's secret reason") for c in open_call.criteria}, submit=True
+        review, {c.id: (20, "Second's secret reason") for c in call.criteria}, submit=True
     )
     db.session.commit()
 
     login(client, first.email)
-    url = f"/calls/{open_call.id}/evaluate/{application.id}"
-    assert "Theatre lab" in client.get(f"/calls/{open_call.id}/evaluate").get_data(as_text=True)
+    url = f"/calls/{call.id}/evaluate/{application.id}"
+    assert "Theatre lab" in client.get(f"/calls/{call.id}/evaluate").get_data(as_text=True)
     post_form(client, url, {"declare-declaration": "none"})
     page = client.get(url).get_data(as_text=True)
     assert "Second&#39;s secret reason" not in page and "Submit my scores" in page
-    scores = {f"score-points_{c.key}": "30" for c in open_call.criteria}
-    scores |= {f"score-reason_{c.key}": "Solid plan" for c in open_call.criteria}
+    scores = {f"score-points_{c.key}": "30" for c in call.criteria}
+    scores |= {f"score-reason_{c.key}": "Solid plan" for c in call.criteria}
     assert post_form(client, url, {**scores, "go": "submit"}).status_code == 302
     assert "Second&#39;s secret reason" in client.get(url).get_data(as_text=True)
 
     client = app.test_client()
     login(client, chair.email)
-    consensus_url = f"/calls/{open_call.id}/panel/{application.id}"
-    agreed = {f"consensus-points_{c.key}": "25" for c in open_call.criteria}
-    agreed |= {f"consensus-reason_{c.key}": "Agreed" for c in open_call.criteria}
+    consensus_url = f"/calls/{call.id}/panel/{application.id}"
+    agreed = {f"consensus-points_{c.key}": "25" for c in call.criteria}
+    agreed |= {f"consensus-reason_{c.key}": "Agreed" for c in call.criteria}
     assert post_form(client, consensus_url, agreed).status_code == 302
-    token = csrf_token(client, f"/calls/{open_call.id}/panel")
-    client.post(f"/calls/{open_call.id}/rank", data={"csrf_token": token})
-    db.session.expire_all()
-    assert open_call.status == CallStatus.RANKED
-    assert client.get(f"/calls/{open_call.id}/results.csv").status_code == 200  # chair: yes
-    public = app.test_client()
-    assert public.get(f"/calls/{open_call.id}/results.csv").status_code == 403  # not yet
-    act = {"act-act_number": "DG 7/2026", "act-act_date": NOW.date().isoformat()}
-    done = post_form(
-        client, f"/calls/{open_call.id}/act", act, token_from=f"/calls/{open_call.id}/panel"
+    batch = application.batch
+    panel_url = f"/calls/{call.id}/panel"
+    assert "Rank the proposals of First round" in client.get(panel_url).get_data(as_text=True)
+    ranked = post_form(
+        client, f"/calls/{call.id}/batches/{batch.id}/rank", {}, token_from=panel_url
     )
+    assert ranked.status_code == 302
+    db.session.expire_all()
+    assert batch.ranked_at is not None and call.status == CallStatus.EVALUATING  # one of two
+    assert client.get(f"/calls/{call.id}/results.csv").status_code == 200  # chair: yes
+    public = app.test_client()
+    assert public.get(f"/calls/{call.id}/results.csv").status_code == 403  # not yet
+    act_url = f"/calls/{call.id}/batches/{batch.id}/act"
+    field = f"act{batch.id}-act_date"
+    act = {f"act{batch.id}-act_number": "DG 7/2026", field: ""}
+    refused = post_form(client, act_url, act, token_from=panel_url)
+    assert refused.status_code == 422 and 'value="DG 7/2026"' in refused.get_data(as_text=True)
+    act[field] = city_day(utcnow()).isoformat()
+    done = post_form(client, act_url, act, token_from=panel_url)
     assert done.status_code == 302
-    csv = public.get(f"/calls/{open_call.id}/results.csv").get_data(as_text=True)
+    csv = public.get(f"/calls/{call.id}/results.csv").get_data(as_text=True)
     assert "Theatre lab" in csv and "Agreed" in csv and "62.5" in csv
-    xlsx = public.get(f"/calls/{open_call.id}/results.xlsx")
+    xlsx = public.get(f"/calls/{call.id}/results.xlsx")
     assert xlsx.data[:2] == b"PK"
-    page = public.get(f"/calls/{open_call.id}").get_data(as_text=True)
+    page = public.get(f"/calls/{call.id}").get_data(as_text=True)
     assert "DG 7/2026" in page and "Admitted to co-design" in page
 
 

@@ -135,11 +135,17 @@ def _prepare(p: Proposal, trigger: str, S) -> None:
 
 
 def _ranked_by_a_call(p: Proposal, *, admitted: bool) -> None:
-    """``p`` answered a call whose act is recorded, and was ranked admitted or not."""
+    """``p`` answered a call whose batch's act is recorded, and was ranked admitted or not."""
     from commons.calls.models import Call, CallApplication, CallBatch
 
-    call = Call(reference=f"CALL-{p.id}", title="A call", act_number="DG 3/2026")
-    batch = CallBatch(call=call, label="Round 1", deadline=NOW - timedelta(days=5))
+    call = Call(reference=f"CALL-{p.id}", title="A call")
+    batch = CallBatch(
+        call=call,
+        label="Round 1",
+        deadline=NOW - timedelta(days=5),
+        ranked_at=NOW - timedelta(days=4),
+        act_number="DG 3/2026",
+    )
     outcome = "admitted" if admitted else "below_threshold"
     db.session.add(CallApplication(call=call, batch=batch, proposal=p, outcome=outcome))
 

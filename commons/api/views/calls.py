@@ -4,11 +4,12 @@ and scores, and the results once the admitting act is recorded."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import url_for
 from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from commons import limits
-from commons.api.schemas import Text, chars
+from commons.api.schemas import PageArgs, Text, chars, page_of
 from commons.api.views.base import _get, api_bp, documented_errors, ensure, user
 from commons.calls import evaluation
 from commons.calls import operations as call_ops
@@ -16,6 +17,25 @@ from commons.calls import queries as call_queries
 from commons.calls.models import Call, CallApplication
 from commons.errors import DomainError, NotFound
 from commons.groups.models import ProponentGroup
+
+
+class SheetFileOut(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Function(
+        lambda f: "photo" if f.is_photo else "plan",
+        required=True,
+        metadata={"description": "photo (JPEG, PNG) or plan (PDF)."},
+    )
+    description = Text(
+        required=True, metadata={"description": "A photo's alternative text, a plan's title."}
+    )
+    content_type = Text(required=True, attribute="attachment.content_type")
+    size = fields.Integer(required=True, attribute="attachment.size")
+    sha256 = Text(required=True, attribute="attachment.sha256")
+    url = fields.Function(
+        lambda f: url_for("calls.sheet_file", call_id=f.offer.call_id, sheet_id=f.id),
+        required=True,
+    )
 
 
 class OfferOut(ma.Schema):
@@ -27,6 +47,7 @@ class OfferOut(ma.Schema):
     plans = Text(required=True)
     visiting_slots = fields.List(Text(), required=True)
     themes = fields.List(Text(), required=True)
+    files = fields.List(fields.Nested(SheetFileOut), required=True)
 
 
 class BatchOut(ma.Schema):
@@ -35,6 +56,9 @@ class BatchOut(ma.Schema):
     deadline = fields.DateTime(required=True)
     themes = fields.List(Text(), required=True)
     closed_at = fields.DateTime(required=True, allow_none=True)
+    ranked_at = fields.DateTime(required=True, allow_none=True)
+    act_number = Text(required=True, allow_none=True)
+    act_date = fields.Date(required=True, allow_none=True)
 
 
 class CriterionOut(ma.Schema):
@@ -125,12 +149,22 @@ class ReviewOut(ma.Schema):
 
 class ResultOut(ma.Schema):
     proposal_id = fields.Integer(required=True)
-    title = Text(required=True, attribute="proposal.title")
+    title = Text(required=True)
+    batch_id = fields.Integer(required=True)
+    batch = Text(required=True, metadata={"description": "The batch's name."})
+    act_number = Text(required=True, metadata={"description": "The act admitting the batch."})
+    act_date = fields.Date(required=True)
     rank = fields.Integer(required=True, allow_none=True)
     total = fields.Float(required=True, allow_none=True)
     outcome = Text(required=True, allow_none=True)
     outcome_reason = Text(required=True, allow_none=True)
-    scores = fields.List(fields.Nested(ScoreOut), required=True, attribute="consensus")
+    scores = fields.List(fields.Nested(ScoreOut), required=True)
+
+
+class ResultListArgs(PageArgs):
+    batch_id = fields.Integer(
+        load_default=None, metadata={"description": "Only this batch's results."}
+    )
 
 
 def _call(call_id: int, action: str = "call.view") -> Call:
@@ -226,8 +260,43 @@ def calls_score(data, call_id: int, application_id: int):
 
 
 @api_bp.get("/calls/<int:call_id>/results", tags=["Calls"])
-@api_bp.response(200, ResultOut(many=True))
-@documented_errors(401, 403, 404)
-def calls_results(call_id: int):
-    """The ranking with the consensus scores and reasons: public once the act is recorded."""
-    return call_queries.ranking(_call(call_id, "call.results"))
+@api_bp.arguments(ResultListArgs, location="query")
+@api_bp.response(200, page_of(ResultOut, "CallResultPage"))
+@documented_errors(400, 401, 403, 404)
+def calls_results(args, call_id: int):
+    """The ranking with the consensus scores and reasons, batch by batch, of the batches whose
+    act is recorded (each batch's results are public from its own act); `batch_id`: one
+    batch's only."""
+    call = _call(call_id, "call.results")
+    published = [b.id for b in call.batches if b.results_public]
+    if args["batch_id"] is not None:
+        if args["batch_id"] not in {b.id for b in call.batches}:
+            raise NotFound(_("There is no such item."))
+        published = [i for i in published if i == args["batch_id"]]
+    token = args.get("cursor")
+    if token and not call_queries.valid_cursor(token):
+        raise DomainError(_("This cursor is not valid; start again from the first page."), "cursor")
+    page = call_queries.ranking_rows(call, after=token, limit=args["limit"], batch_ids=published)
+    position = {c.id: c.position for c in call.criteria}
+    items = [
+        {
+            "proposal_id": row.proposal_id,
+            "title": row.title,
+            "batch_id": row.batch_id,
+            "batch": row.batch_label,
+            "act_number": row.act_number,
+            "act_date": row.act_date,
+            "rank": row.rank,
+            "total": row.total,
+            "outcome": row.outcome,
+            "outcome_reason": row.outcome_reason,
+            "scores": [
+                {"criterion_id": criterion_id, "points": points, "reason": reason}
+                for criterion_id, (points, reason) in sorted(
+                    page.scores.get(row.id, {}).items(), key=lambda item: position[item[0]]
+                )
+            ],
+        }
+        for row in page.rows
+    ]
+    return {"items": items, "next_cursor": page.next_cursor}
