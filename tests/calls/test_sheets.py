@@ -63,7 +63,9 @@ def test_the_office_adds_photos_and_plans_and_the_public_sees_them(app, client, 
         ("plan", "Ground floor, scale 1:100", f"/calls/{open_call.id}/sheets/{plan_file.id}"),
     ]
     added = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.trigger == "call_sheet_file_added")
+        select(AuditEvent)
+        .where(AuditEvent.trigger == "call_sheet_file_added")
+        .order_by(AuditEvent.seq)
     ).all()
     assert [e.payload["file"] for e in added] == ["facade.png", "ground.pdf"]
 
