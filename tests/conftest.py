@@ -262,7 +262,6 @@ def app(worker_app):
         wait_for_threads(timeout=120)
         _empty_tables()
         db.session.remove()
-        db.engine.dispose()
         # The uploads go with the rows that named them: the next test starts with none.
         shutil.rmtree(TMP / "instance" / "uploads", ignore_errors=True)
 
