@@ -97,11 +97,26 @@ def pytest_unconfigure(config):
         engine.dispose()
 
 
+def _builds_data_per_module(item) -> bool:
+    """Whether the test uses a module-scoped fixture on the database (data built once for the
+    module's tests, like the signed pacts of tests/documents/conftest.py)."""
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        definition = definitions[-1]
+        if definition.scope == "module" and "database_url" in definition.argnames:
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test that touches the database, so it runs again on PostgreSQL."""
+    """Mark every test that touches the database, so it runs again on PostgreSQL; and send the
+    tests of a module that builds its data once to one worker (``--dist loadgroup``), so that
+    data is built once a pass, not once per worker that gets one of its tests."""
     for item in items:
         if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
+        if _builds_data_per_module(item) and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
