@@ -30,17 +30,24 @@ def _signer(count: int):
 
 
 @pytest.fixture(scope="module")
-def signed_snapshot(request, database_url):
+def signed_settings() -> dict:
+    """Settings the module's pacts are signed and read with; a module may override it (the
+    sealed pacts of test_seal.py are signed with a seal configured)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def signed_snapshot(request, database_url, signed_settings):
     count = getattr(request.module, "SIGNED_PACTS", 1)
     label = "signed_" + request.module.__name__.rsplit(".", 1)[-1]
-    with snapshot(label, _signer(count)) as made:
-        yield made
+    with snapshot(label, _signer(count), **signed_settings) as made:
+        yield {**made, "settings": signed_settings}
 
 
 @pytest.fixture
 def signed_app(signed_snapshot):
     """The app on a fresh copy of the module's signed pacts."""
-    with app_on_copy(signed_snapshot) as app:
+    with app_on_copy(signed_snapshot, **signed_snapshot["settings"]) as app:
         yield app
 
 

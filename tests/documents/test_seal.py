@@ -23,13 +23,21 @@ def demo_p12(tmp_path_factory):
     return seal.create_demo_certificate(tmp_path_factory.mktemp("seal") / "seal.p12", "Testville")
 
 
+@pytest.fixture(scope="module")
+def signed_settings(demo_p12):
+    """The module's pact is signed with the city's seal configured (documents/conftest)."""
+    return {"SIGNING_P12": str(demo_p12)}
+
+
 @pytest.fixture
-def sealed_pact(app, demo_p12):
-    app.config["SIGNING_P12"] = str(demo_p12)
-    cast = Cast()
-    p = proposal_in("legal_review", cast)
-    approve_and_sign(cast, p)
-    return cast, p
+def app(signed_app):
+    """Every test of this module runs on a copy of its sealed pact, the seal configured."""
+    return signed_app
+
+
+@pytest.fixture
+def sealed_pact(signed):
+    return signed
 
 
 def _stored(app, p, kind="signed") -> tuple[Document, bytes]:
@@ -150,7 +158,7 @@ def test_content_added_after_sealing_is_reported(app, client, sealed_pact):
 
 
 def test_unsealed_when_no_certificate_is_configured(app, client):
-    assert not app.config.get("SIGNING_P12")
+    app.config["SIGNING_P12"] = ""
     cast = Cast()
     p = proposal_in("legal_review", cast)
     approve_and_sign(cast, p)
@@ -235,5 +243,6 @@ def test_an_unreadable_previous_seal_is_left_out(app, demo_p12, tmp_path, caplog
 
 
 def test_seal_certificate_needs_a_configured_seal(app, runner, tmp_path):
+    app.config["SIGNING_P12"] = ""
     result = runner.invoke(args=["pacts", "seal-certificate", str(tmp_path / "x.pem")])
     assert result.exit_code != 0 and "no seal is configured" in result.output
