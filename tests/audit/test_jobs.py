@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import zipfile
 
 import pytest
@@ -20,19 +21,13 @@ from commons.documents import storage
 from commons.documents.models import Document
 from commons.errors import DomainError, PermissionDenied
 from commons.extensions import db
-from tests.audit.test_exports import _build_pacts, pacts_from
+
+# The pacts of test_exports, made once for this module and copied for each test (the jobs,
+# in a thread or through RQ's in-process worker, run in the test's application context).
+from tests.audit.test_exports import app, pacts, pacts_snapshot  # noqa: F401
 from tests.conftest import TEST_REDIS_URL, csrf_token, login
 
 REDIS_URL = TEST_REDIS_URL
-
-
-@pytest.fixture
-def pacts(app):
-    """The pacts of test_exports, made for each test: the export jobs (one through a real RQ
-    queue) run on the test's own app, not on a copy of a module's snapshot."""
-    ids = _build_pacts(app)
-    db.session.commit()
-    return pacts_from(ids)
 
 
 def _start(client, fmt, query="", **extra):
@@ -154,7 +149,7 @@ def test_bad_choices_are_explained_and_kept(app, client, pacts):  # noqa: F811
     assert db.session.scalars(select(ExportJob)).all() == []
 
 
-def test_job_page_refreshes_while_running_and_shows_a_failure(app, client, pacts):  # noqa: F811
+def test_job_page_refreshes_while_running_and_shows_a_failure(app, client, pacts, tmp_path):  # noqa: F811
     cast, signed, *_ = pacts
     login(client, cast.auditor.email)
     queued = ExportJob(user_id=cast.auditor.id, format="csv", filters=Filters().as_dict())
@@ -164,7 +159,14 @@ def test_job_page_refreshes_while_running_and_shows_a_failure(app, client, pacts
     assert '<meta http-equiv="refresh" content="3">' in page and "Waiting to start" in page
     assert client.get(f"/audit/exports/{queued.id}/download").status_code == 404
 
-    # A document missing from storage makes the bundle impossible: the job says why.
+    # A document missing from storage makes the bundle impossible: the job says why. The files
+    # are taken out of a storage of this test's own (the stored PDFs serve every copy).
+    own = tmp_path / "storage"
+    for stored in db.session.scalars(select(Document)):
+        target = storage.path_for(str(own), stored.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(storage.path_for(app.config["STORAGE_DIR"], stored.sha256), target)
+    app.config["STORAGE_DIR"] = str(own)
     document = db.session.scalars(select(Document)).first()
     storage.path_for(app.config["STORAGE_DIR"], document.sha256).unlink()
     db.session.commit()
