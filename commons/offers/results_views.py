@@ -17,6 +17,7 @@ from commons.offers import queries as offer_queries
 from commons.offers.queries import Figures
 from commons.proposals.models import Proposal
 from commons.proposals.standing import standing
+from commons.registry.queries import is_district
 from commons.uploads import operations as uploads
 from commons.uploads.models import Attachment
 
@@ -94,11 +95,8 @@ def districts():
 @results_bp.get("/results/<district>")
 def district(district: str):
     pacts = offer_queries.pacts_in_force(district)
-    if not pacts:
-        from commons.registry.views import districts as known
-
-        if district not in known():
-            abort(404)
+    if not pacts and not is_district(district):
+        abort(404)
     figures = offer_queries.figures_of(pacts)
     total = Figures()
     for p in pacts:
