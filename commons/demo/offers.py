@@ -120,6 +120,8 @@ def _report_with_photo(entry: dict, now: datetime) -> None:
         "file_report",
         pact.representative,
         now=filed,
+        # The representative agreed to show the photo (the river bank, nobody in it).
+        publish_photos="y",
         **{k: entry[k] for k in ("report_text", "participants", "volunteer_hours", "events_held")},
     )
     photo = uploads.save_upload(

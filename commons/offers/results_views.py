@@ -19,7 +19,6 @@ from commons.proposals.models import Proposal
 from commons.proposals.standing import standing
 from commons.registry.queries import is_district
 from commons.uploads import operations as uploads
-from commons.uploads.models import Attachment
 
 results_bp = Blueprint("results", __name__)
 
@@ -57,11 +56,10 @@ def pact(proposal_id: int):
 
 @results_bp.get("/pacts/<int:proposal_id>/results/photos/<int:attachment_id>")
 def photo(proposal_id: int, attachment_id: int):
-    """A photo filed with a monitoring report of a pact in force: public with its results."""
+    """A photo filed with a monitoring report of a pact in force, public with its results when
+    the representative agreed to publish the report's photos (else 404, as if it were not)."""
     pact = _pact_in_force(proposal_id)
-    attachment = db.session.get(Attachment, attachment_id) or abort(404)
-    if attachment.proposal_id != pact.id or attachment.purpose != offer_queries.PHOTO:
-        abort(404)
+    attachment = offer_queries.public_photo(pact, attachment_id) or abort(404)
     ensure("results.photo", attachment)
     path = uploads.path_of(attachment)
     if not path.is_file():

@@ -35,12 +35,14 @@ def test_the_representative_files_a_report_with_figures_and_photos(app, client):
             "participants": "25",
             "volunteer_hours": "140",
             "events_held": "3",
+            "publish_photos": "y",
         },
         files=[(PNG, "party.png"), (PNG, "clean-up.png")],
     )
     assert response.status_code == 302
     report = db.session.scalars(db.select(MonitoringReport)).one()
     assert report.indicators == {"participants": 25, "volunteer_hours": 140, "events_held": 3}
+    assert report.photos_public  # the consent to publish them, kept with the report
     photos = db.session.scalars(db.select(Attachment)).all()
     assert {a.linked_id for a in photos} == {report.id}
     assert {a.purpose for a in photos} == {"report_photo"}
@@ -76,7 +78,7 @@ def test_bad_figures_and_a_fake_photo_are_refused_keeping_the_rest(app, client):
     assert response.status_code == 302
     report = db.session.scalars(db.select(MonitoringReport)).one()
     db.session.refresh(kept)
-    assert kept.linked_id == report.id
+    assert kept.linked_id == report.id and not report.photos_public
 
 
 def test_a_report_needs_its_text(app, client):

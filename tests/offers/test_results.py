@@ -9,6 +9,7 @@ import re
 
 from commons.extensions import db
 from commons.offers import operations
+from commons.uploads import operations as uploads
 from tests.conftest import csrf_token, login
 from tests.offers.conftest import NEED
 from tests.workflows.scenario import Cast, proposal_in
@@ -51,6 +52,7 @@ def test_a_pact_in_force_shows_its_results_and_its_district_sums_them(app, clien
             "events_held": "4",
             "volunteer_hours": "60",
             "participants": "14",
+            "publish_photos": "y",
         },
         files=[(PNG, "clean-up.png")],
     )
@@ -99,6 +101,28 @@ def test_a_pact_in_force_shows_its_results_and_its_district_sums_them(app, clien
     db.session.commit()
     assert visitor.get(f"/pacts/{first.id}/results").status_code == 404
     assert visitor.get(photo_url).status_code == 404
+
+
+def test_photos_of_a_report_without_consent_stay_off_the_results(app, client, make):
+    cast, first, second, *rest = _pacts(make)
+    login(client, cast.representative.email)
+    form = client.get(f"/proposals/{first.id}/report").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="publish_photos"[^>]*>', form).group(0)
+    assert "checked" not in box  # unticked unless the representative ticks it
+    assert "not people who did not agree to be shown" in form
+    _report(client, first, {"report_text": "Faces at the party."}, files=[(PNG, "party.png")])
+    case = client.get(f"/proposals/{first.id}").get_data(as_text=True)
+    assert "party.png" in case and "not published" in case
+    (attachment,) = uploads.attachments_for(first, "report_photo")
+    # Its representative still opens it by the private route.
+    assert client.get(f"/attachments/{attachment.id}").status_code == 200
+
+    visitor = app.test_client()
+    page = visitor.get(f"/pacts/{first.id}/results").get_data(as_text=True)
+    assert "Faces at the party." in page and "/results/photos/" not in page
+    assert visitor.get(f"/pacts/{first.id}/results/photos/{attachment.id}").status_code == 404
+    # Nor does another pact's results page serve it.
+    assert visitor.get(f"/pacts/{second.id}/results/photos/{attachment.id}").status_code == 404
 
 
 def test_the_map_layers_place_results_and_published_posts(app, client, make):
