@@ -132,7 +132,7 @@ def _report_with_photo(entry: dict, now: datetime) -> None:
         images_only=True,
     )
     photo.created_at = filed
-    uploads.link_attachments([photo], event.payload["report_id"])
+    uploads.link_attachments([photo], event.payload["report_id"], public=True)
 
 
 def demo_photo(width: int = 240, height: int = 160) -> bytes:

@@ -36,8 +36,9 @@ class ReportForm(FlaskForm):
     publish_photos = BooleanField(
         _l("Publish the photos of this report on the pact's public results page"),
         description=_l(
-            "Anyone can then see them while the pact is in force. Tick it only if the "
-            "photos show the place and the work, not people who did not agree to be shown. "
-            "Unticked, the photos stay with the report for the office."
+            "Anyone can then see them while the pact is in force (without the date, camera "
+            "and position a photo file may carry). Tick it only if the photos show the place "
+            "and the work, not people who did not agree to be shown. Unticked, the photos "
+            "stay with the report for the office."
         ),
     )

@@ -92,7 +92,10 @@ def file_report(proposal_id: int):
             expected_version=request.form.get("expected_version", type=int),
             **data,
         )
-        uploads.link_attachments(pending, event.payload["report_id"])
+        # With the representative's consent, the copies shown in public are made now.
+        uploads.link_attachments(
+            pending, event.payload["report_id"], public=bool(form.publish_photos.data)
+        )
     if not fired:
         return fired.response
     flash(_("Your monitoring report is filed. Thank you."), "success")

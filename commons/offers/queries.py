@@ -332,6 +332,7 @@ def results_of(pact: Proposal) -> PactResults:
                 Attachment.proposal_id == pact.id,
                 Attachment.purpose == PHOTO,
                 Attachment.linked_id.in_(published),
+                Attachment.public_sha256.is_not(None),
             )
             .order_by(Attachment.id)
         ):
@@ -341,7 +342,7 @@ def results_of(pact: Proposal) -> PactResults:
 
 def public_photo(pact: Proposal, attachment_id: int):
     """The photo ``attachment_id`` of a monitoring report of ``pact`` whose representative
-    agreed to publish its photos, else None."""
+    agreed to publish its photos (and whose copy without metadata was made), else None."""
     from commons.monitoring.models import MonitoringReport
     from commons.uploads.models import Attachment
 
@@ -354,6 +355,7 @@ def public_photo(pact: Proposal, attachment_id: int):
             Attachment.purpose == PHOTO,
             MonitoringReport.proposal_id == pact.id,
             MonitoringReport.photos_public.is_(True),
+            Attachment.public_sha256.is_not(None),
         )
     )
 

@@ -57,18 +57,19 @@ def pact(proposal_id: int):
 @results_bp.get("/pacts/<int:proposal_id>/results/photos/<int:attachment_id>")
 def photo(proposal_id: int, attachment_id: int):
     """A photo filed with a monitoring report of a pact in force, public with its results when
-    the representative agreed to publish the report's photos (else 404, as if it were not)."""
+    the representative agreed to publish the report's photos (else 404, as if it were not):
+    its copy without metadata, under a name that says nothing of who sent it."""
     pact = _pact_in_force(proposal_id)
     attachment = offer_queries.public_photo(pact, attachment_id) or abort(404)
     ensure("results.photo", attachment)
-    path = uploads.path_of(attachment)
-    if not path.is_file():
+    path = uploads.public_path_of(attachment)
+    if path is None or not path.is_file():
         abort(404)
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        download_name=attachment.original_name,
-        etag=attachment.sha256,
+        download_name=f"photo-{attachment.id}{uploads.EXTENSIONS[attachment.content_type]}",
+        etag=attachment.public_sha256,
         max_age=300,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.uploads.models import Attachment
+from tests import factories
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, proposal_in
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+PNG = factories.photo()
 
 
 def _send(client, p, data, files=()):
@@ -79,6 +81,26 @@ def test_bad_figures_and_a_fake_photo_are_refused_keeping_the_rest(app, client):
     report = db.session.scalars(db.select(MonitoringReport)).one()
     db.session.refresh(kept)
     assert kept.linked_id == report.id and not report.photos_public
+
+
+def test_a_damaged_photo_is_refused_keeping_the_report(app, client):
+    cast = Cast()
+    p = proposal_in("active", cast)
+    login(client, cast.representative.email)
+    damaged = PNG[: len(PNG) // 2]  # the right first bytes, half an image
+    response = _send(
+        client,
+        p,
+        {"report_text": "Kept text", "publish_photos": "y"},
+        files=[(damaged, "half.png")],
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Kept text" in page
+    assert "half.png: The photo cannot be read" in page
+    assert 'name="publish_photos" checked' in page or "checked" in re.search(
+        r'<input[^>]*name="publish_photos"[^>]*>', page
+    ).group(0)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
 
 
 def test_a_report_needs_its_text(app, client):
