@@ -115,3 +115,18 @@ def proposal(group_=None, *, state: str = "draft", officer=None, legal=None, **o
 
 # State: (pact type, days ago its path starts) of the demo's proposal in that state.
 _DEMO_START = {state: (kind, days) for _g, _t, kind, _c, state, days in demo.LIFECYCLE}
+
+
+def photo(kind: str = "PNG", size: tuple[int, int] = (8, 6), **save) -> bytes:
+    """A real image made with Pillow (its left quarter blue, the rest red), saved as ``kind``
+    with ``save``'s options (exif=, pnginfo=, comment=...)."""
+    import io
+
+    from PIL import Image
+
+    width, height = size
+    image = Image.new("RGB", size, (200, 20, 20))
+    image.paste((20, 20, 200), (0, 0, max(1, width // 4), height))
+    out = io.BytesIO()
+    image.save(out, kind, **save)
+    return out.getvalue()

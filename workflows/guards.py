@@ -237,6 +237,8 @@ OPTIONAL: dict[str, Callable[[Any], Any]] = {
     "comment": lambda v: (v or "").strip()[:5000],
     "effective_from": _optional_datetime,
     "final": lambda v: v in (True, "y", "yes", "on", "true", "1", 1),
+    # The representative's consent to show a report's photos on the public results page.
+    "publish_photos": lambda v: v in (True, "y", "yes", "on", "true", "1", 1),
     "participants": _optional_int,
     "volunteer_hours": _optional_int,
     "events_held": _optional_int,

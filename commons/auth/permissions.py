@@ -438,11 +438,16 @@ def _offer_responses(user, obj):
 @rule("results.photo")
 def _results_photo(user, obj):
     """A monitoring report's photo (``obj``, an Attachment): public with the results of its
-    pact while the pact is in force; otherwise as any attachment."""
+    pact while the pact is in force, if the representative agreed to publish the report's
+    photos; otherwise as any attachment."""
+    from commons.extensions import db
+    from commons.monitoring.models import MonitoringReport
     from commons.proposals.standing import standing
 
     if obj.purpose == "report_photo" and obj.proposal is not None and obj.linked_id is not None:
-        if standing(obj.proposal).in_force:
+        report = db.session.get(MonitoringReport, obj.linked_id)
+        published = report is not None and report.photos_public
+        if published and report.proposal_id == obj.proposal_id and standing(obj.proposal).in_force:
             return True
     return _attachment_view(user, obj)
 

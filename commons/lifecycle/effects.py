@@ -214,6 +214,7 @@ def record_report(ctx: Context) -> None:
         text=ctx.values["report_text"],
         indicators=indicators,
         final=bool(ctx.values.get("final")),
+        photos_public=bool(ctx.values.get("publish_photos")),
     )
     ctx.session.add(report)
     ctx.session.flush()

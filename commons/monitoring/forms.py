@@ -32,3 +32,13 @@ class ReportForm(FlaskForm):
     final = BooleanField(_l("This is the final report (needed before renewal)"))
     # Its description (the size limit) is set by the view from the settings.
     photos = MultipleFileField(_l("Photos (optional)"))
+    # Unticked unless the representative says so: photos may show people.
+    publish_photos = BooleanField(
+        _l("Publish the photos of this report on the pact's public results page"),
+        description=_l(
+            "Anyone can then see them while the pact is in force (without the date, camera "
+            "and position a photo file may carry). Tick it only if the photos show the place "
+            "and the work, not people who did not agree to be shown. Unticked, the photos "
+            "stay with the report for the office."
+        ),
+    )

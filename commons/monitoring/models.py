@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from commons.db import UTCDateTime, utcnow
@@ -24,3 +24,6 @@ class MonitoringReport(db.Model):
     # Indicators such as participants and volunteer hours.
     indicators: Mapped[dict] = mapped_column(db.JSON, default=dict)
     final: Mapped[bool] = mapped_column(default=False)
+    # The representative agreed that the report's photos be shown on the pact's public
+    # results page; reports filed before anybody was asked keep false.
+    photos_public: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -23,10 +23,7 @@ INDICATORS = ("participants", "volunteer_hours", "events_held")
 def _form() -> ReportForm:
     form = ReportForm()
     form.photos.description = _(
-        "JPEG or PNG images, at most %(mb)d MB each. They are published on the pact's "
-        "results page while the pact is in force: show the place and the work, not people "
-        "who did not agree to it.",
-        mb=current_app.config["MAX_UPLOAD_MB"],
+        "JPEG or PNG images, at most %(mb)d MB each.", mb=current_app.config["MAX_UPLOAD_MB"]
     )
     return form
 
@@ -81,6 +78,8 @@ def file_report(proposal_id: int):
     data.update({k: getattr(form, k).data for k in INDICATORS if getattr(form, k).data is not None})
     if form.final.data:
         data["final"] = "y"
+    if form.publish_photos.data:
+        data["publish_photos"] = "y"
 
     def refused(error, status):
         return _page(proposal, form, pending, status=status, problem=error.message)
@@ -93,7 +92,10 @@ def file_report(proposal_id: int):
             expected_version=request.form.get("expected_version", type=int),
             **data,
         )
-        uploads.link_attachments(pending, event.payload["report_id"])
+        # With the representative's consent, the copies shown in public are made now.
+        uploads.link_attachments(
+            pending, event.payload["report_id"], public=bool(form.publish_photos.data)
+        )
     if not fired:
         return fired.response
     flash(_("Your monitoring report is filed. Thank you."), "success")

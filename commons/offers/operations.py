@@ -226,7 +226,13 @@ def reject(item: Post, *, actor: User, reason: str, now: datetime | None = None)
         public=False,
         occurred_at=now,
     )
-    _notify(item, "offer_rejected", "rejected", recipient_id=item.author_id, reasons=reason)
+    _notify(
+        item,
+        "offer_rejected",
+        PostStatus.REJECTED.value,
+        recipient_id=item.author_id,
+        reasons=reason,
+    )
     return item
 
 

@@ -263,7 +263,7 @@ class PactResults:
     pact: Proposal
     figures: Figures
     reports: list  # MonitoringReport, oldest first
-    photos: dict  # report id -> [Attachment]
+    photos: dict  # report id -> [Attachment], of the reports whose photos are public
 
 
 def pacts_in_force(district: str | None = None) -> list[Proposal]:
@@ -308,7 +308,8 @@ def figures_of(pacts: list[Proposal]) -> dict[int, Figures]:
 
 
 def results_of(pact: Proposal) -> PactResults:
-    """A pact's reports, oldest first, their sums and the photos filed with them."""
+    """A pact's reports, oldest first, their sums and the photos filed with those whose
+    representative agreed to publish them."""
     from commons.monitoring.models import MonitoringReport
     from commons.uploads.models import Attachment
 
@@ -323,18 +324,40 @@ def results_of(pact: Proposal) -> PactResults:
     for report in reports:
         figures.add(report.indicators)
     photos: dict[int, list] = {}
-    if reports:
+    published = [r.id for r in reports if r.photos_public]
+    if published:
         for photo in db.session.scalars(
             select(Attachment)
             .where(
                 Attachment.proposal_id == pact.id,
                 Attachment.purpose == PHOTO,
-                Attachment.linked_id.in_([r.id for r in reports]),
+                Attachment.linked_id.in_(published),
+                Attachment.public_sha256.is_not(None),
             )
             .order_by(Attachment.id)
         ):
             photos.setdefault(photo.linked_id, []).append(photo)
     return PactResults(pact, figures, reports, photos)
+
+
+def public_photo(pact: Proposal, attachment_id: int):
+    """The photo ``attachment_id`` of a monitoring report of ``pact`` whose representative
+    agreed to publish its photos (and whose copy without metadata was made), else None."""
+    from commons.monitoring.models import MonitoringReport
+    from commons.uploads.models import Attachment
+
+    return db.session.scalar(
+        select(Attachment)
+        .join(MonitoringReport, MonitoringReport.id == Attachment.linked_id)
+        .where(
+            Attachment.id == attachment_id,
+            Attachment.proposal_id == pact.id,
+            Attachment.purpose == PHOTO,
+            MonitoringReport.proposal_id == pact.id,
+            MonitoringReport.photos_public.is_(True),
+            Attachment.public_sha256.is_not(None),
+        )
+    )
 
 
 def located(pact: Proposal) -> Commons | None:

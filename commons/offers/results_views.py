@@ -17,8 +17,8 @@ from commons.offers import queries as offer_queries
 from commons.offers.queries import Figures
 from commons.proposals.models import Proposal
 from commons.proposals.standing import standing
+from commons.registry.queries import is_district
 from commons.uploads import operations as uploads
-from commons.uploads.models import Attachment
 
 results_bp = Blueprint("results", __name__)
 
@@ -56,20 +56,20 @@ def pact(proposal_id: int):
 
 @results_bp.get("/pacts/<int:proposal_id>/results/photos/<int:attachment_id>")
 def photo(proposal_id: int, attachment_id: int):
-    """A photo filed with a monitoring report of a pact in force: public with its results."""
+    """A photo filed with a monitoring report of a pact in force, public with its results when
+    the representative agreed to publish the report's photos (else 404, as if it were not):
+    its copy without metadata, under a name that says nothing of who sent it."""
     pact = _pact_in_force(proposal_id)
-    attachment = db.session.get(Attachment, attachment_id) or abort(404)
-    if attachment.proposal_id != pact.id or attachment.purpose != offer_queries.PHOTO:
-        abort(404)
+    attachment = offer_queries.public_photo(pact, attachment_id) or abort(404)
     ensure("results.photo", attachment)
-    path = uploads.path_of(attachment)
-    if not path.is_file():
+    path = uploads.public_path_of(attachment)
+    if path is None or not path.is_file():
         abort(404)
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        download_name=attachment.original_name,
-        etag=attachment.sha256,
+        download_name=f"photo-{attachment.id}{uploads.EXTENSIONS[attachment.content_type]}",
+        etag=attachment.public_sha256,
         max_age=300,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -94,11 +94,8 @@ def districts():
 @results_bp.get("/results/<district>")
 def district(district: str):
     pacts = offer_queries.pacts_in_force(district)
-    if not pacts:
-        from commons.registry.views import districts as known
-
-        if district not in known():
-            abort(404)
+    if not pacts and not is_district(district):
+        abort(404)
     figures = offer_queries.figures_of(pacts)
     total = Figures()
     for p in pacts:

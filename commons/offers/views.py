@@ -29,6 +29,7 @@ from commons.offers.labels import CATEGORY_LABELS, KIND_LABELS, status_label
 from commons.offers.models import Post, PostStatus
 from commons.proposals.models import Proposal
 from commons.registry.models import Commons
+from commons.registry.queries import districts
 
 offers_bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -42,8 +43,6 @@ def _load(post_id: int, action: str = "offer.view") -> Post:
 @offers_bp.get("/")
 def index():
     """Published offers and needs, newest first, with the filters."""
-    from commons.registry.views import districts
-
     filters = offer_queries.Filters.from_args(request.args)
     after = request.args.get("after")
     page = offer_queries.published_page(filters, after)

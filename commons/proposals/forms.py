@@ -55,6 +55,9 @@ FIELDS: dict[str, FieldSpec] = {
         _l("Effective from"), "datetime", _l("Needed for a suspension for public interest.")
     ),
     "final": FieldSpec(_l("This is the final report (needed before renewal)"), "checkbox"),
+    "publish_photos": FieldSpec(
+        _l("Publish the photos of this report on the pact's public results page"), "checkbox"
+    ),
     "participants": FieldSpec(_l("Participants"), "number"),
     "volunteer_hours": FieldSpec(_l("Volunteer hours"), "number"),
     "events_held": FieldSpec(_l("Events held"), "number"),

@@ -34,6 +34,7 @@ from commons.public import maps, opendata
 from commons.registry import operations, search
 from commons.registry.forms import AVAILABILITY_LABELS, KIND_LABELS, CommonsForm
 from commons.registry.models import Availability, Commons, CommonsKind
+from commons.registry.queries import districts
 
 registry_bp = Blueprint("registry", __name__, url_prefix="/commons")
 PAGE_SIZE = 25
@@ -160,24 +161,6 @@ def register_statement(f: dict, strategy: str | None = None, *, pacts: bool = Tr
     if clause is not None:
         stmt = stmt.where(clause)
     return stmt
-
-
-# A loose index scan: one index seek per district instead of reading the whole index, which
-# SELECT DISTINCT does on both SQLite and PostgreSQL (a city has a handful of districts and
-# the register may hold 100,000 commons).
-DISTRICTS_SQL = text(
-    "WITH RECURSIVE d(name) AS ("
-    " SELECT min(district) FROM commons"
-    " UNION ALL"
-    " SELECT (SELECT min(district) FROM commons WHERE district > d.name) FROM d"
-    " WHERE d.name IS NOT NULL"
-    ") SELECT name FROM d WHERE name IS NOT NULL"
-)
-
-
-def districts() -> list[str]:
-    """The districts of the register, in order."""
-    return list(db.session.scalars(DISTRICTS_SQL))
 
 
 def _pacts_in_force(ids: list[int]) -> dict[int, dict]:

@@ -42,6 +42,9 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    # A photo shown in public: the SHA-256 of its copy without metadata (commons.uploads.images),
+    # stored content-addressed beside the uploads; the file above is never altered.
+    public_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     owner = relationship("User")

@@ -7,7 +7,8 @@ renamed into place under a random name, so a reader never sees half a file.
 
 Other features use three functions: ``save_upload`` (from a form's file field),
 ``attachments_for`` (list them) and ``link_attachments`` (tie files uploaded with a form that
-was sent back for correction to the row it created, e.g. a monitoring report).
+was sent back for correction to the row it created, e.g. a monitoring report; and, for photos
+to be shown in public, make their copies without metadata: ``public_path_of`` finds them).
 ``clean_abandoned`` (``commons uploads clean``, and every ``commons tick``) removes the files
 such forms left behind when they were never completed.
 """
@@ -29,8 +30,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from commons.documents import storage
 from commons.errors import DomainError
 from commons.extensions import db
+from commons.uploads import images
 from commons.uploads.models import Attachment
 
 CHUNK = 64 * 1024
@@ -194,6 +197,17 @@ def save_upload(
             raise UploadRejected(
                 _("The file is not a photo: choose a JPEG or PNG image."), field=field
             )
+        if images_only:
+            try:
+                images.check_image(tmp, content_type)
+            except images.UnreadableImage:
+                raise UploadRejected(
+                    _(
+                        "The photo cannot be read: it may be damaged or too large. Choose "
+                        "another JPEG or PNG image."
+                    ),
+                    field=field,
+                ) from None
         storage_name = secrets.token_hex(16) + EXTENSIONS[content_type]
         os.replace(tmp, directory / storage_name)
     except BaseException:
@@ -263,20 +277,58 @@ def pending_attachments(ids, *, owner, proposal, purpose: str) -> list[Attachmen
     ).all()
 
 
-def link_attachments(attachments, linked_id: int) -> None:
-    """Tie files to the row they belong to (a report, a meeting)."""
+def link_attachments(attachments, linked_id: int, *, public: bool = False) -> None:
+    """Tie files to the row they belong to (a report, a meeting); ``public``: the photos
+    among them are to be shown in public, so their copies without metadata are made now."""
     for attachment in attachments:
         attachment.linked_id = linked_id
+        if public and attachment.content_type in IMAGE_TYPES:
+            make_public_copy(attachment)
     db.session.flush()
+
+
+def public_dir() -> Path:
+    """Where the public copies of photos are kept, content-addressed (``sha256/ab/<hash>``)."""
+    return upload_dir() / "public"
+
+
+def public_path_of(attachment: Attachment) -> Path | None:
+    """Where the photo's public copy is, or None if none was made."""
+    if attachment.public_sha256 is None:
+        return None
+    suffix = EXTENSIONS[attachment.content_type]
+    return storage.path_for(public_dir(), attachment.public_sha256, suffix)
+
+
+def make_public_copy(attachment: Attachment) -> Path:
+    """Store the photo's copy without metadata (commons.uploads.images) under its own hash,
+    once, and record the hash on the attachment; the original file is left as it is."""
+    path = public_path_of(attachment)
+    if path is not None and path.is_file():
+        return path
+    clean = images.without_metadata(path_of(attachment).read_bytes(), attachment.content_type)
+    sha256, path = storage.store(public_dir(), clean, EXTENSIONS[attachment.content_type])
+    attachment.public_sha256 = sha256
+    db.session.flush()
+    return path
 
 
 def delete_attachment(attachment: Attachment) -> None:
-    """Remove the record, then the file. If the commit fails afterwards, the record stays
-    and points at nothing: the download answers 404, never someone else's file."""
+    """Remove the record, then the file (and its public copy, unless another file has the
+    same). If the commit fails afterwards, the record stays and points at nothing: the
+    download answers 404, never someone else's file."""
     path = path_of(attachment)
+    copy = public_path_of(attachment)
+    shared = attachment.public_sha256 is not None and db.session.scalar(
+        select(func.count()).where(
+            Attachment.public_sha256 == attachment.public_sha256, Attachment.id != attachment.id
+        )
+    )
     db.session.delete(attachment)
     db.session.flush()
     path.unlink(missing_ok=True)
+    if copy is not None and not shared:
+        copy.unlink(missing_ok=True)
 
 
 # --- clean-up of abandoned uploads ------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Offers and needs: the posts groups and the office make on commons and pacts in force
-(moderated), and the "I can help" answers to them (one a person a post).
+(moderated), and the "I can help" answers to them (one a person a post); the consent to
+publish a monitoring report's photos (false for the reports filed before it was asked) and
+the hash of a photo's public copy without metadata.
 
 Revision ID: e8c4a0000001
 Revises: ca11a0000001
@@ -126,8 +128,20 @@ def upgrade() -> None:
     with op.batch_alter_table("offer_responses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_offer_responses_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("monitoring_reports", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("photos_public", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("public_sha256", sa.String(length=64), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_column("public_sha256")
+    with op.batch_alter_table("monitoring_reports", schema=None) as batch_op:
+        batch_op.drop_column("photos_public")
+
     with op.batch_alter_table("offer_responses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offer_responses_user_id"))
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 
 from commons.extensions import db
 from commons.monitoring.models import MonitoringReport
 from commons.uploads.models import Attachment
+from tests import factories
 from tests.conftest import csrf_token, login
 from tests.workflows.scenario import Cast, proposal_in
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+PNG = factories.photo()
 
 
 def _send(client, p, data, files=()):
@@ -35,12 +37,14 @@ def test_the_representative_files_a_report_with_figures_and_photos(app, client):
             "participants": "25",
             "volunteer_hours": "140",
             "events_held": "3",
+            "publish_photos": "y",
         },
         files=[(PNG, "party.png"), (PNG, "clean-up.png")],
     )
     assert response.status_code == 302
     report = db.session.scalars(db.select(MonitoringReport)).one()
     assert report.indicators == {"participants": 25, "volunteer_hours": 140, "events_held": 3}
+    assert report.photos_public  # the consent to publish them, kept with the report
     photos = db.session.scalars(db.select(Attachment)).all()
     assert {a.linked_id for a in photos} == {report.id}
     assert {a.purpose for a in photos} == {"report_photo"}
@@ -76,7 +80,27 @@ def test_bad_figures_and_a_fake_photo_are_refused_keeping_the_rest(app, client):
     assert response.status_code == 302
     report = db.session.scalars(db.select(MonitoringReport)).one()
     db.session.refresh(kept)
-    assert kept.linked_id == report.id
+    assert kept.linked_id == report.id and not report.photos_public
+
+
+def test_a_damaged_photo_is_refused_keeping_the_report(app, client):
+    cast = Cast()
+    p = proposal_in("active", cast)
+    login(client, cast.representative.email)
+    damaged = PNG[: len(PNG) // 2]  # the right first bytes, half an image
+    response = _send(
+        client,
+        p,
+        {"report_text": "Kept text", "publish_photos": "y"},
+        files=[(damaged, "half.png")],
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Kept text" in page
+    assert "half.png: The photo cannot be read" in page
+    assert 'name="publish_photos" checked' in page or "checked" in re.search(
+        r'<input[^>]*name="publish_photos"[^>]*>', page
+    ).group(0)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
 
 
 def test_a_report_needs_its_text(app, client):

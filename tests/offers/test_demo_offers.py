@@ -67,6 +67,7 @@ def test_the_demo_has_offers_and_needs_in_every_state_and_results_on_the_map(dem
     assert len(reports) == 2 and reports[0].filed_at < reports[1].filed_at
     photo = db.session.scalars(select(Attachment).where(Attachment.proposal_id == reno.id)).one()
     assert photo.linked_id == reports[1].id and photo.created_at == reports[1].filed_at
+    assert reports[1].photos_public and not reports[0].photos_public
     page = client.get(f"/pacts/{reno.id}/results").get_data(as_text=True)
     assert 'id="figures-events">7<' in page and 'id="figures-hours">108<' in page
     assert f"/pacts/{reno.id}/results/photos/{photo.id}" in page

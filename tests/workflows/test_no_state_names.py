@@ -24,6 +24,8 @@ OTHER_MEANINGS = {
     ("documents/queries.py", "awaiting_signatures"),
     ("calls/models.py", "draft"),  # a call's own states (commons.calls.models.CallStatus)
     ("calls/models.py", "archived"),
+    ("offers/models.py", "rejected"),  # a post's own states (commons.offers.models.PostStatus)
+    ("offers/models.py", "withdrawn"),  # how a post was closed (ClosedAs)
 }
 DOCUMENT_KIND = "draft"  # the kind of an issued PDF (draft, final, signed)
 
