@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from commons.extensions import db
 from commons.groups.models import GroupMember, ProponentGroup
+from commons.monitoring.models import MonitoringReport
 from commons.offers.labels import CATEGORY_LABELS, KIND_LABELS
 from commons.offers.models import HelpResponse, Post, PostCategory, PostKind, PostStatus
 from commons.pagination import decode_cursor, encode_cursor
-from commons.proposals.models import Proposal
+from commons.proposals.models import Proposal, proposal_commons
 from commons.proposals.standing import city_today, in_force_on
 from commons.registry.models import Commons
 from commons.routing import LARGEST_ID
+from commons.uploads.models import Attachment
 
 PAGE_SIZE = 20
 BATCH = 500
@@ -271,8 +273,6 @@ def pacts_in_force(district: str | None = None) -> list[Proposal]:
     commons loaded with them."""
     from sqlalchemy.orm import selectinload
 
-    from commons.proposals.models import proposal_commons
-
     stmt = (
         select(Proposal)
         .where(in_force_on(city_today()))
@@ -292,7 +292,6 @@ def pacts_in_force(district: str | None = None) -> list[Proposal]:
 
 def figures_of(pacts: list[Proposal]) -> dict[int, Figures]:
     """Each pact's sums of its monitoring reports' figures: one query for them all."""
-    from commons.monitoring.models import MonitoringReport
 
     found = {p.id: Figures() for p in pacts}
     if not found:
@@ -310,8 +309,6 @@ def figures_of(pacts: list[Proposal]) -> dict[int, Figures]:
 def results_of(pact: Proposal) -> PactResults:
     """A pact's reports, oldest first, their sums and the photos filed with those whose
     representative agreed to publish them."""
-    from commons.monitoring.models import MonitoringReport
-    from commons.uploads.models import Attachment
 
     reports = list(
         db.session.scalars(
@@ -343,8 +340,6 @@ def results_of(pact: Proposal) -> PactResults:
 def public_photo(pact: Proposal, attachment_id: int):
     """The photo ``attachment_id`` of a monitoring report of ``pact`` whose representative
     agreed to publish its photos (and whose copy without metadata was made), else None."""
-    from commons.monitoring.models import MonitoringReport
-    from commons.uploads.models import Attachment
 
     return db.session.scalar(
         select(Attachment)
