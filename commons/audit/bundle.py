@@ -2,7 +2,8 @@
 
 No Flask and no database here: an auditor can check a bundle with nothing but this module,
 ``commons/audit/chain.py`` (the hashing rules, with ``workflows/canonical.py``, the canonical
-JSON) and ``commons/tables.py``, e.g. ``python commons/audit/bundle.py FILE.zip``.
+JSON), ``witness.py`` and ``bundle_calls.py`` beside it and ``commons/tables.py``, e.g.
+``python commons/audit/bundle.py FILE.zip``.
 
 What :func:`verify` checks, stopping at the first failure:
 
@@ -38,10 +39,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 if __package__:
-    from commons.audit import witness
+    from commons.audit import bundle_calls, witness
     from commons.audit.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, hash_of
     from commons.tables import neutralise, restore
 else:  # run as a script: load chain.py, witness.py and ../tables.py, without the commons package
@@ -62,6 +62,7 @@ else:  # run as a script: load chain.py, witness.py and ../tables.py, without th
     HASHED_FIELDS, hash_of = _chain.HASHED_FIELDS, _chain.hash_of
     neutralise, restore = _tables.neutralise, _tables.restore
     witness = _load("witness", _here / "witness.py")
+    bundle_calls = _load("bundle_calls", _here / "bundle_calls.py")
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -150,42 +151,8 @@ SIGNATURE_COLUMNS = [
     "fiscal_number",
     "signed_file_sha256",
 ]
-# call_scores.csv (issue 17): the scores of the pacts that came from a call, per evaluator and
-# criterion (a recusal: one row, its reason) and the panel's consensus, with the ranking
-# position, the outcome and the act that admitted the batch.
-CALL_SCORES = "call_scores.csv"
-CALL_SCORE_COLUMNS = [
-    "proposal_id",
-    "protocol_number",
-    "call_id",
-    "call_reference",
-    "batch",
-    "scored_by",
-    "evaluator_id",
-    "evaluator_name",
-    "criterion",
-    "points",
-    "max_points",
-    "weight",
-    "reason",
-    "submitted_at",
-    "total",
-    "rank",
-    "outcome",
-    "act_number",
-    "act_date",
-]
-# The event recording the panel's consensus on a pact; its payload holds the weighted total.
-CONSENSUS_TRIGGER = "call_consensus_recorded"
-CALL_SCORE_TEXT_COLUMNS = (
-    "protocol_number",
-    "call_reference",
-    "batch",
-    "evaluator_name",
-    "criterion",
-    "reason",
-    "act_number",
-)
+# call_scores.csv: the scores of the pacts that came from a call (commons/audit/bundle_calls.py).
+CALL_SCORES, CALL_SCORE_COLUMNS = bundle_calls.CALL_SCORES, bundle_calls.COLUMNS
 # personal_values.csv: the personal values the events' payloads hold as digests (while they
 # exist; after erasure value and salt are empty). HMAC-SHA256(salt, value) = the digest.
 PERSONAL = "personal_values.csv"
@@ -465,7 +432,7 @@ def _check_events(zf: _Archive, manifest: dict) -> int:
         first_seq = seq if first_seq is None else first_seq
         last_seq, last_hash, count = seq, row["hash"], count + 1
         zf.digests.update(_markers(row["payload"]))
-        if row["trigger"] == CONSENSUS_TRIGGER:
+        if row["trigger"] == bundle_calls.CONSENSUS_TRIGGER:
             # The last consensus recorded on a pact: the total call_scores.csv must add up to.
             zf.consensus_totals[row["proposal_id"]] = (seq, json.loads(row["payload"]).get("total"))
     recorded = manifest.get("events", {})
@@ -560,49 +527,16 @@ def _check_documents(zf: _Archive) -> int:
     return count
 
 
-def _decimal(value: str, where: str) -> Decimal:
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise BundleError(f"{where}: {value!r} is not a number (altered)") from None
-
-
 def _check_call_scores(zf: _Archive, manifest: dict, pacts: set[str]) -> int:
-    """call_scores.csv (bundles made since issue 17): its header, its text cells as the
-    registry writes them, each row of a pact in pacts.csv, and each pact's consensus adding
-    up (points x weight) to its total and to the total its last ``call_consensus_recorded``
-    event records (events.csv, hashed in the chain). Its bytes are checked with every
-    file's (the manifest's SHA-256), so any other change is caught there."""
+    """call_scores.csv (bundles made since issue 17), read as the registry writes it; what is
+    checked of it: ``bundle_calls.check``."""
     if CALL_SCORES not in manifest["files"]:
         return 0
-    count = 0
-    sums: dict[str, Decimal] = {}
-    totals: dict[str, tuple[int, str]] = {}
-    for line, row in _rows(zf, CALL_SCORES, CALL_SCORE_COLUMNS, CALL_SCORE_TEXT_COLUMNS):
-        where = f"{CALL_SCORES} line {line}"
-        pact = row["proposal_id"]
-        if pact not in pacts:
-            raise BundleError(f"{where}: pact {pact} is not in pacts.csv")
-        if row["scored_by"] == "consensus":
-            points = _decimal(row["points"], where) * _decimal(row["weight"], where)
-            sums[pact] = sums.get(pact, Decimal(0)) + points
-            if row["total"] != "":
-                totals[pact] = (line, row["total"])
-        count += 1
-    for pact, added in sums.items():
-        if pact in totals and _decimal(totals[pact][1], CALL_SCORES) != added:
-            line, total = totals[pact]
-            raise BundleError(
-                f"{CALL_SCORES} line {line}: the consensus of pact {pact} adds up to {added}, "
-                f"not its total {total} (altered)"
-            )
-        seq, recorded = zf.consensus_totals.get(pact, (None, None))
-        if recorded is not None and _decimal(str(recorded), "events.csv") != added:
-            raise BundleError(
-                f"{CALL_SCORES}: the consensus of pact {pact} adds up to {added}, but its "
-                f"{CONSENSUS_TRIGGER} event (seq {seq}) records {recorded} (altered)"
-            )
-    return count
+    rows = _rows(zf, CALL_SCORES, CALL_SCORE_COLUMNS, bundle_calls.TEXT_COLUMNS)
+    try:
+        return bundle_calls.check(rows, pacts, zf.consensus_totals)
+    except ValueError as error:
+        raise BundleError(str(error)) from None
 
 
 def _pact_ids(zf: _Archive) -> set[str]:
