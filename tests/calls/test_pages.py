@@ -12,7 +12,7 @@ from commons.calls.models import CallApplication, CallStatus
 from commons.db import utcnow
 from commons.extensions import db
 from commons.formatting import city_day
-from tests.calls.conftest import NOW, PAST_OPENED
+from tests.calls.conftest import PAST_OPENED, submitted
 from tests.conftest import login, post_form
 
 
@@ -46,35 +46,12 @@ def test_a_citizen_applies_as_a_consortium_from_the_call_page(app, client, make,
     assert application.proposal.commons == [open_call.offers[1].commons]
 
 
-def _submitted(make, call, title, now=NOW):
-    group = make.group(kind="association")
-    application = call_ops.apply_to_call(
-        call,
-        representative=group.representative,
-        group=group,
-        title=title,
-        theme="culture",
-        commons_ids=[call.offers[0].commons_id],
-        answers={"hours": "3"},
-        no_advantage=True,
-        now=now,
-        objectives="Open it.",
-        activities="Concerts.",
-        requested_duration_months=12,
-    )
-    import workflows
-
-    workflows.fire(application.proposal, "submit", group.representative, now=now)
-    db.session.commit()
-    return application
-
-
 def test_evaluators_score_blind_and_the_chair_publishes_the_results(
     app, client, make, panel, past_call
 ):
     chair, first, second = panel
     call = past_call
-    application = _submitted(make, call, "Theatre lab", now=PAST_OPENED + timedelta(days=1))
+    application = submitted(make, call, "Theatre lab", PAST_OPENED + timedelta(days=1))
     call_ops.close_batches(call, now=call.batches[-1].deadline + timedelta(minutes=1))
     call_ops.start_evaluation(call, actor=chair)
     db.session.commit()
