@@ -304,6 +304,24 @@ def _lock(batch: CallBatch) -> None:
     db.session.refresh(batch, with_for_update=True)
 
 
+def _batch_event(trigger: str, batch: CallBatch, actor, now: datetime, **data) -> None:
+    """The audit event of a step of one batch (its ranking, its act), naming call and batch."""
+    call = batch.call
+    append_event(
+        trigger,
+        actor=actor,
+        actor_role=Role.OFFICER.value if actor else None,
+        payload={
+            "call_id": call.id,
+            "reference": call.reference,
+            "batch_id": batch.id,
+            "name": batch.label,
+            **data,
+        },
+        occurred_at=now,
+    )
+
+
 def _batches_left(call: Call, column) -> int:
     """How many of the call's batches have ``column`` still empty (read from the database)."""
     return db.session.scalar(
@@ -385,19 +403,7 @@ def rank_batch(batch: CallBatch, *, chair, now: datetime | None = None) -> list[
         "rows": len(scored),
         "admitted": sum(1 for a in scored if a.outcome == Outcome.ADMITTED),
     }
-    append_event(
-        "call_batch_ranked",
-        actor=chair,
-        actor_role=Role.OFFICER.value,
-        payload={
-            "call_id": call.id,
-            "reference": call.reference,
-            "batch_id": batch.id,
-            "name": batch.label,
-            **counts,
-        },
-        occurred_at=now,
-    )
+    _batch_event("call_batch_ranked", batch, chair, now, **counts)
     if _batches_left(call, CallBatch.ranked_at) == 0:
         _move(call, CallStatus.RANKED, chair, "call_ranked", now=now, **counts)
     return scored + excluded
@@ -496,19 +502,7 @@ def record_batch_act(
             reasons += " " + _("Scores: %(scores)s.", scores=_scores_text(application))
         workflows.fire(proposal, "refuse_by_call", actor, now=now, reasons=reasons[:5000], **data)
     db.session.flush()
-    append_event(
-        "call_batch_act_recorded",
-        actor=actor,
-        actor_role=Role.OFFICER.value if actor else None,
-        payload={
-            "call_id": call.id,
-            "reference": call.reference,
-            "batch_id": batch.id,
-            "name": batch.label,
-            **data,
-        },
-        occurred_at=now,
-    )
+    _batch_event("call_batch_act_recorded", batch, actor, now, **data)
     if _batches_left(call, CallBatch.act_number) == 0:
         call.act_number, call.act_date = batch.act_number, batch.act_date
         _move(call, CallStatus.ADMITTED, actor, "call_act_recorded", now=now, **data)
