@@ -69,8 +69,10 @@ def demo_command():
     else:
         click.echo("Demo city already loaded; nothing changed.")
     click.echo("\nDemo logins (demo data only, do not use in production):")
-    for role, email, password in demo_logins():
-        click.echo(f"  {role:<16} {email:<32} {password}")
+    logins = demo_logins()
+    widths = [max(len(login[i]) for login in logins) for i in (0, 1)]
+    for role, email, password in logins:
+        click.echo(f"  {role:<{widths[0]}}  {email:<{widths[1]}}  {password}")
 
 
 def register_cli(app: Flask) -> None:

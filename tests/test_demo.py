@@ -190,6 +190,12 @@ def test_commons_demo_is_one_transaction(runner, monkeypatch):
     monkeypatch.setattr(commons.demo, "demo_logins", real_logins)
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+    # The logins print as a table: every password starts in the same column.
+    lines = result.output.split("Demo logins", 1)[1].splitlines()[1:]
+    logins = real_logins()
+    assert len(lines) == len(logins)
+    columns = {line.index(password) for line, (*_, password) in zip(lines, logins, strict=True)}
+    assert len(columns) == 1, lines
     db.session.remove()
     assert len(db.session.scalars(select(User)).all()) == len(loader.USERS)
     assert len(db.session.scalars(select(Proposal)).all()) == len(loader.PROPOSALS)
