@@ -32,8 +32,29 @@ from commons.proposals.models import Proposal, proposal_commons
 from commons.proposals.standing import city_today, standing
 from commons.public import maps, opendata
 from commons.registry import operations, search
-from commons.registry.forms import AVAILABILITY_LABELS, KIND_LABELS, CommonsForm
-from commons.registry.models import Availability, Commons, CommonsKind
+from commons.registry.forms import (
+    ACCESSIBILITY_LABELS,
+    AVAILABILITY_LABELS,
+    CONDITION_LABELS,
+    FACT_LABELS,
+    FIRE_LABELS,
+    KIND_LABELS,
+    OWNER_LABELS,
+    RELIABILITY_LABELS,
+    UTILITY_LABELS,
+    UTILITY_NAMES,
+    CommonsForm,
+    DossierForm,
+    InspectionForm,
+)
+from commons.registry.models import (
+    FACTS,
+    AssetDossier,
+    Availability,
+    Commons,
+    CommonsKind,
+    Inspection,
+)
 from commons.registry.queries import districts
 
 registry_bp = Blueprint("registry", __name__, url_prefix="/commons")
@@ -337,7 +358,35 @@ def detail(commons_id: int):
         kinds=KIND_LABELS,
         availabilities=AVAILABILITY_LABELS,
         geometry_json=json.dumps(commons.geometry) if commons.geometry else "",
+        dossier=commons.dossier,
+        inspections=inspections_of(commons),
+        **dossier_labels(),
     )
+
+
+def inspections_of(commons: Commons) -> list[Inspection]:
+    """The inspections of a commons' place, latest first."""
+    return list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.commons_id == commons.id)
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        )
+    )
+
+
+def dossier_labels() -> dict:
+    """The labels the dossier's pages show its coded values with."""
+    return {
+        "condition_labels": CONDITION_LABELS,
+        "utility_labels": UTILITY_LABELS,
+        "utility_names": UTILITY_NAMES,
+        "fire_labels": FIRE_LABELS,
+        "accessibility_labels": ACCESSIBILITY_LABELS,
+        "owner_labels": OWNER_LABELS,
+        "reliability_labels": RELIABILITY_LABELS,
+        "fact_labels": FACT_LABELS,
+    }
 
 
 def _form_values(form: CommonsForm) -> dict:
@@ -397,3 +446,75 @@ def edit(commons_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for("registry.detail", commons_id=commons.id))
     return render_form("registry/form.html", form=form, commons=commons)
+
+
+# --- the asset dossier ------------------------------------------------------------------------
+
+
+def _dossier_values(form: DossierForm) -> dict:
+    values = {name: form[name].data for name in operations.DOSSIER_FIELDS if name != "reliability"}
+    values["reliability"] = form.reliability()
+    return values
+
+
+def stored_dossier(dossier: AssetDossier) -> dict:
+    """What the dossier form's fields hold for this dossier, as stored."""
+    values = {k: getattr(dossier, k) for k in operations.DOSSIER_FIELDS if k != "reliability"}
+    for key in operations.DOSSIER_CHOICES:
+        values[key] = values[key] or ""  # "not known" is the empty choice
+    for fact in FACTS:
+        values[f"reliability_{fact}"] = (dossier.reliability or {}).get(fact) or ""
+    return values
+
+
+@registry_bp.route("/<int:commons_id>/dossier", methods=["GET", "POST"])
+@permission_required("dossier.edit")
+def edit_dossier(commons_id: int):
+    """Officers fill in or correct the asset dossier of a commons."""
+    commons = _load(commons_id)
+    dossier = commons.dossier
+    form = DossierForm(obj=dossier if request.method == "GET" else None)
+    if request.method == "GET" and dossier is not None:
+        form.start_from(dossier)
+        for fact in FACTS:
+            form[f"reliability_{fact}"].data = (dossier.reliability or {}).get(fact) or ""
+    if form.validate_on_submit():
+        with FormTransaction(
+            form, edited=dossier, stored=stored_dossier if dossier is not None else None
+        ) as saved:
+            operations.save_dossier(
+                commons,
+                actor=current_user,
+                base_version=form.version(),
+                today=city_today(),
+                **_dossier_values(form),
+            )
+        if saved:
+            flash(_("Dossier saved."), "success")
+            return redirect(url_for("registry.detail", commons_id=commons.id) + "#dossier-title")
+    return render_form("registry/dossier_form.html", form=form, commons=commons)
+
+
+@registry_bp.route("/<int:commons_id>/inspections/new", methods=["GET", "POST"])
+@permission_required("dossier.edit")
+def new_inspection(commons_id: int):
+    """Officers record a dated inspection of a commons' place."""
+    commons = _load(commons_id)
+    form = InspectionForm()
+    if form.validate_on_submit():
+        with FormTransaction(form) as saved:
+            operations.record_inspection(
+                commons,
+                actor=current_user,
+                inspected_on=form.inspected_on.data,
+                inspector=form.inspector.data,
+                rating=form.rating.data,
+                notes=form.notes.data or "",
+                today=city_today(),
+            )
+        if saved:
+            flash(_("Inspection recorded."), "success")
+            return redirect(
+                url_for("registry.detail", commons_id=commons.id) + "#inspections-title"
+            )
+    return render_form("registry/inspection_form.html", form=form, commons=commons)
