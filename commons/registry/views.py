@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from flask import (
@@ -53,9 +54,10 @@ from commons.registry.models import (
     Availability,
     Commons,
     CommonsKind,
+    ConditionRating,
     Inspection,
 )
-from commons.registry.queries import districts
+from commons.registry.queries import districts, dossier_clause, vacant_map_features
 
 registry_bp = Blueprint("registry", __name__, url_prefix="/commons")
 PAGE_SIZE = 25
@@ -108,7 +110,23 @@ def _filters() -> dict:
         "pacts": args.get("pacts") if args.get("pacts") in PACT_FILTERS else "",
         # "open": offered by a call open now (commons.calls).
         "call": "open" if args.get("call") == "open" else "",
+        "vacant": "1" if args.get("vacant") == "1" else "",
+        "condition": args.get("condition")
+        if args.get("condition") in {c.value for c in ConditionRating}
+        else "",
+        "area_min": _area(args.get("area_min")),
+        "area_max": _area(args.get("area_max")),
     }
+
+
+def _area(text: str | None) -> str:
+    """A floor area bound of the filters, as typed when it is a positive number, else ""."""
+    raw = (text or "").strip().replace(",", ".")[:20]
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return ""
+    return raw if value.is_finite() and value >= 0 else ""
 
 
 def _with_proposals_in(states, key=Commons.id):
@@ -174,6 +192,14 @@ def register_statement(f: dict, strategy: str | None = None, *, pacts: bool = Tr
         stmt = stmt.where(Commons.kind == f["kind"])
     if f["availability"]:
         stmt = stmt.where(Commons.availability == f["availability"])
+    clause = dossier_clause(
+        vacant=bool(f.get("vacant")),
+        condition=f.get("condition") or "",
+        area_min=Decimal(f["area_min"]) if f.get("area_min") else None,
+        area_max=Decimal(f["area_max"]) if f.get("area_max") else None,
+    )
+    if clause is not None:
+        stmt = stmt.where(clause)
     if f.get("call"):
         from commons.calls.queries import offered_by_open_calls
 
@@ -299,6 +325,7 @@ def index():
         kinds=KIND_LABELS,
         availabilities=AVAILABILITY_LABELS,
         pact_filters=pact_filter_labels(),
+        conditions=CONDITION_LABELS,
         in_force=_pacts_in_force([c.id for c in rows]),
         offered=offered_commons_ids(),
         next_cursor=next_cursor,
@@ -320,6 +347,17 @@ def map_geojson():
         lambda session: maps.collection(maps.features(session, stmt, prefix, offered))
     )
     return Response(chunks, content_type="application/geo+json; charset=utf-8")
+
+
+@registry_bp.get("/vacant.geojson")
+def vacant_geojson():
+    """The map layer "Vacant places": every vacant commons with a position."""
+    features = vacant_map_features(db.session, url_for("registry.index"), CONDITION_LABELS)
+    collection = {"type": "FeatureCollection", "features": list(features)}
+    return Response(
+        json.dumps(collection, ensure_ascii=False),
+        content_type="application/geo+json; charset=utf-8",
+    )
 
 
 def _load(commons_id: int) -> Commons:
