@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from commons.extensions import db
-from commons.registry.models import AssetDossier, Commons
+from commons.registry.models import AssetDossier, Commons, Inspection
 
 # A loose index scan: one index seek per district instead of reading the whole index, which
 # SELECT DISTINCT does on both SQLite and PostgreSQL (a city has a handful of districts and
@@ -32,6 +32,17 @@ def is_district(name: str) -> bool:
     """Whether some commons of the register is in the district ``name`` (one index seek)."""
     found = db.session.scalar(select(Commons.id).where(Commons.district == name).limit(1))
     return found is not None
+
+
+def inspections_of(commons: Commons) -> list[Inspection]:
+    """The inspections of a commons' place, latest first."""
+    return list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.commons_id == commons.id)
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        )
+    )
 
 
 # --- vacancy ------------------------------------------------------------------------------------

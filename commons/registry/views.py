@@ -55,9 +55,13 @@ from commons.registry.models import (
     Commons,
     CommonsKind,
     ConditionRating,
-    Inspection,
 )
-from commons.registry.queries import districts, dossier_clause, vacant_map_features
+from commons.registry.queries import (
+    districts,
+    dossier_clause,
+    inspections_of,
+    vacant_map_features,
+)
 
 registry_bp = Blueprint("registry", __name__, url_prefix="/commons")
 PAGE_SIZE = 25
@@ -399,17 +403,6 @@ def detail(commons_id: int):
         dossier=commons.dossier,
         inspections=inspections_of(commons),
         **dossier_labels(),
-    )
-
-
-def inspections_of(commons: Commons) -> list[Inspection]:
-    """The inspections of a commons' place, latest first."""
-    return list(
-        db.session.scalars(
-            select(Inspection)
-            .where(Inspection.commons_id == commons.id)
-            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-        )
     )
 
 

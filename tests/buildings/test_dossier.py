@@ -209,3 +209,24 @@ def test_inspections_are_dated_records_listed_on_the_dossier(app, make):
         select(AuditEvent.trigger).where(AuditEvent.trigger == "inspection_recorded")
     ).all()
     assert len(triggers) == 2
+
+
+def test_the_api_detail_carries_the_public_dossier(app, make, client):
+    commons = make.commons(kind="building")
+    officer = _as(app, make, Role.OFFICER, "anna@example.org")
+    assert post_form(officer, f"/commons/{commons.id}/dossier", DOSSIER).status_code == 302
+    data = {"inspected_on": "2026-02-11", "inspector": "Ing. Verdi", "rating": "poor"}
+    assert post_form(officer, f"/commons/{commons.id}/inspections/new", data).status_code == 302
+    response = client.get(f"/api/v1/commons/{commons.id}")
+    body = response.get_json()
+    assert body["dossier"]["vacant_since"] == "2019-09-01"
+    assert body["dossier"]["floor_area_m2"] == 640.5
+    assert body["dossier"]["owner_name"] == "Immobiliare Navile srl"
+    assert body["dossier"]["reliability"]["floor_area"] == "surveyed"
+    assert body["inspections"] == [{"inspected_on": "2026-02-11", "rating": "poor", "notes": ""}]
+    text = response.get_data(as_text=True)
+    assert not any(secret in text for secret in (*PRIVATE, "Ing. Verdi"))
+    assert client.get(f"/api/v1/commons/{make.commons().id}").get_json()["dossier"] is None
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "owner_contact" not in schema["DossierOut"]["properties"]
+    assert "vacant_since" in schema["DossierOut"]["properties"]
