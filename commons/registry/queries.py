@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -104,3 +105,15 @@ def vacant_map_features(session: Session, detail_prefix: str, labels: dict) -> I
                 "url": f"{detail_prefix}{commons.id}",
             },
         }
+
+
+def vacant_since_of(ids: list[int]) -> dict[int, date]:
+    """For the commons of a register page that are vacant, since when: one query a page."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AssetDossier.commons_id, AssetDossier.vacant_since).where(
+            AssetDossier.commons_id.in_(ids), AssetDossier.vacant_since.is_not(None)
+        )
+    )
+    return dict(rows.tuples().all())

@@ -61,6 +61,7 @@ from commons.registry.queries import (
     dossier_clause,
     inspections_of,
     vacant_map_features,
+    vacant_since_of,
 )
 
 registry_bp = Blueprint("registry", __name__, url_prefix="/commons")
@@ -331,6 +332,7 @@ def index():
         pact_filters=pact_filter_labels(),
         conditions=CONDITION_LABELS,
         in_force=_pacts_in_force([c.id for c in rows]),
+        vacant_since=vacant_since_of([c.id for c in rows]),
         offered=offered_commons_ids(),
         next_cursor=next_cursor,
         paged=bool(after),

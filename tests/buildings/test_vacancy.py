@@ -53,6 +53,7 @@ def test_the_register_filters_vacant_places_by_condition_and_floor_area(client, 
     # A bound that is not a number is ignored, not an error.
     assert len(names("area_min=lots")) == 4
     page = client.get("/commons/?vacant=1&condition=poor").get_data(as_text=True)
+    assert page.count("Vacant since") == 1  # the row says since when
     assert 'id="vacant" name="vacant" value="1" checked' in page
     assert '<option value="poor" selected>' in page
     # The register's map reads the same filters.
