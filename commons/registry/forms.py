@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from commons import limits
 from commons.forms import VersionedForm, choices, strip
@@ -237,7 +238,10 @@ def _optional_choices(labels) -> list:
 
 
 class AreaField(DecimalField):
-    """Square metres typed with a point or a decimal comma ("640,5")."""
+    """Square metres typed with a point or a decimal comma ("640,5"): a text input, since a
+    number input takes a comma or not depending on the browser's language."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist:
