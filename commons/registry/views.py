@@ -125,13 +125,18 @@ def _filters() -> dict:
 
 
 def _area(text: str | None) -> str:
-    """A floor area bound of the filters, as typed when it is a positive number, else ""."""
-    raw = (text or "").strip().replace(",", ".")[:20]
+    """A floor area bound of the filters as typed ("650,5" too) when it is a number of zero or
+    more, else "" (ignored, as any other filter value not offered)."""
+    typed = (text or "").strip()[:20]
+    return typed if _area_value(typed) is not None else ""
+
+
+def _area_value(typed: str) -> Decimal | None:
     try:
-        value = Decimal(raw)
+        value = Decimal(typed.replace(",", "."))
     except InvalidOperation:
-        return ""
-    return raw if value.is_finite() and value >= 0 else ""
+        return None
+    return value if value.is_finite() and value >= 0 else None
 
 
 def _with_proposals_in(states, key=Commons.id):
@@ -200,8 +205,8 @@ def register_statement(f: dict, strategy: str | None = None, *, pacts: bool = Tr
     clause = dossier_clause(
         vacant=bool(f.get("vacant")),
         condition=f.get("condition") or "",
-        area_min=Decimal(f["area_min"]) if f.get("area_min") else None,
-        area_max=Decimal(f["area_max"]) if f.get("area_max") else None,
+        area_min=_area_value(f["area_min"]) if f.get("area_min") else None,
+        area_max=_area_value(f["area_max"]) if f.get("area_max") else None,
     )
     if clause is not None:
         stmt = stmt.where(clause)

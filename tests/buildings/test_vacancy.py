@@ -56,6 +56,8 @@ def test_the_register_filters_vacant_places_by_condition_and_floor_area(client, 
     assert page.count("Vacant since") == 1  # the row says since when
     assert 'id="vacant" name="vacant" value="1" checked' in page
     assert '<option value="poor" selected>' in page
+    page = client.get("/commons/?area_max=650,5").get_data(as_text=True)
+    assert 'name="area_max" inputmode="decimal" value="650,5"' in page  # kept as typed
     # The register's map reads the same filters.
     shown = client.get("/commons/map.geojson?vacant=1").get_json()
     assert sorted(f["properties"]["name"] for f in shown["features"]) == [
