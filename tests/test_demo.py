@@ -144,6 +144,31 @@ def _renewals_follow_on_without_a_gap_or_an_overlap(demo, app):
     assert all(len(titles) == 1 for titles in in_force.values()), in_force
 
 
+@pytest.mark.xdist_group("demo")
+def test_the_demo_city_has_vacant_buildings_with_dossiers_and_inspections(demo_app):
+    from commons.registry.models import AssetDossier, Commons, Inspection
+
+    client = demo_app.test_client()
+    today = city_today()
+    dossiers = db.session.scalars(select(AssetDossier)).all()
+    vacant = [d for d in dossiers if d.vacant_since is not None]
+    assert len(vacant) >= 2
+    for dossier in dossiers:
+        inspections = db.session.scalars(
+            select(Inspection).where(Inspection.commons_id == dossier.commons_id)
+        ).all()
+        assert inspections, dossier.commons.name
+        # A vacancy, then the inspection that assessed the condition, then today.
+        assert dossier.condition_on == max(i.inspected_on for i in inspections) <= today
+        if dossier.vacant_since is not None:
+            assert dossier.vacant_since < dossier.condition_on
+    page = client.get("/commons/?vacant=1").get_data(as_text=True)
+    for dossier in vacant:
+        assert db.session.get(Commons, dossier.commons_id).name in page
+    layer = client.get("/commons/vacant.geojson").get_json()
+    assert len(layer["features"]) == len(vacant)
+
+
 def test_the_paths_in_pacts_toml_expand_their_stages():
     """A path's ``{ stage = ... }`` entries stand for that stage's steps, in order."""
     from commons.demo import PATHS, SUCCESSOR_PATHS

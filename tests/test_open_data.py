@@ -24,6 +24,7 @@ FILES = {
     "/open-data/call-commons.csv": "text/csv; charset=utf-8",
     "/open-data/call-scores.csv": "text/csv; charset=utf-8",
     "/open-data/offers.csv": "text/csv; charset=utf-8",
+    "/open-data/vacant-places.csv": "text/csv; charset=utf-8",
     "/open-data/commons.geojson": "application/geo+json",
     "/open-data/datapackage.json": "application/json",
 }

@@ -125,6 +125,72 @@ class CommonsOut(ma.Schema):
     )
 
 
+class InspectionOut(ma.Schema):
+    inspected_on = fields.Date(required=True)
+    rating = Text(
+        required=True, metadata={"description": "Condition found: good, fair, poor, unsafe."}
+    )
+    notes = Text(required=True)
+
+
+class DossierOut(ma.Schema):
+    """The public part of a commons' asset dossier: never the owner's contact, the access
+    notes, the cadastral detail nor who inspected."""
+
+    floor_area_m2 = fields.Float(required=True, allow_none=True)
+    year_built = fields.Integer(required=True, allow_none=True)
+    condition = Text(
+        required=True,
+        allow_none=True,
+        metadata={"description": "good, fair, poor, unsafe; null when not known."},
+    )
+    condition_on = fields.Date(required=True, allow_none=True)
+    condition_notes = Text(required=True)
+    vacant_since = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Since when the place is vacant; null when it is in use."},
+    )
+    water = Text(required=True, allow_none=True)
+    power = Text(required=True, allow_none=True)
+    heating = Text(required=True, allow_none=True)
+    sewer = Text(required=True, allow_none=True)
+    fire_certificate = Text(required=True, allow_none=True)
+    max_occupancy = fields.Integer(required=True, allow_none=True)
+    accessibility = Text(required=True, allow_none=True)
+    heritage_constraints = Text(required=True)
+    permitted_uses = Text(required=True)
+    owner_kind = Text(required=True, allow_none=True)
+    owner_name = Text(required=True, allow_none=True)
+    reliability = fields.Dict(
+        keys=Text(),
+        values=Text(),
+        required=True,
+        metadata={"description": "How each fact is known: surveyed, reported or estimated."},
+    )
+    version = fields.Integer(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class CommonsDetailOut(CommonsOut):
+    dossier = fields.Nested(
+        DossierOut,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The public asset dossier; null when none was filled in."},
+    )
+    inspections = fields.Method(
+        "_inspections",
+        required=True,
+        metadata={"description": "The inspections of the place, latest first."},
+    )
+
+    def _inspections(self, commons):
+        from commons.registry.queries import inspections_of
+
+        return InspectionOut(many=True).dump(inspections_of(commons))
+
+
 class CommonsListArgs(PageArgs):
     kind = Text(validate=validate.OneOf([k.value for k in CommonsKind]))
     availability = Text(validate=validate.OneOf([a.value for a in Availability]))

@@ -269,6 +269,22 @@ def _commons_updated(s: Said) -> Markup:
     return _w(_("%(who)s changed the details of a commons in the register.", who=s.who))
 
 
+@sentence("dossier_updated")
+def _dossier_updated(s: Said) -> Markup:
+    return _w(_("%(who)s updated the asset dossier of a commons.", who=s.who))
+
+
+@sentence("inspection_recorded")
+def _inspection_recorded(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s recorded an inspection of a commons made on %(date)s.",
+            who=s.who,
+            date=s.date("inspected_on"),
+        )
+    )
+
+
 @sentence("group_representative_changed")
 def _group_representative_changed(s: Said) -> Markup:
     return _w(

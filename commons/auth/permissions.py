@@ -106,6 +106,18 @@ def _commons_edit(user, obj):
     return _has(user, Role.OFFICER, Role.ADMIN)
 
 
+@rule("dossier.edit")
+def _dossier_edit(user, obj):
+    """The asset dossier and its inspections: the office keeps them."""
+    return _has(user, Role.OFFICER, Role.ADMIN)
+
+
+@rule("dossier.view_private")
+def _dossier_view_private(user, obj):
+    """The owner's contact, access notes and cadastral detail: staff only."""
+    return _has(user, Role.OFFICER, Role.LEGAL, Role.AUDITOR, Role.ADMIN)
+
+
 @rule("proposal.create")
 def _proposal_create(user, obj):
     return _has(user, Role.CITIZEN)

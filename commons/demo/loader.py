@@ -217,6 +217,10 @@ def load_demo(echo=print) -> dict:
     from commons.demo.offers import load_offers
 
     created["offers and needs"] = load_offers(now)
+    from commons.demo.buildings import load_buildings
+    from commons.formatting import city_day
+
+    created["asset dossiers"] = load_buildings(city_day(now))
     return created
 
 

@@ -32,6 +32,7 @@ from commons.public.opendata_formats import (
 )
 from commons.public.opendata_pacts import pact_records
 from commons.registry.models import Commons
+from commons.registry.opendata import VACANT_FIELDS
 
 BATCH = 500
 
@@ -240,6 +241,19 @@ DATASETS = (
             "skills, materials, spaces, small funds); without who posted or answered them."
         ),
         fields=POST_FIELDS,
+    ),
+    Dataset(
+        name="vacant-places",
+        path="vacant-places.csv",
+        format="csv",
+        mediatype="text/csv",
+        title=_l("Vacant places"),
+        description=_l(
+            "The commons whose place is vacant, with the public part of their asset dossier "
+            "(size, age, condition, utilities, safety limits, constraints, uses, owner); "
+            "never the owner's contact, access notes or cadastral detail."
+        ),
+        fields=VACANT_FIELDS,
     ),
     Dataset(
         name="checkpoints",

@@ -301,6 +301,15 @@ def open_data_offers():
     return _download(opendata.stream(offers_csv), "offers.csv", "text/csv; charset=utf-8")
 
 
+@public_bp.get("/open-data/vacant-places.csv")
+def open_data_vacant_places():
+    from commons.registry.opendata import vacant_places_csv
+
+    return _download(
+        opendata.stream(vacant_places_csv), "vacant-places.csv", "text/csv; charset=utf-8"
+    )
+
+
 @public_bp.get("/open-data/commons.geojson")
 def open_data_commons_geojson():
     chunks = opendata.stream(opendata.commons_geojson)

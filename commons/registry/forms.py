@@ -7,13 +7,24 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from commons import limits
 from commons.forms import VersionedForm, choices, strip
 from commons.registry.labels import DISTRICT, NEIGHBOURHOOD
-from commons.registry.models import Availability, CommonsKind
+from commons.registry.models import (
+    FACTS,
+    Accessibility,
+    Availability,
+    CommonsKind,
+    ConditionRating,
+    FireCertificate,
+    OwnerKind,
+    Reliability,
+    UtilityState,
+)
 
 KIND_LABELS = {
     CommonsKind.PARK: _l("Park"),
@@ -162,3 +173,185 @@ def geometry_problem(data) -> str | None:
     except TypeError:
         return str(_l("The coordinates are not nested lists of numbers."))
     return None
+
+
+# --- the asset dossier ------------------------------------------------------------------------
+
+CONDITION_LABELS = {
+    ConditionRating.GOOD: _l("Good"),
+    ConditionRating.FAIR: _l("Fair: minor repairs"),
+    ConditionRating.POOR: _l("Poor: major repairs"),
+    ConditionRating.UNSAFE: _l("Unsafe: not usable"),
+}
+UTILITY_LABELS = {
+    UtilityState.WORKING: _l("Working"),
+    UtilityState.NEEDS_REPAIR: _l("Needs repair"),
+    UtilityState.DISCONNECTED: _l("Disconnected"),
+    UtilityState.ABSENT: _l("Absent"),
+}
+UTILITY_NAMES = {
+    "water": _l("Water"),
+    "power": _l("Power"),
+    "heating": _l("Heating"),
+    "sewer": _l("Sewer"),
+}
+FIRE_LABELS = {
+    FireCertificate.VALID: _l("Valid"),
+    FireCertificate.EXPIRED: _l("Expired"),
+    FireCertificate.NONE: _l("None"),
+}
+ACCESSIBILITY_LABELS = {
+    Accessibility.STEP_FREE: _l("Step-free access"),
+    Accessibility.PARTIAL: _l("Partly accessible"),
+    Accessibility.NOT_ACCESSIBLE: _l("Not accessible"),
+}
+OWNER_LABELS = {
+    OwnerKind.CITY: _l("The city"),
+    OwnerKind.PUBLIC_BODY: _l("Another public body"),
+    OwnerKind.PRIVATE: _l("A private owner"),
+    OwnerKind.NON_PROFIT: _l("A non-profit organisation"),
+}
+RELIABILITY_LABELS = {
+    Reliability.SURVEYED: _l("Surveyed"),
+    Reliability.REPORTED: _l("Reported"),
+    Reliability.ESTIMATED: _l("Estimated"),
+}
+FACT_LABELS = {
+    "floor_area": _l("Floor area"),
+    "year_built": _l("Year built"),
+    "condition": _l("Condition"),
+    "vacant_since": _l("Vacant since"),
+    "utilities": _l("Utilities"),
+    "safety": _l("Safety limits"),
+    "heritage": _l("Heritage constraints"),
+    "permitted_uses": _l("Permitted uses"),
+    "owner": _l("Owner"),
+    "cadastral": _l("Cadastral detail"),
+}
+assert set(FACT_LABELS) == set(FACTS)
+
+_UNKNOWN = _l("Not known")
+
+
+def _optional_choices(labels) -> list:
+    return choices([("", _UNKNOWN), *labels.items()])
+
+
+class AreaField(DecimalField):
+    """Square metres typed with a point or a decimal comma ("640,5"): a text input, since a
+    number input takes a comma or not depending on the browser's language."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
+def _reliability_field(fact: str):
+    return SelectField(
+        _l("How it is known (%(fact)s)", fact=FACT_LABELS[fact]),
+        choices=_optional_choices(RELIABILITY_LABELS),
+    )
+
+
+class DossierForm(VersionedForm, FlaskForm):
+    """The asset dossier of a commons, as officers edit it."""
+
+    floor_area_m2 = AreaField(
+        _l("Floor area (m²)"),
+        places=None,
+        validators=[Optional(), NumberRange(min=0.1, message=_l("Enter a floor area above zero."))],
+        render_kw={"inputmode": "decimal"},
+    )
+    year_built = IntegerField(
+        _l("Year built"),
+        validators=[Optional(), NumberRange(min=1000, max=9999, message=_l("Enter a year."))],
+    )
+    condition = SelectField(_l("Condition"), choices=_optional_choices(CONDITION_LABELS))
+    condition_on = DateField(_l("Condition assessed on"), validators=[Optional()])
+    condition_notes = TextAreaField(
+        _l("Notes on the condition"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
+    )
+    vacant_since = DateField(
+        _l("Vacant since"),
+        validators=[Optional()],
+        description=_l("Leave empty when the place is in use."),
+    )
+    water = SelectField(UTILITY_NAMES["water"], choices=_optional_choices(UTILITY_LABELS))
+    power = SelectField(UTILITY_NAMES["power"], choices=_optional_choices(UTILITY_LABELS))
+    heating = SelectField(UTILITY_NAMES["heating"], choices=_optional_choices(UTILITY_LABELS))
+    sewer = SelectField(UTILITY_NAMES["sewer"], choices=_optional_choices(UTILITY_LABELS))
+    fire_certificate = SelectField(_l("Fire certificate"), choices=_optional_choices(FIRE_LABELS))
+    max_occupancy = IntegerField(
+        _l("Maximum occupancy (people)"),
+        validators=[Optional(), NumberRange(min=0, message=_l("Enter zero or more people."))],
+    )
+    accessibility = SelectField(
+        _l("Accessibility"), choices=_optional_choices(ACCESSIBILITY_LABELS)
+    )
+    heritage_constraints = TextAreaField(
+        _l("Heritage constraints"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
+    )
+    permitted_uses = TextAreaField(
+        _l("Permitted uses"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
+    )
+    owner_kind = SelectField(_l("Owner"), choices=_optional_choices(OWNER_LABELS))
+    owner_name = StringField(
+        _l("Name of the owner"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.NAME)],
+    )
+    owner_contact = TextAreaField(
+        _l("How to reach the owner (staff only)"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
+    )
+    access_notes = TextAreaField(
+        _l("Access notes: keys, codes, who opens (staff only)"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
+    )
+    cadastral_detail = TextAreaField(
+        _l("Cadastral detail: sheet, parcels, units (staff only)"),
+        filters=[strip],
+        validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)],
+    )
+    reliability_floor_area = _reliability_field("floor_area")
+    reliability_year_built = _reliability_field("year_built")
+    reliability_condition = _reliability_field("condition")
+    reliability_vacant_since = _reliability_field("vacant_since")
+    reliability_utilities = _reliability_field("utilities")
+    reliability_safety = _reliability_field("safety")
+    reliability_heritage = _reliability_field("heritage")
+    reliability_permitted_uses = _reliability_field("permitted_uses")
+    reliability_owner = _reliability_field("owner")
+    reliability_cadastral = _reliability_field("cadastral")
+
+    def reliability(self) -> dict:
+        return {fact: self[f"reliability_{fact}"].data or None for fact in FACTS}
+
+
+class InspectionForm(FlaskForm):
+    inspected_on = DateField(
+        _l("Date of the inspection"), validators=[DataRequired(_l("Enter the date."))]
+    )
+    inspector = StringField(
+        _l("Inspector"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter who inspected the place.")),
+            limits.MaxChars(limits.NAME),
+        ],
+    )
+    rating = SelectField(_l("Condition found"), choices=choices(CONDITION_LABELS.items()))
+    notes = TextAreaField(
+        _l("Notes"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)]
+    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commons.auth.models import _in
 from commons.db import TimestampMixin
@@ -79,6 +80,138 @@ class Commons(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Commons {self.id} {self.name}>"
+
+
+class ConditionRating(enum.StrEnum):
+    """The fixed scale of a building's condition, best first."""
+
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+    UNSAFE = "unsafe"
+
+
+class UtilityState(enum.StrEnum):
+    WORKING = "working"
+    NEEDS_REPAIR = "needs_repair"
+    DISCONNECTED = "disconnected"
+    ABSENT = "absent"
+
+
+class FireCertificate(enum.StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    NONE = "none"
+
+
+class Accessibility(enum.StrEnum):
+    STEP_FREE = "step_free"
+    PARTIAL = "partial"
+    NOT_ACCESSIBLE = "not_accessible"
+
+
+class OwnerKind(enum.StrEnum):
+    CITY = "city"
+    PUBLIC_BODY = "public_body"
+    PRIVATE = "private"
+    NON_PROFIT = "non_profit"
+
+
+class Reliability(enum.StrEnum):
+    """How a fact of the dossier is known."""
+
+    SURVEYED = "surveyed"
+    REPORTED = "reported"
+    ESTIMATED = "estimated"
+
+
+UTILITIES = ("water", "power", "heating", "sewer")
+# The facts whose reliability the dossier records, each a group of its fields.
+FACTS = (
+    "floor_area",
+    "year_built",
+    "condition",
+    "vacant_since",
+    "utilities",
+    "safety",
+    "heritage",
+    "permitted_uses",
+    "owner",
+    "cadastral",
+)
+# Shown to staff only: how to reach the owner, how to get in, the cadastral parcels.
+PRIVATE_FIELDS = ("owner_contact", "access_notes", "cadastral_detail")
+
+
+class AssetDossier(TimestampMixin, db.Model):
+    """What the city knows about the place of a commons (mostly a building): size, age,
+    condition, vacancy, utilities, safety limits, constraints, uses, owner; one a commons."""
+
+    __tablename__ = "asset_dossiers"
+    __table_args__ = (
+        CheckConstraint(
+            "condition IS NULL OR " + _in("condition", ConditionRating), name="condition_known"
+        ),
+        CheckConstraint("floor_area_m2 IS NULL OR floor_area_m2 > 0", name="floor_area_positive"),
+        CheckConstraint("max_occupancy IS NULL OR max_occupancy >= 0", name="occupancy_positive"),
+        CheckConstraint(
+            "owner_kind IS NULL OR " + _in("owner_kind", OwnerKind), name="owner_kind_known"
+        ),
+        # The register filters on vacancy, condition and floor area.
+        Index("ix_asset_dossiers_vacant_since", "vacant_since"),
+        Index("ix_asset_dossiers_condition", "condition"),
+        Index("ix_asset_dossiers_floor_area_m2", "floor_area_m2"),
+    )
+
+    commons_id: Mapped[int] = mapped_column(ForeignKey("commons.id"), primary_key=True)
+    floor_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(10, 1))
+    year_built: Mapped[int | None]
+    condition: Mapped[str | None] = mapped_column(String(10))
+    condition_on: Mapped[date | None] = mapped_column(Date)
+    condition_notes: Mapped[str] = mapped_column(Text, default="")
+    vacant_since: Mapped[date | None] = mapped_column(Date)
+    water: Mapped[str | None] = mapped_column(String(15))
+    power: Mapped[str | None] = mapped_column(String(15))
+    heating: Mapped[str | None] = mapped_column(String(15))
+    sewer: Mapped[str | None] = mapped_column(String(15))
+    fire_certificate: Mapped[str | None] = mapped_column(String(10))
+    max_occupancy: Mapped[int | None]
+    accessibility: Mapped[str | None] = mapped_column(String(15))
+    heritage_constraints: Mapped[str] = mapped_column(Text, default="")
+    permitted_uses: Mapped[str] = mapped_column(Text, default="")
+    owner_kind: Mapped[str | None] = mapped_column(String(15))
+    owner_name: Mapped[str | None] = mapped_column(String(200))
+    owner_contact: Mapped[str] = mapped_column(Text, default="")
+    access_notes: Mapped[str] = mapped_column(Text, default="")
+    cadastral_detail: Mapped[str] = mapped_column(Text, default="")
+    # {fact: reliability} for the facts of FACTS that were given one.
+    reliability: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    commons: Mapped[Commons] = relationship(
+        backref=db.backref("dossier", uselist=False, lazy="select")
+    )
+
+    @property
+    def is_vacant(self) -> bool:
+        return self.vacant_since is not None
+
+
+class Inspection(TimestampMixin, db.Model):
+    """A dated visit of a commons' place by an inspector, with the condition found."""
+
+    __tablename__ = "asset_inspections"
+    __table_args__ = (CheckConstraint(_in("rating", ConditionRating), name="rating_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commons_id: Mapped[int] = mapped_column(ForeignKey("commons.id"), index=True)
+    inspected_on: Mapped[date] = mapped_column(Date)
+    inspector: Mapped[str] = mapped_column(String(200))
+    rating: Mapped[str] = mapped_column(String(10))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 # The full-text index is made with the commons table (see search.py).

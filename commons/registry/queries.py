@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
+
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from commons.extensions import db
-from commons.registry.models import Commons
+from commons.registry.models import AssetDossier, Commons, Inspection
 
 # A loose index scan: one index seek per district instead of reading the whole index, which
 # SELECT DISTINCT does on both SQLite and PostgreSQL (a city has a handful of districts and
@@ -29,3 +33,87 @@ def is_district(name: str) -> bool:
     """Whether some commons of the register is in the district ``name`` (one index seek)."""
     found = db.session.scalar(select(Commons.id).where(Commons.district == name).limit(1))
     return found is not None
+
+
+def inspections_of(commons: Commons) -> list[Inspection]:
+    """The inspections of a commons' place, latest first."""
+    return list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.commons_id == commons.id)
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        )
+    )
+
+
+# --- vacancy ------------------------------------------------------------------------------------
+
+BATCH = 500
+
+
+def dossier_clause(*, vacant: bool, condition: str, area_min, area_max):
+    """The register's dossier filters (vacant only, condition, floor area range) as one IN
+    over the dossiers (indexed on each), or None when none is asked."""
+    where = []
+    if vacant:
+        where.append(AssetDossier.vacant_since.is_not(None))
+    if condition:
+        where.append(AssetDossier.condition == condition)
+    if area_min is not None:
+        where.append(AssetDossier.floor_area_m2 >= area_min)
+    if area_max is not None:
+        where.append(AssetDossier.floor_area_m2 <= area_max)
+    if not where:
+        return None
+    return Commons.id.in_(select(AssetDossier.commons_id).where(*where))
+
+
+def vacant_places(session: Session) -> Iterator[tuple[Commons, AssetDossier]]:
+    """Every vacant commons with its dossier, by name, read in batches."""
+    stmt = (
+        select(Commons, AssetDossier)
+        .join(AssetDossier, AssetDossier.commons_id == Commons.id)
+        .where(AssetDossier.vacant_since.is_not(None))
+        .order_by(Commons.name, Commons.id)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from session.execute(stmt).tuples()
+
+
+def vacant_map_features(session: Session, detail_prefix: str, labels: dict) -> Iterator[dict]:
+    """The map layer "Vacant places": each vacant commons with a position; ``labels`` maps a
+    condition to its words in the reader's language."""
+    for commons, dossier in vacant_places(session):
+        if commons.latitude is None or commons.longitude is None:
+            continue
+        detail = [str(labels.get(dossier.condition, ""))] if dossier.condition else []
+        if dossier.floor_area_m2 is not None:
+            detail.append(f"{dossier.floor_area_m2} m²")
+        yield {
+            "type": "Feature",
+            "id": f"vacant-{commons.id}",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [float(commons.longitude), float(commons.latitude)],
+            },
+            "properties": {
+                "layer": "vacant",
+                "name": commons.name,
+                "detail": " · ".join(detail),
+                "vacant_since": dossier.vacant_since.isoformat(),
+                "condition": dossier.condition,
+                "url": f"{detail_prefix}{commons.id}",
+            },
+        }
+
+
+def vacant_since_of(ids: list[int]) -> dict[int, date]:
+    """For the commons of a register page that are vacant, since when: one query a page."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AssetDossier.commons_id, AssetDossier.vacant_since).where(
+            AssetDossier.commons_id.in_(ids), AssetDossier.vacant_since.is_not(None)
+        )
+    )
+    return dict(rows.tuples().all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from flask import (
@@ -32,9 +33,36 @@ from commons.proposals.models import Proposal, proposal_commons
 from commons.proposals.standing import city_today, standing
 from commons.public import maps, opendata
 from commons.registry import operations, search
-from commons.registry.forms import AVAILABILITY_LABELS, KIND_LABELS, CommonsForm
-from commons.registry.models import Availability, Commons, CommonsKind
-from commons.registry.queries import districts
+from commons.registry.forms import (
+    ACCESSIBILITY_LABELS,
+    AVAILABILITY_LABELS,
+    CONDITION_LABELS,
+    FACT_LABELS,
+    FIRE_LABELS,
+    KIND_LABELS,
+    OWNER_LABELS,
+    RELIABILITY_LABELS,
+    UTILITY_LABELS,
+    UTILITY_NAMES,
+    CommonsForm,
+    DossierForm,
+    InspectionForm,
+)
+from commons.registry.models import (
+    FACTS,
+    AssetDossier,
+    Availability,
+    Commons,
+    CommonsKind,
+    ConditionRating,
+)
+from commons.registry.queries import (
+    districts,
+    dossier_clause,
+    inspections_of,
+    vacant_map_features,
+    vacant_since_of,
+)
 
 registry_bp = Blueprint("registry", __name__, url_prefix="/commons")
 PAGE_SIZE = 25
@@ -87,7 +115,28 @@ def _filters() -> dict:
         "pacts": args.get("pacts") if args.get("pacts") in PACT_FILTERS else "",
         # "open": offered by a call open now (commons.calls).
         "call": "open" if args.get("call") == "open" else "",
+        "vacant": "1" if args.get("vacant") == "1" else "",
+        "condition": args.get("condition")
+        if args.get("condition") in {c.value for c in ConditionRating}
+        else "",
+        "area_min": _area(args.get("area_min")),
+        "area_max": _area(args.get("area_max")),
     }
+
+
+def _area(text: str | None) -> str:
+    """A floor area bound of the filters as typed ("650,5" too) when it is a number of zero or
+    more, else "" (ignored, as any other filter value not offered)."""
+    typed = (text or "").strip()[:20]
+    return typed if _area_value(typed) is not None else ""
+
+
+def _area_value(typed: str) -> Decimal | None:
+    try:
+        value = Decimal(typed.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value >= 0 else None
 
 
 def _with_proposals_in(states, key=Commons.id):
@@ -153,6 +202,14 @@ def register_statement(f: dict, strategy: str | None = None, *, pacts: bool = Tr
         stmt = stmt.where(Commons.kind == f["kind"])
     if f["availability"]:
         stmt = stmt.where(Commons.availability == f["availability"])
+    clause = dossier_clause(
+        vacant=bool(f.get("vacant")),
+        condition=f.get("condition") or "",
+        area_min=_area_value(f["area_min"]) if f.get("area_min") else None,
+        area_max=_area_value(f["area_max"]) if f.get("area_max") else None,
+    )
+    if clause is not None:
+        stmt = stmt.where(clause)
     if f.get("call"):
         from commons.calls.queries import offered_by_open_calls
 
@@ -278,7 +335,9 @@ def index():
         kinds=KIND_LABELS,
         availabilities=AVAILABILITY_LABELS,
         pact_filters=pact_filter_labels(),
+        conditions=CONDITION_LABELS,
         in_force=_pacts_in_force([c.id for c in rows]),
+        vacant_since=vacant_since_of([c.id for c in rows]),
         offered=offered_commons_ids(),
         next_cursor=next_cursor,
         paged=bool(after),
@@ -299,6 +358,17 @@ def map_geojson():
         lambda session: maps.collection(maps.features(session, stmt, prefix, offered))
     )
     return Response(chunks, content_type="application/geo+json; charset=utf-8")
+
+
+@registry_bp.get("/vacant.geojson")
+def vacant_geojson():
+    """The map layer "Vacant places": every vacant commons with a position."""
+    features = vacant_map_features(db.session, url_for("registry.index"), CONDITION_LABELS)
+    collection = {"type": "FeatureCollection", "features": list(features)}
+    return Response(
+        json.dumps(collection, ensure_ascii=False),
+        content_type="application/geo+json; charset=utf-8",
+    )
 
 
 def _load(commons_id: int) -> Commons:
@@ -337,7 +407,24 @@ def detail(commons_id: int):
         kinds=KIND_LABELS,
         availabilities=AVAILABILITY_LABELS,
         geometry_json=json.dumps(commons.geometry) if commons.geometry else "",
+        dossier=commons.dossier,
+        inspections=inspections_of(commons),
+        **dossier_labels(),
     )
+
+
+def dossier_labels() -> dict:
+    """The labels the dossier's pages show its coded values with."""
+    return {
+        "condition_labels": CONDITION_LABELS,
+        "utility_labels": UTILITY_LABELS,
+        "utility_names": UTILITY_NAMES,
+        "fire_labels": FIRE_LABELS,
+        "accessibility_labels": ACCESSIBILITY_LABELS,
+        "owner_labels": OWNER_LABELS,
+        "reliability_labels": RELIABILITY_LABELS,
+        "fact_labels": FACT_LABELS,
+    }
 
 
 def _form_values(form: CommonsForm) -> dict:
@@ -397,3 +484,75 @@ def edit(commons_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for("registry.detail", commons_id=commons.id))
     return render_form("registry/form.html", form=form, commons=commons)
+
+
+# --- the asset dossier ------------------------------------------------------------------------
+
+
+def _dossier_values(form: DossierForm) -> dict:
+    values = {name: form[name].data for name in operations.DOSSIER_FIELDS if name != "reliability"}
+    values["reliability"] = form.reliability()
+    return values
+
+
+def stored_dossier(dossier: AssetDossier) -> dict:
+    """What the dossier form's fields hold for this dossier, as stored."""
+    values = {k: getattr(dossier, k) for k in operations.DOSSIER_FIELDS if k != "reliability"}
+    for key in operations.DOSSIER_CHOICES:
+        values[key] = values[key] or ""  # "not known" is the empty choice
+    for fact in FACTS:
+        values[f"reliability_{fact}"] = (dossier.reliability or {}).get(fact) or ""
+    return values
+
+
+@registry_bp.route("/<int:commons_id>/dossier", methods=["GET", "POST"])
+@permission_required("dossier.edit")
+def edit_dossier(commons_id: int):
+    """Officers fill in or correct the asset dossier of a commons."""
+    commons = _load(commons_id)
+    dossier = commons.dossier
+    form = DossierForm(obj=dossier if request.method == "GET" else None)
+    if request.method == "GET" and dossier is not None:
+        form.start_from(dossier)
+        for fact in FACTS:
+            form[f"reliability_{fact}"].data = (dossier.reliability or {}).get(fact) or ""
+    if form.validate_on_submit():
+        with FormTransaction(
+            form, edited=dossier, stored=stored_dossier if dossier is not None else None
+        ) as saved:
+            operations.save_dossier(
+                commons,
+                actor=current_user,
+                base_version=form.version(),
+                today=city_today(),
+                **_dossier_values(form),
+            )
+        if saved:
+            flash(_("Dossier saved."), "success")
+            return redirect(url_for("registry.detail", commons_id=commons.id) + "#dossier-title")
+    return render_form("registry/dossier_form.html", form=form, commons=commons)
+
+
+@registry_bp.route("/<int:commons_id>/inspections/new", methods=["GET", "POST"])
+@permission_required("dossier.edit")
+def new_inspection(commons_id: int):
+    """Officers record a dated inspection of a commons' place."""
+    commons = _load(commons_id)
+    form = InspectionForm()
+    if form.validate_on_submit():
+        with FormTransaction(form) as saved:
+            operations.record_inspection(
+                commons,
+                actor=current_user,
+                inspected_on=form.inspected_on.data,
+                inspector=form.inspector.data,
+                rating=form.rating.data,
+                notes=form.notes.data or "",
+                today=city_today(),
+            )
+        if saved:
+            flash(_("Inspection recorded."), "success")
+            return redirect(
+                url_for("registry.detail", commons_id=commons.id) + "#inspections-title"
+            )
+    return render_form("registry/inspection_form.html", form=form, commons=commons)

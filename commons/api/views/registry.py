@@ -41,9 +41,10 @@ def commons_list(args):
 
 
 @api_bp.get("/commons/<int:commons_id>", tags=["Commons"])
-@api_bp.response(200, s.CommonsOut)
+@api_bp.response(200, s.CommonsDetailOut)
 def commons_get(commons_id: int):
-    """One commons of the register."""
+    """One commons of the register, with the public part of its asset dossier and its
+    inspections."""
     ensure("commons.view")
     return _get(Commons, commons_id)
 

@@ -5,7 +5,7 @@
    the markers and outlines are drawn on a plain background.
    Layers a visitor may add: each checkbox of class "map-layer-toggle" whose data-map names the
    map's id loads data-layer-url (GeoJSON points with name, detail and url) when checked, and
-   removes it when unchecked; data-layer ("results", "offers") styles its markers, and the
+   removes it when unchecked; data-layer ("results", "offers", "vacant") styles its markers, and the
    element named by data-status tells what the map now shows (data-count-text, "{count}"). */
 (function () {
   "use strict";
