@@ -128,7 +128,7 @@ def collect(form, framework: Framework, indicators) -> tuple[dict, dict]:
     breakdowns: dict = {}
     for indicator in indicators:
         total_field = form[indicator.id]
-        if total_field.data not in (None, ""):
+        if total_field.data not in (None, "") and not total_field.errors:
             values[indicator.id] = _plain(total_field.data)
         for dim in indicator.breakdowns:
             for name in form.breakdown_fields(indicator.id, dim):
@@ -140,6 +140,8 @@ def collect(form, framework: Framework, indicators) -> tuple[dict, dict]:
                     field.data
                 )
                 total = values.get(indicator.id)
+                if field.errors or total_field.errors:
+                    continue  # already refused, or nothing sure to compare with
                 if total is None or field.data > total:
                     field.errors = [
                         *field.errors,

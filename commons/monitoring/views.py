@@ -81,7 +81,7 @@ def file_report(proposal_id: int):
         form.photos.errors = list(problems)
     if not (form.report_text.data or "").strip():
         form.report_text.errors = [*form.report_text.errors, _("Say what was done.")]
-    values, breakdowns = collect(form, form.framework, form.indicators) if valid else ({}, {})
+    values, breakdowns = collect(form, form.framework, form.indicators)
     if not valid or problems or form.report_text.errors or form.errors:
         return _page(proposal, form, pending, status=422)
     data = {
