@@ -368,3 +368,17 @@ def _clean_value(indicator: Indicator, value):
             _("%(id)s must be a text of at most %(n)d characters", id=indicator.id, n=TEXT_MAX)
         )
     return value
+
+
+def filled(values: dict, breakdowns: dict | None = None, framework_id: str = DEFAULT) -> dict:
+    """Indicator values as a report carries them (the ``impact`` datum of ``file_report``),
+    for the current version of ``framework_id``; checked as the engine will check them."""
+    framework = current(framework_id)
+    return clean_report(
+        {
+            "framework": framework.id,
+            "version": framework.version,
+            "values": values,
+            "breakdowns": breakdowns or {},
+        }
+    )
