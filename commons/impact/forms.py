@@ -12,6 +12,7 @@ from decimal import Decimal
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from wtforms import DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from commons.impact.framework import TEXT_MAX, Framework, Indicator
@@ -98,7 +99,8 @@ def indicator_fields(framework: Framework, indicators, lang: str, districts=()) 
         elif indicator.type == "choice":
             fields[indicator.id] = SelectField(
                 label,
-                choices=[("", _("Choose…"))] + [(c.id, c.label(lang)) for c in indicator.choices],
+                choices=[SelectChoice("", _("Choose…"))]
+                + [SelectChoice(c.id, c.label(lang)) for c in indicator.choices],
                 validators=[
                     InputRequired(message=_("Required.")) if indicator.required else Optional()
                 ],
