@@ -235,7 +235,8 @@ def open_data_rows(session: Session) -> Iterator[dict]:
 
 # --- results of pacts in force ------------------------------------------------------------------
 
-# The figures a monitoring report may carry (commons/monitoring/forms.py), in the order shown.
+# The figures summed on the results pages (indicators of the default impact framework,
+# commons/impact/frameworks/), in the order shown.
 FIGURES = ("events_held", "participants", "volunteer_hours")
 PHOTO = "report_photo"
 
