@@ -193,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_bp)
     app.register_blueprint(results_bp)
     app.add_template_global(summary_panel, "summary_panel")
+    app.add_template_global(_report_values_of, "report_values_of")
 
     from commons.api import init_api
     from commons.api.account import api_tokens_bp
@@ -400,3 +401,11 @@ def _register_security_headers(app: Flask) -> None:
 # The lifecycle engine's application side: the guards and effects the profiles name, the
 # permission check, the event recorder and the store (see commons/lifecycle/__init__.py).
 import commons.lifecycle  # noqa: E402, F401
+
+
+def _report_values_of(report):
+    """A report's indicator values with its framework version's labels in the page's language."""
+    from commons.formatting import current_language
+    from commons.impact.queries import shown_values
+
+    return shown_values(report, current_language())

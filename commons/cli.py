@@ -15,6 +15,7 @@ from commons.auth.cli import users_group
 from commons.calls.cli import call_group
 from commons.config import PROJECT_ROOT
 from commons.documents.cli import pacts_group
+from commons.impact.cli import impact_group
 from commons.imports.cli import import_group
 from commons.lifecycle.cli import workflow_group
 from commons.monitoring.cli import tick_command
@@ -85,6 +86,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(workflow_group)
     app.cli.add_command(pacts_group)
     app.cli.add_command(import_group)
+    app.cli.add_command(impact_group)
     app.cli.add_command(notifications_group)
     app.cli.add_command(uploads_group)
     app.cli.add_command(call_group)

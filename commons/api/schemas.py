@@ -549,6 +549,11 @@ class ReportOut(ma.Schema):
     filed_at = fields.DateTime(required=True)
     text = Text(required=True)
     indicators = fields.Dict(required=True)
+    # The impact framework and version the indicators were filled with, and their breakdowns
+    # ({indicator: {breakdown: {category: value}}}); see the data dictionary.
+    framework = fields.String(required=True)
+    framework_version = fields.Integer(required=True)
+    breakdowns = fields.Dict(required=True)
     final = fields.Boolean(required=True)
 
 

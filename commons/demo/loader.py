@@ -28,6 +28,7 @@ from commons.demo.data import (
 )
 from commons.extensions import db
 from commons.groups.models import GroupKind, ProponentGroup
+from commons.impact.framework import filled
 from commons.proposals import operations as proposal_ops
 from commons.proposals.models import Proposal
 from commons.registry import operations as registry_ops
@@ -68,6 +69,9 @@ def walk(proposal, path: list[Step], people, passwords, start) -> datetime:
         if trigger == "approve":
             # The decision is adopted the day before the approval that cites it is recorded.
             data["act_date"] = (now - timedelta(days=1)).date().isoformat()
+        if trigger == "file_report":
+            # The figures as the report form sends them: for the current impact framework.
+            data["impact"] = filled(data.pop("values", {}), data.pop("breakdowns", None))
         if trigger == "sign":
             data.update(full_name=actor.full_name, consent=True, password=passwords[actor.email])
         workflows.fire(proposal, trigger, actor, now=now, **data)

@@ -19,6 +19,7 @@ from commons.auth.models import User
 from commons.auth.permissions import can
 from commons.extensions import db
 from commons.groups.models import ProponentGroup
+from commons.impact.framework import filled
 from commons.offers import operations
 from commons.offers.models import Post
 from commons.proposals.models import Proposal
@@ -122,7 +123,8 @@ def _report_with_photo(entry: dict, now: datetime) -> None:
         now=filed,
         # The representative agreed to show the photo (the river bank, nobody in it).
         publish_photos="y",
-        **{k: entry[k] for k in ("report_text", "participants", "volunteer_hours", "events_held")},
+        report_text=entry["report_text"],
+        impact=filled(entry["values"], entry.get("breakdowns")),
     )
     photo = uploads.save_upload(
         FileStorage(io.BytesIO(demo_photo()), filename=entry["photo_name"]),

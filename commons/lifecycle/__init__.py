@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import commons.audit.operations as audit_operations
 import commons.auth.permissions as permissions
+import commons.impact.framework as impact_frameworks
 import workflows
 from commons.lifecycle import (  # noqa: F401  (they register themselves)
     effects,
@@ -51,3 +52,6 @@ workflows.configure(permission=permission, record_event=record_event, store=Data
 def install(app) -> None:
     """Load the profiles with the city's settings (a bad profile stops the start)."""
     workflows.configure(timezone=app.config["CITY_TIMEZONE"], default_profile=app.config["PROFILE"])
+    # The impact frameworks reports are filled with: a bad file stops the start too, with the
+    # message ``commons impact check`` gives (their states are the profiles').
+    impact_frameworks.current()

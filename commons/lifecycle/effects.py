@@ -23,6 +23,7 @@ from commons.documents.operations import (
     with_terms_written,
 )
 from commons.documents.terms import terms_of
+from commons.impact.framework import DEFAULT, clean_report
 from commons.lifecycle import signed_files
 from commons.lifecycle.guards import _next_signer, _signatures, latest_version
 from commons.monitoring.models import MonitoringReport
@@ -30,8 +31,17 @@ from commons.proposals.models import Proposal, ProtocolCounter, proposal_commons
 from commons.registry.models import Availability
 from workflows.clocks import add_months, months_between
 from workflows.errors import GuardRefused
-from workflows.guards import Context, _due_follow_up, content_hash, register_effect
+from workflows.guards import (
+    Context,
+    _due_follow_up,
+    content_hash,
+    register_effect,
+    register_optional,
+)
 from workflows.i18n import _
+
+IMPACT = "impact"
+LEGACY_FIGURES = ("participants", "volunteer_hours", "events_held")
 
 
 @register_effect
@@ -200,14 +210,27 @@ def reset_report_clock(ctx: Context) -> None:
     start_report_clock(ctx)
 
 
+# The indicator values of a report, with the framework and version they were filled with.
+register_optional(IMPACT, clean_report)
+
+
 @register_effect
 def record_report(ctx: Context) -> None:
-    indicators = {
-        k: ctx.values[k]
-        for k in ("participants", "volunteer_hours", "events_held")
-        if k in ctx.values
-    }
+    impact = ctx.values.get(IMPACT)
+    if impact is None:
+        # The three figures a report could carry before indicators became data (the API
+        # still sends them): the default framework's first version.
+        impact = {
+            "framework": DEFAULT,
+            "version": 1,
+            "values": {k: ctx.values[k] for k in LEGACY_FIGURES if k in ctx.values},
+            "breakdowns": {},
+        }
+    indicators = impact["values"]
     report = MonitoringReport(
+        framework_id=impact["framework"],
+        framework_version=impact["version"],
+        breakdowns=impact["breakdowns"] or None,
         proposal_id=ctx.proposal.id,
         author_id=ctx.actor.id,
         filed_at=ctx.now,

@@ -9,7 +9,10 @@ from flask_login import current_user, login_required
 import workflows
 from commons.auth.permissions import ensure
 from commons.extensions import db
-from commons.monitoring.forms import ReportForm
+from commons.formatting import current_language
+from commons.impact.forms import collect
+from commons.impact.queries import register_districts, report_form_framework
+from commons.monitoring.forms import ReportForm, report_form
 from commons.proposals.models import Proposal
 from commons.transactions import Transition, commit_step
 from commons.uploads import operations as uploads
@@ -17,11 +20,17 @@ from commons.uploads import operations as uploads
 monitoring_bp = Blueprint("monitoring", __name__)
 
 PHOTO = "report_photo"
-INDICATORS = ("participants", "volunteer_hours", "events_held")
 
 
-def _form() -> ReportForm:
-    form = ReportForm()
+def _form(proposal) -> ReportForm:
+    """The report form with the indicators of the framework for the pact's type and state."""
+    framework, indicators = report_form_framework(proposal.pact_type, proposal.status)
+    districts = (
+        register_districts()
+        if any(framework.breakdowns[d].from_register for i in indicators for d in i.breakdowns)
+        else ()
+    )
+    form = report_form(framework, indicators, current_language(), districts)
     form.photos.description = _(
         "JPEG or PNG images, at most %(mb)d MB each.", mb=current_app.config["MAX_UPLOAD_MB"]
     )
@@ -52,7 +61,7 @@ def file_report(proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     ensure("proposal.view_private", proposal)
     ensure("fire:file_report", proposal)
-    form = _form()
+    form = _form(proposal)
     if request.method == "GET":
         return _page(proposal, form, [])
     pending = uploads.pending_attachments(
@@ -72,10 +81,18 @@ def file_report(proposal_id: int):
         form.photos.errors = list(problems)
     if not (form.report_text.data or "").strip():
         form.report_text.errors = [*form.report_text.errors, _("Say what was done.")]
-    if not valid or problems or form.report_text.errors:
+    values, breakdowns = collect(form, form.framework, form.indicators)
+    if not valid or problems or form.report_text.errors or form.errors:
         return _page(proposal, form, pending, status=422)
-    data = {"report_text": form.report_text.data}
-    data.update({k: getattr(form, k).data for k in INDICATORS if getattr(form, k).data is not None})
+    data = {
+        "report_text": form.report_text.data,
+        "impact": {
+            "framework": form.framework.id,
+            "version": form.framework.version,
+            "values": values,
+            "breakdowns": breakdowns,
+        },
+    }
     if form.final.data:
         data["final"] = "y"
     if form.publish_photos.data:

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from commons.extensions import db
 from commons.groups.models import GroupMember, ProponentGroup
+from commons.impact.queries import figures as impact_figures
+from commons.impact.queries import report_figures
 from commons.monitoring.models import MonitoringReport
 from commons.offers.labels import CATEGORY_LABELS, KIND_LABELS
 from commons.offers.models import HelpResponse, Post, PostCategory, PostKind, PostStatus
@@ -233,7 +235,8 @@ def open_data_rows(session: Session) -> Iterator[dict]:
 
 # --- results of pacts in force ------------------------------------------------------------------
 
-# The figures a monitoring report may carry (commons/monitoring/forms.py), in the order shown.
+# The figures summed on the results pages (indicators of the default impact framework,
+# commons/impact/frameworks/), in the order shown.
 FIGURES = ("events_held", "participants", "volunteer_hours")
 PHOTO = "report_photo"
 
@@ -247,11 +250,12 @@ class Figures:
     participants: int = 0
     volunteer_hours: int = 0
 
-    def add(self, indicators: dict | None) -> None:
+    def add(self, figures: dict) -> None:
+        """Count one report with its ``figures`` (from :mod:`commons.impact.queries`)."""
         self.reports += 1
         for key in FIGURES:
-            value = (indicators or {}).get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            value = figures.get(key)
+            if value is not None:
                 setattr(self, key, getattr(self, key) + value)
 
     def plus(self, other: Figures) -> None:
@@ -296,13 +300,8 @@ def figures_of(pacts: list[Proposal]) -> dict[int, Figures]:
     found = {p.id: Figures() for p in pacts}
     if not found:
         return found
-    rows = db.session.execute(
-        select(MonitoringReport.proposal_id, MonitoringReport.indicators).where(
-            MonitoringReport.proposal_id.in_(list(found))
-        )
-    )
-    for proposal_id, indicators in rows:
-        found[proposal_id].add(indicators)
+    for proposal_id, figures in report_figures(found):
+        found[proposal_id].add(figures)
     return found
 
 
@@ -319,7 +318,9 @@ def results_of(pact: Proposal) -> PactResults:
     )
     figures = Figures()
     for report in reports:
-        figures.add(report.indicators)
+        figures.add(
+            impact_figures(report.framework_id, report.framework_version, report.indicators)
+        )
     photos: dict[int, list] = {}
     published = [r.id for r in reports if r.photos_public]
     if published:

@@ -61,6 +61,8 @@ FIELDS: dict[str, FieldSpec] = {
     "participants": FieldSpec(_l("Participants"), "number"),
     "volunteer_hours": FieldSpec(_l("Volunteer hours"), "number"),
     "events_held": FieldSpec(_l("Events held"), "number"),
+    # The values of a report's indicators (commons/impact/), checked against their framework.
+    "impact": FieldSpec(_l("Indicators")),
     "comment": FieldSpec(_l("Comment"), "textarea"),
     # Values the lifecycle records by itself: only their names, for the case page's history.
     "reply_due": FieldSpec(_l("Reply due by")),

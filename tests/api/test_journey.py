@@ -108,5 +108,7 @@ def test_draft_to_active_over_the_api(client):
     )
     assert report.status_code == 201, report.get_json()
     assert report.get_json()["indicators"].get("participants") == 6
+    assert report.get_json()["framework"] == "default"
+    assert report.get_json()["framework_version"] == 1
     reports = olga.get(f"/proposals/{pid}/reports").get_json()
     assert [r["text"] for r in reports] == ["Roses pruned."]

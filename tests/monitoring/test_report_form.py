@@ -68,7 +68,7 @@ def test_bad_figures_and_a_fake_photo_are_refused_keeping_the_rest(app, client):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Kept text" in page
-    assert "Enter a whole number, 0 or more." in page
+    assert "Enter a whole number from 0 to 10,000,000." in page
     assert "fake.png" in page and "not a photo" in page
     # The good photo is kept, listed with its id so it is not chosen again.
     kept = db.session.scalars(db.select(Attachment)).one()

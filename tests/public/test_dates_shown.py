@@ -59,11 +59,13 @@ def test_the_public_pact_page_shows_dates_and_numbers_in_the_reader_s_language(a
     english = client.get(f"/pacts/{p.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "1 September 2025 – 1 July 2026" in english
     assert ">2 March 2026</time>" in english
-    assert ">10</dd>" in english and ">12.5</dd>" in english and "10.0" not in english
+    assert "Volunteer hours: 10 hours" in english and "Participants: 12.5 people" in english
+    assert "10.0" not in english
     italian = client.get(f"/pacts/{p.id}", headers={"Accept-Language": "it"}).get_data(as_text=True)
     assert "01/09/2025 – 01/07/2026" in italian
     assert ">02/03/2026</time>" in italian
-    assert ">10</dd>" in italian and ">12,5</dd>" in italian and "10.0" not in italian
+    assert "Ore di volontariato: 10 ore" in italian and "Partecipanti: 12,5 persone" in italian
+    assert "10.0" not in italian
 
 
 def test_the_receipt_pdf_prints_the_submission_in_city_time(app, client):

@@ -166,7 +166,7 @@ def test_a_signed_pact_shows_its_timeline_state_documents_and_reports(client, ma
     assert final is None or f"/documents/{final.sha256}.pdf" not in page
     # The monitoring report, with its indicators.
     assert "Six clean-ups with 20 volunteers." in page
-    assert "volunteer hours" in page and "120" in page
+    assert "Volunteer hours" in page and "120" in page
 
 
 def test_a_proposal_under_notice_shows_its_closing_date(client, make):

@@ -21,6 +21,9 @@ def _report_out(report: MonitoringReport, authors: dict) -> dict:
         "filed_at": report.filed_at,
         "text": report.text,
         "indicators": report.indicators or {},
+        "framework": report.framework_id,
+        "framework_version": report.framework_version,
+        "breakdowns": report.breakdowns or {},
         "final": report.final,
     }
 
