@@ -26,6 +26,7 @@ OTHER_MEANINGS = {
     ("calls/models.py", "archived"),
     ("offers/models.py", "rejected"),  # a post's own states (commons.offers.models.PostStatus)
     ("offers/models.py", "withdrawn"),  # how a post was closed (ClosedAs)
+    ("registry/models.py", "expired"),  # a fire certificate's state (FireCertificate)
 }
 DOCUMENT_KIND = "draft"  # the kind of an issued PDF (draft, final, signed)
 
