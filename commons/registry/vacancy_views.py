@@ -39,7 +39,7 @@ from commons.uploads.views import serve
 def _report_form() -> VacancyReportForm:
     form = VacancyReportForm()
     form.photo.description = _(
-        "A JPEG or PNG image, at most %(mb)d MB. Only the office sees it.",
+        "A JPEG or PNG image, at most %(mb)d MB. Only the office and you see it.",
         mb=current_app.config["MAX_UPLOAD_MB"],
     )
     return form
