@@ -335,8 +335,10 @@ def report_vacancy(
     longitude: Decimal | None = None,
     empty_for: str | None = None,
     photo: Attachment | None = None,
+    now: datetime | None = None,
 ) -> VacancyReport:
     """Someone reports an empty or derelict place; it waits for the office's moderation."""
+    now = now or utcnow()
     description = _report_text(
         description,
         field="description",
@@ -369,6 +371,8 @@ def report_vacancy(
         empty_for=empty_for,
         photo_id=photo.id if photo is not None else None,
         status=VacancyReportStatus.PENDING.value,
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(report)
     db.session.flush()
@@ -380,8 +384,15 @@ def report_vacancy(
         actor_role=Role.CITIZEN.value,
         payload=_report_payload(report),
         public=False,
+        occurred_at=now,
     )
-    _notify_report(report, "vacancy_to_moderate", "pending", recipient_role=Role.OFFICER.value)
+    _notify_report(
+        report,
+        "vacancy_to_moderate",
+        "pending",
+        recipient_role=Role.OFFICER.value,
+        created_at=now,
+    )
     return report
 
 
