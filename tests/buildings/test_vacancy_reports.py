@@ -49,6 +49,8 @@ def test_a_reported_place_listed_by_the_office_is_vacant_on_the_register(app):
     citizen = factories.user(name="Carla Citizen")
     officer = factories.user(Role.OFFICER, name="Olga Officer")
     browser = _logged_in(app, citizen)
+    register = browser.get("/commons/").get_data(as_text=True)
+    assert 'href="/commons/report-vacant">Report an empty place' in register
     answer = _report(browser, photo=factories.photo())
     assert answer.status_code == 302
     page = browser.get(answer.headers["Location"]).get_data(as_text=True)
