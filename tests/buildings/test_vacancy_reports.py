@@ -185,3 +185,19 @@ def test_bad_input_keeps_what_was_typed_and_the_photo(app):
     assert answer.status_code == 302
     report = db.session.scalars(select(VacancyReport)).one()
     assert report.photo_id == int(photo_id) and report.photo.linked_id == report.id
+
+
+def test_the_uploads_clean_up_keeps_a_reports_photo_and_drops_an_abandoned_one(app):
+    from datetime import timedelta
+
+    from commons.db import utcnow
+    from commons.uploads.operations import clean_abandoned
+
+    report = _pending(app, factories.user())
+    browser = _logged_in(app, factories.user())
+    assert _report(browser, {**REPORT, "address": ""}, photo=factories.photo()).status_code == 422
+    later = utcnow() + timedelta(days=2)
+    removed = clean_abandoned(later, step=db.session.commit)
+    assert [purpose for _, purpose, _, _ in removed.attachments] == ["vacancy_photo"]
+    db.session.expire_all()
+    assert db.session.get(VacancyReport, report.id).photo is not None
