@@ -14,7 +14,7 @@ from commons.auth.models import Role, User
 from commons.db import utcnow
 from commons.errors import Conflict, DomainError
 from commons.extensions import db
-from commons.formatting import format_day
+from commons.formatting import city_day, format_day
 from commons.inputs import refuse_bidi_controls
 from commons.links import public_link
 from commons.notifications.operations import queue
@@ -453,7 +453,8 @@ def list_vacancy(
         longitude=report.longitude,
         availability=Availability.AVAILABLE.value,
     )
-    reported_on = report.created_at.date() if report.created_at else today
+    # The city's day the report was sent (never after today, whatever the clocks say).
+    reported_on = min(city_day(report.created_at), today) if report.created_at else today
     years = _EMPTY_YEARS.get(report.empty_for, 0)
     try:
         vacant_since = reported_on.replace(year=reported_on.year - years)
@@ -463,7 +464,7 @@ def list_vacancy(
         commons,
         actor=actor,
         base_version=None,
-        today=max(today, reported_on),
+        today=today,
         vacant_since=vacant_since,
         reliability={"vacant_since": Reliability.REPORTED.value},
     )
