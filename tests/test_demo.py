@@ -169,6 +169,24 @@ def test_the_demo_city_has_vacant_buildings_with_dossiers_and_inspections(demo_a
     assert len(layer["features"]) == len(vacant)
 
 
+@pytest.mark.xdist_group("demo")
+def test_the_demo_city_has_a_pending_vacancy_report_in_the_office_queue(demo_app):
+    from commons.registry.models import VacancyReport
+    from tests.conftest import login
+
+    (report,) = db.session.scalars(select(VacancyReport)).all()
+    assert report.status == "pending" and report.photo is not None
+    # Sent by a citizen a few days ago, before today; nobody has moderated it yet.
+    assert report.created_at.date() < city_today() and report.moderated_at is None
+    office = demo_app.test_client()
+    login(office, "officer@demo.example.org", "meadow-bicycle-17")
+    queue = office.get("/commons/vacancy-reports").get_data(as_text=True)
+    assert "Via Libia 40" in queue
+    page = office.get(f"/commons/vacancy-reports/{report.id}").get_data(as_text=True)
+    assert "List the place" in page
+    assert f"/commons/vacancy-reports/{report.id}/photo" in page
+
+
 def test_the_paths_in_pacts_toml_expand_their_stages():
     """A path's ``{ stage = ... }`` entries stand for that stage's steps, in order."""
     from commons.demo import PATHS, SUCCESSOR_PATHS

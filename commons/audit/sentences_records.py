@@ -285,6 +285,33 @@ def _inspection_recorded(s: Said) -> Markup:
     )
 
 
+@sentence("vacancy_reported")
+def _vacancy_reported(s: Said) -> Markup:
+    return _w(_("%(who)s reported an empty place to the office.", who=s.who))
+
+
+@sentence("vacancy_listed")
+def _vacancy_listed(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s listed a reported empty place as %(name)s in the register of commons.",
+            who=s.who,
+            name=s.text("name"),
+        )
+    )
+
+
+@sentence("vacancy_declined")
+def _vacancy_declined(s: Said) -> Markup:
+    return _w(
+        _(
+            "%(who)s declined a report of an empty place: %(reasons)s",
+            who=s.who,
+            reasons=s.text("reasons"),
+        )
+    )
+
+
 @sentence("group_representative_changed")
 def _group_representative_changed(s: Said) -> Markup:
     return _w(

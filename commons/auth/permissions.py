@@ -118,6 +118,27 @@ def _dossier_view_private(user, obj):
     return _has(user, Role.OFFICER, Role.LEGAL, Role.AUDITOR, Role.ADMIN)
 
 
+@rule("vacancy.report")
+def _vacancy_report(user, obj):
+    """Report an empty or derelict place: anyone logged in who may act (not an auditor,
+    who only reads)."""
+    return _has(user, Role.CITIZEN, Role.OFFICER, Role.LEGAL, Role.ADMIN)
+
+
+@rule("vacancy.moderate")
+def _vacancy_moderate(user, obj):
+    """List a reported place as a commons or decline the report: the office."""
+    return _has(user, Role.OFFICER, Role.ADMIN)
+
+
+@rule("vacancy.view")
+def _vacancy_view(user, obj):
+    """A vacancy report (with its photo): the staff, and whoever reported it."""
+    if _has(user, *STAFF):
+        return True
+    return obj is not None and _authenticated(user) and obj.reporter_id == user.id
+
+
 @rule("proposal.create")
 def _proposal_create(user, obj):
     return _has(user, Role.CITIZEN)

@@ -4,16 +4,19 @@ condition, and the inspection before today."""
 
 from __future__ import annotations
 
+import io
 import tomllib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from commons.auth.models import User
 from commons.extensions import db
 from commons.registry import operations
-from commons.registry.models import Commons
+from commons.registry.models import Commons, VacancyReport
 
 HERE = Path(__file__).parent
 OFFICER = "officer@demo.example.org"
@@ -72,6 +75,46 @@ def load_buildings(today: date) -> int:
             condition_on=inspected_on,
             vacant_since=today - timedelta(days=vacant) if vacant else None,
             **{key: entry[key] for key in FACT_KEYS if key in entry},
+        )
+        created += 1
+    return created
+
+
+def load_vacancy_reports(now: datetime) -> int:
+    """Send the demo's vacancy reports that are missing (a photo with each), days before
+    ``now``; they wait for the office. Return how many were sent."""
+    from commons.demo.offers import demo_photo
+    from commons.registry.queries import VACANCY_PHOTO
+    from commons.uploads import operations as uploads
+
+    with (HERE / "buildings.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    created = 0
+    for entry in data.get("vacancy_reports", []):
+        exists = db.session.scalar(
+            select(VacancyReport.id).where(VacancyReport.address == entry["address"])
+        )
+        if exists is not None:
+            continue
+        reporter = db.session.scalars(select(User).filter_by(email=entry["reporter"])).one()
+        sent = now - timedelta(days=entry["days_ago"])
+        photo = uploads.save_upload(
+            FileStorage(io.BytesIO(demo_photo()), filename=entry["photo_name"]),
+            owner=reporter,
+            purpose=VACANCY_PHOTO,
+            images_only=True,
+        )
+        photo.created_at = sent
+        operations.report_vacancy(
+            reporter=reporter,
+            description=entry["description"],
+            address=entry["address"],
+            place_kind=entry["place_kind"],
+            latitude=Decimal(str(entry["latitude"])),
+            longitude=Decimal(str(entry["longitude"])),
+            empty_for=entry.get("empty_for"),
+            photo=photo,
+            now=sent,
         )
         created += 1
     return created

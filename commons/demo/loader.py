@@ -225,6 +225,9 @@ def load_demo(echo=print) -> dict:
     from commons.formatting import city_day
 
     created["asset dossiers"] = load_buildings(city_day(now))
+    from commons.demo.buildings import load_vacancy_reports
+
+    created["vacancy reports"] = load_vacancy_reports(now)
     return created
 
 

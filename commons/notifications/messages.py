@@ -127,6 +127,25 @@ MESSAGES = {
             "The reason given: %(reason)s"
         ),
     ),
+    # Vacancy reports (commons/registry/operations.py).
+    "vacancy_to_moderate": (
+        _l("An empty place was reported: %(address)s"),
+        _l("Someone reported an empty place at %(address)s. List it or decline it: %(link)s"),
+    ),
+    "vacancy_listed": (
+        _l("The place you reported is listed: %(name)s"),
+        _l(
+            "Thank you: the office listed the place you reported at %(address)s in the "
+            "register of commons as %(name)s. %(link)s"
+        ),
+    ),
+    "vacancy_declined": (
+        _l("The place you reported was not listed: %(address)s"),
+        _l(
+            "The office did not list the place you reported at %(address)s. The reason "
+            "given: %(reasons)s"
+        ),
+    ),
     # Offers and needs (commons/offers/operations.py).
     "offer_to_moderate": (
         _l("An offer or need waits for moderation: %(title)s"),

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
@@ -20,10 +21,12 @@ from commons.registry.models import (
     Availability,
     CommonsKind,
     ConditionRating,
+    EmptyFor,
     FireCertificate,
     OwnerKind,
     Reliability,
     UtilityState,
+    VacancyReportStatus,
 )
 
 KIND_LABELS = {
@@ -354,4 +357,97 @@ class InspectionForm(FlaskForm):
     rating = SelectField(_l("Condition found"), choices=choices(CONDITION_LABELS.items()))
     notes = TextAreaField(
         _l("Notes"), filters=[strip], validators=[Optional(), limits.MaxChars(limits.PARAGRAPH)]
+    )
+
+
+# --- vacancy reports --------------------------------------------------------------------------
+
+EMPTY_FOR_LABELS = {
+    EmptyFor.UNDER_A_YEAR: _l("Less than a year"),
+    EmptyFor.ONE_TO_FIVE_YEARS: _l("One to five years"),
+    EmptyFor.OVER_FIVE_YEARS: _l("More than five years"),
+}
+
+REPORT_STATUS_LABELS = {
+    VacancyReportStatus.PENDING: _l("Waiting for the office"),
+    VacancyReportStatus.LISTED: _l("Listed in the register"),
+    VacancyReportStatus.DECLINED: _l("Declined"),
+}
+
+
+class VacancyReportForm(FlaskForm):
+    """Anyone logged in reports an empty or derelict place."""
+
+    address = StringField(
+        _l("Address"),
+        filters=[strip],
+        description=_l("Street and number, or the nearest crossing."),
+        validators=[DataRequired(_l("Enter the address.")), limits.MaxChars(limits.LINE)],
+    )
+    # The ids of the map picker's fields (commons/static/js/place-picker.js).
+    latitude = CoordinateField(
+        _l("Latitude (optional)"),
+        -90,
+        90,
+        id="new_place_latitude",
+        description=_l("Decimal degrees, e.g. 44.4949; the map fills it in."),
+    )
+    longitude = CoordinateField(
+        _l("Longitude (optional)"),
+        -180,
+        180,
+        id="new_place_longitude",
+        description=_l("Decimal degrees, e.g. 11.3426; the map fills it in."),
+    )
+    place_kind = SelectField(
+        _l("Kind of place"),
+        choices=choices(KIND_LABELS.items()),
+        default=CommonsKind.BUILDING.value,
+    )
+    description = TextAreaField(
+        _l("What is the place, and why does it look empty?"),
+        filters=[strip],
+        description=_l("For example: a closed shop, boarded windows, a fenced yard."),
+        validators=[
+            DataRequired(_l("Describe the place: what it is and why it looks empty.")),
+            limits.MaxChars(limits.PARAGRAPH),
+        ],
+    )
+    empty_for = SelectField(
+        _l("How long has it been empty? (optional)"),
+        choices=choices([("", _l("I do not know")), *EMPTY_FOR_LABELS.items()]),
+        default="",
+    )
+    # Its description (the size limit) is set by the view from the settings.
+    photo = FileField(_l("A photo (optional)"))
+
+    def validate_longitude(self, field):
+        if (self.latitude.value is None) != (field.value is None) and not (
+            self.latitude.errors or field.errors
+        ):
+            raise ValidationError(_l("Give both latitude and longitude, or neither."))
+
+
+class ListVacancyForm(FlaskForm):
+    """The office lists a reported place as a commons."""
+
+    name = StringField(
+        _l("Name in the register"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the name.")), limits.MaxChars(limits.NAME)],
+    )
+    district = StringField(
+        DISTRICT, filters=[strip], validators=[Optional(), limits.MaxChars(limits.SHORT)]
+    )
+
+
+class DeclineVacancyForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the place is not listed"),
+        filters=[strip],
+        description=_l("The reporter reads it."),
+        validators=[
+            DataRequired(_l("Say why the report is declined: its reporter reads it.")),
+            limits.MaxChars(limits.REASON),
+        ],
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commons.auth.models import _in
-from commons.db import TimestampMixin
+from commons.db import TimestampMixin, UTCDateTime
 from commons.extensions import db
 
 
@@ -212,6 +212,71 @@ class Inspection(TimestampMixin, db.Model):
     rating: Mapped[str] = mapped_column(String(10))
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class EmptyFor(enum.StrEnum):
+    """How long a reported place has been empty, as its reporter believes."""
+
+    UNDER_A_YEAR = "under_a_year"
+    ONE_TO_FIVE_YEARS = "one_to_five_years"
+    OVER_FIVE_YEARS = "over_five_years"
+
+
+class VacancyReportStatus(enum.StrEnum):
+    """A report waits for the office (pending), which lists the place or declines it."""
+
+    PENDING = "pending"
+    LISTED = "listed"
+    DECLINED = "declined"
+
+
+class VacancyReport(TimestampMixin, db.Model):
+    """Someone's report of an empty or derelict place, which the office moderates into a
+    listed commons (with a dossier marked vacant) or declines with a reason."""
+
+    __tablename__ = "vacancy_reports"
+    __table_args__ = (
+        CheckConstraint(_in("status", VacancyReportStatus), name="status_known"),
+        CheckConstraint(_in("place_kind", CommonsKind), name="place_kind_known"),
+        CheckConstraint(
+            "empty_for IS NULL OR " + _in("empty_for", EmptyFor), name="empty_for_known"
+        ),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
+        ),
+        # The office's queue: the pending reports, oldest first.
+        Index("ix_vacancy_reports_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    place_kind: Mapped[str] = mapped_column(String(20))
+    empty_for: Mapped[str | None] = mapped_column(String(20))
+    # One photo (commons.uploads), shown to the office and the reporter only.
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    status: Mapped[str] = mapped_column(String(10), default=VacancyReportStatus.PENDING.value)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The commons the report was listed as.
+    commons_id: Mapped[int | None] = mapped_column(ForeignKey("commons.id"))
+
+    reporter = relationship("User", foreign_keys=[reporter_id])
+    moderated_by = relationship("User", foreign_keys=[moderated_by_id])
+    photo = relationship("Attachment")
+    commons: Mapped[Commons | None] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == VacancyReportStatus.PENDING
+
+    def __repr__(self) -> str:
+        return f"<VacancyReport {self.id} {self.status}>"
 
 
 # The full-text index is made with the commons table (see search.py).

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from commons import limits
 from commons.audit.operations import append_event
-from commons.errors import DomainError
+from commons.auth.models import Role, User
+from commons.db import utcnow
+from commons.errors import Conflict, DomainError
 from commons.extensions import db
+from commons.formatting import city_day, format_day
 from commons.inputs import refuse_bidi_controls
+from commons.links import public_link
+from commons.notifications.operations import queue
 from commons.registry.models import (
     FACTS,
     UTILITIES,
@@ -20,12 +27,17 @@ from commons.registry.models import (
     Commons,
     CommonsKind,
     ConditionRating,
+    EmptyFor,
     FireCertificate,
     Inspection,
     OwnerKind,
     Reliability,
     UtilityState,
+    VacancyReport,
+    VacancyReportStatus,
 )
+from commons.uploads.models import Attachment
+from commons.uploads.operations import link_attachments
 from commons.versioning import ensure_base_version
 
 FIELDS = (
@@ -277,3 +289,240 @@ def record_inspection(
         },
     )
     return inspection
+
+
+# --- vacancy reports --------------------------------------------------------------------------
+
+# The day a listed place is recorded vacant since: the report's day less the least of the range
+# its reporter chose (a lower bound; the dossier marks the fact "reported").
+_EMPTY_YEARS = {
+    EmptyFor.UNDER_A_YEAR: 0,
+    EmptyFor.ONE_TO_FIVE_YEARS: 1,
+    EmptyFor.OVER_FIVE_YEARS: 5,
+}
+
+
+def _report_text(value: str | None, *, field: str, limit: int, required: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(required, field=field)
+    if len(value) > limit:
+        raise DomainError(limits.too_long(limit, len(value)), field=field)
+    return value
+
+
+def _report_payload(report: VacancyReport, **more) -> dict:
+    return {"report_id": report.id, "place_kind": report.place_kind, **more}
+
+
+def _notify_report(report: VacancyReport, kind: str, key: str, **fields) -> None:
+    """Tell whoever must know about ``report``: the office, or its reporter."""
+    params = {
+        "address": report.address,
+        "link": public_link("registry.vacancy_report", report_id=report.id),
+        **fields.pop("params", {}),
+    }
+    queue(kind, params, dedup_key=f"vacancy:{report.id}:{key}", **fields)
+
+
+def report_vacancy(
+    *,
+    reporter: User,
+    description: str,
+    address: str,
+    place_kind: str,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    empty_for: str | None = None,
+    photo: Attachment | None = None,
+    now: datetime | None = None,
+) -> VacancyReport:
+    """Someone reports an empty or derelict place; it waits for the office's moderation."""
+    now = now or utcnow()
+    description = _report_text(
+        description,
+        field="description",
+        limit=limits.PARAGRAPH,
+        required=_("Describe the place: what it is and why it looks empty."),
+    )
+    address = _report_text(
+        address, field="address", limit=limits.LINE, required=_("Enter the address.")
+    )
+    try:
+        place_kind = CommonsKind(place_kind).value
+    except ValueError:
+        raise DomainError(_("Choose one of the values offered."), field="place_kind") from None
+    if empty_for:
+        try:
+            empty_for = EmptyFor(empty_for).value
+        except ValueError:
+            raise DomainError(_("Choose one of the values offered."), field="empty_for") from None
+    else:
+        empty_for = None
+    if (latitude is None) != (longitude is None):
+        raise DomainError(_("Give both latitude and longitude, or neither."), field="longitude")
+    report = VacancyReport(
+        reporter_id=reporter.id,
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        place_kind=place_kind,
+        empty_for=empty_for,
+        photo_id=photo.id if photo is not None else None,
+        status=VacancyReportStatus.PENDING.value,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(report)
+    db.session.flush()
+    if photo is not None:
+        link_attachments([photo], report.id)
+    append_event(
+        "vacancy_reported",
+        actor=reporter,
+        actor_role=Role.CITIZEN.value,
+        payload=_report_payload(report),
+        public=False,
+        occurred_at=now,
+    )
+    _notify_report(
+        report,
+        "vacancy_to_moderate",
+        "pending",
+        recipient_role=Role.OFFICER.value,
+        created_at=now,
+    )
+    return report
+
+
+def _lock_report(report: VacancyReport) -> None:
+    """Lock the report's row, then read it again: what another officer committed before the
+    lock was granted is seen (PostgreSQL; SQLite has one writer at a time)."""
+    db.session.execute(
+        select(VacancyReport.id).where(VacancyReport.id == report.id).with_for_update()
+    )
+    db.session.refresh(report)
+
+
+def _already_moderated(report: VacancyReport) -> Conflict:
+    who = report.moderated_by.full_name if report.moderated_by else _("someone")
+    when = format_day(report.moderated_at) if report.moderated_at else ""
+    if report.status == VacancyReportStatus.LISTED:
+        return Conflict(
+            _(
+                "This report was already moderated: %(who)s listed the place on %(when)s. "
+                "Nothing was changed.",
+                who=who,
+                when=when,
+            )
+        )
+    return Conflict(
+        _(
+            "This report was already moderated: %(who)s declined it on %(when)s. Nothing was "
+            "changed.",
+            who=who,
+            when=when,
+        )
+    )
+
+
+def list_vacancy(
+    report: VacancyReport,
+    *,
+    actor: User,
+    name: str,
+    district: str | None = None,
+    today: date,
+    now: datetime | None = None,
+) -> Commons:
+    """The office lists a reported place as a commons of the register, with an asset dossier
+    marking it vacant (facts "reported"); the reporter is told."""
+    now = now or utcnow()
+    _lock_report(report)
+    if not report.is_pending:
+        raise _already_moderated(report)
+    commons = create_commons(
+        actor=actor,
+        name=name,
+        kind=report.place_kind,
+        description=report.description,
+        address=report.address,
+        district=district,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        availability=Availability.AVAILABLE.value,
+    )
+    # The city's day the report was sent (never after today, whatever the clocks say).
+    reported_on = min(city_day(report.created_at), today) if report.created_at else today
+    years = _EMPTY_YEARS.get(report.empty_for, 0)
+    try:
+        vacant_since = reported_on.replace(year=reported_on.year - years)
+    except ValueError:  # 29 February
+        vacant_since = reported_on.replace(year=reported_on.year - years, day=28)
+    save_dossier(
+        commons,
+        actor=actor,
+        base_version=None,
+        today=today,
+        vacant_since=vacant_since,
+        reliability={"vacant_since": Reliability.REPORTED.value},
+    )
+    report.status = VacancyReportStatus.LISTED.value
+    report.commons_id = commons.id
+    report.moderated_by_id, report.moderated_at = actor.id, now
+    db.session.flush()
+    append_event(
+        "vacancy_listed",
+        actor=actor,
+        actor_role=Role.OFFICER.value,
+        payload=_report_payload(report, commons_id=commons.id, name=commons.name),
+        occurred_at=now,
+    )
+    _notify_report(
+        report,
+        "vacancy_listed",
+        VacancyReportStatus.LISTED.value,
+        recipient_id=report.reporter_id,
+        params={
+            "name": commons.name,
+            "link": public_link("registry.detail", commons_id=commons.id),
+        },
+    )
+    return commons
+
+
+def decline_vacancy(
+    report: VacancyReport, *, actor: User, reason: str, now: datetime | None = None
+) -> VacancyReport:
+    """The office declines a report, saying why; the reporter is told the reason."""
+    now = now or utcnow()
+    reason = _report_text(
+        reason,
+        field="reason",
+        limit=limits.REASON,
+        required=_("Say why the report is declined: its reporter reads it."),
+    )
+    _lock_report(report)
+    if not report.is_pending:
+        raise _already_moderated(report)
+    report.status = VacancyReportStatus.DECLINED.value
+    report.decline_reason = reason
+    report.moderated_by_id, report.moderated_at = actor.id, now
+    db.session.flush()
+    append_event(
+        "vacancy_declined",
+        actor=actor,
+        actor_role=Role.OFFICER.value,
+        payload=_report_payload(report, reasons=reason),
+        public=False,
+        occurred_at=now,
+    )
+    _notify_report(
+        report,
+        "vacancy_declined",
+        VacancyReportStatus.DECLINED.value,
+        recipient_id=report.reporter_id,
+        params={"reasons": reason},
+    )
+    return report

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, joinedload
 
 from commons.extensions import db
-from commons.registry.models import AssetDossier, Commons, Inspection
+from commons.registry.models import (
+    AssetDossier,
+    Commons,
+    Inspection,
+    VacancyReport,
+    VacancyReportStatus,
+)
+from commons.uploads.models import Attachment
 
 # A loose index scan: one index seek per district instead of reading the whole index, which
 # SELECT DISTINCT does on both SQLite and PostgreSQL (a city has a handful of districts and
@@ -117,3 +124,60 @@ def vacant_since_of(ids: list[int]) -> dict[int, date]:
         )
     )
     return dict(rows.tuples().all())
+
+
+# --- vacancy reports --------------------------------------------------------------------------
+
+# The purpose of a vacancy report's photo among the uploads (commons.uploads).
+VACANCY_PHOTO = "vacancy_photo"
+
+
+def city_centre() -> list[float] | None:
+    """Where the city is: the mean position of the register's commons (None when none has
+    one); the report form's map opens there."""
+    lat, lng = db.session.execute(
+        select(func.avg(Commons.latitude), func.avg(Commons.longitude)).where(
+            Commons.latitude.is_not(None), Commons.longitude.is_not(None)
+        )
+    ).one()
+    if lat is None or lng is None:
+        return None
+    return [round(float(lat), 6), round(float(lng), 6)]
+
+
+def pending_vacancy_photo(photo_id, *, owner) -> Attachment | None:
+    """The photo this person uploaded with a report form sent back for correction."""
+    if not str(photo_id or "").isdigit():
+        return None
+    return db.session.scalar(
+        select(Attachment).where(
+            Attachment.id == int(photo_id),
+            Attachment.owner_id == owner.id,
+            Attachment.proposal_id.is_(None),
+            Attachment.purpose == VACANCY_PHOTO,
+            Attachment.linked_id.is_(None),
+        )
+    )
+
+
+def pending_vacancy_reports() -> list[VacancyReport]:
+    """The reports waiting for the office, oldest first, with their reporters."""
+    return list(
+        db.session.scalars(
+            select(VacancyReport)
+            .options(joinedload(VacancyReport.reporter))
+            .where(VacancyReport.status == VacancyReportStatus.PENDING.value)
+            .order_by(VacancyReport.created_at, VacancyReport.id)
+        )
+    )
+
+
+def vacancy_reports_of(user) -> list[VacancyReport]:
+    """The reports this person made, newest first."""
+    return list(
+        db.session.scalars(
+            select(VacancyReport)
+            .where(VacancyReport.reporter_id == user.id)
+            .order_by(VacancyReport.created_at.desc(), VacancyReport.id.desc())
+        )
+    )

@@ -556,3 +556,7 @@ def new_inspection(commons_id: int):
                 url_for("registry.detail", commons_id=commons.id) + "#inspections-title"
             )
     return render_form("registry/inspection_form.html", form=form, commons=commons)
+
+
+# The vacancy reports' pages are routes of this blueprint too.
+from commons.registry import vacancy_views as _vacancy_views  # noqa: E402, F401

@@ -341,6 +341,8 @@ LINKED_TO = {
     "integration": ("commons.audit.models", "AuditEvent", "seq"),
     # A photo or plan of a call's information sheet, for the offered commons.
     "call_sheet": ("commons.calls.models", "CallCommons", "id"),
+    # The photo of a report of an empty place (commons.registry.queries.VACANCY_PHOTO).
+    "vacancy_photo": ("commons.registry.models", "VacancyReport", "id"),
 }
 DEFAULT_GRACE_HOURS = 24.0
 _STORED = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")

@@ -29,6 +29,7 @@ from commons.extensions import db
 from commons.notifications.models import Notification
 from commons.proposals.models import Proposal
 from commons.proposals.operations import request_opinion
+from commons.registry.operations import report_vacancy
 from commons.uploads.operations import save_upload
 from tests.calls.conftest import NOW, load_open_call
 from tests.conftest import csrf_token, login
@@ -187,8 +188,16 @@ def world(app):
         description="The facade",
         actor=cast.officer,
     )
+    # A pending vacancy report: listed or declined by the office, never by an auditor.
+    vacancy = report_vacancy(
+        reporter=cast.representative,
+        description="A closed shop.",
+        address="Via Roma 3",
+        place_kind="building",
+    )
     db.session.commit()
     return {
+        "vacancy": vacancy,
         "post": post,
         "cast": cast,
         "for_trigger": for_trigger,
@@ -236,6 +245,7 @@ OBJECT_IDS = {
     "criterion_id": lambda w: MISSING_ID,
     "sheet_id": lambda w: w["sheet"].id,
     "post_id": lambda w: w["post"].id,
+    "report_id": lambda w: w["vacancy"].id,
     "comment_id": lambda w: (
         w["comment"].id
     ),  # addressed to the office or the proponents, not auditors

@@ -61,3 +61,38 @@ def test_an_officer_fills_a_dossier_and_a_visitor_finds_the_vacant_place(page, l
     expect(page.get_by_role("link", name="Ex cinema Nuovo")).to_be_visible()
     expect(page.get_by_role("link", name="Parco Nord")).to_have_count(0)
     assert axe_violations(page) == []
+
+
+def test_a_citizen_reports_an_empty_place_on_a_phone(page, live):
+    with live.data():
+        citizen = factories.user()
+        factories.commons(name="Parco Nord", kind="park", latitude=44.50, longitude=11.35)
+        email = citizen.email
+        db.session.remove()
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    log_in(page, live, email)
+    page.goto(f"{live.url}/commons/")
+    page.get_by_role("link", name="Report an empty place").click()
+    region = page.get_by_role("region", name="Map for placing the empty place")
+    expect(region).to_be_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_label("Address").fill("Via Libia 40")
+    # A tap on the map pins the place and fills in its position.
+    box = region.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    expect(region.get_by_role("button", name="Pin of the empty place")).to_be_visible()
+    latitude = page.get_by_label("Latitude (optional)").input_value()
+    assert 44.3 < float(latitude) < 44.7, latitude
+    page.get_by_role("button", name="Send the report").click()
+    # No description: refused, with the address and the position kept.
+    expect(page.get_by_text("Describe the place").first).to_be_visible()
+    expect(page.get_by_label("Address")).to_have_value("Via Libia 40")
+    expect(page.get_by_label("Latitude (optional)")).to_have_value(latitude)
+    assert axe_violations(page) == []
+    page.get_by_label("What is the place, and why does it look empty?").fill("A closed bakery.")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_text("your report is sent to the office")).to_be_visible()
+    expect(page.get_by_text("Waiting for the office")).to_be_visible()
+    assert axe_violations(page) == []
