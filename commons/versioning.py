@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from commons.errors import StaleVersion
 from commons.extensions import db
@@ -29,6 +29,15 @@ def stale_message() -> str:
         "Someone else saved a change to this after you opened it, so yours was not saved. "
         "What you typed is kept below, with what is stored now: check it and save again."
     )
+
+
+def lock_row(obj) -> None:
+    """Lock ``obj``'s row alone (not the rows its eager relationships join), then read it again:
+    what another request committed before the lock was granted is seen. Two officers acting on
+    the same row at once are served one after the other (PostgreSQL; SQLite has one writer)."""
+    model = type(obj)
+    db.session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+    db.session.refresh(obj)
 
 
 def ensure_base_version(obj, base_version: int | None, values: Mapping | None = None) -> None:

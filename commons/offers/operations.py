@@ -32,6 +32,7 @@ from commons.offers.models import ClosedAs, HelpResponse, Post, PostCategory, Po
 from commons.proposals.models import Proposal
 from commons.proposals.standing import standing
 from commons.registry.models import Commons
+from commons.versioning import lock_row
 
 
 def _text(value: str | None, *, field: str, limit: int, required: str | None = None) -> str:
@@ -152,13 +153,6 @@ def post(
     return item
 
 
-def _lock(item: Post) -> None:
-    """Lock the post's row (only it, not its commons), then read it again: what another
-    request committed before the lock was granted is seen."""
-    db.session.execute(select(Post.id).where(Post.id == item.id).with_for_update())
-    db.session.refresh(item)
-
-
 def _already_moderated(item: Post) -> Conflict:
     who = item.moderated_by.full_name if item.moderated_by else _("someone")
     when = format_day(item.moderated_at) if item.moderated_at else ""
@@ -186,7 +180,7 @@ def _already_moderated(item: Post) -> Conflict:
 def publish(item: Post, *, actor: User, now: datetime | None = None) -> Post:
     """The office publishes a pending post: it appears in the public list and on the map."""
     now = now or utcnow()
-    _lock(item)
+    lock_row(item)
     if item.status != PostStatus.PENDING:
         raise _already_moderated(item)
     item.status = PostStatus.PUBLISHED.value
@@ -212,7 +206,7 @@ def reject(item: Post, *, actor: User, reason: str, now: datetime | None = None)
         limit=limits.REASON,
         required=_("Say why the post is not published: its author reads it."),
     )
-    _lock(item)
+    lock_row(item)
     if item.status != PostStatus.PENDING:
         raise _already_moderated(item)
     item.status = PostStatus.REJECTED.value
@@ -242,7 +236,7 @@ def close(item: Post, *, actor: User, closed_as: str, now: datetime | None = Non
     now = now or utcnow()
     if closed_as not in {c.value for c in ClosedAs}:
         raise DomainError(_("Say whether it was fulfilled or is withdrawn."), field="closed_as")
-    _lock(item)
+    lock_row(item)
     if item.status in (PostStatus.CLOSED, PostStatus.REJECTED):
         raise Conflict(_("This post is closed already. Nothing was changed."))
     if item.status == PostStatus.PENDING and closed_as == ClosedAs.FULFILLED:

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from commons import limits
 from commons.audit.operations import append_event
@@ -38,7 +37,7 @@ from commons.registry.models import (
 )
 from commons.uploads.models import Attachment
 from commons.uploads.operations import link_attachments
-from commons.versioning import ensure_base_version
+from commons.versioning import ensure_base_version, lock_row
 
 FIELDS = (
     "name",
@@ -396,15 +395,6 @@ def report_vacancy(
     return report
 
 
-def _lock_report(report: VacancyReport) -> None:
-    """Lock the report's row, then read it again: what another officer committed before the
-    lock was granted is seen (PostgreSQL; SQLite has one writer at a time)."""
-    db.session.execute(
-        select(VacancyReport.id).where(VacancyReport.id == report.id).with_for_update()
-    )
-    db.session.refresh(report)
-
-
 def _already_moderated(report: VacancyReport) -> Conflict:
     who = report.moderated_by.full_name if report.moderated_by else _("someone")
     when = format_day(report.moderated_at) if report.moderated_at else ""
@@ -439,7 +429,7 @@ def list_vacancy(
     """The office lists a reported place as a commons of the register, with an asset dossier
     marking it vacant (facts "reported"); the reporter is told."""
     now = now or utcnow()
-    _lock_report(report)
+    lock_row(report)
     if not report.is_pending:
         raise _already_moderated(report)
     commons = create_commons(
@@ -503,7 +493,7 @@ def decline_vacancy(
         limit=limits.REASON,
         required=_("Say why the report is declined: its reporter reads it."),
     )
-    _lock_report(report)
+    lock_row(report)
     if not report.is_pending:
         raise _already_moderated(report)
     report.status = VacancyReportStatus.DECLINED.value
