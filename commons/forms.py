@@ -65,6 +65,12 @@ class FormTransaction:
     def __enter__(self) -> FormTransaction:
         return self
 
+    @property
+    def status(self) -> int:
+        """The status of the form page shown again: the refusal's (409 when it was done
+        meanwhile), else the form's (422 with field errors)."""
+        return self.error.status_code if self.error is not None else form_status(self.form)
+
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
             try:

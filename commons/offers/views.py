@@ -194,14 +194,6 @@ def detail(post_id: int):
     return _page(_load(post_id))
 
 
-def _outcome(saved: FormTransaction, form) -> int:
-    """The status of the page shown again: the refusal's (409 already moderated), else the
-    form's (422 with field errors)."""
-    if saved.error is not None:
-        return saved.error.status_code
-    return form_status(form)
-
-
 @offers_bp.post("/<int:post_id>/publish")
 @login_required
 def publish(post_id: int):
@@ -214,7 +206,7 @@ def publish(post_id: int):
     if saved:
         flash(_("Published: everyone can now read it and answer."), "success")
         return redirect(url_for("offers.moderation"))
-    return _page(post, problem=saved.error.message, status=_outcome(saved, form))
+    return _page(post, problem=saved.error.message, status=saved.status)
 
 
 @offers_bp.post("/<int:post_id>/reject")
@@ -228,7 +220,7 @@ def reject(post_id: int):
         if saved:
             flash(_("Not published: its author is told why."), "success")
             return redirect(url_for("offers.moderation"))
-        return _page(post, reject_form=form, status=_outcome(saved, form))
+        return _page(post, reject_form=form, status=saved.status)
     return _page(post, reject_form=form, status=form_status(form))
 
 
@@ -250,7 +242,7 @@ def close(post_id: int):
         if saved:
             flash(_("The post is closed: %(how)s.", how=status_label(post).lower()), "success")
             return redirect(url_for("offers.detail", post_id=post.id))
-        return _page(post, close_form=form, status=_outcome(saved, form))
+        return _page(post, close_form=form, status=saved.status)
     return _page(post, close_form=form, status=form_status(form))
 
 
@@ -275,7 +267,7 @@ def help_(post_id: int):
                 "success",
             )
             return redirect(url_for("offers.detail", post_id=post.id) + "#help-title")
-        return _page(post, help_form=form, status=_outcome(saved, form))
+        return _page(post, help_form=form, status=saved.status)
     return _page(post, help_form=form, status=form_status(form))
 
 

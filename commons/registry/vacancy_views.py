@@ -172,11 +172,6 @@ def vacancy_photo(report_id: int):
     return serve(report.photo)
 
 
-def _outcome(saved: FormTransaction, form) -> int:
-    """409 when the report was moderated meanwhile, else the form's status (422)."""
-    return saved.error.status_code if saved.error is not None else form_status(form)
-
-
 @registry_bp.post("/vacancy-reports/<int:report_id>/list")
 @login_required
 def list_vacancy(report_id: int):
@@ -196,7 +191,7 @@ def list_vacancy(report_id: int):
             flash(_("%(name)s is listed in the register as a vacant place.", name=commons.name))
             return redirect(url_for("registry.detail", commons_id=commons.id))
         return _report_page(
-            report, list_form=form, problem=saved.error.message, status=_outcome(saved, form)
+            report, list_form=form, problem=saved.error.message, status=saved.status
         )
     return _report_page(report, list_form=form, status=form_status(form))
 
@@ -214,6 +209,6 @@ def decline_vacancy(report_id: int):
             flash(_("The report is declined: its reporter is told why."), "success")
             return redirect(url_for("registry.vacancy_reports"))
         return _report_page(
-            report, decline_form=form, problem=saved.error.message, status=_outcome(saved, form)
+            report, decline_form=form, problem=saved.error.message, status=saved.status
         )
     return _report_page(report, decline_form=form, status=form_status(form))
